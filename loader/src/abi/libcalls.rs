@@ -1,0 +1,96 @@
+//! Runtime functions that compiled code calls. In an artifact each is an undefined
+//! symbol named `wasmaot_rt_<name>`; the loader patches them at load time and a system
+//! linker resolves them against libwasmaot.
+//!
+//! All take the caller's `*mut VMContext` first and use the target's C calling
+//! convention. Index-typed arguments are `u32`, addresses and lengths `u64`.
+
+macro_rules! libcalls {
+    ($( $(#[$doc:meta])* $variant:ident = $name:literal ( $($arg:ident),* ) -> $ret:ident ;)*) => {
+        /// A runtime function reachable from compiled code.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Libcall { $( $(#[$doc])* $variant, )* }
+
+        /// Scalar kinds of libcall parameters and results (`Ptr` is target-pointer sized).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum LibcallType { Ptr, I32, I64, F32, F64, None }
+
+        impl Libcall {
+            /// Every libcall, in a fixed order.
+            pub const ALL: &'static [Libcall] = &[ $( Libcall::$variant, )* ];
+
+            /// The symbol name of this libcall in an artifact.
+            pub fn symbol(self) -> &'static str {
+                match self { $( Libcall::$variant => concat!("wasmaot_rt_", $name), )* }
+            }
+
+            /// Parameter types, in order.
+            pub fn params(self) -> &'static [LibcallType] {
+                match self { $( Libcall::$variant => &[ $( LibcallType::$arg, )* ], )* }
+            }
+
+            /// Result type (`None` for no result).
+            pub fn result(self) -> LibcallType {
+                match self { $( Libcall::$variant => LibcallType::$ret, )* }
+            }
+
+            /// Look a libcall up by its symbol name.
+            pub fn from_symbol(name: &str) -> Option<Libcall> {
+                Self::ALL.iter().copied().find(|l| l.symbol() == name)
+            }
+        }
+    };
+}
+
+libcalls! {
+    /// (vmctx, memory, delta_pages) -> old size in pages, or -1.
+    MemoryGrow = "memory_grow"(Ptr, I32, I64) -> I64;
+    /// (vmctx, dst_memory, dst, src_memory, src, len)
+    MemoryCopy = "memory_copy"(Ptr, I32, I64, I32, I64, I64) -> None;
+    /// (vmctx, memory, dst, byte, len)
+    MemoryFill = "memory_fill"(Ptr, I32, I64, I32, I64) -> None;
+    /// (vmctx, memory, data segment, dst, src, len)
+    MemoryInit = "memory_init"(Ptr, I32, I32, I64, I32, I32) -> None;
+    /// (vmctx, data segment)
+    DataDrop = "data_drop"(Ptr, I32) -> None;
+    /// (vmctx, table, delta, init) -> old size, or -1.
+    TableGrow = "table_grow"(Ptr, I32, I32, Ptr) -> I32;
+    /// (vmctx, table, dst, value, len)
+    TableFill = "table_fill"(Ptr, I32, I32, Ptr, I32) -> None;
+    /// (vmctx, dst_table, src_table, dst, src, len)
+    TableCopy = "table_copy"(Ptr, I32, I32, I32, I32, I32) -> None;
+    /// (vmctx, table, element segment, dst, src, len)
+    TableInit = "table_init"(Ptr, I32, I32, I32, I32, I32) -> None;
+    /// (vmctx, element segment)
+    ElemDrop = "elem_drop"(Ptr, I32) -> None;
+    /// (vmctx) -> raises the trap recorded for this thread; used by host-call trampolines.
+    RaiseTrap = "raise_trap"(Ptr) -> None;
+}
+
+/// Cranelift's own libcalls that compiled code may reference (floating-point helpers
+/// used when the target lacks an instruction): `wasmaot_rt_<name>`, C calling
+/// convention, with the signature of the same-named C function (`ceilf` etc.).
+pub const FLOAT_LIBCALLS: &[&str] = &[
+    "ceilf", "ceil", "floorf", "floor", "truncf", "trunc", "nearbyintf", "nearbyint", "fmaf", "fma",
+];
+
+/// Symbol of a Cranelift float libcall named as in [`FLOAT_LIBCALLS`].
+pub fn cranelift_libcall_symbol(name: &str) -> String {
+    format!("wasmaot_rt_{name}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn symbols_roundtrip_and_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for l in Libcall::ALL {
+            assert!(seen.insert(l.symbol()));
+            assert_eq!(Libcall::from_symbol(l.symbol()), Some(*l));
+            assert_eq!(l.params()[0], LibcallType::Ptr, "{l:?} must take vmctx first");
+        }
+        assert_eq!(Libcall::from_symbol("wasmaot_rt_nope"), None);
+    }
+}

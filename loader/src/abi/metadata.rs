@@ -1,0 +1,559 @@
+//! Artifact metadata: the header and the module description, and their encoding.
+//!
+//! Layout of the metadata section (all integers little-endian):
+//!
+//! ```text
+//!   0  magic             8 bytes  "\0wasmaot"
+//!   8  format version    u32
+//!  12  checksum          u32      CRC-32 of the whole artifact file with these 4 bytes zeroed
+//!  16  header fields     (see `Header::encode`)
+//!  ..  module metadata   (see `ModuleMeta::encode`)
+//! ```
+
+use super::encoding::{DecodeError, DecodeResult, Reader, Writer};
+use super::traps::TrapCode;
+use super::types::*;
+
+/// First bytes of the metadata section.
+pub const MAGIC: [u8; 8] = *b"\0wasmaot";
+/// Version of the artifact format; bumped whenever anything in this module or the
+/// VMContext layout changes.
+pub const FORMAT_VERSION: u32 = 1;
+/// Offset of the checksum field within the metadata section.
+pub const CHECKSUM_OFFSET: usize = 12;
+
+/// WebAssembly features an artifact was compiled with (bit set).
+pub mod features {
+    pub const MUTABLE_GLOBAL: u64 = 1 << 0;
+    pub const SATURATING_FLOAT_TO_INT: u64 = 1 << 1;
+    pub const SIGN_EXTENSION: u64 = 1 << 2;
+    pub const MULTI_VALUE: u64 = 1 << 3;
+    pub const BULK_MEMORY: u64 = 1 << 4;
+    pub const REFERENCE_TYPES: u64 = 1 << 5;
+    pub const SIMD: u64 = 1 << 6;
+    pub const RELAXED_SIMD: u64 = 1 << 7;
+    pub const EXTENDED_CONST: u64 = 1 << 8;
+    pub const MULTI_MEMORY: u64 = 1 << 9;
+    pub const TAIL_CALL: u64 = 1 << 10;
+    /// Every feature this compiler supports, and the default.
+    pub const ALL: u64 = (1 << 11) - 1;
+    pub const NAMES: &[(u64, &str)] = &[
+        (MUTABLE_GLOBAL, "mutable-global"),
+        (SATURATING_FLOAT_TO_INT, "saturating-float-to-int"),
+        (SIGN_EXTENSION, "sign-extension"),
+        (MULTI_VALUE, "multi-value"),
+        (BULK_MEMORY, "bulk-memory"),
+        (REFERENCE_TYPES, "reference-types"),
+        (SIMD, "simd"),
+        (RELAXED_SIMD, "relaxed-simd"),
+        (EXTENDED_CONST, "extended-const"),
+        (MULTI_MEMORY, "multi-memory"),
+        (TAIL_CALL, "tail-call"),
+    ];
+    /// Comma-separated names of the features in `bits`.
+    pub fn describe(bits: u64) -> String {
+        NAMES.iter().filter(|(b, _)| bits & b != 0).map(|(_, n)| *n).collect::<Vec<_>>().join(",")
+    }
+}
+
+/// Settings the code was compiled for that the runtime must match.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tunables {
+    /// Bytes of address space reserved for each 32-bit linear memory (bounds checks
+    /// are elided for accesses inside reservation + guard).
+    pub memory_reservation: u64,
+    /// Bytes of inaccessible guard region after each reservation.
+    pub memory_guard_size: u64,
+}
+
+impl Default for Tunables {
+    fn default() -> Self {
+        Tunables { memory_reservation: 1 << 32, memory_guard_size: 2 << 30 }
+    }
+}
+
+/// The artifact header.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Header {
+    pub format_version: u32,
+    pub checksum: u32,
+    pub compiler_version: String,
+    /// Target triple, e.g. `x86_64-unknown-linux-gnu`.
+    pub target: String,
+    /// CPU features the code may use (Cranelift ISA flags that are enabled), comma-separated.
+    pub cpu_features: String,
+    pub wasm_features: u64,
+    pub tunables: Tunables,
+    /// Prefix of every symbol this artifact defines (for linking several modules into one program).
+    pub symbol_prefix: String,
+}
+
+impl Header {
+    pub fn encode(&self, w: &mut Writer) {
+        w.bytes.extend_from_slice(&MAGIC);
+        w.u32(self.format_version);
+        w.u32(self.checksum);
+        w.str(&self.compiler_version);
+        w.str(&self.target);
+        w.str(&self.cpu_features);
+        w.u64(self.wasm_features);
+        w.u64(self.tunables.memory_reservation);
+        w.u64(self.tunables.memory_guard_size);
+        w.str(&self.symbol_prefix);
+    }
+
+    /// Decode the header. The magic and format version are checked first so that a
+    /// foreign or newer artifact is reported as such rather than as corrupt.
+    pub fn decode(r: &mut Reader) -> DecodeResult<Header> {
+        let magic = r.take(8, "the artifact magic")?;
+        if magic != MAGIC {
+            return Err(DecodeError { offset: 0, expected: "the wasmaot magic \"\\0wasmaot\"".into() });
+        }
+        let format_version = r.u32()?;
+        if format_version != FORMAT_VERSION {
+            return Err(DecodeError {
+                offset: 8,
+                expected: format!("format version {FORMAT_VERSION}, found version {format_version}"),
+            });
+        }
+        Ok(Header {
+            format_version,
+            checksum: r.u32()?,
+            compiler_version: r.str()?,
+            target: r.str()?,
+            cpu_features: r.str()?,
+            wasm_features: r.u64()?,
+            tunables: Tunables { memory_reservation: r.u64()?, memory_guard_size: r.u64()? },
+            symbol_prefix: r.str()?,
+        })
+    }
+}
+
+/// What an import provides.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ImportKind {
+    Func(u32),
+    Table(TableType),
+    Memory(MemoryType),
+    Global(GlobalType),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Import {
+    pub module: String,
+    pub name: String,
+    pub kind: ImportKind,
+}
+
+/// What kind of entity an export names, and its index in that index space.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntityIndex {
+    Func(u32),
+    Table(u32),
+    Memory(u32),
+    Global(u32),
+}
+
+impl EntityIndex {
+    fn encode(&self, w: &mut Writer) {
+        let (tag, i) = match *self {
+            EntityIndex::Func(i) => (0, i),
+            EntityIndex::Table(i) => (1, i),
+            EntityIndex::Memory(i) => (2, i),
+            EntityIndex::Global(i) => (3, i),
+        };
+        w.u8(tag);
+        w.u32(i);
+    }
+    fn decode(r: &mut Reader) -> DecodeResult<Self> {
+        let tag = r.u8()?;
+        let i = r.u32()?;
+        Ok(match tag {
+            0 => EntityIndex::Func(i),
+            1 => EntityIndex::Table(i),
+            2 => EntityIndex::Memory(i),
+            3 => EntityIndex::Global(i),
+            _ => return r.error("an export kind (0..=3)"),
+        })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Export {
+    pub name: String,
+    pub index: EntityIndex,
+}
+
+/// A function defined by the module: its type and where its code is in `.text`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FuncMeta {
+    pub type_index: u32,
+    pub text_offset: u32,
+    pub text_len: u32,
+}
+
+/// A table defined by the module and its initial element.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TableDef {
+    pub ty: TableType,
+    pub init: ConstExpr,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GlobalDef {
+    pub ty: GlobalType,
+    pub init: ConstExpr,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SegmentMode {
+    Active { index: u32, offset: ConstExpr },
+    Passive,
+    Declared,
+}
+
+/// An element segment: its mode, element type and items (each a constant expression).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ElemSegment {
+    pub mode: SegmentMode,
+    pub element: ValType,
+    pub items: Vec<ConstExpr>,
+}
+
+/// A data segment; its bytes are `data_section[offset .. offset + len]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DataSegment {
+    pub mode: SegmentMode,
+    pub offset: u64,
+    pub len: u64,
+}
+
+/// A place in code where a trap can happen (offset in `.text`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TrapSite {
+    pub text_offset: u32,
+    pub code: TrapCode,
+}
+
+/// Everything the loader needs to know about a compiled module.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ModuleMeta {
+    pub types: Vec<FuncType>,
+    pub imports: Vec<Import>,
+    pub funcs: Vec<FuncMeta>,
+    pub tables: Vec<TableDef>,
+    pub memories: Vec<MemoryType>,
+    pub globals: Vec<GlobalDef>,
+    pub exports: Vec<Export>,
+    pub start: Option<u32>,
+    pub elements: Vec<ElemSegment>,
+    pub data: Vec<DataSegment>,
+    /// Offset in `.text` of the host->wasm trampoline of each type.
+    pub entry_trampolines: Vec<u32>,
+    /// Offset in `.text` of the wasm->host trampoline of each type.
+    pub host_trampolines: Vec<u32>,
+    /// Sorted by offset.
+    pub trap_sites: Vec<TrapSite>,
+    pub module_name: Option<String>,
+    /// (function index, name) from the name section.
+    pub func_names: Vec<(u32, String)>,
+}
+
+impl ModuleMeta {
+    pub fn num_imported_funcs(&self) -> u32 {
+        self.imports.iter().filter(|i| matches!(i.kind, ImportKind::Func(_))).count() as u32
+    }
+    pub fn num_imported_tables(&self) -> u32 {
+        self.imports.iter().filter(|i| matches!(i.kind, ImportKind::Table(_))).count() as u32
+    }
+    pub fn num_imported_memories(&self) -> u32 {
+        self.imports.iter().filter(|i| matches!(i.kind, ImportKind::Memory(_))).count() as u32
+    }
+    pub fn num_imported_globals(&self) -> u32 {
+        self.imports.iter().filter(|i| matches!(i.kind, ImportKind::Global(_))).count() as u32
+    }
+
+    /// The VMContext layout of this module for a target with `pointer_size`-byte pointers.
+    pub fn vmoffsets(&self, pointer_size: u8) -> super::VMOffsets {
+        super::VMOffsets::new(
+            pointer_size,
+            super::vmoffsets::Counts {
+                types: self.types.len() as u32,
+                imported_funcs: self.num_imported_funcs(),
+                imported_tables: self.num_imported_tables(),
+                imported_memories: self.num_imported_memories(),
+                imported_globals: self.num_imported_globals(),
+                defined_funcs: self.funcs.len() as u32,
+                defined_tables: self.tables.len() as u32,
+                defined_memories: self.memories.len() as u32,
+                defined_globals: self.globals.len() as u32,
+            },
+        )
+    }
+
+    /// Name of function `index` from the name section, if any.
+    pub fn func_name(&self, index: u32) -> Option<&str> {
+        self.func_names
+            .binary_search_by_key(&index, |(i, _)| *i)
+            .ok()
+            .map(|p| self.func_names[p].1.as_str())
+    }
+
+    pub fn encode(&self, w: &mut Writer) {
+        w.list(&self.types, |w, t| t.encode(w));
+        w.list(&self.imports, |w, i| {
+            w.str(&i.module);
+            w.str(&i.name);
+            match &i.kind {
+                ImportKind::Func(t) => {
+                    w.u8(0);
+                    w.u32(*t)
+                }
+                ImportKind::Table(t) => {
+                    w.u8(1);
+                    t.encode(w)
+                }
+                ImportKind::Memory(t) => {
+                    w.u8(2);
+                    t.encode(w)
+                }
+                ImportKind::Global(t) => {
+                    w.u8(3);
+                    t.encode(w)
+                }
+            }
+        });
+        w.list(&self.funcs, |w, f| {
+            w.u32(f.type_index);
+            w.u32(f.text_offset);
+            w.u32(f.text_len);
+        });
+        w.list(&self.tables, |w, t| {
+            t.ty.encode(w);
+            t.init.encode(w);
+        });
+        w.list(&self.memories, |w, m| m.encode(w));
+        w.list(&self.globals, |w, g| {
+            g.ty.encode(w);
+            g.init.encode(w);
+        });
+        w.list(&self.exports, |w, e| {
+            w.str(&e.name);
+            e.index.encode(w);
+        });
+        w.opt_u64(self.start.map(u64::from));
+        w.list(&self.elements, |w, e| {
+            encode_mode(w, &e.mode);
+            w.u8(matches!(e.element, ValType::ExternRef) as u8);
+            w.list(&e.items, |w, i| i.encode(w));
+        });
+        w.list(&self.data, |w, d| {
+            encode_mode(w, &d.mode);
+            w.u64(d.offset);
+            w.u64(d.len);
+        });
+        w.list(&self.entry_trampolines, |w, o| w.u32(*o));
+        w.list(&self.host_trampolines, |w, o| w.u32(*o));
+        w.list(&self.trap_sites, |w, t| {
+            w.u32(t.text_offset);
+            w.u8(t.code as u8);
+        });
+        match &self.module_name {
+            None => w.u8(0),
+            Some(n) => {
+                w.u8(1);
+                w.str(n)
+            }
+        }
+        w.list(&self.func_names, |w, (i, n)| {
+            w.u32(*i);
+            w.str(n);
+        });
+    }
+
+    pub fn decode(r: &mut Reader) -> DecodeResult<ModuleMeta> {
+        let types = r.list(2, FuncType::decode)?;
+        let imports = r.list(3, |r| {
+            let module = r.str()?;
+            let name = r.str()?;
+            let kind = match r.u8()? {
+                0 => ImportKind::Func(r.u32()?),
+                1 => ImportKind::Table(TableType::decode(r)?),
+                2 => ImportKind::Memory(MemoryType::decode(r)?),
+                3 => ImportKind::Global(GlobalType::decode(r)?),
+                _ => return r.error("an import kind (0..=3)"),
+            };
+            Ok(Import { module, name, kind })
+        })?;
+        let funcs = r.list(12, |r| {
+            Ok(FuncMeta { type_index: r.u32()?, text_offset: r.u32()?, text_len: r.u32()? })
+        })?;
+        let tables = r.list(7, |r| Ok(TableDef { ty: TableType::decode(r)?, init: ConstExpr::decode(r)? }))?;
+        let memories = r.list(12, MemoryType::decode)?;
+        let globals = r.list(3, |r| Ok(GlobalDef { ty: GlobalType::decode(r)?, init: ConstExpr::decode(r)? }))?;
+        let exports = r.list(6, |r| Ok(Export { name: r.str()?, index: EntityIndex::decode(r)? }))?;
+        let start = match r.opt_u64()? {
+            None => None,
+            Some(s) => match u32::try_from(s) {
+                Ok(s) => Some(s),
+                Err(_) => return r.error("a start function index below 2^32"),
+            },
+        };
+        let elements = r.list(3, |r| {
+            let mode = decode_mode(r)?;
+            let element = if r.bool()? { ValType::ExternRef } else { ValType::FuncRef };
+            let items = r.list(1, ConstExpr::decode)?;
+            Ok(ElemSegment { mode, element, items })
+        })?;
+        let data = r.list(17, |r| Ok(DataSegment { mode: decode_mode(r)?, offset: r.u64()?, len: r.u64()? }))?;
+        let entry_trampolines = r.list(4, |r| r.u32())?;
+        let host_trampolines = r.list(4, |r| r.u32())?;
+        let trap_sites = r.list(5, |r| {
+            let text_offset = r.u32()?;
+            match TrapCode::from_u8(r.u8()?) {
+                Some(code) => Ok(TrapSite { text_offset, code }),
+                None => r.error("a trap code"),
+            }
+        })?;
+        let module_name = if r.bool()? { Some(r.str()?) } else { None };
+        let func_names = r.list(5, |r| Ok((r.u32()?, r.str()?)))?;
+        Ok(ModuleMeta {
+            types,
+            imports,
+            funcs,
+            tables,
+            memories,
+            globals,
+            exports,
+            start,
+            elements,
+            data,
+            entry_trampolines,
+            host_trampolines,
+            trap_sites,
+            module_name,
+            func_names,
+        })
+    }
+}
+
+fn encode_mode(w: &mut Writer, mode: &SegmentMode) {
+    match mode {
+        SegmentMode::Active { index, offset } => {
+            w.u8(0);
+            w.u32(*index);
+            offset.encode(w);
+        }
+        SegmentMode::Passive => w.u8(1),
+        SegmentMode::Declared => w.u8(2),
+    }
+}
+
+fn decode_mode(r: &mut Reader) -> DecodeResult<SegmentMode> {
+    Ok(match r.u8()? {
+        0 => SegmentMode::Active { index: r.u32()?, offset: ConstExpr::decode(r)? },
+        1 => SegmentMode::Passive,
+        2 => SegmentMode::Declared,
+        _ => return r.error("a segment mode (0..=2)"),
+    })
+}
+
+/// Encode a header followed by module metadata: the contents of the metadata section.
+pub fn encode_metadata(header: &Header, meta: &ModuleMeta) -> Vec<u8> {
+    let mut w = Writer::default();
+    header.encode(&mut w);
+    meta.encode(&mut w);
+    w.bytes
+}
+
+/// Decode the contents of a metadata section.
+pub fn decode_metadata(bytes: &[u8]) -> DecodeResult<(Header, ModuleMeta)> {
+    let mut r = Reader::new(bytes);
+    let header = Header::decode(&mut r)?;
+    let meta = ModuleMeta::decode(&mut r)?;
+    if !r.is_at_end() {
+        return r.error("the end of the metadata section");
+    }
+    Ok((header, meta))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> (Header, ModuleMeta) {
+        let header = Header {
+            format_version: FORMAT_VERSION,
+            checksum: 0xdead_beef,
+            compiler_version: "0.1.0".into(),
+            target: "x86_64-unknown-linux-gnu".into(),
+            cpu_features: "has_sse41".into(),
+            wasm_features: features::ALL,
+            tunables: Tunables::default(),
+            symbol_prefix: String::new(),
+        };
+        let meta = ModuleMeta {
+            types: vec![FuncType::new([ValType::I32, ValType::I32], [ValType::I32])],
+            imports: vec![Import { module: "env".into(), name: "f".into(), kind: ImportKind::Func(0) }],
+            funcs: vec![FuncMeta { type_index: 0, text_offset: 0, text_len: 16 }],
+            tables: vec![TableDef {
+                ty: TableType { element: ValType::FuncRef, minimum: 1, maximum: None },
+                init: ConstExpr(vec![ConstOp::RefNull]),
+            }],
+            memories: vec![MemoryType { minimum: 1, maximum: Some(2), memory64: false, shared: false, page_size_log2: 16 }],
+            globals: vec![GlobalDef {
+                ty: GlobalType { content: ValType::I64, mutable: true },
+                init: ConstExpr(vec![ConstOp::I64Const(-5), ConstOp::GlobalGet(0), ConstOp::I64Add]),
+            }],
+            exports: vec![Export { name: "add".into(), index: EntityIndex::Func(1) }],
+            start: Some(1),
+            elements: vec![ElemSegment {
+                mode: SegmentMode::Active { index: 0, offset: ConstExpr(vec![ConstOp::I32Const(0)]) },
+                element: ValType::FuncRef,
+                items: vec![ConstExpr(vec![ConstOp::RefFunc(1)])],
+            }],
+            data: vec![DataSegment { mode: SegmentMode::Passive, offset: 0, len: 3 }],
+            entry_trampolines: vec![32],
+            host_trampolines: vec![64],
+            trap_sites: vec![TrapSite { text_offset: 4, code: TrapCode::IntegerDivisionByZero }],
+            module_name: Some("m".into()),
+            func_names: vec![(1, "add".into())],
+        };
+        (header, meta)
+    }
+
+    #[test]
+    fn roundtrip() {
+        let (h, m) = sample();
+        let bytes = encode_metadata(&h, &m);
+        assert_eq!(decode_metadata(&bytes).unwrap(), (h, m));
+    }
+
+    #[test]
+    fn every_truncation_and_every_byte_flip_decodes_without_panic() {
+        let (h, m) = sample();
+        let bytes = encode_metadata(&h, &m);
+        for len in 0..bytes.len() {
+            assert!(decode_metadata(&bytes[..len]).is_err(), "truncated to {len} decoded");
+        }
+        for i in 0..bytes.len() {
+            for flip in [0x01u8, 0x80, 0xff] {
+                let mut b = bytes.clone();
+                b[i] ^= flip;
+                let _ = decode_metadata(&b);
+            }
+        }
+    }
+
+    #[test]
+    fn foreign_magic_and_version_are_named() {
+        let (h, m) = sample();
+        let mut bytes = encode_metadata(&h, &m);
+        bytes[8] = 99;
+        let e = decode_metadata(&bytes).unwrap_err();
+        assert!(e.expected.contains("format version"), "{e}");
+        bytes[0] = b'X';
+        let e = decode_metadata(&bytes).unwrap_err();
+        assert!(e.expected.contains("magic"), "{e}");
+    }
+}

@@ -1,0 +1,27 @@
+//! `loader::abi`: the one contract between the compiler and the loader.
+//!
+//! Pure data and arithmetic, no OS calls. The compiler emits code and metadata
+//! according to these definitions; the loader reads and links them. Nothing here
+//! depends on the host: every layout is computed from the *target's* pointer size.
+
+mod encoding;
+mod libcalls;
+mod metadata;
+mod names;
+mod traps;
+mod types;
+mod vmoffsets;
+
+pub use encoding::{DecodeError, Reader, Writer};
+pub use libcalls::{cranelift_libcall_symbol, Libcall, LibcallType, FLOAT_LIBCALLS};
+pub use metadata::*;
+pub use names::*;
+pub use traps::TrapCode;
+pub use types::*;
+pub use vmoffsets::{Counts, VMOffsets, HOST_CTX_MAGIC, VMCTX_MAGIC};
+
+/// Size in bytes of one `ValRaw` slot in the host<->wasm value arrays.
+pub const VAL_RAW_SIZE: u32 = 16;
+
+/// Size of a WebAssembly page.
+pub const WASM_PAGE_SIZE: u64 = 65536;

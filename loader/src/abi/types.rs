@@ -1,0 +1,250 @@
+//! WebAssembly types and constant expressions as they are recorded in artifacts.
+
+use super::encoding::{DecodeResult, Reader, Writer};
+use std::fmt;
+
+/// A value type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ValType {
+    I32,
+    I64,
+    F32,
+    F64,
+    V128,
+    FuncRef,
+    ExternRef,
+}
+
+impl ValType {
+    pub fn is_ref(self) -> bool {
+        matches!(self, ValType::FuncRef | ValType::ExternRef)
+    }
+    fn encode(self, w: &mut Writer) {
+        w.u8(match self {
+            ValType::I32 => 0,
+            ValType::I64 => 1,
+            ValType::F32 => 2,
+            ValType::F64 => 3,
+            ValType::V128 => 4,
+            ValType::FuncRef => 5,
+            ValType::ExternRef => 6,
+        })
+    }
+    fn decode(r: &mut Reader) -> DecodeResult<ValType> {
+        Ok(match r.u8()? {
+            0 => ValType::I32,
+            1 => ValType::I64,
+            2 => ValType::F32,
+            3 => ValType::F64,
+            4 => ValType::V128,
+            5 => ValType::FuncRef,
+            6 => ValType::ExternRef,
+            _ => return r.error("a value type (0..=6)"),
+        })
+    }
+}
+
+impl fmt::Display for ValType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ValType::I32 => "i32",
+            ValType::I64 => "i64",
+            ValType::F32 => "f32",
+            ValType::F64 => "f64",
+            ValType::V128 => "v128",
+            ValType::FuncRef => "funcref",
+            ValType::ExternRef => "externref",
+        })
+    }
+}
+
+/// A function type.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub struct FuncType {
+    pub params: Vec<ValType>,
+    pub results: Vec<ValType>,
+}
+
+impl FuncType {
+    pub fn new(params: impl IntoIterator<Item = ValType>, results: impl IntoIterator<Item = ValType>) -> Self {
+        FuncType { params: params.into_iter().collect(), results: results.into_iter().collect() }
+    }
+    pub fn encode(&self, w: &mut Writer) {
+        w.list(&self.params, |w, t| t.encode(w));
+        w.list(&self.results, |w, t| t.encode(w));
+    }
+    pub fn decode(r: &mut Reader) -> DecodeResult<Self> {
+        Ok(FuncType { params: r.list(1, ValType::decode)?, results: r.list(1, ValType::decode)? })
+    }
+}
+
+impl fmt::Display for FuncType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let list = |v: &[ValType]| v.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(" ");
+        write!(f, "(func (param {}) (result {}))", list(&self.params), list(&self.results))
+    }
+}
+
+/// A table type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TableType {
+    pub element: ValType,
+    pub minimum: u32,
+    pub maximum: Option<u32>,
+}
+
+impl TableType {
+    pub fn encode(&self, w: &mut Writer) {
+        self.element.encode(w);
+        w.u32(self.minimum);
+        w.opt_u64(self.maximum.map(u64::from));
+    }
+    pub fn decode(r: &mut Reader) -> DecodeResult<Self> {
+        let element = ValType::decode(r)?;
+        if !element.is_ref() {
+            return r.error("a reference type for a table element");
+        }
+        let minimum = r.u32()?;
+        let maximum = match r.opt_u64()? {
+            None => None,
+            Some(m) => match u32::try_from(m) {
+                Ok(m) => Some(m),
+                Err(_) => return r.error("a table maximum of at most 2^32-1"),
+            },
+        };
+        Ok(TableType { element, minimum, maximum })
+    }
+}
+
+/// A memory type; sizes in pages of `1 << page_size_log2` bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct MemoryType {
+    pub minimum: u64,
+    pub maximum: Option<u64>,
+    pub memory64: bool,
+    pub shared: bool,
+    pub page_size_log2: u8,
+}
+
+impl MemoryType {
+    pub fn encode(&self, w: &mut Writer) {
+        w.u64(self.minimum);
+        w.opt_u64(self.maximum);
+        w.bool(self.memory64);
+        w.bool(self.shared);
+        w.u8(self.page_size_log2);
+    }
+    pub fn decode(r: &mut Reader) -> DecodeResult<Self> {
+        Ok(MemoryType {
+            minimum: r.u64()?,
+            maximum: r.opt_u64()?,
+            memory64: r.bool()?,
+            shared: r.bool()?,
+            page_size_log2: r.u8()?,
+        })
+    }
+}
+
+/// A global type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct GlobalType {
+    pub content: ValType,
+    pub mutable: bool,
+}
+
+impl GlobalType {
+    pub fn encode(&self, w: &mut Writer) {
+        self.content.encode(w);
+        w.bool(self.mutable);
+    }
+    pub fn decode(r: &mut Reader) -> DecodeResult<Self> {
+        Ok(GlobalType { content: ValType::decode(r)?, mutable: r.bool()? })
+    }
+}
+
+/// One instruction of a constant expression.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConstOp {
+    I32Const(i32),
+    I64Const(i64),
+    F32Const(u32),
+    F64Const(u64),
+    V128Const(u128),
+    GlobalGet(u32),
+    RefNull,
+    RefFunc(u32),
+    I32Add,
+    I32Sub,
+    I32Mul,
+    I64Add,
+    I64Sub,
+    I64Mul,
+}
+
+/// A constant expression (global initializers, segment offsets, element items).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct ConstExpr(pub Vec<ConstOp>);
+
+impl ConstExpr {
+    pub fn encode(&self, w: &mut Writer) {
+        w.list(&self.0, |w, op| match *op {
+            ConstOp::I32Const(v) => {
+                w.u8(0);
+                w.u32(v as u32)
+            }
+            ConstOp::I64Const(v) => {
+                w.u8(1);
+                w.u64(v as u64)
+            }
+            ConstOp::F32Const(v) => {
+                w.u8(2);
+                w.u32(v)
+            }
+            ConstOp::F64Const(v) => {
+                w.u8(3);
+                w.u64(v)
+            }
+            ConstOp::V128Const(v) => {
+                w.u8(4);
+                w.u128(v)
+            }
+            ConstOp::GlobalGet(i) => {
+                w.u8(5);
+                w.u32(i)
+            }
+            ConstOp::RefNull => w.u8(6),
+            ConstOp::RefFunc(i) => {
+                w.u8(7);
+                w.u32(i)
+            }
+            ConstOp::I32Add => w.u8(8),
+            ConstOp::I32Sub => w.u8(9),
+            ConstOp::I32Mul => w.u8(10),
+            ConstOp::I64Add => w.u8(11),
+            ConstOp::I64Sub => w.u8(12),
+            ConstOp::I64Mul => w.u8(13),
+        });
+    }
+    pub fn decode(r: &mut Reader) -> DecodeResult<Self> {
+        let ops = r.list(1, |r| {
+            Ok(match r.u8()? {
+                0 => ConstOp::I32Const(r.u32()? as i32),
+                1 => ConstOp::I64Const(r.u64()? as i64),
+                2 => ConstOp::F32Const(r.u32()?),
+                3 => ConstOp::F64Const(r.u64()?),
+                4 => ConstOp::V128Const(r.u128()?),
+                5 => ConstOp::GlobalGet(r.u32()?),
+                6 => ConstOp::RefNull,
+                7 => ConstOp::RefFunc(r.u32()?),
+                8 => ConstOp::I32Add,
+                9 => ConstOp::I32Sub,
+                10 => ConstOp::I32Mul,
+                11 => ConstOp::I64Add,
+                12 => ConstOp::I64Sub,
+                13 => ConstOp::I64Mul,
+                _ => return r.error("a constant-expression opcode (0..=13)"),
+            })
+        })?;
+        Ok(ConstExpr(ops))
+    }
+}
