@@ -1,0 +1,36 @@
+use wasmaot_loader::abi::features;
+
+/// How hard Cranelift optimizes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OptLevel {
+    None,
+    #[default]
+    Speed,
+    SpeedAndSize,
+}
+
+/// Options of one compilation.
+#[derive(Debug, Clone)]
+pub struct CompileOptions {
+    /// Target triple; `None` compiles for the host (with the host's CPU features).
+    pub target: Option<String>,
+    pub opt_level: OptLevel,
+    /// Compile functions in parallel (output is identical either way).
+    pub parallel: bool,
+    /// Prefix of every symbol the artifact defines.
+    pub symbol_prefix: String,
+    /// WebAssembly features to accept (`abi::features` bits).
+    pub wasm_features: u64,
+}
+
+impl Default for CompileOptions {
+    fn default() -> Self {
+        CompileOptions {
+            target: None,
+            opt_level: OptLevel::Speed,
+            parallel: true,
+            symbol_prefix: String::new(),
+            wasm_features: features::ALL,
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Runner for WebAssembly spec scripts (.wast).
