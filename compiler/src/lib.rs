@@ -1,8 +1,15 @@
 //! wasmaot-compiler: WebAssembly (binary or text) → a native relocatable object
 //! (the artifact) that `wasmaot-loader` loads and runs.
 
+mod artifact;
+mod codegen;
 mod error;
+mod func_env;
+mod module_env;
 mod options;
+mod signatures;
+mod target;
+mod trampolines;
 
 pub use error::CompileError;
 pub use options::{CompileOptions, OptLevel};
@@ -10,8 +17,20 @@ pub use options::{CompileOptions, OptLevel};
 #[cfg(feature = "cli")]
 pub mod wast;
 
+use std::borrow::Cow;
+
 /// Compile a module given as WebAssembly binary or text into artifact bytes.
 pub fn compile(input: &[u8], options: &CompileOptions) -> Result<Vec<u8>, CompileError> {
-    let _ = (input, options);
-    Err(CompileError::Unsupported("compiler not yet implemented".into()))
+    let wasm: Cow<[u8]> = if input.starts_with(b"\0asm") {
+        Cow::Borrowed(input)
+    } else {
+        Cow::Owned(
+            wat::parse_bytes(input)
+                .map_err(|e| CompileError::Parse(e.to_string()))?
+                .into_owned(),
+        )
+    };
+    let target = target::Target::new(options)?;
+    let info = module_env::read_module(&wasm, options.wasm_features)?;
+    artifact::build(&target, info, options)
 }

@@ -1,0 +1,232 @@
+//! Assembling the artifact: a relocatable object for the target holding the compiled
+//! code, the metadata section and the data section, with the checksum patched in.
+
+use crate::codegen::{compile_functions, compile_ir, CompiledFunction};
+use crate::func_env::FuncIds;
+use crate::module_env::ModuleInfo;
+use crate::signatures::{entry_trampoline_signature, libcall_signature, wasm_signature};
+use crate::target::Target;
+use crate::trampolines::{entry_trampoline, host_trampoline};
+use crate::{CompileError, CompileOptions};
+use cranelift_codegen::ir::{LibCall, UserFuncName};
+use cranelift_module::{FuncId, Linkage, Module};
+use cranelift_object::{ObjectBuilder, ObjectModule};
+use object::write::Object;
+use object::{Object as _, ObjectSection as _, SectionKind};
+use std::collections::HashMap;
+use wasmaot_loader::abi::{self, Libcall, ObjectFormat, Tunables};
+
+/// Symbol names for Cranelift's own libcalls.
+fn cranelift_libcall_name(call: LibCall) -> String {
+    let c_name = match call {
+        LibCall::CeilF32 => "ceilf",
+        LibCall::CeilF64 => "ceil",
+        LibCall::FloorF32 => "floorf",
+        LibCall::FloorF64 => "floor",
+        LibCall::TruncF32 => "truncf",
+        LibCall::TruncF64 => "trunc",
+        LibCall::NearestF32 => "nearbyintf",
+        LibCall::NearestF64 => "nearbyint",
+        LibCall::FmaF32 => "fmaf",
+        LibCall::FmaF64 => "fma",
+        // Not produced for wasm code with our settings; the loader rejects the name.
+        other => return format!("wasmaot_rt_unsupported_{other:?}"),
+    };
+    abi::cranelift_libcall_symbol(c_name)
+}
+
+fn module_error(e: impl std::fmt::Display) -> CompileError {
+    CompileError::Codegen(e.to_string())
+}
+
+fn object_format(target: &Target) -> Result<ObjectFormat, CompileError> {
+    match target.isa.triple().binary_format {
+        target_lexicon::BinaryFormat::Elf => Ok(ObjectFormat::Elf),
+        target_lexicon::BinaryFormat::Macho => Ok(ObjectFormat::MachO),
+        target_lexicon::BinaryFormat::Coff => Ok(ObjectFormat::Coff),
+        other => Err(CompileError::Target(format!(
+            "no object format for binary format {other}"
+        ))),
+    }
+}
+
+/// Build the artifact for a read module.
+pub fn build(
+    target: &Target,
+    mut info: ModuleInfo,
+    options: &CompileOptions,
+) -> Result<Vec<u8>, CompileError> {
+    let isa = &*target.isa;
+    let format = object_format(target)?;
+    let tunables = Tunables::default();
+    let offsets = info.meta.vmoffsets(isa.pointer_bytes());
+    let prefix = options.symbol_prefix.as_str();
+
+    let builder = ObjectBuilder::new(
+        target.isa.clone(),
+        "wasmaot",
+        Box::new(cranelift_libcall_name),
+    )
+    .map_err(module_error)?;
+    let mut module = ObjectModule::new(builder);
+
+    let mut libcalls = HashMap::new();
+    for call in Libcall::ALL {
+        let sig = libcall_signature(isa, call.params(), call.result());
+        let id = module
+            .declare_function(call.symbol(), Linkage::Import, &sig)
+            .map_err(module_error)?;
+        libcalls.insert(*call, id.as_u32());
+    }
+    let mut defined = Vec::with_capacity(info.meta.funcs.len());
+    for (i, f) in info.meta.funcs.iter().enumerate() {
+        let index = info.num_imported_funcs + i as u32;
+        let sig = wasm_signature(isa, &info.meta.types[f.type_index as usize]);
+        let id = module
+            .declare_function(&abi::func_symbol(prefix, index), Linkage::Local, &sig)
+            .map_err(module_error)?;
+        defined.push(id);
+    }
+    let ids = FuncIds {
+        defined: defined.iter().map(|id| id.as_u32()).collect(),
+        libcalls,
+    };
+
+    let bodies = std::mem::take(&mut info.bodies);
+    let compiled = compile_functions(
+        isa,
+        &info,
+        &offsets,
+        tunables,
+        &ids,
+        bodies,
+        options.parallel,
+    )?;
+    for (id, f) in defined.iter().zip(&compiled) {
+        module
+            .define_function_bytes(*id, &f.func, f.alignment, &f.code, &f.relocs)
+            .map_err(module_error)?;
+    }
+
+    // Trampolines, one pair per distinct function type.
+    let mut first_of_type: HashMap<&abi::FuncType, usize> = HashMap::new();
+    let mut trampoline_ids: Vec<(FuncId, FuncId)> = Vec::new();
+    let mut trampoline_of_type = Vec::with_capacity(info.meta.types.len());
+    for (i, ty) in info.meta.types.iter().enumerate() {
+        if let Some(&j) = first_of_type.get(ty) {
+            trampoline_of_type.push(trampoline_of_type[j]);
+            continue;
+        }
+        first_of_type.insert(ty, i);
+        let entry_id = module
+            .declare_function(
+                &abi::entry_trampoline_symbol(prefix, i as u32),
+                Linkage::Local,
+                &entry_trampoline_signature(isa),
+            )
+            .map_err(module_error)?;
+        let host_id = module
+            .declare_function(
+                &abi::host_trampoline_symbol(prefix, i as u32),
+                Linkage::Local,
+                &wasm_signature(isa, ty),
+            )
+            .map_err(module_error)?;
+        let entry = entry_trampoline(isa, &offsets, ty, UserFuncName::user(1, i as u32));
+        let host = host_trampoline(isa, &offsets, ty, UserFuncName::user(2, i as u32));
+        for (id, func, what) in [
+            (entry_id, entry, "entry trampoline"),
+            (host_id, host, "host trampoline"),
+        ] {
+            let CompiledFunction {
+                func,
+                code,
+                alignment,
+                relocs,
+                ..
+            } = compile_ir(isa, func, what)?;
+            module
+                .define_function_bytes(id, &func, alignment, &code, &relocs)
+                .map_err(module_error)?;
+        }
+        trampoline_of_type.push(trampoline_ids.len());
+        trampoline_ids.push((entry_id, host_id));
+    }
+
+    let mut product = module.finish();
+    let text_offset = |product: &cranelift_object::ObjectProduct, id: FuncId| -> u32 {
+        product.object.symbol(product.function_symbol(id)).value as u32
+    };
+    let mut meta = std::mem::take(&mut info.meta);
+    for ((f, id), c) in meta.funcs.iter_mut().zip(&defined).zip(&compiled) {
+        f.text_offset = text_offset(&product, *id);
+        f.text_len = c.code.len() as u32;
+        for (off, code) in &c.traps {
+            meta.trap_sites.push(abi::TrapSite {
+                text_offset: f.text_offset + off,
+                code: *code,
+            });
+        }
+    }
+    meta.trap_sites.sort_by_key(|t| t.text_offset);
+    for t in &trampoline_of_type {
+        let (entry, host) = trampoline_ids[*t];
+        meta.entry_trampolines.push(text_offset(&product, entry));
+        meta.host_trampolines.push(text_offset(&product, host));
+    }
+
+    let header = abi::Header {
+        format_version: abi::FORMAT_VERSION,
+        checksum: 0,
+        compiler_version: env!("CARGO_PKG_VERSION").to_string(),
+        target: isa.triple().to_string(),
+        cpu_features: target.cpu_features.clone(),
+        wasm_features: options.wasm_features,
+        tunables,
+        symbol_prefix: options.symbol_prefix.clone(),
+    };
+    let metadata = abi::encode_metadata(&header, &meta);
+    add_section(
+        &mut product.object,
+        format,
+        abi::metadata_section(format),
+        &metadata,
+        16,
+    );
+    add_section(
+        &mut product.object,
+        format,
+        abi::data_section(format),
+        &info.data_bytes,
+        4096,
+    );
+    let mut bytes = product.object.write().map_err(module_error)?;
+    patch_checksum(&mut bytes, format)?;
+    Ok(bytes)
+}
+
+fn add_section(object: &mut Object, format: ObjectFormat, name: &str, data: &[u8], align: u64) {
+    let segment = match format {
+        ObjectFormat::MachO => abi::MACHO_SEGMENT.as_bytes().to_vec(),
+        _ => Vec::new(),
+    };
+    let section = object.add_section(segment, name.as_bytes().to_vec(), SectionKind::ReadOnlyData);
+    object.append_section_data(section, data, align);
+}
+
+/// Write the CRC-32 of the whole file (checksum field zero) into the header.
+fn patch_checksum(bytes: &mut [u8], format: ObjectFormat) -> Result<(), CompileError> {
+    let file = object::File::parse(&*bytes).map_err(module_error)?;
+    let section = file
+        .section_by_name(abi::metadata_section(format))
+        .ok_or_else(|| {
+            CompileError::Codegen("metadata section missing from the written object".into())
+        })?;
+    let (offset, _) = section
+        .file_range()
+        .ok_or_else(|| CompileError::Codegen("metadata section has no file data".into()))?;
+    let at = offset as usize + abi::CHECKSUM_OFFSET;
+    let checksum = crc32fast::hash(bytes);
+    bytes[at..at + 4].copy_from_slice(&checksum.to_le_bytes());
+    Ok(())
+}

@@ -1,0 +1,136 @@
+//! Code generation: every defined function and trampoline compiled to machine code
+//! (in parallel when asked), in a fixed order so the output is deterministic.
+
+use crate::func_env::{FuncEnv, FuncIds};
+use crate::module_env::{FunctionInput, ModuleInfo};
+use crate::signatures::wasm_signature;
+use crate::CompileError;
+use cranelift_codegen::control::ControlPlane;
+use cranelift_codegen::ir::{Function, TrapCode as ClTrap, UserFuncName};
+use cranelift_codegen::isa::TargetIsa;
+use cranelift_codegen::{Context, FinalizedMachReloc};
+use cranelift_wasm::wasmparser::FuncValidatorAllocations;
+use cranelift_wasm::{FuncTranslator, WasmError};
+use rayon::prelude::*;
+use wasmaot_loader::abi::{TrapCode, Tunables, VMOffsets};
+
+/// Machine code of one function, before it is placed in the object.
+pub struct CompiledFunction {
+    /// The IR function (kept because relocations name their targets through it).
+    pub func: Function,
+    pub code: Vec<u8>,
+    pub alignment: u64,
+    pub relocs: Vec<FinalizedMachReloc>,
+    /// (offset in this function, trap code)
+    pub traps: Vec<(u32, TrapCode)>,
+}
+
+fn trap_code(code: ClTrap) -> TrapCode {
+    match code {
+        ClTrap::StackOverflow => TrapCode::StackOverflow,
+        ClTrap::HeapOutOfBounds => TrapCode::MemoryOutOfBounds,
+        ClTrap::HeapMisaligned => TrapCode::HeapMisaligned,
+        ClTrap::TableOutOfBounds => TrapCode::TableOutOfBounds,
+        ClTrap::IndirectCallToNull => TrapCode::IndirectCallToNull,
+        ClTrap::BadSignature => TrapCode::BadSignature,
+        ClTrap::IntegerOverflow => TrapCode::IntegerOverflow,
+        ClTrap::IntegerDivisionByZero => TrapCode::IntegerDivisionByZero,
+        ClTrap::BadConversionToInteger => TrapCode::BadConversionToInteger,
+        ClTrap::UnreachableCodeReached => TrapCode::UnreachableCodeReached,
+        ClTrap::Interrupt => TrapCode::Interrupt,
+        ClTrap::NullReference | ClTrap::NullI31Ref | ClTrap::User(_) => TrapCode::NullReference,
+    }
+}
+
+/// Compile an IR function to machine code.
+pub fn compile_ir(
+    isa: &dyn TargetIsa,
+    func: Function,
+    what: &str,
+) -> Result<CompiledFunction, CompileError> {
+    let mut ctx = Context::for_function(func);
+    let compiled = ctx
+        .compile(isa, &mut ControlPlane::default())
+        .map_err(|e| CompileError::Codegen(format!("{what}: {:?}", e.inner)))?;
+    let code = compiled.code_buffer().to_vec();
+    let alignment = u64::from(
+        compiled
+            .buffer
+            .alignment
+            .max(isa.function_alignment().preferred),
+    );
+    let relocs = compiled.buffer.relocs().to_vec();
+    let traps = compiled
+        .buffer
+        .traps()
+        .iter()
+        .map(|t| (t.offset, trap_code(t.code)))
+        .collect();
+    Ok(CompiledFunction {
+        func: ctx.func,
+        code,
+        alignment,
+        relocs,
+        traps,
+    })
+}
+
+fn wasm_error(e: WasmError, func_index: u32) -> CompileError {
+    match e {
+        WasmError::InvalidWebAssembly { message, offset } => {
+            CompileError::Invalid { offset, message }
+        }
+        WasmError::Unsupported(m) => {
+            CompileError::Unsupported(format!("{m} (in function {func_index})"))
+        }
+        WasmError::ImplLimitExceeded => CompileError::Unsupported(format!(
+            "implementation limit exceeded in function {func_index}"
+        )),
+        WasmError::User(m) => CompileError::Codegen(format!("function {func_index}: {m}")),
+    }
+}
+
+/// Translate and compile defined function `defined` (index among defined functions).
+fn compile_function(
+    isa: &dyn TargetIsa,
+    info: &ModuleInfo,
+    offsets: &VMOffsets,
+    tunables: Tunables,
+    ids: &FuncIds,
+    defined: usize,
+    input: FunctionInput,
+) -> Result<CompiledFunction, CompileError> {
+    let func_index = info.num_imported_funcs + defined as u32;
+    let ty = &info.meta.types[info.func_types[func_index as usize] as usize];
+    let mut func =
+        Function::with_name_signature(UserFuncName::user(0, func_index), wasm_signature(isa, ty));
+    let mut env = FuncEnv::new(isa, info, *offsets, tunables, ids);
+    env.set_stack_limit(&mut func);
+    let mut validator = input
+        .validator
+        .into_validator(FuncValidatorAllocations::default());
+    FuncTranslator::new()
+        .translate_body(&mut validator, input.body, &mut func, &mut env)
+        .map_err(|e| wasm_error(e, func_index))?;
+    compile_ir(isa, func, &format!("function {func_index}"))
+}
+
+/// Compile every defined function, in index order.
+pub fn compile_functions(
+    isa: &dyn TargetIsa,
+    info: &ModuleInfo,
+    offsets: &VMOffsets,
+    tunables: Tunables,
+    ids: &FuncIds,
+    bodies: Vec<FunctionInput>,
+    parallel: bool,
+) -> Result<Vec<CompiledFunction>, CompileError> {
+    let one = |(i, input): (usize, FunctionInput)| {
+        compile_function(isa, info, offsets, tunables, ids, i, input)
+    };
+    if parallel {
+        bodies.into_par_iter().enumerate().map(one).collect()
+    } else {
+        bodies.into_iter().enumerate().map(one).collect()
+    }
+}

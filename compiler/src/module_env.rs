@@ -1,0 +1,425 @@
+//! Reading a WebAssembly module: validation with wasmparser and conversion of every
+//! section into the artifact's `ModuleMeta`. Function bodies are kept (with their
+//! validators) for the code generator.
+//!
+//! We read sections ourselves instead of through cranelift-wasm's `translate_module`:
+//! its module translator only accepts `i32.const`/`global.get` segment offsets and
+//! function-index element items, which rejects extended-const offsets, expression
+//! element items and table initializers (see docs/ARCHITECTURE.md, Decisions).
+
+use crate::CompileError;
+use cranelift_wasm::wasmparser::{
+    self, BinaryReaderError, CompositeInnerType, DataKind, ElementItems, ElementKind, ExternalKind,
+    FuncToValidate, FunctionBody, KnownCustom, Name, Operator, Parser, Payload, RefType, TableInit,
+    TypeRef, ValidPayload, Validator, ValidatorResources, WasmFeatures,
+};
+use wasmaot_loader::abi::{self, features, ConstExpr, ConstOp, ValType};
+
+/// A function body waiting to be compiled.
+pub struct FunctionInput<'data> {
+    pub validator: FuncToValidate<ValidatorResources>,
+    pub body: FunctionBody<'data>,
+}
+
+/// Everything known about a module before code generation.
+pub struct ModuleInfo<'data> {
+    /// Module metadata; `funcs[*].text_offset/len`, trampolines and trap sites are filled in
+    /// after code generation.
+    pub meta: abi::ModuleMeta,
+    /// Type index of every function, imported ones first.
+    pub func_types: Vec<u32>,
+    /// Type of every table / memory / global, imported ones first.
+    pub tables: Vec<abi::TableType>,
+    pub memories: Vec<abi::MemoryType>,
+    pub globals: Vec<abi::GlobalType>,
+    pub num_imported_funcs: u32,
+    pub num_imported_tables: u32,
+    pub num_imported_memories: u32,
+    pub num_imported_globals: u32,
+    pub bodies: Vec<FunctionInput<'data>>,
+    /// Bytes of all data segments, in order; `meta.data[i]` indexes into it.
+    pub data_bytes: Vec<u8>,
+}
+
+fn invalid(e: BinaryReaderError) -> CompileError {
+    CompileError::Invalid {
+        offset: e.offset(),
+        message: e.message().to_string(),
+    }
+}
+
+/// The wasmparser feature set for our feature bits.
+pub fn wasmparser_features(bits: u64) -> WasmFeatures {
+    let mut f = WasmFeatures::FLOATS | WasmFeatures::GC_TYPES;
+    let map = [
+        (features::MUTABLE_GLOBAL, WasmFeatures::MUTABLE_GLOBAL),
+        (
+            features::SATURATING_FLOAT_TO_INT,
+            WasmFeatures::SATURATING_FLOAT_TO_INT,
+        ),
+        (features::SIGN_EXTENSION, WasmFeatures::SIGN_EXTENSION),
+        (features::MULTI_VALUE, WasmFeatures::MULTI_VALUE),
+        (features::BULK_MEMORY, WasmFeatures::BULK_MEMORY),
+        (features::REFERENCE_TYPES, WasmFeatures::REFERENCE_TYPES),
+        (features::SIMD, WasmFeatures::SIMD),
+        (features::RELAXED_SIMD, WasmFeatures::RELAXED_SIMD),
+        (features::EXTENDED_CONST, WasmFeatures::EXTENDED_CONST),
+        (features::MULTI_MEMORY, WasmFeatures::MULTI_MEMORY),
+        (features::TAIL_CALL, WasmFeatures::TAIL_CALL),
+    ];
+    for (ours, theirs) in map {
+        if bits & ours != 0 {
+            f |= theirs;
+        }
+    }
+    f
+}
+
+fn val_type(t: wasmparser::ValType, offset: usize) -> Result<ValType, CompileError> {
+    Ok(match t {
+        wasmparser::ValType::I32 => ValType::I32,
+        wasmparser::ValType::I64 => ValType::I64,
+        wasmparser::ValType::F32 => ValType::F32,
+        wasmparser::ValType::F64 => ValType::F64,
+        wasmparser::ValType::V128 => ValType::V128,
+        wasmparser::ValType::Ref(r) => ref_type(r, offset)?,
+    })
+}
+
+fn ref_type(r: RefType, offset: usize) -> Result<ValType, CompileError> {
+    if r == RefType::FUNCREF {
+        Ok(ValType::FuncRef)
+    } else if r == RefType::EXTERNREF {
+        Ok(ValType::ExternRef)
+    } else {
+        Err(CompileError::Unsupported(format!(
+            "reference type {r:?} at byte offset {offset:#x}"
+        )))
+    }
+}
+
+fn table_type(t: &wasmparser::TableType, offset: usize) -> Result<abi::TableType, CompileError> {
+    let too_big = || CompileError::Unsupported(format!("64-bit table at byte offset {offset:#x}"));
+    Ok(abi::TableType {
+        element: ref_type(t.element_type, offset)?,
+        minimum: u32::try_from(t.initial).map_err(|_| too_big())?,
+        maximum: match t.maximum {
+            None => None,
+            Some(m) => Some(u32::try_from(m).map_err(|_| too_big())?),
+        },
+    })
+}
+
+fn memory_type(m: &wasmparser::MemoryType) -> abi::MemoryType {
+    abi::MemoryType {
+        minimum: m.initial,
+        maximum: m.maximum,
+        memory64: m.memory64,
+        shared: m.shared,
+        page_size_log2: m.page_size_log2.unwrap_or(16) as u8,
+    }
+}
+
+fn global_type(g: &wasmparser::GlobalType, offset: usize) -> Result<abi::GlobalType, CompileError> {
+    Ok(abi::GlobalType {
+        content: val_type(g.content_type, offset)?,
+        mutable: g.mutable,
+    })
+}
+
+fn const_expr(e: &wasmparser::ConstExpr) -> Result<ConstExpr, CompileError> {
+    let mut ops = Vec::new();
+    let mut reader = e.get_operators_reader();
+    loop {
+        let offset = reader.original_position();
+        let op = reader.read().map_err(invalid)?;
+        ops.push(match op {
+            Operator::End => break,
+            Operator::I32Const { value } => ConstOp::I32Const(value),
+            Operator::I64Const { value } => ConstOp::I64Const(value),
+            Operator::F32Const { value } => ConstOp::F32Const(value.bits()),
+            Operator::F64Const { value } => ConstOp::F64Const(value.bits()),
+            Operator::V128Const { value } => {
+                ConstOp::V128Const(u128::from_le_bytes(*value.bytes()))
+            }
+            Operator::GlobalGet { global_index } => ConstOp::GlobalGet(global_index),
+            Operator::RefNull { .. } => ConstOp::RefNull,
+            Operator::RefFunc { function_index } => ConstOp::RefFunc(function_index),
+            Operator::I32Add => ConstOp::I32Add,
+            Operator::I32Sub => ConstOp::I32Sub,
+            Operator::I32Mul => ConstOp::I32Mul,
+            Operator::I64Add => ConstOp::I64Add,
+            Operator::I64Sub => ConstOp::I64Sub,
+            Operator::I64Mul => ConstOp::I64Mul,
+            other => {
+                return Err(CompileError::Unsupported(format!(
+                    "constant expression operator {other:?} at byte offset {offset:#x}"
+                )))
+            }
+        });
+    }
+    Ok(ConstExpr(ops))
+}
+
+/// Validate `wasm` and read it into a [`ModuleInfo`].
+pub fn read_module(wasm: &[u8], feature_bits: u64) -> Result<ModuleInfo<'_>, CompileError> {
+    let mut validator = Validator::new_with_features(wasmparser_features(feature_bits));
+    let mut info = ModuleInfo {
+        meta: abi::ModuleMeta::default(),
+        func_types: Vec::new(),
+        tables: Vec::new(),
+        memories: Vec::new(),
+        globals: Vec::new(),
+        num_imported_funcs: 0,
+        num_imported_tables: 0,
+        num_imported_memories: 0,
+        num_imported_globals: 0,
+        bodies: Vec::new(),
+        data_bytes: Vec::new(),
+    };
+    let mut names_section = None;
+    for payload in Parser::new(0).parse_all(wasm) {
+        let payload = payload.map_err(invalid)?;
+        match validator.payload(&payload).map_err(invalid)? {
+            ValidPayload::Func(validator, body) => {
+                info.bodies.push(FunctionInput { validator, body });
+                continue;
+            }
+            ValidPayload::Parser(_) => {
+                return Err(CompileError::Unsupported(
+                    "nested modules or components".into(),
+                ));
+            }
+            ValidPayload::Ok | ValidPayload::End(_) => {}
+        }
+        match payload {
+            Payload::TypeSection(reader) => {
+                for group in reader.into_iter_with_offsets() {
+                    let (offset, group) = group.map_err(invalid)?;
+                    for sub in group.into_types() {
+                        match &sub.composite_type.inner {
+                            CompositeInnerType::Func(f) => {
+                                let params = f
+                                    .params()
+                                    .iter()
+                                    .map(|t| val_type(*t, offset))
+                                    .collect::<Result<_, _>>()?;
+                                let results = f
+                                    .results()
+                                    .iter()
+                                    .map(|t| val_type(*t, offset))
+                                    .collect::<Result<_, _>>()?;
+                                info.meta.types.push(abi::FuncType { params, results });
+                            }
+                            _ => {
+                                return Err(CompileError::Unsupported(format!(
+                                    "GC struct/array type at byte offset {offset:#x}"
+                                )))
+                            }
+                        }
+                    }
+                }
+            }
+            Payload::ImportSection(reader) => {
+                for import in reader.into_iter_with_offsets() {
+                    let (offset, import) = import.map_err(invalid)?;
+                    let kind = match import.ty {
+                        TypeRef::Func(t) => {
+                            info.func_types.push(t);
+                            info.num_imported_funcs += 1;
+                            abi::ImportKind::Func(t)
+                        }
+                        TypeRef::Table(t) => {
+                            let t = table_type(&t, offset)?;
+                            info.tables.push(t);
+                            info.num_imported_tables += 1;
+                            abi::ImportKind::Table(t)
+                        }
+                        TypeRef::Memory(m) => {
+                            let m = memory_type(&m);
+                            info.memories.push(m);
+                            info.num_imported_memories += 1;
+                            abi::ImportKind::Memory(m)
+                        }
+                        TypeRef::Global(g) => {
+                            let g = global_type(&g, offset)?;
+                            info.globals.push(g);
+                            info.num_imported_globals += 1;
+                            abi::ImportKind::Global(g)
+                        }
+                        TypeRef::Tag(_) => {
+                            return Err(CompileError::Unsupported(format!(
+                                "exception tag import at byte offset {offset:#x}"
+                            )))
+                        }
+                    };
+                    info.meta.imports.push(abi::Import {
+                        module: import.module.to_string(),
+                        name: import.name.to_string(),
+                        kind,
+                    });
+                }
+            }
+            Payload::FunctionSection(reader) => {
+                for t in reader {
+                    let t = t.map_err(invalid)?;
+                    info.func_types.push(t);
+                    info.meta.funcs.push(abi::FuncMeta {
+                        type_index: t,
+                        text_offset: 0,
+                        text_len: 0,
+                    });
+                }
+            }
+            Payload::TableSection(reader) => {
+                for table in reader.into_iter_with_offsets() {
+                    let (offset, table) = table.map_err(invalid)?;
+                    let ty = table_type(&table.ty, offset)?;
+                    let init = match &table.init {
+                        TableInit::RefNull => ConstExpr(vec![ConstOp::RefNull]),
+                        TableInit::Expr(e) => const_expr(e)?,
+                    };
+                    info.tables.push(ty);
+                    info.meta.tables.push(abi::TableDef { ty, init });
+                }
+            }
+            Payload::MemorySection(reader) => {
+                for m in reader {
+                    let m = memory_type(&m.map_err(invalid)?);
+                    info.memories.push(m);
+                    info.meta.memories.push(m);
+                }
+            }
+            Payload::GlobalSection(reader) => {
+                for g in reader.into_iter_with_offsets() {
+                    let (offset, g) = g.map_err(invalid)?;
+                    let ty = global_type(&g.ty, offset)?;
+                    info.globals.push(ty);
+                    info.meta.globals.push(abi::GlobalDef {
+                        ty,
+                        init: const_expr(&g.init_expr)?,
+                    });
+                }
+            }
+            Payload::ExportSection(reader) => {
+                for e in reader.into_iter_with_offsets() {
+                    let (offset, e) = e.map_err(invalid)?;
+                    let index = match e.kind {
+                        ExternalKind::Func => abi::EntityIndex::Func(e.index),
+                        ExternalKind::Table => abi::EntityIndex::Table(e.index),
+                        ExternalKind::Memory => abi::EntityIndex::Memory(e.index),
+                        ExternalKind::Global => abi::EntityIndex::Global(e.index),
+                        ExternalKind::Tag => {
+                            return Err(CompileError::Unsupported(format!(
+                                "exception tag export at byte offset {offset:#x}"
+                            )))
+                        }
+                    };
+                    info.meta.exports.push(abi::Export {
+                        name: e.name.to_string(),
+                        index,
+                    });
+                }
+            }
+            Payload::StartSection { func, .. } => info.meta.start = Some(func),
+            Payload::ElementSection(reader) => {
+                for e in reader.into_iter_with_offsets() {
+                    let (offset, e) = e.map_err(invalid)?;
+                    let mode = match e.kind {
+                        ElementKind::Passive => abi::SegmentMode::Passive,
+                        ElementKind::Declared => abi::SegmentMode::Declared,
+                        ElementKind::Active {
+                            table_index,
+                            offset_expr,
+                        } => abi::SegmentMode::Active {
+                            index: table_index.unwrap_or(0),
+                            offset: const_expr(&offset_expr)?,
+                        },
+                    };
+                    let (element, items) = match e.items {
+                        ElementItems::Functions(funcs) => {
+                            let items = funcs
+                                .into_iter()
+                                .map(|f| {
+                                    f.map(|f| ConstExpr(vec![ConstOp::RefFunc(f)]))
+                                        .map_err(invalid)
+                                })
+                                .collect::<Result<Vec<_>, _>>()?;
+                            (ValType::FuncRef, items)
+                        }
+                        ElementItems::Expressions(ty, exprs) => {
+                            let items = exprs
+                                .into_iter()
+                                .map(|e| const_expr(&e.map_err(invalid)?))
+                                .collect::<Result<Vec<_>, _>>()?;
+                            (ref_type(ty, offset)?, items)
+                        }
+                    };
+                    info.meta.elements.push(abi::ElemSegment {
+                        mode,
+                        element,
+                        items,
+                    });
+                }
+            }
+            Payload::DataSection(reader) => {
+                for d in reader {
+                    let d = d.map_err(invalid)?;
+                    let mode = match d.kind {
+                        DataKind::Passive => abi::SegmentMode::Passive,
+                        DataKind::Active {
+                            memory_index,
+                            offset_expr,
+                        } => abi::SegmentMode::Active {
+                            index: memory_index,
+                            offset: const_expr(&offset_expr)?,
+                        },
+                    };
+                    let offset = info.data_bytes.len() as u64;
+                    info.data_bytes.extend_from_slice(d.data);
+                    info.meta.data.push(abi::DataSegment {
+                        mode,
+                        offset,
+                        len: d.data.len() as u64,
+                    });
+                }
+            }
+            Payload::CustomSection(c) if c.name() == "name" => names_section = Some(c),
+            _ => {}
+        }
+    }
+    if let Some(section) = names_section {
+        read_names(&section, &mut info.meta);
+    }
+    for m in &info.memories {
+        if m.memory64 {
+            return Err(CompileError::Unsupported(
+                "64-bit memories (memory64)".into(),
+            ));
+        }
+    }
+    Ok(info)
+}
+
+/// Read the name section; a malformed one is ignored (names are only for diagnostics).
+fn read_names(section: &wasmparser::CustomSectionReader<'_>, meta: &mut abi::ModuleMeta) {
+    let KnownCustom::Name(reader) = section.as_known() else {
+        return;
+    };
+    for name in reader {
+        let Ok(name) = name else { return };
+        match name {
+            Name::Module { name, .. } => meta.module_name = Some(name.to_string()),
+            Name::Function(map) => {
+                for naming in map {
+                    let Ok(naming) = naming else { return };
+                    meta.func_names
+                        .push((naming.index, naming.name.to_string()));
+                }
+            }
+            _ => {}
+        }
+    }
+    meta.func_names.sort_by_key(|(i, _)| *i);
+    meta.func_names.dedup_by_key(|(i, _)| *i);
+}

@@ -1,0 +1,67 @@
+//! Choosing and configuring the Cranelift target ISA for a compilation.
+
+use crate::{CompileError, CompileOptions, OptLevel};
+use cranelift_codegen::isa::{self, OwnedTargetIsa};
+use cranelift_codegen::settings::{self, Configurable};
+use std::str::FromStr;
+use target_lexicon::Triple;
+
+/// The ISA a module is compiled for, and how it is described in the artifact header.
+pub struct Target {
+    pub isa: OwnedTargetIsa,
+    /// Enabled CPU feature flags (`has_*`), comma-separated, for the header.
+    pub cpu_features: String,
+}
+
+fn setting_error(e: impl std::fmt::Display) -> CompileError {
+    CompileError::Target(e.to_string())
+}
+
+impl Target {
+    pub fn new(options: &CompileOptions) -> Result<Target, CompileError> {
+        let mut flags = settings::builder();
+        let opt = match options.opt_level {
+            OptLevel::None => "none",
+            OptLevel::Speed => "speed",
+            OptLevel::SpeedAndSize => "speed_and_size",
+        };
+        flags.set("opt_level", opt).map_err(setting_error)?;
+        // Backtraces walk the frame-pointer chain.
+        flags
+            .enable("preserve_frame_pointers")
+            .map_err(setting_error)?;
+        // Stack overflow is caught by the stack-limit check in every prologue.
+        flags
+            .set("enable_probestack", "false")
+            .map_err(setting_error)?;
+        flags
+            .set("enable_verifier", "false")
+            .map_err(setting_error)?;
+        flags.set("unwind_info", "false").map_err(setting_error)?;
+
+        let isa_builder = match &options.target {
+            None => cranelift_native::builder().map_err(|e| {
+                CompileError::Target(format!("host is not supported by Cranelift: {e}"))
+            })?,
+            Some(triple) => {
+                let triple = Triple::from_str(triple).map_err(|e| {
+                    CompileError::Target(format!("unknown target triple `{triple}`: {e}"))
+                })?;
+                isa::lookup(triple.clone()).map_err(|e| {
+                    CompileError::Target(format!("cannot compile for `{triple}`: {e}"))
+                })?
+            }
+        };
+        let isa = isa_builder
+            .finish(settings::Flags::new(flags))
+            .map_err(|e| CompileError::Target(e.to_string()))?;
+        let cpu_features = isa
+            .isa_flags()
+            .iter()
+            .filter(|v| v.name.starts_with("has_") && v.as_bool() == Some(true))
+            .map(|v| v.name)
+            .collect::<Vec<_>>()
+            .join(",");
+        Ok(Target { isa, cpu_features })
+    }
+}
