@@ -1,0 +1,172 @@
+//! Compiler-level tests: errors, determinism, every target and format.
+
+use object::{Object, ObjectSection, ObjectSymbol};
+use wasmaot_compiler::{compile, CompileError, CompileOptions};
+use wasmaot_loader::abi::{self, ObjectFormat};
+
+const MODULE: &str = r#"
+(module
+  (import "env" "log" (func $log (param i32)))
+  (memory (export "mem") 1)
+  (table 2 funcref)
+  (elem (i32.const 0) $add)
+  (global $g (mut i32) (i32.const 7))
+  (func $add (export "add") (param i32 i32) (result i32)
+    local.get 0 local.get 1 i32.add)
+  (func (export "div") (param i32 i32) (result i32)
+    local.get 0 local.get 1 i32.div_s)
+  (func (export "grow") (param i32) (result i32) local.get 0 memory.grow)
+  (func (export "callhost") (call $log (global.get $g)))
+  (data (i32.const 8) "hello"))
+"#;
+
+fn options(target: Option<&str>) -> CompileOptions {
+    CompileOptions {
+        target: target.map(str::to_string),
+        ..Default::default()
+    }
+}
+
+fn metadata(bytes: &[u8], format: ObjectFormat) -> (abi::Header, abi::ModuleMeta) {
+    let file = object::File::parse(bytes).unwrap();
+    let section = file
+        .section_by_name(abi::metadata_section(format))
+        .expect("metadata section");
+    abi::decode_metadata(section.data().unwrap()).unwrap()
+}
+
+#[test]
+fn invalid_module_error_names_the_offset() {
+    // A function body that adds an i32 and an i64.
+    let wasm =
+        wat::parse_str("(module (func (result i32) i32.const 1 i64.const 2 i32.add))").unwrap();
+    match compile(&wasm, &CompileOptions::default()) {
+        Err(CompileError::Invalid { offset, message }) => {
+            assert!(offset > 8 && offset < wasm.len(), "offset {offset}");
+            assert!(message.contains("type mismatch"), "{message}");
+        }
+        other => panic!("expected an invalid-module error, got {other:?}"),
+    }
+    let err = compile(b"\0asm\x01\0\0\0\x01", &CompileOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("byte offset"), "{err}");
+    let err = compile(b"(module (func $f (result i32)", &CompileOptions::default()).unwrap_err();
+    assert!(matches!(err, CompileError::Parse(_)), "{err}");
+}
+
+#[test]
+fn unknown_target_is_a_clear_error() {
+    let err = compile(MODULE.as_bytes(), &options(Some("nonsense-cpu-os"))).unwrap_err();
+    assert!(matches!(err, CompileError::Target(_)), "{err}");
+}
+
+#[test]
+fn output_is_deterministic_across_thread_counts() {
+    let parallel = compile(MODULE.as_bytes(), &CompileOptions::default()).unwrap();
+    let serial = compile(
+        MODULE.as_bytes(),
+        &CompileOptions {
+            parallel: false,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let again = compile(MODULE.as_bytes(), &CompileOptions::default()).unwrap();
+    assert_eq!(parallel, serial);
+    assert_eq!(parallel, again);
+}
+
+#[test]
+fn artifact_is_a_relocatable_object_with_metadata() {
+    let bytes = compile(MODULE.as_bytes(), &CompileOptions::default()).unwrap();
+    let file = object::File::parse(&*bytes).unwrap();
+    assert_eq!(file.kind(), object::ObjectKind::Relocatable);
+    let (header, meta) = metadata(&bytes, ObjectFormat::Elf);
+    assert_eq!(header.format_version, abi::FORMAT_VERSION);
+    assert_eq!(meta.funcs.len(), 4);
+    assert_eq!(meta.imports.len(), 1);
+    assert_eq!(meta.entry_trampolines.len(), meta.types.len());
+    assert!(meta
+        .trap_sites
+        .iter()
+        .any(|t| t.code == abi::TrapCode::IntegerDivisionByZero));
+    assert!(meta
+        .trap_sites
+        .windows(2)
+        .all(|w| w[0].text_offset <= w[1].text_offset));
+    let names: Vec<_> = file
+        .symbols()
+        .filter_map(|s| s.name().ok().map(str::to_string))
+        .collect();
+    assert!(names.iter().any(|n| n == "wasm_func_1"), "{names:?}");
+    assert!(
+        names.iter().any(|n| n == "wasmaot_rt_memory_grow"),
+        "{names:?}"
+    );
+    // The checksum covers the whole file with its own field zeroed.
+    let file_offset = file
+        .section_by_name(abi::metadata_section(ObjectFormat::Elf))
+        .unwrap()
+        .file_range()
+        .unwrap()
+        .0 as usize
+        + abi::CHECKSUM_OFFSET;
+    let mut zeroed = bytes.clone();
+    zeroed[file_offset..file_offset + 4].fill(0);
+    assert_eq!(crc32fast::hash(&zeroed), header.checksum);
+}
+
+#[test]
+fn every_supported_target_and_format() {
+    let cases = [
+        (
+            "x86_64-unknown-linux-gnu",
+            ObjectFormat::Elf,
+            object::Architecture::X86_64,
+        ),
+        (
+            "aarch64-unknown-linux-gnu",
+            ObjectFormat::Elf,
+            object::Architecture::Aarch64,
+        ),
+        (
+            "riscv64gc-unknown-linux-gnu",
+            ObjectFormat::Elf,
+            object::Architecture::Riscv64,
+        ),
+        (
+            "s390x-unknown-linux-gnu",
+            ObjectFormat::Elf,
+            object::Architecture::S390x,
+        ),
+        (
+            "x86_64-apple-darwin",
+            ObjectFormat::MachO,
+            object::Architecture::X86_64,
+        ),
+        (
+            "aarch64-apple-darwin",
+            ObjectFormat::MachO,
+            object::Architecture::Aarch64,
+        ),
+        (
+            "x86_64-pc-windows-msvc",
+            ObjectFormat::Coff,
+            object::Architecture::X86_64,
+        ),
+    ];
+    for (triple, format, arch) in cases {
+        let bytes = compile(MODULE.as_bytes(), &options(Some(triple)))
+            .unwrap_or_else(|e| panic!("{triple}: {e}"));
+        let file = object::File::parse(&*bytes).unwrap();
+        assert_eq!(file.architecture(), arch, "{triple}");
+        let expected = match format {
+            ObjectFormat::Elf => object::BinaryFormat::Elf,
+            ObjectFormat::MachO => object::BinaryFormat::MachO,
+            ObjectFormat::Coff => object::BinaryFormat::Coff,
+        };
+        assert_eq!(file.format(), expected, "{triple}");
+        let (header, meta) = metadata(&bytes, format);
+        assert_eq!(header.target, triple);
+        assert_eq!(meta.funcs.len(), 4, "{triple}");
+    }
+}
