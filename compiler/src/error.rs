@@ -20,7 +20,10 @@ impl fmt::Display for CompileError {
         match self {
             CompileError::Parse(m) => write!(f, "cannot parse WebAssembly text: {m}"),
             CompileError::Invalid { offset, message } => {
-                write!(f, "invalid WebAssembly at byte offset {offset:#x}: {message}")
+                write!(
+                    f,
+                    "invalid WebAssembly at byte offset {offset:#x}: {message}"
+                )
             }
             CompileError::Unsupported(m) => write!(f, "unsupported: {m}"),
             CompileError::Target(m) => write!(f, "target: {m}"),
