@@ -1,0 +1,439 @@
+//! Reading and verifying an artifact: object file, header (magic, version, target, CPU
+//! features, tunables), checksum, then the module metadata and its internal consistency.
+//! Nothing here runs or maps code.
+
+use crate::abi::{
+    self, decode_metadata, EntityIndex, Header, ImportKind, ModuleMeta, ObjectFormat, Reader,
+    SegmentMode, Tunables, ValType, CHECKSUM_OFFSET,
+};
+use crate::const_expr;
+use crate::error::{Error, Result};
+use object::{Object, ObjectSection, SectionIndex};
+
+/// A parsed and verified artifact, borrowing its bytes.
+pub(crate) struct Artifact<'a> {
+    pub file: object::File<'a>,
+    pub header: Header,
+    pub meta: ModuleMeta,
+    pub text_index: SectionIndex,
+    /// File range of the data section (offset, len), if present.
+    pub data_range: (usize, usize),
+}
+
+/// Parse and verify `bytes`; `what` names the artifact (a path, or "artifact") in errors.
+pub(crate) fn parse<'a>(bytes: &'a [u8], what: &str) -> Result<Artifact<'a>> {
+    let file = object::File::parse(bytes)
+        .map_err(|e| Error::load(format!("{what}: not a valid object file: {e}")))?;
+    let format = match file.format() {
+        object::BinaryFormat::Elf => ObjectFormat::Elf,
+        object::BinaryFormat::MachO => ObjectFormat::MachO,
+        object::BinaryFormat::Coff => ObjectFormat::Coff,
+        other => {
+            return Err(Error::load(format!(
+                "{what}: unsupported object format {other:?}"
+            )))
+        }
+    };
+    let meta_name = abi::metadata_section(format);
+    let meta_section = file.section_by_name(meta_name).ok_or_else(|| {
+        Error::load(format!(
+            "{what}: no `{meta_name}` section: not a wasmaot artifact"
+        ))
+    })?;
+    let meta_bytes = meta_section
+        .data()
+        .map_err(|e| Error::load(format!("{what}: section `{meta_name}`: {e}")))?;
+
+    // The header first: a foreign or newer artifact is reported as such.
+    let header = Header::decode(&mut Reader::new(meta_bytes))
+        .map_err(|e| Error::load(format!("{what}: section `{meta_name}` header: {e}")))?;
+    check_target(&header, &file).map_err(|e| e.context(what))?;
+    check_cpu_features(&header.cpu_features).map_err(|e| e.context(what))?;
+    check_tunables(&header.tunables).map_err(|e| e.context(what))?;
+
+    // The checksum covers the whole file with the checksum field zeroed.
+    let (meta_offset, _) = meta_section.file_range().ok_or_else(|| {
+        Error::load(format!(
+            "{what}: section `{meta_name}` has no file contents"
+        ))
+    })?;
+    let field = usize::try_from(meta_offset)
+        .ok()
+        .and_then(|o| o.checked_add(CHECKSUM_OFFSET));
+    let field = match field {
+        Some(f) if f.checked_add(4).is_some_and(|end| end <= bytes.len()) => f,
+        _ => {
+            return Err(Error::load(format!(
+                "{what}: checksum field outside the file"
+            )))
+        }
+    };
+    let mut hasher = crc32fast::Hasher::new();
+    hasher.update(&bytes[..field]);
+    hasher.update(&[0; 4]);
+    hasher.update(&bytes[field + 4..]);
+    let actual = hasher.finalize();
+    if actual != header.checksum {
+        return Err(Error::load(format!(
+            "{what}: checksum mismatch: header says {:#010x}, contents hash to {actual:#010x} (corrupt or modified artifact)",
+            header.checksum
+        )));
+    }
+
+    let (_, meta) = decode_metadata(meta_bytes)
+        .map_err(|e| Error::load(format!("{what}: section `{meta_name}`: {e}")))?;
+
+    let text_name = match format {
+        ObjectFormat::MachO => "__text",
+        _ => ".text",
+    };
+    let text = file
+        .section_by_name(text_name)
+        .ok_or_else(|| Error::load(format!("{what}: no `{text_name}` section")))?;
+    let text_len = text.size();
+    let data_name = abi::data_section(format);
+    let data_range = match file.section_by_name(data_name) {
+        None => (0, 0),
+        Some(s) => match s.file_range() {
+            None => (0, 0),
+            Some((off, len)) => {
+                let ok = off
+                    .checked_add(len)
+                    .is_some_and(|end| end <= bytes.len() as u64);
+                if !ok {
+                    return Err(Error::load(format!(
+                        "{what}: section `{data_name}` lies outside the file"
+                    )));
+                }
+                (off as usize, len as usize)
+            }
+        },
+    };
+    validate(&meta, text_len, data_range.1 as u64)
+        .map_err(|m| Error::load(format!("{what}: metadata: {m}")))?;
+    Ok(Artifact {
+        text_index: text.index(),
+        file,
+        header,
+        meta,
+        data_range,
+    })
+}
+
+fn host_description() -> String {
+    format!("{}-{}", std::env::consts::ARCH, std::env::consts::OS)
+}
+
+fn check_target(header: &Header, file: &object::File<'_>) -> Result<()> {
+    let target = header.target.as_str();
+    let arch = target.split('-').next().unwrap_or("");
+    let arch = match arch {
+        "arm64" => "aarch64",
+        "amd64" => "x86_64",
+        a => a,
+    };
+    let os = [
+        "linux", "darwin", "macos", "ios", "windows", "freebsd", "netbsd", "openbsd", "android",
+    ]
+    .into_iter()
+    .find(|os| target.contains(os))
+    .map(|os| if os == "darwin" { "macos" } else { os })
+    .unwrap_or("unknown");
+    let host_os = match std::env::consts::OS {
+        "android" => "linux",
+        o => o,
+    };
+    let os = if os == "android" { "linux" } else { os };
+    if arch != std::env::consts::ARCH || os != host_os {
+        return Err(Error::load(format!(
+            "header field `target`: artifact is for {target}, this host is {}",
+            host_description()
+        )));
+    }
+    let object_arch = match file.architecture() {
+        object::Architecture::X86_64 => "x86_64",
+        object::Architecture::Aarch64 => "aarch64",
+        other => {
+            return Err(Error::load(format!(
+                "object architecture {other:?} is not supported"
+            )))
+        }
+    };
+    if object_arch != std::env::consts::ARCH {
+        return Err(Error::load(format!(
+            "object file is for {object_arch}, this host is {}",
+            host_description()
+        )));
+    }
+    Ok(())
+}
+
+/// Whether the host has the Cranelift ISA flag `name`; `None` for an unknown name.
+fn host_has_feature(name: &str) -> Option<bool> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let has = match name {
+            "has_sse3" => std::is_x86_feature_detected!("sse3"),
+            "has_ssse3" => std::is_x86_feature_detected!("ssse3"),
+            "has_sse41" => std::is_x86_feature_detected!("sse4.1"),
+            "has_sse42" => std::is_x86_feature_detected!("sse4.2"),
+            "has_popcnt" => std::is_x86_feature_detected!("popcnt"),
+            "has_avx" => std::is_x86_feature_detected!("avx"),
+            "has_avx2" => std::is_x86_feature_detected!("avx2"),
+            "has_fma" => std::is_x86_feature_detected!("fma"),
+            "has_bmi1" => std::is_x86_feature_detected!("bmi1"),
+            "has_bmi2" => std::is_x86_feature_detected!("bmi2"),
+            "has_lzcnt" => std::is_x86_feature_detected!("lzcnt"),
+            "has_avx512bitalg" => std::is_x86_feature_detected!("avx512bitalg"),
+            "has_avx512dq" => std::is_x86_feature_detected!("avx512dq"),
+            "has_avx512vl" => std::is_x86_feature_detected!("avx512vl"),
+            "has_avx512vbmi" => std::is_x86_feature_detected!("avx512vbmi"),
+            "has_avx512f" => std::is_x86_feature_detected!("avx512f"),
+            "has_cmpxchg16b" => std::is_x86_feature_detected!("cmpxchg16b"),
+            _ => return None,
+        };
+        Some(has)
+    }
+    #[cfg(target_arch = "aarch64")]
+    {
+        let has = match name {
+            "has_lse" => std::arch::is_aarch64_feature_detected!("lse"),
+            "has_pauth" => std::arch::is_aarch64_feature_detected!("paca"),
+            "has_fp16" => std::arch::is_aarch64_feature_detected!("fp16"),
+            // Code-generation settings rather than CPU features; BTI/PAC instructions
+            // are hints on CPUs without them.
+            "sign_return_address"
+            | "sign_return_address_all"
+            | "sign_return_address_with_bkey"
+            | "use_bti" => true,
+            _ => return None,
+        };
+        Some(has)
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    {
+        let _ = name;
+        None
+    }
+}
+
+fn check_cpu_features(list: &str) -> Result<()> {
+    for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        match host_has_feature(name) {
+            Some(true) => {}
+            Some(false) => {
+                return Err(Error::load(format!(
+                    "header field `cpu_features`: the code needs CPU feature `{name}`, which this host ({}) lacks",
+                    host_description()
+                )))
+            }
+            None => {
+                return Err(Error::load(format!(
+                    "header field `cpu_features`: unknown CPU feature `{name}` for {}",
+                    host_description()
+                )))
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_tunables(t: &Tunables) -> Result<()> {
+    let supported = Tunables::default().memory_reservation;
+    if t.memory_reservation != supported {
+        return Err(Error::load(format!(
+            "header field `tunables.memory_reservation`: {} bytes is not supported (this runtime reserves {supported})",
+            t.memory_reservation
+        )));
+    }
+    if t.memory_guard_size > (1 << 40) {
+        return Err(Error::load(format!(
+            "header field `tunables.memory_guard_size`: {} bytes is more than the supported 1 TiB",
+            t.memory_guard_size
+        )));
+    }
+    Ok(())
+}
+
+/// Check every index and range in the metadata.
+fn validate(meta: &ModuleMeta, text_len: u64, data_len: u64) -> std::result::Result<(), String> {
+    let ntypes = meta.types.len() as u64;
+    let mut globals: Vec<ValType> = Vec::new();
+    let mut ntables = 0u64;
+    let mut nmemories = 0u64;
+    let mut nfuncs = 0u64;
+    let mut table_types = Vec::new();
+    let mut memory64s = Vec::new();
+    for (i, import) in meta.imports.iter().enumerate() {
+        match &import.kind {
+            ImportKind::Func(t) => {
+                if u64::from(*t) >= ntypes {
+                    return Err(format!(
+                        "import {i}: type index {t} out of range ({ntypes} types)"
+                    ));
+                }
+                nfuncs += 1;
+            }
+            ImportKind::Table(t) => {
+                ntables += 1;
+                table_types.push(t.element);
+            }
+            ImportKind::Memory(m) => {
+                nmemories += 1;
+                memory64s.push(m.memory64);
+            }
+            ImportKind::Global(g) => globals.push(g.content),
+        }
+    }
+    for (i, f) in meta.funcs.iter().enumerate() {
+        if u64::from(f.type_index) >= ntypes {
+            return Err(format!(
+                "function {i}: type index {} out of range",
+                f.type_index
+            ));
+        }
+        if u64::from(f.text_offset) + u64::from(f.text_len) > text_len {
+            return Err(format!(
+                "function {i}: code [{}, +{}) outside .text ({text_len} bytes)",
+                f.text_offset, f.text_len
+            ));
+        }
+    }
+    nfuncs += meta.funcs.len() as u64;
+    let nfuncs32 = u32::try_from(nfuncs).map_err(|_| "too many functions".to_string())?;
+    ntables += meta.tables.len() as u64;
+    nmemories += meta.memories.len() as u64;
+    memory64s.extend(meta.memories.iter().map(|m| m.memory64));
+    table_types.extend(meta.tables.iter().map(|t| t.ty.element));
+    let nimported_globals = globals.len();
+    globals.extend(meta.globals.iter().map(|g| g.ty.content));
+    let global_ty = |g: u32| globals.get(g as usize).copied();
+    for (i, t) in meta.tables.iter().enumerate() {
+        const_expr::check(&t.init, t.ty.element, &global_ty, nfuncs32)
+            .map_err(|e| format!("table {i} initializer: expected {e}"))?;
+    }
+    for (i, g) in meta.globals.iter().enumerate() {
+        // A global's initializer may only read globals before it.
+        let limit = nimported_globals + i;
+        let before = |idx: u32| {
+            if (idx as usize) < limit {
+                globals.get(idx as usize).copied()
+            } else {
+                None
+            }
+        };
+        const_expr::check(&g.init, g.ty.content, &before, nfuncs32)
+            .map_err(|e| format!("global {i} initializer: expected {e}"))?;
+    }
+    for (i, m) in meta.memories.iter().enumerate() {
+        if m.maximum.is_some_and(|max| max < m.minimum) {
+            return Err(format!("memory {i}: maximum below minimum"));
+        }
+    }
+    for (i, e) in meta.exports.iter().enumerate() {
+        let (idx, n, what) = match e.index {
+            EntityIndex::Func(x) => (x, nfuncs, "function"),
+            EntityIndex::Table(x) => (x, ntables, "table"),
+            EntityIndex::Memory(x) => (x, nmemories, "memory"),
+            EntityIndex::Global(x) => (x, globals.len() as u64, "global"),
+        };
+        if u64::from(idx) >= n {
+            return Err(format!(
+                "export {i} `{}`: {what} index {idx} out of range",
+                e.name
+            ));
+        }
+    }
+    if let Some(s) = meta.start {
+        if u64::from(s) >= nfuncs {
+            return Err(format!("start function {s} out of range"));
+        }
+    }
+    for (i, seg) in meta.elements.iter().enumerate() {
+        if let SegmentMode::Active { index, offset } = &seg.mode {
+            match table_types.get(*index as usize) {
+                None => {
+                    return Err(format!(
+                        "element segment {i}: table index {index} out of range"
+                    ))
+                }
+                Some(t) if *t != seg.element => {
+                    return Err(format!(
+                        "element segment {i}: element type {} into a {t} table",
+                        seg.element
+                    ))
+                }
+                _ => {}
+            }
+            const_expr::check(offset, ValType::I32, &global_ty, nfuncs32)
+                .map_err(|e| format!("element segment {i} offset: expected {e}"))?;
+        }
+        if !seg.element.is_ref() {
+            return Err(format!(
+                "element segment {i}: element type must be a reference type"
+            ));
+        }
+        for (j, item) in seg.items.iter().enumerate() {
+            const_expr::check(item, seg.element, &global_ty, nfuncs32)
+                .map_err(|e| format!("element segment {i} item {j}: expected {e}"))?;
+        }
+    }
+    for (i, seg) in meta.data.iter().enumerate() {
+        if let SegmentMode::Active { index, offset } = &seg.mode {
+            if u64::from(*index) >= nmemories {
+                return Err(format!(
+                    "data segment {i}: memory index {index} out of range"
+                ));
+            }
+            let offset_ty = if memory64s.get(*index as usize) == Some(&true) {
+                ValType::I64
+            } else {
+                ValType::I32
+            };
+            const_expr::check(offset, offset_ty, &global_ty, nfuncs32)
+                .map_err(|e| format!("data segment {i} offset: expected {e}"))?;
+        }
+        if seg
+            .offset
+            .checked_add(seg.len)
+            .is_none_or(|end| end > data_len)
+        {
+            return Err(format!(
+                "data segment {i}: bytes [{}, +{}) outside the data section ({data_len} bytes)",
+                seg.offset, seg.len
+            ));
+        }
+    }
+    for (name, list) in [
+        ("entry", &meta.entry_trampolines),
+        ("host", &meta.host_trampolines),
+    ] {
+        if list.len() as u64 != ntypes {
+            return Err(format!(
+                "{} {name} trampolines for {ntypes} types",
+                list.len()
+            ));
+        }
+        for (t, off) in list.iter().enumerate() {
+            if *off != u32::MAX && u64::from(*off) >= text_len {
+                return Err(format!(
+                    "{name} trampoline of type {t} at {off} outside .text"
+                ));
+            }
+        }
+    }
+    let mut last = None;
+    for site in &meta.trap_sites {
+        if u64::from(site.text_offset) >= text_len {
+            return Err(format!("trap site at {} outside .text", site.text_offset));
+        }
+        if last.is_some_and(|l| l > site.text_offset) {
+            return Err(format!(
+                "trap sites not sorted (at offset {})",
+                site.text_offset
+            ));
+        }
+        last = Some(site.text_offset);
+    }
+    Ok(())
+}

@@ -1,0 +1,152 @@
+//! The engine: configuration shared by modules and stores, the engine-wide registry of
+//! function type ids, and the registry of host trampolines by type.
+
+use crate::abi::FuncType;
+use crate::code_memory::CodeMemory;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, Weak};
+
+/// Runtime configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Most bytes of native stack wasm code may use per entry from the host.
+    pub max_wasm_stack: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            max_wasm_stack: 1 << 20,
+        }
+    }
+}
+
+#[derive(Default)]
+struct TypeRegistry {
+    ids: HashMap<FuncType, u32>,
+    types: Vec<FuncType>,
+}
+
+/// A wasm→host trampoline of some type, in some module's code.
+struct HostTrampoline {
+    code: Weak<CodeMemory>,
+    address: usize,
+}
+
+struct EngineInner {
+    config: Config,
+    types: Mutex<TypeRegistry>,
+    host_trampolines: Mutex<HashMap<u32, Vec<HostTrampoline>>>,
+}
+
+/// Shared runtime state; cheap to clone.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<EngineInner>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("config", &self.inner.config)
+            .finish()
+    }
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Engine::new(Config::default())
+    }
+}
+
+impl Engine {
+    pub fn new(config: Config) -> Engine {
+        Engine {
+            inner: Arc::new(EngineInner {
+                config,
+                types: Mutex::new(TypeRegistry::default()),
+                host_trampolines: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// Whether two handles are the same engine.
+    pub fn same(a: &Engine, b: &Engine) -> bool {
+        Arc::ptr_eq(&a.inner, &b.inner)
+    }
+
+    /// The engine-wide id of `ty` (structurally equal types share an id).
+    pub fn type_id(&self, ty: &FuncType) -> u32 {
+        let mut reg = self.inner.types.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(id) = reg.ids.get(ty) {
+            return *id;
+        }
+        let id = reg.types.len() as u32;
+        reg.types.push(ty.clone());
+        reg.ids.insert(ty.clone(), id);
+        id
+    }
+
+    /// The type with engine-wide id `id`.
+    pub fn func_type(&self, id: u32) -> Option<FuncType> {
+        let reg = self.inner.types.lock().unwrap_or_else(|e| e.into_inner());
+        reg.types.get(id as usize).cloned()
+    }
+
+    /// Record that `code` has a host trampoline for type `type_id` at `address`.
+    pub(crate) fn register_host_trampoline(
+        &self,
+        type_id: u32,
+        code: &Arc<CodeMemory>,
+        address: usize,
+    ) {
+        let mut map = self
+            .inner
+            .host_trampolines
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let list = map.entry(type_id).or_default();
+        list.retain(|t| t.code.strong_count() > 0);
+        if list.len() < 4 {
+            list.push(HostTrampoline {
+                code: Arc::downgrade(code),
+                address,
+            });
+        }
+    }
+
+    /// A live host trampoline for `type_id`: its address and the code keeping it alive.
+    pub(crate) fn host_trampoline(&self, type_id: u32) -> Option<(usize, Arc<CodeMemory>)> {
+        let map = self
+            .inner
+            .host_trampolines
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        map.get(&type_id)?
+            .iter()
+            .find_map(|t| t.code.upgrade().map(|c| (t.address, c)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::abi::ValType;
+
+    #[test]
+    fn structurally_equal_types_share_ids() {
+        let e = Engine::default();
+        let a = e.type_id(&FuncType::new([ValType::I32], [ValType::I64]));
+        let b = e.type_id(&FuncType::new([ValType::I32], []));
+        let c = e.type_id(&FuncType::new([ValType::I32], [ValType::I64]));
+        assert_eq!(a, c);
+        assert_ne!(a, b);
+        assert_eq!(e.func_type(b), Some(FuncType::new([ValType::I32], [])));
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<Engine>();
+    }
+}

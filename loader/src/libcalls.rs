@@ -1,0 +1,467 @@
+//! The runtime functions compiled code calls (`abi::Libcall`), and Cranelift's float
+//! helpers. Each is `extern "C"` with exactly the signature in `abi::libcalls`
+//! (Ptr = `*mut VMContext`, I32 = `u32`, I64 = `u64`). A libcall that traps records the
+//! trap code and unwinds to the innermost entry; its frame then holds nothing with a
+//! destructor (the work is done in a helper that has returned).
+
+use crate::abi::{Libcall, TrapCode};
+use crate::instance::InstanceData;
+use crate::store::StoreOpaque;
+use crate::traphandlers::raise_trap;
+use crate::vmcontext::vmctx_instance;
+
+/// The address of the runtime function an artifact refers to as `symbol`.
+pub(crate) fn address_of(symbol: &str) -> Option<usize> {
+    if let Some(libcall) = Libcall::from_symbol(symbol) {
+        return Some(match libcall {
+            Libcall::MemoryGrow => wasmaot_rt_memory_grow as *const () as usize,
+            Libcall::MemoryCopy => wasmaot_rt_memory_copy as *const () as usize,
+            Libcall::MemoryFill => wasmaot_rt_memory_fill as *const () as usize,
+            Libcall::MemoryInit => wasmaot_rt_memory_init as *const () as usize,
+            Libcall::DataDrop => wasmaot_rt_data_drop as *const () as usize,
+            Libcall::TableGrow => wasmaot_rt_table_grow as *const () as usize,
+            Libcall::TableFill => wasmaot_rt_table_fill as *const () as usize,
+            Libcall::TableCopy => wasmaot_rt_table_copy as *const () as usize,
+            Libcall::TableInit => wasmaot_rt_table_init as *const () as usize,
+            Libcall::ElemDrop => wasmaot_rt_elem_drop as *const () as usize,
+            Libcall::RaiseTrap => wasmaot_rt_raise_trap as *const () as usize,
+        });
+    }
+    Some(match symbol.strip_prefix("wasmaot_rt_")? {
+        "ceilf" => wasmaot_rt_ceilf as *const () as usize,
+        "ceil" => wasmaot_rt_ceil as *const () as usize,
+        "floorf" => wasmaot_rt_floorf as *const () as usize,
+        "floor" => wasmaot_rt_floor as *const () as usize,
+        "truncf" => wasmaot_rt_truncf as *const () as usize,
+        "trunc" => wasmaot_rt_trunc as *const () as usize,
+        "nearbyintf" => wasmaot_rt_nearbyintf as *const () as usize,
+        "nearbyint" => wasmaot_rt_nearbyint as *const () as usize,
+        "fmaf" => wasmaot_rt_fmaf as *const () as usize,
+        "fma" => wasmaot_rt_fma as *const () as usize,
+        _ => return None,
+    })
+}
+
+/// The store and instance index of the instance whose VMContext is `vmctx`.
+///
+/// # Safety
+/// `vmctx` must be a live VMContext of this runtime, and no other reference to the store
+/// may be used while the result is.
+unsafe fn context<'a>(vmctx: *mut u8) -> (&'a mut StoreOpaque, u32) {
+    // SAFETY: see contract: the instance field points to the live InstanceData, whose
+    // `store` points to the owning store.
+    unsafe {
+        let inst = vmctx_instance(vmctx).cast::<InstanceData>();
+        let index = (*inst).index;
+        (&mut *(*inst).store, index)
+    }
+}
+
+/// Finish a libcall: return its value or raise its trap.
+///
+/// # Safety
+/// Only from a libcall called by wasm (inside an entry).
+unsafe fn finish<T>(result: Result<T, TrapCode>) -> T {
+    match result {
+        Ok(v) => v,
+        // SAFETY: see contract; `result` holds no destructor-bearing data.
+        Err(code) => unsafe { raise_trap(code) },
+    }
+}
+
+fn memory_index(store: &StoreOpaque, instance: u32, memory: u32) -> Result<usize, TrapCode> {
+    let inst = store
+        .instances
+        .get(instance as usize)
+        .ok_or(TrapCode::MemoryOutOfBounds)?;
+    inst.memories
+        .get(memory as usize)
+        .map(|&m| m as usize)
+        .ok_or(TrapCode::MemoryOutOfBounds)
+}
+
+fn table_index(store: &StoreOpaque, instance: u32, table: u32) -> Result<usize, TrapCode> {
+    let inst = store
+        .instances
+        .get(instance as usize)
+        .ok_or(TrapCode::TableOutOfBounds)?;
+    inst.tables
+        .get(table as usize)
+        .map(|&t| t as usize)
+        .ok_or(TrapCode::TableOutOfBounds)
+}
+
+/// `[start, start+len)` fits in `size`.
+fn in_bounds(start: u64, len: u64, size: u64) -> bool {
+    start.checked_add(len).is_some_and(|end| end <= size)
+}
+
+/// # Safety
+/// Called by compiled code with its own VMContext.
+pub unsafe extern "C" fn wasmaot_rt_memory_grow(vmctx: *mut u8, memory: u32, delta: u64) -> u64 {
+    // SAFETY: see contract.
+    let (store, instance) = unsafe { context(vmctx) };
+    let Ok(m) = memory_index(store, instance, memory) else {
+        return u64::MAX;
+    };
+    store.memories[m].grow(delta).unwrap_or(u64::MAX)
+}
+
+fn memory_copy(
+    store: &mut StoreOpaque,
+    instance: u32,
+    dst_mem: u32,
+    dst: u64,
+    src_mem: u32,
+    src: u64,
+    len: u64,
+) -> Result<(), TrapCode> {
+    let d = memory_index(store, instance, dst_mem)?;
+    let s = memory_index(store, instance, src_mem)?;
+    let dst_def = store.memories[d].memory.definition();
+    let src_def = store.memories[s].memory.definition();
+    if !in_bounds(src, len, src_def.current_length as u64)
+        || !in_bounds(dst, len, dst_def.current_length as u64)
+    {
+        return Err(TrapCode::MemoryOutOfBounds);
+    }
+    // SAFETY: both ranges are inside accessible memory (checked above); `copy` has
+    // memmove semantics for overlapping ranges.
+    unsafe {
+        std::ptr::copy(
+            src_def.base.add(src as usize),
+            dst_def.base.add(dst as usize),
+            len as usize,
+        )
+    };
+    Ok(())
+}
+
+/// # Safety
+/// Called by compiled code with its own VMContext.
+pub unsafe extern "C" fn wasmaot_rt_memory_copy(
+    vmctx: *mut u8,
+    dst_mem: u32,
+    dst: u64,
+    src_mem: u32,
+    src: u64,
+    len: u64,
+) {
+    // SAFETY: see contract.
+    unsafe {
+        let (store, instance) = context(vmctx);
+        finish(memory_copy(
+            store, instance, dst_mem, dst, src_mem, src, len,
+        ))
+    }
+}
+
+fn memory_fill(
+    store: &mut StoreOpaque,
+    instance: u32,
+    memory: u32,
+    dst: u64,
+    byte: u32,
+    len: u64,
+) -> Result<(), TrapCode> {
+    let m = memory_index(store, instance, memory)?;
+    let mem = store.memories[m].memory.as_mut_slice();
+    if !in_bounds(dst, len, mem.len() as u64) {
+        return Err(TrapCode::MemoryOutOfBounds);
+    }
+    mem[dst as usize..(dst + len) as usize].fill(byte as u8);
+    Ok(())
+}
+
+/// # Safety
+/// Called by compiled code with its own VMContext.
+pub unsafe extern "C" fn wasmaot_rt_memory_fill(
+    vmctx: *mut u8,
+    memory: u32,
+    dst: u64,
+    byte: u32,
+    len: u64,
+) {
+    // SAFETY: see contract.
+    unsafe {
+        let (store, instance) = context(vmctx);
+        finish(memory_fill(store, instance, memory, dst, byte, len))
+    }
+}
+
+fn memory_init(
+    store: &mut StoreOpaque,
+    instance: u32,
+    memory: u32,
+    seg: u32,
+    dst: u64,
+    src: u32,
+    len: u32,
+) -> Result<(), TrapCode> {
+    let m = memory_index(store, instance, memory)?;
+    let inst = &store.instances[instance as usize];
+    let dropped = inst.data_dropped.get(seg as usize).copied().unwrap_or(true);
+    let module = inst.module.inner.clone();
+    let bytes = if dropped {
+        &[][..]
+    } else {
+        module.data_segment(seg as usize)
+    };
+    let mem = store.memories[m].memory.as_mut_slice();
+    if !in_bounds(u64::from(src), u64::from(len), bytes.len() as u64)
+        || !in_bounds(dst, u64::from(len), mem.len() as u64)
+    {
+        return Err(TrapCode::MemoryOutOfBounds);
+    }
+    mem[dst as usize..dst as usize + len as usize]
+        .copy_from_slice(&bytes[src as usize..(src + len) as usize]);
+    Ok(())
+}
+
+/// # Safety
+/// Called by compiled code with its own VMContext.
+pub unsafe extern "C" fn wasmaot_rt_memory_init(
+    vmctx: *mut u8,
+    memory: u32,
+    seg: u32,
+    dst: u64,
+    src: u32,
+    len: u32,
+) {
+    // SAFETY: see contract.
+    unsafe {
+        let (store, instance) = context(vmctx);
+        finish(memory_init(store, instance, memory, seg, dst, src, len))
+    }
+}
+
+/// # Safety
+/// Called by compiled code with its own VMContext.
+pub unsafe extern "C" fn wasmaot_rt_data_drop(vmctx: *mut u8, seg: u32) {
+    // SAFETY: see contract.
+    let (store, instance) = unsafe { context(vmctx) };
+    if let Some(d) = store.instances[instance as usize]
+        .data_dropped
+        .get_mut(seg as usize)
+    {
+        *d = true;
+    }
+}
+
+/// # Safety
+/// Called by compiled code with its own VMContext.
+pub unsafe extern "C" fn wasmaot_rt_table_grow(
+    vmctx: *mut u8,
+    table: u32,
+    delta: u32,
+    init: *mut u8,
+) -> u32 {
+    // SAFETY: see contract.
+    let (store, instance) = unsafe { context(vmctx) };
+    let Ok(t) = table_index(store, instance, table) else {
+        return u32::MAX;
+    };
+    let t = &mut store.tables[t];
+    match t.table.grow(delta, init as usize) {
+        Some(old) => {
+            t.sync();
+            old
+        }
+        None => u32::MAX,
+    }
+}
+
+fn table_fill(
+    store: &mut StoreOpaque,
+    instance: u32,
+    table: u32,
+    dst: u32,
+    value: usize,
+    len: u32,
+) -> Result<(), TrapCode> {
+    let t = table_index(store, instance, table)?;
+    if store.tables[t].table.fill(dst, value, len) {
+        Ok(())
+    } else {
+        Err(TrapCode::TableOutOfBounds)
+    }
+}
+
+/// # Safety
+/// Called by compiled code with its own VMContext.
+pub unsafe extern "C" fn wasmaot_rt_table_fill(
+    vmctx: *mut u8,
+    table: u32,
+    dst: u32,
+    value: *mut u8,
+    len: u32,
+) {
+    // SAFETY: see contract.
+    unsafe {
+        let (store, instance) = context(vmctx);
+        finish(table_fill(store, instance, table, dst, value as usize, len))
+    }
+}
+
+fn table_copy(
+    store: &mut StoreOpaque,
+    instance: u32,
+    dst_t: u32,
+    src_t: u32,
+    dst: u32,
+    src: u32,
+    len: u32,
+) -> Result<(), TrapCode> {
+    let d = table_index(store, instance, dst_t)?;
+    let s = table_index(store, instance, src_t)?;
+    if d == s {
+        return if store.tables[d].table.copy_within(dst, src, len) {
+            Ok(())
+        } else {
+            Err(TrapCode::TableOutOfBounds)
+        };
+    }
+    let src_elems = store.tables[s].table.elements();
+    if !in_bounds(u64::from(src), u64::from(len), src_elems.len() as u64) {
+        return Err(TrapCode::TableOutOfBounds);
+    }
+    let items: Vec<usize> = src_elems[src as usize..(src + len) as usize].to_vec();
+    if store.tables[d].table.init(dst, &items) {
+        Ok(())
+    } else {
+        Err(TrapCode::TableOutOfBounds)
+    }
+}
+
+/// # Safety
+/// Called by compiled code with its own VMContext.
+pub unsafe extern "C" fn wasmaot_rt_table_copy(
+    vmctx: *mut u8,
+    dst_t: u32,
+    src_t: u32,
+    dst: u32,
+    src: u32,
+    len: u32,
+) {
+    // SAFETY: see contract.
+    unsafe {
+        let (store, instance) = context(vmctx);
+        finish(table_copy(store, instance, dst_t, src_t, dst, src, len))
+    }
+}
+
+fn table_init(
+    store: &mut StoreOpaque,
+    instance: u32,
+    table: u32,
+    seg: u32,
+    dst: u32,
+    src: u32,
+    len: u32,
+) -> Result<(), TrapCode> {
+    let t = table_index(store, instance, table)?;
+    let items = store.instances[instance as usize]
+        .elements
+        .get(seg as usize)
+        .map_or(&[][..], |v| &v[..]);
+    if !in_bounds(u64::from(src), u64::from(len), items.len() as u64) {
+        return Err(TrapCode::TableOutOfBounds);
+    }
+    let items: Vec<usize> = items[src as usize..(src + len) as usize].to_vec();
+    if store.tables[t].table.init(dst, &items) {
+        Ok(())
+    } else {
+        Err(TrapCode::TableOutOfBounds)
+    }
+}
+
+/// # Safety
+/// Called by compiled code with its own VMContext.
+pub unsafe extern "C" fn wasmaot_rt_table_init(
+    vmctx: *mut u8,
+    table: u32,
+    seg: u32,
+    dst: u32,
+    src: u32,
+    len: u32,
+) {
+    // SAFETY: see contract.
+    unsafe {
+        let (store, instance) = context(vmctx);
+        finish(table_init(store, instance, table, seg, dst, src, len))
+    }
+}
+
+/// # Safety
+/// Called by compiled code with its own VMContext.
+pub unsafe extern "C" fn wasmaot_rt_elem_drop(vmctx: *mut u8, seg: u32) {
+    // SAFETY: see contract.
+    let (store, instance) = unsafe { context(vmctx) };
+    if let Some(e) = store.instances[instance as usize]
+        .elements
+        .get_mut(seg as usize)
+    {
+        *e = Vec::new();
+    }
+}
+
+/// # Safety
+/// Called by compiled code inside an entry.
+pub unsafe extern "C" fn wasmaot_rt_raise_trap(_vmctx: *mut u8) {
+    // SAFETY: see contract.
+    unsafe { crate::traphandlers::raise_recorded() }
+}
+
+pub extern "C" fn wasmaot_rt_ceilf(x: f32) -> f32 {
+    x.ceil()
+}
+pub extern "C" fn wasmaot_rt_ceil(x: f64) -> f64 {
+    x.ceil()
+}
+pub extern "C" fn wasmaot_rt_floorf(x: f32) -> f32 {
+    x.floor()
+}
+pub extern "C" fn wasmaot_rt_floor(x: f64) -> f64 {
+    x.floor()
+}
+pub extern "C" fn wasmaot_rt_truncf(x: f32) -> f32 {
+    x.trunc()
+}
+pub extern "C" fn wasmaot_rt_trunc(x: f64) -> f64 {
+    x.trunc()
+}
+pub extern "C" fn wasmaot_rt_nearbyintf(x: f32) -> f32 {
+    x.round_ties_even()
+}
+pub extern "C" fn wasmaot_rt_nearbyint(x: f64) -> f64 {
+    x.round_ties_even()
+}
+pub extern "C" fn wasmaot_rt_fmaf(a: f32, b: f32, c: f32) -> f32 {
+    a.mul_add(b, c)
+}
+pub extern "C" fn wasmaot_rt_fma(a: f64, b: f64, c: f64) -> f64 {
+    a.mul_add(b, c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_libcall_and_float_helper_resolves() {
+        for l in Libcall::ALL {
+            assert!(address_of(l.symbol()).is_some(), "{l:?}");
+        }
+        for name in crate::abi::FLOAT_LIBCALLS {
+            assert!(
+                address_of(&crate::abi::cranelift_libcall_symbol(name)).is_some(),
+                "{name}"
+            );
+        }
+        assert_eq!(address_of("wasmaot_rt_nope"), None);
+        assert_eq!(address_of("memcpy"), None);
+        assert_eq!(wasmaot_rt_nearbyintf(2.5), 2.0);
+        assert_eq!(wasmaot_rt_nearbyint(-3.5), -4.0);
+        assert_eq!(wasmaot_rt_fma(2.0, 3.0, 1.0), 7.0);
+    }
+}

@@ -1,0 +1,353 @@
+//! Linking an artifact's `.text`: copy it into fresh memory, apply its relocations
+//! (calls between functions, libcalls), then make it read+execute.
+//!
+//! Supported relocations: x86_64 `R_X86_64_PLT32`/`R_X86_64_PC32` (to `.text` symbols, or
+//! to libcalls through a veneer placed after the text) and `R_X86_64_64`; aarch64
+//! `R_AARCH64_CALL26`/`R_AARCH64_JUMP26` (likewise) and `R_AARCH64_ABS64`.
+
+use crate::code_memory::CodeMemory;
+use crate::error::{Error, Result};
+use object::elf;
+use object::{
+    Object, ObjectSection, ObjectSymbol, RelocationFlags, RelocationTarget, SectionIndex,
+};
+use std::collections::HashMap;
+
+/// How a relocation patches its place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    /// 32-bit PC-relative (x86_64 call/jmp/lea).
+    Pc32,
+    /// 64-bit absolute.
+    Abs64,
+    /// aarch64 `bl`/`b` 26-bit word offset.
+    Call26,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Target {
+    /// An offset in `.text`.
+    Text(u64),
+    /// An absolute address outside the mapping (a libcall).
+    External(usize),
+}
+
+struct Reloc {
+    offset: u64,
+    kind: Kind,
+    target: Target,
+    addend: i64,
+}
+
+/// Size of one veneer (`jmp *[rip]` + address, or `ldr x16, #8; br x16` + address).
+const VENEER_SIZE: usize = 16;
+
+/// The linked code and the number of relocations applied.
+#[derive(Debug)]
+pub(crate) struct Linked {
+    pub code: CodeMemory,
+    pub relocations: usize,
+}
+
+/// Link the `.text` section `text_index` of `file`. `resolve` maps an undefined symbol's
+/// name to an address. `what` names the artifact in errors.
+pub(crate) fn link(
+    file: &object::File<'_>,
+    text_index: SectionIndex,
+    resolve: &dyn Fn(&str) -> Option<usize>,
+    what: &str,
+) -> Result<Linked> {
+    let text = file
+        .section_by_index(text_index)
+        .map_err(|e| Error::load(format!("{what}: .text: {e}")))?;
+    let text_data = text
+        .data()
+        .map_err(|e| Error::load(format!("{what}: reading .text: {e}")))?;
+    let text_len = text_data.len() as u64;
+    let arch = file.architecture();
+
+    let mut relocs = Vec::new();
+    for (offset, reloc) in text.relocations() {
+        let r_type = match reloc.flags() {
+            RelocationFlags::Elf { r_type } => r_type,
+            other => {
+                return Err(Error::load(format!(
+                "{what}: .text relocation at offset {offset:#x}: unsupported relocation {other:?}"
+            )))
+            }
+        };
+        let kind = match (arch, r_type) {
+            (object::Architecture::X86_64, elf::R_X86_64_PLT32 | elf::R_X86_64_PC32) => Kind::Pc32,
+            (object::Architecture::X86_64, elf::R_X86_64_64) => Kind::Abs64,
+            (object::Architecture::Aarch64, elf::R_AARCH64_CALL26 | elf::R_AARCH64_JUMP26) => Kind::Call26,
+            (object::Architecture::Aarch64, elf::R_AARCH64_ABS64) => Kind::Abs64,
+            _ => {
+                return Err(Error::load(format!(
+                    "{what}: .text relocation at offset {offset:#x}: unsupported relocation type {r_type} for {arch:?}"
+                )))
+            }
+        };
+        let size = if kind == Kind::Abs64 { 8 } else { 4 };
+        if offset.checked_add(size).is_none_or(|end| end > text_len) {
+            return Err(Error::load(format!(
+                "{what}: .text relocation at offset {offset:#x} lies outside .text ({text_len} bytes)"
+            )));
+        }
+        let target = match reloc.target() {
+            RelocationTarget::Symbol(index) => {
+                let sym = file.symbol_by_index(index).map_err(|e| {
+                    Error::load(format!(
+                        "{what}: .text relocation at offset {offset:#x}: symbol {}: {e}",
+                        index.0
+                    ))
+                })?;
+                let name = sym.name().unwrap_or("<invalid name>");
+                match sym.section_index() {
+                    Some(s) if s == text_index => Target::Text(sym.address()),
+                    Some(_) => {
+                        return Err(Error::load(format!(
+                            "{what}: .text relocation at offset {offset:#x} refers to `{name}` outside .text"
+                        )))
+                    }
+                    None if sym.is_undefined() => match resolve(name) {
+                        Some(addr) => Target::External(addr),
+                        None => {
+                            return Err(Error::load(format!(
+                                "{what}: undefined symbol `{name}` (relocation at .text offset {offset:#x}) is not a runtime function"
+                            )))
+                        }
+                    },
+                    None => {
+                        return Err(Error::load(format!(
+                            "{what}: .text relocation at offset {offset:#x} refers to unsupported symbol `{name}`"
+                        )))
+                    }
+                }
+            }
+            RelocationTarget::Section(s) if s == text_index => Target::Text(0),
+            other => {
+                return Err(Error::load(format!(
+                    "{what}: .text relocation at offset {offset:#x}: unsupported target {other:?}"
+                )))
+            }
+        };
+        let addend = if reloc.has_implicit_addend() {
+            let at = offset as usize;
+            if size == 8 {
+                i64::from_le_bytes(text_data[at..at + 8].try_into().unwrap_or([0; 8]))
+            } else {
+                i64::from(i32::from_le_bytes(
+                    text_data[at..at + 4].try_into().unwrap_or([0; 4]),
+                ))
+            }
+        } else {
+            reloc.addend()
+        };
+        if let Target::Text(t) = target {
+            if t > text_len {
+                return Err(Error::load(format!(
+                    "{what}: .text relocation at offset {offset:#x} targets offset {t:#x} beyond .text"
+                )));
+            }
+        }
+        relocs.push(Reloc {
+            offset,
+            kind,
+            target,
+            addend,
+        });
+    }
+
+    // One veneer per external address reached PC-relatively.
+    let mut veneers: HashMap<usize, usize> = HashMap::new();
+    let text_padded = text_data.len().div_ceil(VENEER_SIZE) * VENEER_SIZE;
+    for r in &relocs {
+        if let (Kind::Pc32 | Kind::Call26, Target::External(addr)) = (r.kind, r.target) {
+            let n = veneers.len();
+            veneers.entry(addr).or_insert(text_padded + n * VENEER_SIZE);
+        }
+    }
+    let total = (text_padded + veneers.len() * VENEER_SIZE).max(1);
+    let mut map = memmap2::MmapMut::map_anon(total)
+        .map_err(|e| Error::resource(format!("{what}: mapping {total} bytes for code: {e}")))?;
+    map[..text_data.len()].copy_from_slice(text_data);
+    for (&addr, &at) in &veneers {
+        let stub: [u8; 8] = match arch {
+            // jmp qword ptr [rip + 2]; (2 bytes padding) -- the address follows at +8.
+            object::Architecture::X86_64 => [0xff, 0x25, 0x02, 0x00, 0x00, 0x00, 0x0f, 0x0b],
+            // ldr x16, #8; br x16
+            _ => {
+                let mut s = [0u8; 8];
+                s[..4].copy_from_slice(&0x5800_0050u32.to_le_bytes());
+                s[4..].copy_from_slice(&0xd61f_0200u32.to_le_bytes());
+                s
+            }
+        };
+        map[at..at + 8].copy_from_slice(&stub);
+        map[at + 8..at + 16].copy_from_slice(&(addr as u64).to_le_bytes());
+    }
+
+    let base = map.as_ptr() as u64;
+    for r in &relocs {
+        let place = base + r.offset;
+        let at = r.offset as usize;
+        let s = match (r.kind, r.target) {
+            (_, Target::Text(t)) => base + t,
+            (Kind::Abs64, Target::External(addr)) => addr as u64,
+            (_, Target::External(addr)) => base + veneers[&addr] as u64,
+        };
+        let value = s.wrapping_add(r.addend as u64);
+        match r.kind {
+            Kind::Abs64 => map[at..at + 8].copy_from_slice(&value.to_le_bytes()),
+            Kind::Pc32 => {
+                let delta = value.wrapping_sub(place) as i64;
+                let Ok(delta) = i32::try_from(delta) else {
+                    return Err(Error::load(format!(
+                        "{what}: PC-relative relocation at .text offset {:#x} out of range",
+                        r.offset
+                    )));
+                };
+                map[at..at + 4].copy_from_slice(&delta.to_le_bytes());
+            }
+            Kind::Call26 => {
+                let delta = value.wrapping_sub(place) as i64;
+                if delta % 4 != 0 || !(-(1 << 27)..(1 << 27)).contains(&delta) {
+                    return Err(Error::load(format!(
+                        "{what}: branch relocation at .text offset {:#x} out of range",
+                        r.offset
+                    )));
+                }
+                let insn = u32::from_le_bytes(map[at..at + 4].try_into().unwrap_or([0; 4]));
+                let insn = (insn & 0xfc00_0000) | (((delta >> 2) as u32) & 0x03ff_ffff);
+                map[at..at + 4].copy_from_slice(&insn.to_le_bytes());
+            }
+        }
+    }
+
+    crate::traphandlers::flush_icache(map.as_ptr(), total);
+    let map = map
+        .make_exec()
+        .map_err(|e| Error::resource(format!("{what}: making code executable: {e}")))?;
+    Ok(Linked {
+        code: CodeMemory::new(map, text_data.len()),
+        relocations: relocs.len(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use object::write::{Object as WObject, Relocation, StandardSection, Symbol, SymbolSection};
+    use object::{Architecture, BinaryFormat, Endianness, SymbolFlags, SymbolKind, SymbolScope};
+
+    fn build(text: &[u8], relocs: &[(u64, &str, u32, i64)], defined: &[(&str, u64)]) -> Vec<u8> {
+        let mut obj = WObject::new(BinaryFormat::Elf, Architecture::X86_64, Endianness::Little);
+        let section = obj.section_id(StandardSection::Text);
+        obj.append_section_data(section, text, 16);
+        let mut ids = HashMap::new();
+        for (name, off) in defined {
+            let id = obj.add_symbol(Symbol {
+                name: name.as_bytes().to_vec(),
+                value: *off,
+                size: 0,
+                kind: SymbolKind::Text,
+                scope: SymbolScope::Linkage,
+                weak: false,
+                section: SymbolSection::Section(section),
+                flags: SymbolFlags::None,
+            });
+            ids.insert(name.to_string(), id);
+        }
+        for (off, name, r_type, addend) in relocs {
+            let id = *ids.entry(name.to_string()).or_insert_with(|| {
+                obj.add_symbol(Symbol {
+                    name: name.as_bytes().to_vec(),
+                    value: 0,
+                    size: 0,
+                    kind: SymbolKind::Text,
+                    scope: SymbolScope::Unknown,
+                    weak: false,
+                    section: SymbolSection::Undefined,
+                    flags: SymbolFlags::None,
+                })
+            });
+            obj.add_relocation(
+                section,
+                Relocation {
+                    offset: *off,
+                    symbol: id,
+                    addend: *addend,
+                    flags: RelocationFlags::Elf { r_type: *r_type },
+                },
+            )
+            .unwrap();
+        }
+        obj.write().unwrap()
+    }
+
+    fn text_index(file: &object::File) -> SectionIndex {
+        file.section_by_name(".text").unwrap().index()
+    }
+
+    #[test]
+    fn applies_pc32_abs64_and_veneers() {
+        // call f (e8 rel32) at 0; movabs rax, libcall at 5 (48 b8 imm64); call libcall (e8) at 15; f at 32.
+        let mut text = vec![0x90u8; 48];
+        text[0] = 0xe8;
+        text[5] = 0x48;
+        text[6] = 0xb8;
+        text[15] = 0xe8;
+        let bytes = build(
+            &text,
+            &[
+                (1, "f", elf::R_X86_64_PLT32, -4),
+                (7, "wasmaot_rt_test", elf::R_X86_64_64, 0),
+                (16, "wasmaot_rt_test", elf::R_X86_64_PLT32, -4),
+            ],
+            &[("f", 32)],
+        );
+        let file = object::File::parse(&*bytes).unwrap();
+        let resolve = |n: &str| (n == "wasmaot_rt_test").then_some(0x1234_5678_9abc_usize);
+        let linked = link(&file, text_index(&file), &resolve, "test").unwrap();
+        assert_eq!(linked.relocations, 3);
+        let base = linked.code.text_base();
+        // SAFETY: the mapping is readable and at least 64 bytes (48 text + one veneer).
+        let code = unsafe { std::slice::from_raw_parts(base as *const u8, 64) };
+        let rel = i32::from_le_bytes(code[1..5].try_into().unwrap());
+        assert_eq!(5 + rel as i64, 32);
+        assert_eq!(
+            u64::from_le_bytes(code[7..15].try_into().unwrap()),
+            0x1234_5678_9abc
+        );
+        let rel = i32::from_le_bytes(code[16..20].try_into().unwrap());
+        let veneer = (20 + rel as i64) as usize;
+        assert_eq!(veneer, 48);
+        assert_eq!(&code[48..50], &[0xff, 0x25]);
+        assert_eq!(
+            u64::from_le_bytes(code[56..64].try_into().unwrap()),
+            0x1234_5678_9abc
+        );
+    }
+
+    #[test]
+    fn unknown_symbols_and_relocation_types_are_errors() {
+        let text = vec![0x90u8; 16];
+        let bytes = build(&text, &[(1, "puts", elf::R_X86_64_PLT32, -4)], &[]);
+        let file = object::File::parse(&*bytes).unwrap();
+        let e = link(&file, text_index(&file), &|_| None, "a.cwasm").unwrap_err();
+        assert!(e.to_string().contains("undefined symbol `puts`"), "{e}");
+
+        let bytes = build(&text, &[(1, "f", elf::R_X86_64_GOTPCREL, -4)], &[("f", 0)]);
+        let file = object::File::parse(&*bytes).unwrap();
+        let e = link(&file, text_index(&file), &|_| None, "a.cwasm").unwrap_err();
+        assert!(
+            e.to_string().contains("unsupported relocation type 9"),
+            "{e}"
+        );
+
+        let bytes = build(&text, &[(14, "f", elf::R_X86_64_PLT32, -4)], &[("f", 0)]);
+        let file = object::File::parse(&*bytes).unwrap();
+        let e = link(&file, text_index(&file), &|_| None, "a.cwasm").unwrap_err();
+        assert!(e.to_string().contains("outside .text"), "{e}");
+    }
+}

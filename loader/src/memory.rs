@@ -1,0 +1,310 @@
+//! Linear memories: a reservation of `memory_reservation + guard` bytes of address space
+//! (PROT_NONE, MAP_NORESERVE) whose first `current_length` bytes are read-write.
+//! Growing is an `mprotect`; the base never moves.
+
+use crate::abi::{MemoryType, Tunables, WASM_PAGE_SIZE};
+use crate::error::{Error, Result};
+use crate::vmcontext::VMMemoryDefinition;
+
+/// Most pages of a 32-bit memory.
+pub const MAX_PAGES_32: u64 = 1 << 16;
+
+/// A reserved, partly accessible linear memory.
+#[derive(Debug)]
+pub(crate) struct LinearMemory {
+    base: *mut u8,
+    reserved: usize,
+    /// Accessible bytes.
+    len: usize,
+    max_pages: u64,
+    guard: u64,
+}
+
+impl LinearMemory {
+    /// Reserve a memory of type `ty` laid out as `tunables` say.
+    pub fn new(ty: &MemoryType, tunables: &Tunables) -> Result<LinearMemory> {
+        if ty.memory64 {
+            return Err(Error::unsupported(
+                "64-bit memories (memory64) are not supported",
+            ));
+        }
+        if ty.shared {
+            return Err(Error::unsupported("shared memories are not supported"));
+        }
+        if ty.page_size_log2 != 16 {
+            return Err(Error::unsupported(format!(
+                "memories with page size 2^{} are not supported",
+                ty.page_size_log2
+            )));
+        }
+        let max_pages = ty.maximum.unwrap_or(MAX_PAGES_32).min(MAX_PAGES_32);
+        if ty.minimum > max_pages {
+            return Err(Error::resource(format!(
+                "memory minimum of {} pages exceeds the limit of {max_pages} pages",
+                ty.minimum
+            )));
+        }
+        let reserved = tunables
+            .memory_reservation
+            .checked_add(tunables.memory_guard_size)
+            .and_then(|r| usize::try_from(r).ok())
+            .ok_or_else(|| Error::resource("memory reservation does not fit the address space"))?;
+        // SAFETY: a fresh anonymous mapping; no existing memory is affected.
+        let base = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                reserved,
+                libc::PROT_NONE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+                -1,
+                0,
+            )
+        };
+        if base == libc::MAP_FAILED {
+            return Err(Error::resource(format!(
+                "reserving {reserved} bytes of address space for a linear memory: {}",
+                std::io::Error::last_os_error()
+            )));
+        }
+        let mut memory = LinearMemory {
+            base: base.cast(),
+            reserved,
+            len: 0,
+            max_pages,
+            guard: tunables.memory_guard_size,
+        };
+        memory.set_len(ty.minimum * WASM_PAGE_SIZE)?;
+        Ok(memory)
+    }
+
+    fn set_len(&mut self, new_len: u64) -> Result<()> {
+        let new_len = new_len as usize;
+        if new_len > self.len {
+            // SAFETY: [base+len, base+new_len) is inside our reservation (new_len <= 4 GiB
+            // <= reserved).
+            let rc = unsafe {
+                libc::mprotect(
+                    self.base.add(self.len).cast(),
+                    new_len - self.len,
+                    libc::PROT_READ | libc::PROT_WRITE,
+                )
+            };
+            if rc != 0 {
+                return Err(Error::resource(format!(
+                    "making {new_len} bytes of linear memory accessible: {}",
+                    std::io::Error::last_os_error()
+                )));
+            }
+        }
+        self.len = new_len;
+        Ok(())
+    }
+
+    /// Grow by `delta` pages; the old size in pages, or `None` if beyond the maximum or
+    /// out of memory.
+    pub fn grow(&mut self, delta: u64) -> Option<u64> {
+        let old = self.pages();
+        let new = old.checked_add(delta)?;
+        if new > self.max_pages {
+            return None;
+        }
+        self.set_len(new * WASM_PAGE_SIZE).ok()?;
+        Some(old)
+    }
+
+    pub fn pages(&self) -> u64 {
+        self.len as u64 / WASM_PAGE_SIZE
+    }
+
+    pub fn max_pages(&self) -> u64 {
+        self.max_pages
+    }
+
+    /// Inaccessible bytes after the 4 GiB reservation.
+    pub fn guard_size(&self) -> u64 {
+        self.guard
+    }
+
+    pub fn definition(&self) -> VMMemoryDefinition {
+        VMMemoryDefinition {
+            base: self.base,
+            current_length: self.len,
+        }
+    }
+
+    pub fn as_slice(&self) -> &[u8] {
+        // SAFETY: the first `len` bytes are mapped read-write and owned by us.
+        unsafe { std::slice::from_raw_parts(self.base, self.len) }
+    }
+
+    pub fn as_mut_slice(&mut self) -> &mut [u8] {
+        // SAFETY: as above, and `&mut self` gives exclusive access.
+        unsafe { std::slice::from_raw_parts_mut(self.base, self.len) }
+    }
+}
+
+impl Drop for LinearMemory {
+    fn drop(&mut self) {
+        // SAFETY: unmapping exactly the reservation we mapped.
+        unsafe {
+            libc::munmap(self.base.cast(), self.reserved);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ty(min: u64, max: Option<u64>) -> MemoryType {
+        MemoryType {
+            minimum: min,
+            maximum: max,
+            memory64: false,
+            shared: false,
+            page_size_log2: 16,
+        }
+    }
+
+    #[test]
+    fn grow_within_limits() {
+        let mut m = LinearMemory::new(&ty(1, Some(3)), &Tunables::default()).unwrap();
+        assert_eq!(m.pages(), 1);
+        m.as_mut_slice()[65535] = 7;
+        assert_eq!(m.grow(1), Some(1));
+        assert_eq!(m.as_slice().len(), 2 * 65536);
+        m.as_mut_slice()[2 * 65536 - 1] = 9;
+        assert_eq!(m.as_slice()[65535], 7);
+        assert_eq!(m.grow(2), None);
+        assert_eq!(m.grow(1), Some(2));
+        assert_eq!(m.grow(0), Some(3));
+        assert_eq!(m.grow(1), None);
+        assert_eq!(m.definition().current_length, 3 * 65536);
+    }
+
+    #[test]
+    fn unlimited_memory_caps_at_4gib_and_unsupported_types_error() {
+        let mut m = LinearMemory::new(&ty(0, None), &Tunables::default()).unwrap();
+        assert_eq!(m.grow(MAX_PAGES_32 + 1), None);
+        assert_eq!(m.grow(u64::MAX), None);
+        assert!(LinearMemory::new(&ty(2, Some(1)), &Tunables::default()).is_err());
+        let mut t = ty(0, None);
+        t.memory64 = true;
+        let e = LinearMemory::new(&t, &Tunables::default()).unwrap_err();
+        assert!(matches!(e.kind(), crate::ErrorKind::Unsupported));
+    }
+}
+
+/// A memory in a store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Memory {
+    pub(crate) store: u64,
+    pub(crate) index: u32,
+}
+
+pub(crate) struct MemoryData {
+    pub ty: MemoryType,
+    pub memory: LinearMemory,
+    /// Stable address of the definition compiled code reads.
+    pub def: *mut VMMemoryDefinition,
+    _owned: Option<Box<VMMemoryDefinition>>,
+}
+
+impl MemoryData {
+    /// A memory whose definition lives at `def` (inside an instance's VMContext), or in
+    /// its own box if `def` is null.
+    pub fn new(ty: MemoryType, memory: LinearMemory, def: *mut VMMemoryDefinition) -> MemoryData {
+        let mut data = if def.is_null() {
+            let mut owned = Box::new(memory.definition());
+            let def: *mut VMMemoryDefinition = &mut *owned;
+            MemoryData {
+                ty,
+                memory,
+                def,
+                _owned: Some(owned),
+            }
+        } else {
+            MemoryData {
+                ty,
+                memory,
+                def,
+                _owned: None,
+            }
+        };
+        data.sync();
+        data
+    }
+
+    fn sync(&mut self) {
+        // SAFETY: `def` points to a live definition owned by the store.
+        unsafe { *self.def = self.memory.definition() }
+    }
+
+    pub fn grow(&mut self, delta: u64) -> Option<u64> {
+        let old = self.memory.grow(delta)?;
+        self.sync();
+        Some(old)
+    }
+}
+
+impl Memory {
+    /// A host memory of type `ty`.
+    pub fn new(mut store: impl crate::AsContextMut, ty: MemoryType) -> Result<Memory> {
+        let store = &mut store.as_context_mut().0.opaque;
+        let memory = LinearMemory::new(&ty, &Tunables::default())?;
+        store
+            .memories
+            .push(MemoryData::new(ty, memory, std::ptr::null_mut()));
+        Ok(Memory {
+            store: store.id,
+            index: store.memories.len() as u32 - 1,
+        })
+    }
+
+    pub fn ty(&self, store: impl crate::AsContext) -> MemoryType {
+        let ctx = store.as_context();
+        let m = &ctx.0.opaque.memories[self.index as usize];
+        MemoryType {
+            minimum: m.memory.pages(),
+            ..m.ty
+        }
+    }
+
+    /// Size in pages.
+    pub fn size(&self, store: impl crate::AsContext) -> u64 {
+        store.as_context().0.opaque.memories[self.index as usize]
+            .memory
+            .pages()
+    }
+
+    pub fn data<'a, S: crate::AsContext + 'a>(&self, store: &'a S) -> &'a [u8] {
+        let inner = store.as_context().0;
+        match inner.opaque.memories.get(self.index as usize) {
+            Some(m) if inner.opaque.id == self.store => m.memory.as_slice(),
+            _ => &[],
+        }
+    }
+
+    pub fn data_mut<'a, S: crate::AsContextMut + 'a>(&self, store: &'a mut S) -> &'a mut [u8] {
+        let inner = store.as_context_mut().0;
+        let id = inner.opaque.id;
+        match inner.opaque.memories.get_mut(self.index as usize) {
+            Some(m) if id == self.store => m.memory.as_mut_slice(),
+            _ => &mut [],
+        }
+    }
+
+    /// Grow by `delta` pages; the old size in pages.
+    pub fn grow(&self, mut store: impl crate::AsContextMut, delta: u64) -> Result<u64> {
+        let store = &mut store.as_context_mut().0.opaque;
+        store.check(self.store, "memory")?;
+        let m = &mut store.memories[self.index as usize];
+        m.grow(delta).ok_or_else(|| {
+            Error::resource(format!(
+                "failed to grow memory of {} pages by {delta} (maximum {} pages)",
+                m.memory.pages(),
+                m.memory.max_pages()
+            ))
+        })
+    }
+}

@@ -1,0 +1,234 @@
+//! The store: owns instances, functions, tables, memories, globals and externrefs, and
+//! the runtime limits compiled code checks. Handles (`Func`, `Table`, ...) are indices
+//! into a store, tagged with its id.
+
+use crate::engine::Engine;
+use crate::func::FuncData;
+use crate::global::GlobalData;
+use crate::instance::InstanceData;
+use crate::memory::MemoryData;
+use crate::table::TableData;
+use crate::vmcontext::VMRuntimeLimits;
+use std::any::Any;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+static NEXT_STORE_ID: AtomicU64 = AtomicU64::new(1);
+
+/// The part of a store that does not depend on its data type.
+pub(crate) struct StoreOpaque {
+    pub engine: Engine,
+    pub id: u64,
+    pub limits: Box<VMRuntimeLimits>,
+    /// Boxed: compiled code and libcalls hold pointers to them.
+    #[allow(clippy::vec_box)]
+    pub instances: Vec<Box<InstanceData>>,
+    pub funcs: Vec<FuncData>,
+    pub tables: Vec<TableData>,
+    pub memories: Vec<MemoryData>,
+    pub globals: Vec<GlobalData>,
+    pub externrefs: Vec<Box<dyn Any + Send + Sync>>,
+    /// `*const VMFuncRef` → index in `funcs`.
+    pub funcref_to_func: HashMap<usize, u32>,
+    /// VMContext start address → index in `instances`.
+    pub vmctx_to_instance: BTreeMap<usize, u32>,
+    /// Host functions that have no wasm→host trampoline yet.
+    pub pending_host_funcs: Vec<u32>,
+}
+
+/// `StoreOpaque` first so that a `*mut StoreInner<T>` is also a `*mut StoreOpaque`.
+#[repr(C)]
+pub(crate) struct StoreInner<T> {
+    pub opaque: StoreOpaque,
+    pub data: T,
+}
+
+/// A collection of instances and host objects; single-threaded.
+pub struct Store<T> {
+    pub(crate) inner: Box<StoreInner<T>>,
+}
+
+// SAFETY: every raw pointer inside a store points to memory the store itself owns
+// (VMContexts, table and memory definitions, host function contexts); host closures and
+// externref data are `Send + Sync`. A store is used by one thread at a time (`&mut`).
+unsafe impl<T: Send> Send for Store<T> {}
+
+impl<T> Store<T> {
+    pub fn new(engine: &Engine, data: T) -> Store<T> {
+        Store {
+            inner: Box::new(StoreInner {
+                opaque: StoreOpaque {
+                    engine: engine.clone(),
+                    id: NEXT_STORE_ID.fetch_add(1, Ordering::Relaxed),
+                    limits: Box::default(),
+                    instances: Vec::new(),
+                    funcs: Vec::new(),
+                    tables: Vec::new(),
+                    memories: Vec::new(),
+                    globals: Vec::new(),
+                    externrefs: Vec::new(),
+                    funcref_to_func: HashMap::new(),
+                    vmctx_to_instance: BTreeMap::new(),
+                    pending_host_funcs: Vec::new(),
+                },
+                data,
+            }),
+        }
+    }
+    pub fn data(&self) -> &T {
+        &self.inner.data
+    }
+    pub fn data_mut(&mut self) -> &mut T {
+        &mut self.inner.data
+    }
+    pub fn into_data(self) -> T {
+        self.inner.data
+    }
+    pub fn engine(&self) -> &Engine {
+        &self.inner.opaque.engine
+    }
+}
+
+impl<T> std::fmt::Debug for Store<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("id", &self.inner.opaque.id)
+            .finish()
+    }
+}
+
+/// Shared access to a store.
+pub struct StoreContext<'a, T>(pub(crate) &'a StoreInner<T>);
+/// Exclusive access to a store.
+pub struct StoreContextMut<'a, T>(pub(crate) &'a mut StoreInner<T>);
+
+impl<T> StoreContext<'_, T> {
+    pub fn data(&self) -> &T {
+        &self.0.data
+    }
+    pub fn engine(&self) -> &Engine {
+        &self.0.opaque.engine
+    }
+}
+
+impl<T> StoreContextMut<'_, T> {
+    pub fn data(&self) -> &T {
+        &self.0.data
+    }
+    pub fn data_mut(&mut self) -> &mut T {
+        &mut self.0.data
+    }
+    pub fn engine(&self) -> &Engine {
+        &self.0.opaque.engine
+    }
+}
+
+/// Something that gives shared access to a store (`&Store`, `&mut Store`, `Caller`, ...).
+pub trait AsContext {
+    type Data;
+    fn as_context(&self) -> StoreContext<'_, Self::Data>;
+}
+
+/// Something that gives exclusive access to a store.
+pub trait AsContextMut: AsContext {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, Self::Data>;
+}
+
+impl<T> AsContext for Store<T> {
+    type Data = T;
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext(&self.inner)
+    }
+}
+impl<T> AsContextMut for Store<T> {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
+        StoreContextMut(&mut self.inner)
+    }
+}
+impl<T> AsContext for StoreContext<'_, T> {
+    type Data = T;
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext(self.0)
+    }
+}
+impl<T> AsContext for StoreContextMut<'_, T> {
+    type Data = T;
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext(self.0)
+    }
+}
+impl<T> AsContextMut for StoreContextMut<'_, T> {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
+        StoreContextMut(self.0)
+    }
+}
+impl<S: AsContext + ?Sized> AsContext for &S {
+    type Data = S::Data;
+    fn as_context(&self) -> StoreContext<'_, S::Data> {
+        (**self).as_context()
+    }
+}
+impl<S: AsContext + ?Sized> AsContext for &mut S {
+    type Data = S::Data;
+    fn as_context(&self) -> StoreContext<'_, S::Data> {
+        (**self).as_context()
+    }
+}
+impl<S: AsContextMut + ?Sized> AsContextMut for &mut S {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, S::Data> {
+        (**self).as_context_mut()
+    }
+}
+
+/// Exclusive access to a store from inside a host function, and to the exports of the
+/// instance that called it.
+pub struct Caller<'a, T> {
+    pub(crate) store: &'a mut StoreInner<T>,
+    /// Index of the calling instance, if the caller is wasm.
+    pub(crate) instance: Option<u32>,
+}
+
+impl<T> Caller<'_, T> {
+    pub fn data(&self) -> &T {
+        &self.store.data
+    }
+    pub fn data_mut(&mut self) -> &mut T {
+        &mut self.store.data
+    }
+    pub fn engine(&self) -> &Engine {
+        &self.store.opaque.engine
+    }
+    /// An export of the calling instance.
+    pub fn get_export(&mut self, name: &str) -> Option<crate::Extern> {
+        let index = self.instance?;
+        let instance = crate::Instance {
+            store: self.store.opaque.id,
+            index,
+        };
+        instance.get_export(&mut *self, name)
+    }
+}
+
+impl<T> AsContext for Caller<'_, T> {
+    type Data = T;
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext(self.store)
+    }
+}
+impl<T> AsContextMut for Caller<'_, T> {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
+        StoreContextMut(self.store)
+    }
+}
+
+impl StoreOpaque {
+    /// Error unless a handle with store id `id` belongs to this store.
+    pub fn check(&self, id: u64, what: &str) -> crate::Result<()> {
+        if id != self.id {
+            return Err(crate::Error::ty(format!(
+                "{what} belongs to a different store"
+            )));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,181 @@
+//! Values passed between the host and wasm, and externref handles.
+
+use crate::abi::ValType;
+use crate::error::{Error, Result};
+use crate::func::Func;
+use crate::store::{AsContext, AsContextMut, StoreOpaque};
+use std::any::Any;
+
+/// A WebAssembly value. Floats are carried as their bits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Val {
+    I32(i32),
+    I64(i64),
+    F32(u32),
+    F64(u64),
+    V128(u128),
+    FuncRef(Option<Func>),
+    ExternRef(Option<ExternRef>),
+}
+
+impl Val {
+    pub fn ty(&self) -> ValType {
+        match self {
+            Val::I32(_) => ValType::I32,
+            Val::I64(_) => ValType::I64,
+            Val::F32(_) => ValType::F32,
+            Val::F64(_) => ValType::F64,
+            Val::V128(_) => ValType::V128,
+            Val::FuncRef(_) => ValType::FuncRef,
+            Val::ExternRef(_) => ValType::ExternRef,
+        }
+    }
+    /// The zero / null value of `ty`.
+    pub fn default_for(ty: ValType) -> Val {
+        match ty {
+            ValType::I32 => Val::I32(0),
+            ValType::I64 => Val::I64(0),
+            ValType::F32 => Val::F32(0),
+            ValType::F64 => Val::F64(0),
+            ValType::V128 => Val::V128(0),
+            ValType::FuncRef => Val::FuncRef(None),
+            ValType::ExternRef => Val::ExternRef(None),
+        }
+    }
+    pub fn i32(&self) -> Option<i32> {
+        match self {
+            Val::I32(v) => Some(*v),
+            _ => None,
+        }
+    }
+    pub fn i64(&self) -> Option<i64> {
+        match self {
+            Val::I64(v) => Some(*v),
+            _ => None,
+        }
+    }
+    pub fn f32(&self) -> Option<f32> {
+        match self {
+            Val::F32(v) => Some(f32::from_bits(*v)),
+            _ => None,
+        }
+    }
+    pub fn f64(&self) -> Option<f64> {
+        match self {
+            Val::F64(v) => Some(f64::from_bits(*v)),
+            _ => None,
+        }
+    }
+}
+
+impl From<i32> for Val {
+    fn from(v: i32) -> Val {
+        Val::I32(v)
+    }
+}
+impl From<i64> for Val {
+    fn from(v: i64) -> Val {
+        Val::I64(v)
+    }
+}
+impl From<f32> for Val {
+    fn from(v: f32) -> Val {
+        Val::F32(v.to_bits())
+    }
+}
+impl From<f64> for Val {
+    fn from(v: f64) -> Val {
+        Val::F64(v.to_bits())
+    }
+}
+
+/// A handle to host data that wasm can hold as an `externref`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ExternRef {
+    pub(crate) store: u64,
+    pub(crate) index: u32,
+}
+
+impl ExternRef {
+    /// Put `data` into the store and return a reference to it.
+    pub fn new(mut store: impl AsContextMut, data: Box<dyn Any + Send + Sync>) -> ExternRef {
+        let store = &mut store.as_context_mut().0.opaque;
+        store.externrefs.push(data);
+        ExternRef {
+            store: store.id,
+            index: store.externrefs.len() as u32 - 1,
+        }
+    }
+
+    /// The host data (a unit value if the handle is from another store).
+    pub fn data<'a, S: AsContext + 'a>(&self, store: &'a S) -> &'a dyn Any {
+        let inner = store.as_context().0;
+        if inner.opaque.id != self.store {
+            return &();
+        }
+        match inner.opaque.externrefs.get(self.index as usize) {
+            Some(d) => &**d,
+            None => &(),
+        }
+    }
+}
+
+impl StoreOpaque {
+    /// The raw word / bits of `val` for wasm (16 little-endian bytes).
+    pub(crate) fn val_to_raw(&mut self, val: &Val) -> Result<u128> {
+        Ok(match *val {
+            Val::I32(v) => u128::from(v as u32),
+            Val::I64(v) => u128::from(v as u64),
+            Val::F32(v) => u128::from(v),
+            Val::F64(v) => u128::from(v),
+            Val::V128(v) => v,
+            Val::FuncRef(None) | Val::ExternRef(None) => 0,
+            Val::FuncRef(Some(f)) => {
+                self.check(f.store, "function reference")?;
+                let data = self
+                    .funcs
+                    .get(f.index as usize)
+                    .ok_or_else(|| Error::ty("invalid function handle"))?;
+                data.funcref as usize as u128
+            }
+            Val::ExternRef(Some(r)) => {
+                self.check(r.store, "externref")?;
+                u128::from(r.index) + 1
+            }
+        })
+    }
+
+    /// The value of type `ty` whose raw bits are `raw`.
+    pub(crate) fn raw_to_val(&mut self, ty: ValType, raw: u128) -> Val {
+        match ty {
+            ValType::I32 => Val::I32(raw as u32 as i32),
+            ValType::I64 => Val::I64(raw as u64 as i64),
+            ValType::F32 => Val::F32(raw as u32),
+            ValType::F64 => Val::F64(raw as u64),
+            ValType::V128 => Val::V128(raw),
+            ValType::FuncRef => Val::FuncRef(self.func_for_funcref(raw as usize)),
+            ValType::ExternRef => {
+                let handle = raw as usize;
+                if handle == 0 || handle > self.externrefs.len() {
+                    Val::ExternRef(None)
+                } else {
+                    Val::ExternRef(Some(ExternRef {
+                        store: self.id,
+                        index: (handle - 1) as u32,
+                    }))
+                }
+            }
+        }
+    }
+
+    /// Check `val` has type `ty`; `what` names it in the error.
+    pub(crate) fn check_val(&self, val: &Val, ty: ValType, what: &str) -> Result<()> {
+        if val.ty() != ty {
+            return Err(Error::ty(format!(
+                "{what}: expected {ty}, found {}",
+                val.ty()
+            )));
+        }
+        Ok(())
+    }
+}
