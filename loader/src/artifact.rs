@@ -15,7 +15,8 @@ pub(crate) struct Artifact<'a> {
     pub file: object::File<'a>,
     pub header: Header,
     pub meta: ModuleMeta,
-    pub text_index: SectionIndex,
+    /// `None` for a module without code.
+    pub text_index: Option<SectionIndex>,
     /// File range of the data section (offset, len), if present.
     pub data_range: (usize, usize),
 }
@@ -87,10 +88,9 @@ pub(crate) fn parse<'a>(bytes: &'a [u8], what: &str) -> Result<Artifact<'a>> {
         ObjectFormat::MachO => "__text",
         _ => ".text",
     };
-    let text = file
-        .section_by_name(text_name)
-        .ok_or_else(|| Error::load(format!("{what}: no `{text_name}` section")))?;
-    let text_len = text.size();
+    // A module without functions or trampolines may have no code section at all.
+    let text = file.section_by_name(text_name);
+    let text_len = text.as_ref().map_or(0, |t| t.size());
     let data_name = abi::data_section(format);
     let data_range = match file.section_by_name(data_name) {
         None => (0, 0),
@@ -112,7 +112,7 @@ pub(crate) fn parse<'a>(bytes: &'a [u8], what: &str) -> Result<Artifact<'a>> {
     validate(&meta, text_len, data_range.1 as u64)
         .map_err(|m| Error::load(format!("{what}: metadata: {m}")))?;
     Ok(Artifact {
-        text_index: text.index(),
+        text_index: text.map(|t| t.index()),
         file,
         header,
         meta,

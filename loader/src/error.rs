@@ -62,7 +62,6 @@ impl fmt::Display for Trap {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "wasm trap: {}", self.message)?;
         if !self.backtrace.is_empty() {
-            write!(f, "\nwasm backtrace:")?;
             for (i, frame) in self.backtrace.iter().enumerate() {
                 write!(f, "\n  {i}: {frame}")?;
             }

@@ -196,6 +196,11 @@ impl Func {
             }
             FuncKind::Wasm { entry } => {
                 let entry = *entry;
+                if entry == 0 {
+                    return Err(Error::unsupported(format!(
+                        "the module has no entry trampoline for functions of type {ty}"
+                    )));
+                }
                 let funcref = data.funcref;
                 let mut values =
                     vec![ValRaw::default(); ty.params.len().max(ty.results.len()).max(1)];

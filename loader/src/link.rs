@@ -53,21 +53,29 @@ pub(crate) struct Linked {
 /// name to an address. `what` names the artifact in errors.
 pub(crate) fn link(
     file: &object::File<'_>,
-    text_index: SectionIndex,
+    text_index: Option<SectionIndex>,
     resolve: &dyn Fn(&str) -> Option<usize>,
     what: &str,
 ) -> Result<Linked> {
-    let text = file
-        .section_by_index(text_index)
-        .map_err(|e| Error::load(format!("{what}: .text: {e}")))?;
-    let text_data = text
-        .data()
-        .map_err(|e| Error::load(format!("{what}: reading .text: {e}")))?;
+    let text = match text_index {
+        Some(index) => Some(
+            file.section_by_index(index)
+                .map_err(|e| Error::load(format!("{what}: .text: {e}")))?,
+        ),
+        None => None,
+    };
+    let text_data = match &text {
+        Some(text) => text
+            .data()
+            .map_err(|e| Error::load(format!("{what}: reading .text: {e}")))?,
+        None => &[],
+    };
+    let relocations: Vec<_> = text.iter().flat_map(|t| t.relocations()).collect();
     let text_len = text_data.len() as u64;
     let arch = file.architecture();
 
     let mut relocs = Vec::new();
-    for (offset, reloc) in text.relocations() {
+    for (offset, reloc) in relocations {
         let r_type = match reloc.flags() {
             RelocationFlags::Elf { r_type } => r_type,
             other => {
@@ -103,7 +111,7 @@ pub(crate) fn link(
                 })?;
                 let name = sym.name().unwrap_or("<invalid name>");
                 match sym.section_index() {
-                    Some(s) if s == text_index => Target::Text(sym.address()),
+                    s if s.is_some() && s == text_index => Target::Text(sym.address()),
                     Some(_) => {
                         return Err(Error::load(format!(
                             "{what}: .text relocation at offset {offset:#x} refers to `{name}` outside .text"
@@ -124,7 +132,7 @@ pub(crate) fn link(
                     }
                 }
             }
-            RelocationTarget::Section(s) if s == text_index => Target::Text(0),
+            RelocationTarget::Section(s) if Some(s) == text_index => Target::Text(0),
             other => {
                 return Err(Error::load(format!(
                     "{what}: .text relocation at offset {offset:#x}: unsupported target {other:?}"
@@ -285,8 +293,8 @@ mod tests {
         obj.write().unwrap()
     }
 
-    fn text_index(file: &object::File) -> SectionIndex {
-        file.section_by_name(".text").unwrap().index()
+    fn text_index(file: &object::File) -> Option<SectionIndex> {
+        Some(file.section_by_name(".text").unwrap().index())
     }
 
     #[test]

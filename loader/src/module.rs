@@ -272,7 +272,7 @@ fn check_symbols(art: &artifact::Artifact<'_>, what: &str) -> Result<()> {
     let prefix = &art.header.symbol_prefix;
     let mut defined: HashMap<&str, u64> = HashMap::new();
     for sym in art.file.symbols() {
-        if sym.section_index() == Some(art.text_index) {
+        if sym.section_index().is_some() && sym.section_index() == art.text_index {
             if let Ok(name) = sym.name() {
                 defined.insert(name, sym.address());
             }
