@@ -162,7 +162,13 @@ impl Func {
             )));
         }
         for (i, (p, t)) in params.iter().zip(&ty.params).enumerate() {
-            opaque.check_val(p, *t, &format!("argument {}", i + 1))?;
+            if p.ty() != *t {
+                return Err(Error::ty(format!(
+                    "argument {}: expected {t}, found {}",
+                    i + 1,
+                    p.ty()
+                )));
+            }
         }
         if results.len() != ty.results.len() {
             return Err(Error::ty(format!(
@@ -187,10 +193,8 @@ impl Func {
                     instance: None,
                 };
                 func(caller, params, results)?;
-                // SAFETY: as above.
-                let opaque = unsafe { &(*inner).opaque };
                 for (i, (r, t)) in results.iter().zip(&ty.results).enumerate() {
-                    opaque.check_val(r, *t, &format!("host function result {i}"))?;
+                    check_result(i, r, *t)?;
                 }
                 Ok(())
             }
@@ -329,9 +333,7 @@ unsafe fn host_call<T: 'static>(
         &mut results,
     )?;
     for (i, (r, t)) in results.iter().zip(&ty.results).enumerate() {
-        store
-            .opaque
-            .check_val(r, *t, &format!("host function result {i}"))?;
+        check_result(i, r, *t)?;
         values[i] = ValRaw::from_u128(store.opaque.val_to_raw(r)?);
     }
     Ok(())
@@ -365,4 +367,14 @@ impl StoreOpaque {
             }
         });
     }
+}
+
+fn check_result(i: usize, val: &Val, ty: crate::ValType) -> Result<()> {
+    if val.ty() != ty {
+        return Err(Error::ty(format!(
+            "host function result {i}: expected {ty}, found {}",
+            val.ty()
+        )));
+    }
+    Ok(())
 }

@@ -58,9 +58,17 @@ impl Global {
         })
     }
 
+    /// The global's type (an immutable i32 for a handle of another store).
     pub fn ty(&self, store: impl AsContext) -> GlobalType {
         let ctx = store.as_context();
-        ctx.0.opaque.globals[self.index as usize].ty
+        let o = &ctx.0.opaque;
+        match o.globals.get(self.index as usize) {
+            Some(g) if o.id == self.store => g.ty,
+            _ => GlobalType {
+                content: crate::ValType::I32,
+                mutable: false,
+            },
+        }
     }
 
     pub fn get(&self, mut store: impl AsContextMut) -> Val {

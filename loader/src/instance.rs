@@ -112,11 +112,14 @@ impl Instance {
             .collect()
     }
 
-    /// The module this is an instance of.
-    pub fn module(&self, store: impl crate::AsContext) -> Module {
-        store.as_context().0.opaque.instances[self.index as usize]
-            .module
-            .clone()
+    /// The module this is an instance of (`None` for a handle of another store).
+    pub fn module(&self, store: impl crate::AsContext) -> Option<Module> {
+        let ctx = store.as_context();
+        let o = &ctx.0.opaque;
+        match o.instances.get(self.index as usize) {
+            Some(i) if o.id == self.store => Some(i.module.clone()),
+            _ => None,
+        }
     }
 }
 

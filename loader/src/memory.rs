@@ -261,20 +261,34 @@ impl Memory {
         })
     }
 
+    /// The memory's type, with its current size as minimum (an empty memory type for a
+    /// handle of another store).
     pub fn ty(&self, store: impl crate::AsContext) -> MemoryType {
         let ctx = store.as_context();
-        let m = &ctx.0.opaque.memories[self.index as usize];
-        MemoryType {
-            minimum: m.memory.pages(),
-            ..m.ty
+        let o = &ctx.0.opaque;
+        match o.memories.get(self.index as usize) {
+            Some(m) if o.id == self.store => MemoryType {
+                minimum: m.memory.pages(),
+                ..m.ty
+            },
+            _ => MemoryType {
+                minimum: 0,
+                maximum: Some(0),
+                memory64: false,
+                shared: false,
+                page_size_log2: 16,
+            },
         }
     }
 
-    /// Size in pages.
+    /// Size in pages (0 for a handle of another store).
     pub fn size(&self, store: impl crate::AsContext) -> u64 {
-        store.as_context().0.opaque.memories[self.index as usize]
-            .memory
-            .pages()
+        let ctx = store.as_context();
+        let o = &ctx.0.opaque;
+        match o.memories.get(self.index as usize) {
+            Some(m) if o.id == self.store => m.memory.pages(),
+            _ => 0,
+        }
     }
 
     pub fn data<'a, S: crate::AsContext + 'a>(&self, store: &'a S) -> &'a [u8] {

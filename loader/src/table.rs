@@ -218,19 +218,32 @@ impl Table {
         })
     }
 
+    /// The table's type, with its current size as minimum (an empty funcref table type
+    /// for a handle of another store).
     pub fn ty(&self, store: impl crate::AsContext) -> TableType {
         let ctx = store.as_context();
-        let t = &ctx.0.opaque.tables[self.index as usize].table;
-        TableType {
-            minimum: t.len(),
-            ..t.ty
+        let o = &ctx.0.opaque;
+        match o.tables.get(self.index as usize) {
+            Some(t) if o.id == self.store => TableType {
+                minimum: t.table.len(),
+                ..t.table.ty
+            },
+            _ => TableType {
+                element: crate::ValType::FuncRef,
+                minimum: 0,
+                maximum: Some(0),
+            },
         }
     }
 
+    /// Number of elements (0 for a handle of another store).
     pub fn size(&self, store: impl crate::AsContext) -> u32 {
-        store.as_context().0.opaque.tables[self.index as usize]
-            .table
-            .len()
+        let ctx = store.as_context();
+        let o = &ctx.0.opaque;
+        match o.tables.get(self.index as usize) {
+            Some(t) if o.id == self.store => t.table.len(),
+            _ => 0,
+        }
     }
 
     pub fn get(&self, mut store: impl crate::AsContextMut, index: u32) -> Option<crate::Val> {
