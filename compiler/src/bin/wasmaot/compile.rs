@@ -1,0 +1,91 @@
+//! `wasmaot compile`.
+
+use crate::{file_error, Failure};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use wasmaot_compiler::{compile, CompileOptions, OptLevel};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The module: WebAssembly binary (.wasm) or text (.wat).
+    input: PathBuf,
+    /// Where to write the artifact.
+    #[arg(short, long, value_name = "OUT.cwasm")]
+    output: PathBuf,
+    /// Target triple (default: the host, with the host's CPU features).
+    #[arg(long, value_name = "TRIPLE")]
+    target: Option<String>,
+    /// Optimization level: 0 (none), 1 or 2 (speed), s (speed and size).
+    #[arg(long, value_name = "LEVEL", default_value = "2", value_parser = parse_opt_level)]
+    opt_level: OptLevel,
+    /// Number of threads compiling functions (default: one per core).
+    #[arg(short, long, value_name = "N", conflicts_with = "no_parallel")]
+    jobs: Option<usize>,
+    /// Compile functions on one thread (the output is the same).
+    #[arg(long)]
+    no_parallel: bool,
+    /// Prefix of every symbol the artifact defines.
+    #[arg(long, value_name = "P", default_value = "")]
+    symbol_prefix: String,
+}
+
+fn parse_opt_level(s: &str) -> Result<OptLevel, String> {
+    match s {
+        "0" => Ok(OptLevel::None),
+        "1" | "2" => Ok(OptLevel::Speed),
+        "s" => Ok(OptLevel::SpeedAndSize),
+        _ => Err(format!("expected 0, 1, 2 or s, found `{s}`")),
+    }
+}
+
+pub fn main(args: Args) -> Result<ExitCode, Failure> {
+    let options = CompileOptions {
+        target: args.target,
+        opt_level: args.opt_level,
+        parallel: !args.no_parallel && args.jobs != Some(1),
+        symbol_prefix: args.symbol_prefix,
+        ..CompileOptions::default()
+    };
+    if let Some(jobs) = args.jobs.filter(|&n| n > 1) {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs)
+            .build_global()
+            .map_err(|e| Failure(format!("cannot start {jobs} compile threads: {e}")))?;
+    }
+    let input = fs::read(&args.input).map_err(|e| file_error(&args.input, e))?;
+    let artifact = compile(&input, &options).map_err(|e| file_error(&args.input, e))?;
+    write_atomically(&args.output, &artifact).map_err(|e| file_error(&args.output, e))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Write `bytes` to `path` through a temporary file in the same directory that is
+/// renamed into place, so that `path` never holds a partial artifact.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path.file_name().ok_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "the output path names no file",
+        )
+    })?;
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let result = (|| {
+        let mut file = fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}

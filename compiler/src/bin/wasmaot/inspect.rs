@@ -1,0 +1,202 @@
+//! `wasmaot inspect`: what an artifact holds, read with `abi` and `object` alone (no
+//! loading, so artifacts for other targets can be inspected too).
+
+use crate::{file_error, Failure};
+use object::{Object, ObjectSection};
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::ExitCode;
+use wasmaot_loader::abi::{self, features, EntityIndex, ImportKind, ModuleMeta};
+
+pub fn main(path: &Path) -> Result<ExitCode, Failure> {
+    let bytes = std::fs::read(path).map_err(|e| file_error(path, e))?;
+    let report = describe(&bytes).map_err(|e| file_error(path, e))?;
+    print!("{report}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn object_format(format: object::BinaryFormat) -> Option<abi::ObjectFormat> {
+    match format {
+        object::BinaryFormat::Elf => Some(abi::ObjectFormat::Elf),
+        object::BinaryFormat::MachO => Some(abi::ObjectFormat::MachO),
+        object::BinaryFormat::Coff => Some(abi::ObjectFormat::Coff),
+        _ => None,
+    }
+}
+
+/// The text `wasmaot inspect` prints for the artifact `bytes`.
+fn describe(bytes: &[u8]) -> Result<String, String> {
+    let file = object::File::parse(bytes).map_err(|e| format!("not an object file: {e}"))?;
+    let format = object_format(file.format())
+        .ok_or_else(|| format!("unsupported object format {:?}", file.format()))?;
+    let meta_name = abi::metadata_section(format);
+    let section = file
+        .section_by_name(meta_name)
+        .ok_or_else(|| format!("no `{meta_name}` section: not a wasmaot artifact"))?;
+    let (meta_offset, _) = section
+        .file_range()
+        .ok_or_else(|| format!("the `{meta_name}` section has no file data"))?;
+    let meta_bytes = section
+        .data()
+        .map_err(|e| format!("cannot read `{meta_name}`: {e}"))?;
+    let (header, meta) = abi::decode_metadata(meta_bytes)
+        .map_err(|e| format!("bad metadata in `{meta_name}`: {e}"))?;
+
+    let mut out = String::new();
+    let w = &mut out;
+    let kind = format!(
+        "{:?} {:?} {:?}",
+        file.format(),
+        file.kind(),
+        file.architecture()
+    );
+    line(w, "object", format!("{kind}, {} bytes", bytes.len()));
+    line(w, "format version", header.format_version);
+    line(w, "compiler version", &header.compiler_version);
+    line(w, "target", &header.target);
+    line(w, "cpu features", or_none(&header.cpu_features));
+    line(
+        w,
+        "wasm features",
+        or_none(&features::describe(header.wasm_features)),
+    );
+    line(
+        w,
+        "tunables",
+        format!(
+            "memory reservation {:#x}, memory guard {:#x}",
+            header.tunables.memory_reservation, header.tunables.memory_guard_size
+        ),
+    );
+    line(w, "symbol prefix", or_none(&header.symbol_prefix));
+    let actual = checksum(bytes, meta_offset as usize);
+    let verdict = if actual == Some(header.checksum) {
+        "ok"
+    } else {
+        "MISMATCH"
+    };
+    line(
+        w,
+        "checksum",
+        format!("{:#010x} ({verdict})", header.checksum),
+    );
+    if let Some(name) = &meta.module_name {
+        line(w, "module name", name);
+    }
+    line(
+        w,
+        "functions",
+        format!(
+            "{} defined, {} imported",
+            meta.funcs.len(),
+            meta.num_imported_funcs()
+        ),
+    );
+    line(
+        w,
+        "defined",
+        format!(
+            "{} tables, {} memories, {} globals, {} element segments, {} data segments",
+            meta.tables.len(),
+            meta.memories.len(),
+            meta.globals.len(),
+            meta.elements.len(),
+            meta.data.len()
+        ),
+    );
+    line(w, "trap sites", meta.trap_sites.len());
+    if let Some(start) = meta.start {
+        line(w, "start function", start);
+    }
+
+    let _ = writeln!(w, "imports:");
+    if meta.imports.is_empty() {
+        let _ = writeln!(w, "  (none)");
+    }
+    for import in &meta.imports {
+        let ty = match &import.kind {
+            ImportKind::Func(t) => func_type(&meta, *t),
+            ImportKind::Table(t) => format!("{t:?}"),
+            ImportKind::Memory(t) => format!("{t:?}"),
+            ImportKind::Global(t) => format!("{t:?}"),
+        };
+        let _ = writeln!(w, "  {:?} {:?}: {ty}", import.module, import.name);
+    }
+    let _ = writeln!(w, "exports:");
+    if meta.exports.is_empty() {
+        let _ = writeln!(w, "  (none)");
+    }
+    for export in &meta.exports {
+        let ty = match export.index {
+            EntityIndex::Func(i) => {
+                format!("func[{i}] {}", func_type(&meta, func_type_index(&meta, i)))
+            }
+            other => format!("{other:?}"),
+        };
+        let _ = writeln!(w, "  {:?}: {ty}", export.name);
+    }
+
+    let _ = writeln!(w, "sections:");
+    let _ = writeln!(w, "  {:<24} {:>10} {:>12}", "name", "size", "relocations");
+    for section in file.sections() {
+        let name = section.name().unwrap_or("?");
+        if name.is_empty() {
+            continue;
+        }
+        let relocs = section.relocations().count();
+        let _ = writeln!(w, "  {name:<24} {:>10} {relocs:>12}", section.size());
+    }
+    Ok(out)
+}
+
+fn line(w: &mut String, key: &str, value: impl std::fmt::Display) {
+    let _ = writeln!(w, "{:<18}{value}", format!("{key}:"));
+}
+
+fn or_none(s: &str) -> &str {
+    if s.is_empty() {
+        "(none)"
+    } else {
+        s
+    }
+}
+
+/// Type index of function `index` of the module's function space.
+fn func_type_index(meta: &ModuleMeta, index: u32) -> u32 {
+    let imported: Vec<u32> = meta
+        .imports
+        .iter()
+        .filter_map(|i| match i.kind {
+            ImportKind::Func(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    match imported.get(index as usize) {
+        Some(&t) => t,
+        None => meta
+            .funcs
+            .get(index as usize - imported.len())
+            .map_or(u32::MAX, |f| f.type_index),
+    }
+}
+
+fn func_type(meta: &ModuleMeta, type_index: u32) -> String {
+    match meta.types.get(type_index as usize) {
+        Some(t) => t.to_string(),
+        None => format!("<bad type index {type_index}>"),
+    }
+}
+
+/// CRC-32 of the whole file with the checksum field zeroed, as the header records it.
+fn checksum(bytes: &[u8], meta_offset: usize) -> Option<u32> {
+    let at = meta_offset.checked_add(abi::CHECKSUM_OFFSET)?;
+    let field = at..at.checked_add(4)?;
+    if field.end > bytes.len() {
+        return None;
+    }
+    let mut hasher = crc32fast::Hasher::new();
+    hasher.update(&bytes[..field.start]);
+    hasher.update(&[0; 4]);
+    hasher.update(&bytes[field.end..]);
+    Some(hasher.finalize())
+}

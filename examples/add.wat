@@ -1,0 +1,6 @@
+;; The smallest useful module: `wasmaot run add.cwasm --invoke add 1 2` prints 3.
+(module
+  (func (export "add") (param i32 i32) (result i32)
+    local.get 0
+    local.get 1
+    i32.add))

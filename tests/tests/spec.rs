@@ -1,0 +1,300 @@
+//! The WebAssembly spec testsuite, run through the real path (compile → artifact →
+//! loader → instantiate → call).
+//!
+//! Gate: `tests/spec-baseline.txt` records the number of failing directives per file
+//! that is accepted for now ("file.wast <count>"; a file not listed must pass
+//! completely). More failures than the baseline fail the test; fewer print "improved".
+//! `WASMAOT_UPDATE_BASELINE=1 cargo test -p wasmaot-tests --test spec` rewrites it.
+//!
+//! Both tests run the whole suite: artifacts loaded from memory, and from files (mmap).
+//! Every failure message is also written to `target/spec-failures-<mode>.txt`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use wasmaot_compiler::wast::{run_file, spec_features, FileReport, Mode, RunOptions, WASM2};
+use wasmaot_tests::{in_ci, target_dir, testsuite_dir, workspace_root};
+
+/// Proposals (beyond Wasm 2.0 at the root) whose scripts are run.
+const PROPOSALS: &[&str] = &[
+    "extended-const",
+    "multi-memory",
+    "tail-call",
+    "relaxed-simd",
+];
+
+/// Files that are expected to fail for a reason outside this project (a translation
+/// cranelift-wasm 0.112 lacks), with the reason. They are still run and reported.
+const KNOWN_FAILURES: &[(&str, &str)] = &[];
+
+/// Scripts run on this many threads.
+const JOBS: usize = 2;
+
+/// The two tests each use `JOBS` threads; running them one after the other keeps the
+/// machine's cores from being oversubscribed.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn baseline_path() -> PathBuf {
+    workspace_root().join("tests/spec-baseline.txt")
+}
+
+/// All scripts, as (name relative to the testsuite, path), in a stable order.
+fn spec_files(root: &Path) -> Vec<(String, PathBuf)> {
+    let mut files = Vec::new();
+    let mut add_dir = |dir: &Path, prefix: &str| {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+            .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+            .filter(|name| name.ends_with(".wast"))
+            .collect();
+        names.sort();
+        for name in names {
+            files.push((format!("{prefix}{name}"), dir.join(&name)));
+        }
+    };
+    add_dir(root, "");
+    for proposal in PROPOSALS {
+        add_dir(
+            &root.join("proposals").join(proposal),
+            &format!("proposals/{proposal}/"),
+        );
+    }
+    files
+}
+
+/// A script still running after this long is taken to hang (compiled code looping
+/// forever cannot be interrupted yet): the test process stops, naming it.
+const FILE_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// Run `files` on `JOBS` threads, returning the reports in the order of `files`.
+fn run_all(files: &[(String, PathBuf)], options: &RunOptions) -> Vec<FileReport> {
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<FileReport>>> = Mutex::new(vec![None; files.len()]);
+    let running: Mutex<BTreeMap<usize, Instant>> = Mutex::new(BTreeMap::new());
+    let workers_left = AtomicUsize::new(JOBS);
+    std::thread::scope(|scope| {
+        for _ in 0..JOBS {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some((name, path)) = files.get(i) else {
+                        break;
+                    };
+                    running.lock().unwrap().insert(i, Instant::now());
+                    let mut options = options.clone();
+                    options.compile.wasm_features = spec_features(Path::new(name)).unwrap_or(WASM2);
+                    let mut report = run_file(path, &options);
+                    running.lock().unwrap().remove(&i);
+                    // Messages name the script relative to the testsuite, like the table.
+                    let full = path.display().to_string();
+                    for failure in &mut report.failures {
+                        if let Some(rest) = failure.strip_prefix(&full) {
+                            *failure = format!("{name}{rest}");
+                        }
+                    }
+                    report.name = name.clone();
+                    results.lock().unwrap()[i] = Some(report);
+                }
+                workers_left.fetch_sub(1, Ordering::Relaxed);
+            });
+        }
+        // Watchdog.
+        scope.spawn(|| {
+            while workers_left.load(Ordering::Relaxed) > 0 {
+                std::thread::sleep(Duration::from_millis(200));
+                let running = running.lock().unwrap();
+                if let Some((&i, _)) = running
+                    .iter()
+                    .find(|(_, start)| start.elapsed() > FILE_TIMEOUT)
+                {
+                    eprintln!(
+                        "{} has run for more than {FILE_TIMEOUT:?}: it hangs; stopping",
+                        files[i].0
+                    );
+                    std::process::exit(1);
+                }
+            }
+        });
+    });
+    results
+        .into_inner()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.expect("every file was run"))
+        .collect()
+}
+
+fn read_baseline() -> BTreeMap<String, usize> {
+    let text = std::fs::read_to_string(baseline_path()).unwrap_or_default();
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let (name, count) = l
+                .rsplit_once(' ')
+                .unwrap_or_else(|| panic!("bad baseline line `{l}`"));
+            (
+                name.trim().to_string(),
+                count
+                    .parse()
+                    .unwrap_or_else(|_| panic!("bad baseline line `{l}`")),
+            )
+        })
+        .collect()
+}
+
+fn write_baseline(reports: &[FileReport]) {
+    let mut text = String::from(
+        "# Failing directives per spec script that the spec test accepts for now.\n\
+         # A file not listed must pass completely. Regenerate with\n\
+         #   WASMAOT_UPDATE_BASELINE=1 cargo test -p wasmaot-tests --test spec\n",
+    );
+    for r in reports.iter().filter(|r| r.failed > 0) {
+        let _ = writeln!(text, "{} {}", r.name, r.failed);
+    }
+    std::fs::write(baseline_path(), text).expect("cannot write the baseline");
+    println!("wrote {}", baseline_path().display());
+}
+
+/// `None` if the suite is absent and that is acceptable (not in CI).
+fn testsuite_or_skip() -> Option<PathBuf> {
+    let dir = testsuite_dir();
+    if dir.join("address.wast").is_file() {
+        return Some(dir);
+    }
+    let message = format!(
+        "spec testsuite not found at {}; set WASMAOT_TESTSUITE",
+        dir.display()
+    );
+    if in_ci() {
+        panic!("{message}");
+    }
+    println!("{message} (skipping)");
+    None
+}
+
+/// Print the table, write the failure log and compare with the baseline.
+fn check(reports: &[FileReport], mode: &str, update_baseline: bool) {
+    let baseline = read_baseline();
+    let mut table = String::new();
+    let mut log = String::new();
+    let (mut passed, mut failed) = (0, 0);
+    let mut regressions = Vec::new();
+    let mut improvements = Vec::new();
+    let _ = writeln!(
+        table,
+        "{:<52} {:>7} {:>7} {:>9}",
+        "file", "passed", "failed", "baseline"
+    );
+    for r in reports {
+        let allowed = baseline.get(&r.name).copied().unwrap_or(0);
+        let known = KNOWN_FAILURES.iter().find(|(f, _)| *f == r.name);
+        let mark = match (r.failed.cmp(&allowed), known) {
+            (_, Some(_)) => "known",
+            (std::cmp::Ordering::Greater, None) => {
+                regressions.push(format!(
+                    "{}: {} failures, baseline {allowed}",
+                    r.name, r.failed
+                ));
+                "WORSE"
+            }
+            (std::cmp::Ordering::Less, None) => {
+                improvements.push(format!(
+                    "{}: {} failures, baseline {allowed}",
+                    r.name, r.failed
+                ));
+                "better"
+            }
+            (std::cmp::Ordering::Equal, None) if r.failed == 0 => "ok",
+            _ => "as before",
+        };
+        let _ = writeln!(
+            table,
+            "{:<52} {:>7} {:>7} {:>9}  {mark}",
+            r.name, r.passed, r.failed, allowed
+        );
+        passed += r.passed;
+        failed += r.failed;
+        for failure in &r.failures {
+            let _ = writeln!(log, "{failure}");
+        }
+    }
+    let _ = writeln!(
+        table,
+        "total: {} files, {passed} passed, {failed} failed",
+        reports.len()
+    );
+    println!("{table}");
+    let log_path = target_dir().join(format!("spec-failures-{mode}.txt"));
+    if std::fs::write(&log_path, &log).is_ok() {
+        println!("failure messages: {}", log_path.display());
+    }
+    for r in reports
+        .iter()
+        .filter(|r| r.failed > baseline.get(&r.name).copied().unwrap_or(0))
+    {
+        println!("--- {} (first failures)", r.name);
+        for failure in r.failures.iter().take(10) {
+            println!("{failure}");
+        }
+    }
+    if update_baseline {
+        write_baseline(reports);
+        return;
+    }
+    if !improvements.is_empty() {
+        println!(
+            "improved, update the baseline (WASMAOT_UPDATE_BASELINE=1):\n  {}",
+            improvements.join("\n  ")
+        );
+    }
+    assert!(
+        regressions.is_empty(),
+        "more spec failures than the baseline:\n  {}",
+        regressions.join("\n  ")
+    );
+}
+
+#[test]
+fn spec_testsuite_in_memory() {
+    let Some(root) = testsuite_or_skip() else {
+        return;
+    };
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let files = spec_files(&root);
+    assert!(
+        files.len() >= 147,
+        "expected at least 147 scripts in {}, found {}",
+        root.display(),
+        files.len()
+    );
+    let reports = run_all(
+        &files,
+        &RunOptions {
+            mode: Mode::InMemory,
+            ..Default::default()
+        },
+    );
+    let update = std::env::var_os("WASMAOT_UPDATE_BASELINE").is_some_and(|v| v == "1");
+    check(&reports, "in-memory", update);
+}
+
+#[test]
+fn spec_testsuite_mmap() {
+    let Some(root) = testsuite_or_skip() else {
+        return;
+    };
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    // The whole suite again, loading every artifact from a file: it takes seconds.
+    let reports = run_all(
+        &spec_files(&root),
+        &RunOptions {
+            mode: Mode::File,
+            ..Default::default()
+        },
+    );
+    check(&reports, "mmap", false);
+}
