@@ -211,7 +211,7 @@ impl Func {
                 for (slot, p) in values.iter_mut().zip(params) {
                     *slot = ValRaw::from_u128(opaque.val_to_raw(p)?);
                 }
-                invoke_wasm(opaque, funcref, entry, &mut values)?;
+                invoke_wasm(opaque as *mut StoreOpaque, funcref, entry, &mut values)?;
                 // SAFETY: as above; the call has returned.
                 let opaque = unsafe { &mut (*inner).opaque };
                 for (i, r) in results.iter_mut().enumerate() {
@@ -227,14 +227,21 @@ type EntryTrampoline = unsafe extern "C" fn(*const VMFuncRef, *mut u8, *mut ValR
 
 /// Call `funcref` through the entry trampoline at `entry` with `values` (params in,
 /// results out), catching traps.
+///
+/// Takes the store as a raw pointer: host functions called by the wasm code borrow it
+/// again while this call is active.
 pub(crate) fn invoke_wasm(
-    store: &mut StoreOpaque,
+    store: *mut StoreOpaque,
     funcref: *const VMFuncRef,
     entry: usize,
     values: &mut [ValRaw],
 ) -> Result<()> {
-    let limits: *mut crate::vmcontext::VMRuntimeLimits = &mut *store.limits;
-    let max_stack = store.engine.config().max_wasm_stack;
+    // SAFETY: the caller passes its live store; the borrow ends before wasm runs.
+    let (limits, max_stack) = unsafe {
+        let store = &mut *store;
+        let limits: *mut crate::vmcontext::VMRuntimeLimits = &mut *store.limits;
+        (limits, store.engine.config().max_wasm_stack)
+    };
     // SAFETY: `entry` is the address of an entry trampoline in code kept alive by the
     // store (the defining instance's module), with the documented signature.
     let trampoline: EntryTrampoline =

@@ -522,7 +522,7 @@ fn instantiate(store: &mut StoreOpaque, module: &Module, imports: &[Extern]) -> 
             off => minner.code.text_base() + off as usize,
         };
         let mut values = [ValRaw::default()];
-        crate::func::invoke_wasm(store, funcref, entry, &mut values)?;
+        crate::func::invoke_wasm(store as *mut StoreOpaque, funcref, entry, &mut values)?;
     }
     Ok(instance)
 }
