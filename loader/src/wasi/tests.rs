@@ -1,0 +1,1221 @@
+//! Tests of the preview 1 functions against a fake guest memory and a temporary
+//! directory preopened as `/`.
+
+use super::errno::Errno;
+use super::preview1 as p1;
+use super::types::{fdflags, filetype, fstflags, oflags, rights, whence, LOOKUP_SYMLINK_FOLLOW};
+use super::{WasiCtx, WasiCtxBuilder, WasiExit};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+const MEM: usize = 1 << 16;
+const OUT: u32 = 0x80; // result slots
+const IOV: u32 = 0x100; // iovec array
+const PATH_A: u32 = 0x1000;
+const PATH_B: u32 = 0x2000;
+const DATA: u32 = 0x4000;
+const ROOT: u32 = 3; // the preopen
+
+struct Guest {
+    ctx: WasiCtx,
+    mem: Vec<u8>,
+    root: PathBuf,
+    stdout: Arc<Mutex<Vec<u8>>>,
+    _tmp: tempfile::TempDir,
+}
+
+fn ok(r: Result<Errno, WasiExit>) -> Result<(), Errno> {
+    match r.expect("no proc_exit") {
+        Errno::Success => Ok(()),
+        e => Err(e),
+    }
+}
+
+impl Guest {
+    fn new() -> Guest {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("root");
+        std::fs::create_dir(&root).unwrap();
+        let stdout = Arc::new(Mutex::new(Vec::new()));
+        let ctx = WasiCtxBuilder::new()
+            .args(["prog", "a b", ""])
+            .env("K", "V")
+            .env("X", "y=z")
+            .stdin_bytes(b"input".to_vec())
+            .stdout_capture(stdout.clone())
+            .preopened_dir(&root, "/")
+            .unwrap()
+            .build();
+        Guest {
+            ctx,
+            mem: vec![0; MEM],
+            root,
+            stdout,
+            _tmp: tmp,
+        }
+    }
+
+    fn u32_at(&self, at: u32) -> u32 {
+        super::memory::read_u32(&self.mem, at).unwrap()
+    }
+    fn u64_at(&self, at: u32) -> u64 {
+        super::memory::read_u64(&self.mem, at).unwrap()
+    }
+
+    fn path(&mut self, at: u32, s: &[u8]) -> (u32, u32) {
+        self.mem[at as usize..at as usize + s.len()].copy_from_slice(s);
+        (at, s.len() as u32)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn open_full(
+        &mut self,
+        dir: u32,
+        follow: bool,
+        path: &str,
+        of: u16,
+        base: u64,
+        inh: u64,
+        ff: u16,
+    ) -> Result<u32, Errno> {
+        let (pp, pl) = self.path(PATH_A, path.as_bytes());
+        let lf = if follow { LOOKUP_SYMLINK_FOLLOW } else { 0 };
+        ok(p1::path_open(
+            &mut self.ctx,
+            &mut self.mem,
+            dir,
+            lf,
+            pp,
+            pl,
+            of as u32,
+            base,
+            inh,
+            ff as u32,
+            OUT,
+        ))?;
+        Ok(self.u32_at(OUT))
+    }
+
+    fn open(&mut self, path: &str, of: u16, base: u64) -> Result<u32, Errno> {
+        self.open_full(ROOT, false, path, of, base, 0, 0)
+    }
+
+    fn write(&mut self, fd: u32, data: &[u8]) -> Result<u32, Errno> {
+        self.mem[DATA as usize..DATA as usize + data.len()].copy_from_slice(data);
+        super::memory::write_u32(&mut self.mem, IOV, DATA).unwrap();
+        super::memory::write_u32(&mut self.mem, IOV + 4, data.len() as u32).unwrap();
+        ok(p1::fd_write(&mut self.ctx, &mut self.mem, fd, IOV, 1, OUT))?;
+        Ok(self.u32_at(OUT))
+    }
+
+    fn pwrite(&mut self, fd: u32, data: &[u8], off: u64) -> Result<u32, Errno> {
+        self.mem[DATA as usize..DATA as usize + data.len()].copy_from_slice(data);
+        super::memory::write_u32(&mut self.mem, IOV, DATA).unwrap();
+        super::memory::write_u32(&mut self.mem, IOV + 4, data.len() as u32).unwrap();
+        ok(p1::fd_pwrite(
+            &mut self.ctx,
+            &mut self.mem,
+            fd,
+            IOV,
+            1,
+            off,
+            OUT,
+        ))?;
+        Ok(self.u32_at(OUT))
+    }
+
+    fn read(&mut self, fd: u32, len: u32) -> Result<Vec<u8>, Errno> {
+        // Two iovecs, to exercise scatter reads.
+        let half = len / 2;
+        super::memory::write_u32(&mut self.mem, IOV, DATA).unwrap();
+        super::memory::write_u32(&mut self.mem, IOV + 4, half).unwrap();
+        super::memory::write_u32(&mut self.mem, IOV + 8, DATA + half).unwrap();
+        super::memory::write_u32(&mut self.mem, IOV + 12, len - half).unwrap();
+        ok(p1::fd_read(&mut self.ctx, &mut self.mem, fd, IOV, 2, OUT))?;
+        let n = self.u32_at(OUT);
+        Ok(self.mem[DATA as usize..(DATA + n) as usize].to_vec())
+    }
+
+    fn pread(&mut self, fd: u32, len: u32, off: u64) -> Result<Vec<u8>, Errno> {
+        super::memory::write_u32(&mut self.mem, IOV, DATA).unwrap();
+        super::memory::write_u32(&mut self.mem, IOV + 4, len).unwrap();
+        ok(p1::fd_pread(
+            &mut self.ctx,
+            &mut self.mem,
+            fd,
+            IOV,
+            1,
+            off,
+            OUT,
+        ))?;
+        let n = self.u32_at(OUT);
+        Ok(self.mem[DATA as usize..(DATA + n) as usize].to_vec())
+    }
+
+    fn seek(&mut self, fd: u32, off: i64, wh: u8) -> Result<u64, Errno> {
+        ok(p1::fd_seek(
+            &mut self.ctx,
+            &mut self.mem,
+            fd,
+            off as u64,
+            wh as u32,
+            OUT,
+        ))?;
+        Ok(self.u64_at(OUT))
+    }
+
+    fn close(&mut self, fd: u32) -> Result<(), Errno> {
+        ok(p1::fd_close(&mut self.ctx, &mut self.mem, fd))
+    }
+
+    fn mkdir(&mut self, dir: u32, path: &str) -> Result<(), Errno> {
+        let (pp, pl) = self.path(PATH_A, path.as_bytes());
+        ok(p1::path_create_directory(
+            &mut self.ctx,
+            &mut self.mem,
+            dir,
+            pp,
+            pl,
+        ))
+    }
+
+    fn rmdir(&mut self, dir: u32, path: &str) -> Result<(), Errno> {
+        let (pp, pl) = self.path(PATH_A, path.as_bytes());
+        ok(p1::path_remove_directory(
+            &mut self.ctx,
+            &mut self.mem,
+            dir,
+            pp,
+            pl,
+        ))
+    }
+
+    fn unlink(&mut self, dir: u32, path: &str) -> Result<(), Errno> {
+        let (pp, pl) = self.path(PATH_A, path.as_bytes());
+        ok(p1::path_unlink_file(
+            &mut self.ctx,
+            &mut self.mem,
+            dir,
+            pp,
+            pl,
+        ))
+    }
+
+    fn rename(&mut self, from: &str, to: &str) -> Result<(), Errno> {
+        let (ap, al) = self.path(PATH_A, from.as_bytes());
+        let (bp, bl) = self.path(PATH_B, to.as_bytes());
+        ok(p1::path_rename(
+            &mut self.ctx,
+            &mut self.mem,
+            ROOT,
+            ap,
+            al,
+            ROOT,
+            bp,
+            bl,
+        ))
+    }
+
+    fn symlink(&mut self, target: &str, link: &str) -> Result<(), Errno> {
+        let (ap, al) = self.path(PATH_A, target.as_bytes());
+        let (bp, bl) = self.path(PATH_B, link.as_bytes());
+        ok(p1::path_symlink(
+            &mut self.ctx,
+            &mut self.mem,
+            ap,
+            al,
+            ROOT,
+            bp,
+            bl,
+        ))
+    }
+
+    fn stat_path(&mut self, path: &str, follow: bool) -> Result<(u8, u64, u64), Errno> {
+        let (pp, pl) = self.path(PATH_A, path.as_bytes());
+        let lf = if follow { LOOKUP_SYMLINK_FOLLOW } else { 0 };
+        ok(p1::path_filestat_get(
+            &mut self.ctx,
+            &mut self.mem,
+            ROOT,
+            lf,
+            pp,
+            pl,
+            OUT,
+        ))?;
+        Ok((
+            self.mem[OUT as usize + 16],
+            self.u64_at(OUT + 32),
+            self.u64_at(OUT + 48),
+        ))
+    }
+
+    fn fdstat(&mut self, fd: u32) -> Result<(u8, u16, u64, u64), Errno> {
+        ok(p1::fd_fdstat_get(&mut self.ctx, &mut self.mem, fd, OUT))?;
+        let flags = super::memory::read_u16(&self.mem, OUT + 2).unwrap();
+        Ok((
+            self.mem[OUT as usize],
+            flags,
+            self.u64_at(OUT + 8),
+            self.u64_at(OUT + 16),
+        ))
+    }
+
+    fn fd_ino(&mut self, fd: u32) -> u64 {
+        ok(p1::fd_filestat_get(&mut self.ctx, &mut self.mem, fd, OUT)).unwrap();
+        self.u64_at(OUT + 8)
+    }
+
+    /// `(d_next, d_ino, name, d_type)` of each complete record, and `bufused`.
+    #[allow(clippy::type_complexity)]
+    fn readdir(
+        &mut self,
+        fd: u32,
+        buf_len: u32,
+        cookie: u64,
+    ) -> Result<(Vec<(u64, u64, String, u8)>, u32), Errno> {
+        ok(p1::fd_readdir(
+            &mut self.ctx,
+            &mut self.mem,
+            fd,
+            DATA,
+            buf_len,
+            cookie,
+            OUT,
+        ))?;
+        let used = self.u32_at(OUT);
+        let buf = self.mem[DATA as usize..(DATA + used) as usize].to_vec();
+        let mut out = Vec::new();
+        let mut at = 0usize;
+        while at + 24 <= buf.len() {
+            let next = u64::from_le_bytes(buf[at..at + 8].try_into().unwrap());
+            let ino = u64::from_le_bytes(buf[at + 8..at + 16].try_into().unwrap());
+            let nl = u32::from_le_bytes(buf[at + 16..at + 20].try_into().unwrap()) as usize;
+            let ty = buf[at + 20];
+            if at + 24 + nl > buf.len() {
+                break;
+            }
+            let name = String::from_utf8(buf[at + 24..at + 24 + nl].to_vec()).unwrap();
+            out.push((next, ino, name, ty));
+            at += 24 + nl;
+        }
+        Ok((out, used))
+    }
+}
+
+const RW: u64 = rights::FD_READ | rights::FD_WRITE | rights::FD_SEEK | rights::FD_TELL;
+
+#[test]
+fn args_and_environ() {
+    let mut g = Guest::new();
+    ok(p1::args_sizes_get(&mut g.ctx, &mut g.mem, OUT, OUT + 4)).unwrap();
+    assert_eq!(g.u32_at(OUT), 3);
+    assert_eq!(g.u32_at(OUT + 4), 5 + 4 + 1);
+    ok(p1::args_get(&mut g.ctx, &mut g.mem, 0x200, 0x300)).unwrap();
+    assert_eq!(g.u32_at(0x200), 0x300);
+    assert_eq!(g.u32_at(0x204), 0x305);
+    assert_eq!(g.u32_at(0x208), 0x309);
+    assert_eq!(&g.mem[0x300..0x30a], b"prog\0a b\0\0");
+    ok(p1::environ_sizes_get(&mut g.ctx, &mut g.mem, OUT, OUT + 4)).unwrap();
+    assert_eq!((g.u32_at(OUT), g.u32_at(OUT + 4)), (2, 4 + 6));
+    ok(p1::environ_get(&mut g.ctx, &mut g.mem, 0x200, 0x300)).unwrap();
+    assert_eq!(&g.mem[0x300..0x30a], b"K=V\0X=y=z\0");
+    // A buffer pointer past the end of memory faults instead of panicking.
+    assert_eq!(
+        ok(p1::args_get(&mut g.ctx, &mut g.mem, 0x200, MEM as u32 - 3)),
+        Err(Errno::Fault)
+    );
+    assert_eq!(
+        ok(p1::args_sizes_get(&mut g.ctx, &mut g.mem, u32::MAX, 0)),
+        Err(Errno::Fault)
+    );
+}
+
+#[test]
+fn stdio_capture_and_stdin_bytes() {
+    let mut g = Guest::new();
+    assert_eq!(g.write(1, b"hello").unwrap(), 5);
+    assert_eq!(&*g.stdout.lock().unwrap(), b"hello");
+    assert_eq!(g.write(2, b"discarded").unwrap(), 9);
+    assert_eq!(g.read(0, 3).unwrap(), b"inp");
+    assert_eq!(g.read(0, 10).unwrap(), b"ut");
+    assert_eq!(g.read(0, 10).unwrap(), b"");
+    assert_eq!(g.read(1, 4), Err(Errno::Notcapable));
+    assert_eq!(g.write(0, b"x"), Err(Errno::Notcapable));
+    assert_eq!(g.seek(1, 0, whence::CUR), Err(Errno::Notcapable));
+    let (ty, _, base, _) = g.fdstat(1).unwrap();
+    assert_eq!(ty, filetype::UNKNOWN);
+    assert_eq!(base & (rights::FD_SEEK | rights::FD_TELL), 0);
+    assert_eq!(g.write(77, b"x"), Err(Errno::Badf));
+}
+
+#[test]
+fn prestat() {
+    let mut g = Guest::new();
+    ok(p1::fd_prestat_get(&mut g.ctx, &mut g.mem, ROOT, OUT)).unwrap();
+    assert_eq!(g.mem[OUT as usize], 0);
+    assert_eq!(g.u32_at(OUT + 4), 1);
+    ok(p1::fd_prestat_dir_name(
+        &mut g.ctx, &mut g.mem, ROOT, 0x300, 2,
+    ))
+    .unwrap();
+    assert_eq!(g.mem[0x300], b'/');
+    assert_eq!(
+        ok(p1::fd_prestat_dir_name(
+            &mut g.ctx, &mut g.mem, ROOT, 0x300, 0
+        )),
+        Err(Errno::Nametoolong)
+    );
+    assert_eq!(
+        ok(p1::fd_prestat_get(&mut g.ctx, &mut g.mem, 1, OUT)),
+        Err(Errno::Badf)
+    );
+    assert_eq!(
+        ok(p1::fd_prestat_get(&mut g.ctx, &mut g.mem, 4, OUT)),
+        Err(Errno::Badf)
+    );
+    let (ty, flags, base, inh) = g.fdstat(ROOT).unwrap();
+    assert_eq!((ty, flags), (filetype::DIRECTORY, 0));
+    assert_eq!(base & rights::FD_FILESTAT_SET_SIZE, 0);
+    assert_eq!(base & rights::PATH_OPEN, rights::PATH_OPEN);
+    assert_eq!(inh & rights::FD_READ, rights::FD_READ);
+}
+
+#[test]
+fn read_write_seek_pread_pwrite() {
+    let mut g = Guest::new();
+    let fd = g.open("f", oflags::CREAT, RW).unwrap();
+    assert!(fd > ROOT);
+    assert_eq!(g.write(fd, b"hello world").unwrap(), 11);
+    assert_eq!(g.seek(fd, 0, whence::CUR).unwrap(), 11);
+    ok(p1::fd_tell(&mut g.ctx, &mut g.mem, fd, OUT)).unwrap();
+    assert_eq!(g.u64_at(OUT), 11);
+    assert_eq!(g.seek(fd, -5, whence::END).unwrap(), 6);
+    assert_eq!(g.read(fd, 100).unwrap(), b"world");
+    assert_eq!(g.seek(fd, 0, whence::SET).unwrap(), 0);
+    assert_eq!(g.read(fd, 4).unwrap(), b"hell");
+    assert_eq!(g.seek(fd, -100, whence::CUR), Err(Errno::Inval));
+    assert_eq!(g.seek(fd, 0, 3), Err(Errno::Inval));
+    // pread/pwrite leave the position alone.
+    assert_eq!(g.pread(fd, 5, 6).unwrap(), b"world");
+    assert_eq!(g.pwrite(fd, b"W", 6).unwrap(), 1);
+    assert_eq!(g.seek(fd, 0, whence::CUR).unwrap(), 4);
+    assert_eq!(std::fs::read(g.root.join("f")).unwrap(), b"hello World");
+    // Bad iovec pointers fault.
+    super::memory::write_u32(&mut g.mem, IOV, MEM as u32 - 2).unwrap();
+    super::memory::write_u32(&mut g.mem, IOV + 4, 8).unwrap();
+    assert_eq!(
+        ok(p1::fd_read(&mut g.ctx, &mut g.mem, fd, IOV, 1, OUT)),
+        Err(Errno::Fault)
+    );
+    assert_eq!(
+        ok(p1::fd_write(&mut g.ctx, &mut g.mem, fd, IOV, u32::MAX, OUT)),
+        Err(Errno::Fault)
+    );
+    g.close(fd).unwrap();
+    assert_eq!(g.close(fd), Err(Errno::Badf));
+}
+
+#[test]
+fn append_flag_and_set_flags() {
+    let mut g = Guest::new();
+    let fd = g
+        .open_full(
+            ROOT,
+            false,
+            "a",
+            oflags::CREAT,
+            RW | rights::FD_FDSTAT_SET_FLAGS,
+            0,
+            fdflags::APPEND,
+        )
+        .unwrap();
+    g.write(fd, b"0123456789").unwrap();
+    g.seek(fd, 0, whence::SET).unwrap();
+    g.write(fd, b"ab").unwrap();
+    assert_eq!(std::fs::read(g.root.join("a")).unwrap(), b"0123456789ab");
+    assert_eq!(g.fdstat(fd).unwrap().1, fdflags::APPEND);
+    ok(p1::fd_fdstat_set_flags(&mut g.ctx, &mut g.mem, fd, 0)).unwrap();
+    g.seek(fd, 0, whence::SET).unwrap();
+    g.write(fd, b"XY").unwrap();
+    assert_eq!(std::fs::read(g.root.join("a")).unwrap(), b"XY23456789ab");
+    assert_eq!(
+        ok(p1::fd_fdstat_set_flags(&mut g.ctx, &mut g.mem, fd, 0x100)),
+        Err(Errno::Inval)
+    );
+}
+
+#[test]
+fn rights_shrink_and_are_enforced() {
+    let mut g = Guest::new();
+    let fd = g.open("r", oflags::CREAT, RW).unwrap();
+    let (ty, _, base, inh) = g.fdstat(fd).unwrap();
+    assert_eq!(ty, filetype::REGULAR_FILE);
+    assert_eq!(base, RW);
+    assert_eq!(inh, 0);
+    ok(p1::fd_fdstat_set_rights(
+        &mut g.ctx,
+        &mut g.mem,
+        fd,
+        rights::FD_SEEK,
+        0,
+    ))
+    .unwrap();
+    assert_eq!(g.write(fd, b"x"), Err(Errno::Notcapable));
+    assert_eq!(g.read(fd, 2), Err(Errno::Notcapable));
+    assert_eq!(
+        ok(p1::fd_fdstat_set_rights(&mut g.ctx, &mut g.mem, fd, RW, 0)),
+        Err(Errno::Notcapable)
+    );
+    // A child never gets more than its parent's inheriting rights.
+    let sub = g
+        .open_full(ROOT, false, ".", oflags::DIRECTORY, rights::PATH_OPEN, 0, 0)
+        .unwrap();
+    let child = g
+        .open_full(sub, false, "r", 0, rights::FD_READ, 0, 0)
+        .unwrap();
+    assert_eq!(
+        g.fdstat(child).unwrap().2,
+        0,
+        "sub has no inheriting rights"
+    );
+    assert_eq!(g.read(child, 1), Err(Errno::Notcapable));
+    assert_eq!(
+        ok(p1::fd_fdstat_set_rights(
+            &mut g.ctx,
+            &mut g.mem,
+            sub,
+            rights::PATH_OPEN,
+            u64::MAX
+        )),
+        Err(Errno::Notcapable)
+    );
+    // Truncation needs path_filestat_set_size on the directory.
+    assert_eq!(
+        g.open_full(sub, false, "r", oflags::TRUNC, 0, 0, 0),
+        Err(Errno::Notcapable)
+    );
+    assert_eq!(
+        g.open_full(sub, false, "new", oflags::CREAT, 0, 0, 0),
+        Err(Errno::Notcapable)
+    );
+    assert_eq!(g.mkdir(sub, "d"), Err(Errno::Notcapable));
+    // Directories never get fd_seek / fd_read.
+    let d = g
+        .open_full(
+            ROOT,
+            false,
+            ".",
+            oflags::DIRECTORY,
+            rights::FD_SEEK | rights::FD_READ,
+            0,
+            0,
+        )
+        .unwrap();
+    assert_eq!(
+        g.fdstat(d).unwrap().2 & (rights::FD_SEEK | rights::FD_READ),
+        0
+    );
+    assert_eq!(g.seek(d, 0, whence::CUR), Err(Errno::Notcapable));
+    assert_eq!(g.read(d, 4), Err(Errno::Notcapable));
+    assert_eq!(
+        g.open_full(
+            ROOT,
+            false,
+            ".",
+            oflags::DIRECTORY,
+            rights::FD_READ | rights::FD_WRITE,
+            0,
+            0
+        ),
+        Err(Errno::Isdir)
+    );
+}
+
+#[test]
+fn path_open_flags() {
+    let mut g = Guest::new();
+    assert_eq!(g.open("missing", 0, RW), Err(Errno::Noent));
+    let fd = g.open("f", oflags::CREAT | oflags::EXCL, RW).unwrap();
+    g.write(fd, b"abc").unwrap();
+    g.close(fd).unwrap();
+    assert_eq!(
+        g.open("f", oflags::CREAT | oflags::EXCL, RW),
+        Err(Errno::Exist)
+    );
+    let fd = g.open("f", oflags::TRUNC, RW).unwrap();
+    assert_eq!(g.read(fd, 10).unwrap(), b"");
+    g.close(fd).unwrap();
+    assert_eq!(g.open("f", oflags::DIRECTORY, 0), Err(Errno::Notdir));
+    assert_eq!(g.open("f/", 0, 0), Err(Errno::Notdir));
+    assert_eq!(
+        g.open("f", oflags::DIRECTORY | oflags::CREAT, 0),
+        Err(Errno::Inval)
+    );
+    assert_eq!(g.open("f", 0x10, 0), Err(Errno::Inval));
+    g.mkdir(ROOT, "d").unwrap();
+    // A directory opened without O_DIRECTORY (trailing slashes too) is a directory fd.
+    let d = g
+        .open_full(
+            ROOT,
+            false,
+            "d///",
+            0,
+            rights::FD_READDIR | rights::PATH_OPEN | rights::PATH_CREATE_FILE,
+            RW,
+            0,
+        )
+        .unwrap();
+    assert_eq!(g.fdstat(d).unwrap().0, filetype::DIRECTORY);
+    assert_eq!(g.open("d", 0, RW), Err(Errno::Isdir));
+    // Opening through a directory fd resolves relative to it.
+    let inner = g.open_full(d, false, "x", oflags::CREAT, RW, 0, 0).unwrap();
+    g.write(inner, b"!").unwrap();
+    assert!(g.root.join("d/x").exists());
+    assert_eq!(
+        g.open_full(inner, false, "y", oflags::CREAT, RW, 0, 0),
+        Err(Errno::Notdir)
+    );
+    // "." and "dir/../" stay inside.
+    let fd = g.open("d/.//../d/x", 0, rights::FD_READ).unwrap();
+    assert_eq!(g.read(fd, 8).unwrap(), b"!");
+    // A NUL byte, or invalid UTF-8, in the path.
+    let (pp, _) = g.path(PATH_A, b"d/x\0");
+    assert_eq!(
+        ok(p1::path_open(
+            &mut g.ctx, &mut g.mem, ROOT, 0, pp, 4, 0, 0, 0, 0, OUT
+        )),
+        Err(Errno::Inval)
+    );
+    let (pp, _) = g.path(PATH_A, b"\xff");
+    assert_eq!(
+        ok(p1::path_open(
+            &mut g.ctx, &mut g.mem, ROOT, 0, pp, 1, 0, 0, 0, 0, OUT
+        )),
+        Err(Errno::Ilseq)
+    );
+    // A result pointer out of bounds faults and leaks no descriptor.
+    let before = g.ctx.table().len();
+    let (pp, pl) = g.path(PATH_A, b"d/x");
+    assert_eq!(
+        ok(p1::path_open(
+            &mut g.ctx,
+            &mut g.mem,
+            ROOT,
+            0,
+            pp,
+            pl,
+            0,
+            0,
+            0,
+            0,
+            u32::MAX
+        )),
+        Err(Errno::Fault)
+    );
+    assert_eq!(g.ctx.table().len(), before);
+}
+
+#[test]
+fn escapes_are_refused() {
+    let mut g = Guest::new();
+    std::fs::write(g._tmp.path().join("secret"), b"s").unwrap();
+    g.mkdir(ROOT, "d").unwrap();
+    // `..` out of the preopen.
+    assert_eq!(
+        g.open("../secret", 0, rights::FD_READ),
+        Err(Errno::Notcapable)
+    );
+    assert_eq!(
+        g.open("d/../../secret", 0, rights::FD_READ),
+        Err(Errno::Notcapable)
+    );
+    assert_eq!(g.open("..", oflags::DIRECTORY, 0), Err(Errno::Notcapable));
+    assert_eq!(g.stat_path("../secret", false), Err(Errno::Notcapable));
+    assert_eq!(g.mkdir(ROOT, "../evil"), Err(Errno::Notcapable));
+    assert!(!g._tmp.path().join("evil").exists());
+    // Absolute paths.
+    let abs = g._tmp.path().join("secret");
+    assert_eq!(
+        g.open(abs.to_str().unwrap(), 0, rights::FD_READ),
+        Err(Errno::Notcapable)
+    );
+    assert_eq!(
+        g.open("/etc/passwd", 0, rights::FD_READ),
+        Err(Errno::Notcapable)
+    );
+    assert_eq!(
+        g.unlink(ROOT, abs.to_str().unwrap()),
+        Err(Errno::Notcapable)
+    );
+    assert!(abs.exists());
+    // A symlink pointing out (made by the host: the guest cannot make absolute ones).
+    std::os::unix::fs::symlink("/etc", g.root.join("etc")).unwrap();
+    std::os::unix::fs::symlink("../secret", g.root.join("up")).unwrap();
+    assert_eq!(
+        g.open_full(ROOT, true, "etc/passwd", 0, rights::FD_READ, 0, 0),
+        Err(Errno::Notcapable)
+    );
+    assert_eq!(
+        g.open_full(ROOT, true, "etc", oflags::DIRECTORY, 0, 0, 0),
+        Err(Errno::Notcapable)
+    );
+    assert_eq!(
+        g.open_full(ROOT, true, "up", 0, rights::FD_READ, 0, 0),
+        Err(Errno::Notcapable)
+    );
+    assert_eq!(g.stat_path("etc/passwd", true), Err(Errno::Notcapable));
+    assert_eq!(
+        g.open_full(ROOT, false, "up", 0, rights::FD_READ, 0, 0),
+        Err(Errno::Loop)
+    );
+    assert_eq!(g.symlink("/etc", "abs"), Err(Errno::Perm));
+    g.symlink("../../secret", "d/rel").unwrap();
+    assert_eq!(
+        g.open_full(ROOT, true, "d/rel", 0, rights::FD_READ, 0, 0),
+        Err(Errno::Notcapable)
+    );
+    // Rename out / link out.
+    let (ap, al) = g.path(PATH_A, b"d");
+    let (bp, bl) = g.path(PATH_B, b"../moved");
+    assert_eq!(
+        ok(p1::path_rename(
+            &mut g.ctx, &mut g.mem, ROOT, ap, al, ROOT, bp, bl
+        )),
+        Err(Errno::Notcapable)
+    );
+    assert_eq!(
+        ok(p1::path_link(
+            &mut g.ctx, &mut g.mem, ROOT, 0, bp, bl, ROOT, ap, al
+        )),
+        Err(Errno::Notcapable)
+    );
+    // A NUL byte.
+    let (pp, _) = g.path(PATH_A, b"d\0/../../secret");
+    assert_eq!(
+        ok(p1::path_open(
+            &mut g.ctx, &mut g.mem, ROOT, 0, pp, 15, 0, 2, 0, 0, OUT
+        )),
+        Err(Errno::Inval)
+    );
+}
+
+#[test]
+fn renamed_away_and_closed_preopen() {
+    let mut g = Guest::new();
+    g.mkdir(ROOT, "d").unwrap();
+    // The host renames the preopened directory away: the guest still sees it (the
+    // handle follows the directory) and still cannot get out of it.
+    let moved = g._tmp.path().join("moved");
+    std::fs::rename(&g.root, &moved).unwrap();
+    assert_eq!(g.stat_path("d", false).unwrap().0, filetype::DIRECTORY);
+    assert_eq!(
+        g.open("../root", oflags::DIRECTORY, 0),
+        Err(Errno::Notcapable)
+    );
+    assert_eq!(
+        g.open("../moved/d", oflags::DIRECTORY, 0),
+        Err(Errno::Notcapable)
+    );
+    // The guest cannot rename the preopen itself away through ".".
+    assert!(g.rename(".", "x").is_err());
+    assert!(g.rename("d/..", "x").is_err());
+    // Renumber over a preopen, then close it: later use is EBADF.
+    let d = g.open("d", oflags::DIRECTORY, rights::PATH_OPEN).unwrap();
+    ok(p1::fd_renumber(&mut g.ctx, &mut g.mem, d, ROOT)).unwrap();
+    assert_eq!(g.fdstat(d), Err(Errno::Badf));
+    assert_eq!(
+        ok(p1::fd_prestat_get(&mut g.ctx, &mut g.mem, ROOT, OUT)),
+        Err(Errno::Badf)
+    );
+    g.close(ROOT).unwrap();
+    assert_eq!(g.mkdir(ROOT, "z"), Err(Errno::Badf));
+    assert_eq!(g.open("d", 0, 0), Err(Errno::Badf));
+    assert_eq!(
+        ok(p1::fd_renumber(&mut g.ctx, &mut g.mem, 1, ROOT)),
+        Err(Errno::Badf)
+    );
+}
+
+#[test]
+fn readdir_cookies() {
+    let mut g = Guest::new();
+    g.mkdir(ROOT, "d").unwrap();
+    let d = g
+        .open(
+            "d",
+            oflags::DIRECTORY,
+            rights::FD_READDIR | rights::PATH_OPEN | rights::FD_FILESTAT_GET,
+        )
+        .unwrap();
+    let ino = g.fd_ino(d);
+    let (ents, used) = g.readdir(d, 1024, 0).unwrap();
+    assert!(used < 1024);
+    let mut names: Vec<_> = ents.iter().map(|e| e.2.clone()).collect();
+    names.sort();
+    assert_eq!(names, [".", ".."]);
+    let dot = ents.iter().find(|e| e.2 == ".").unwrap();
+    assert_eq!((dot.1, dot.3), (ino, filetype::DIRECTORY));
+    for i in 0..50 {
+        std::fs::write(g.root.join(format!("d/file.{i}")), b"").unwrap();
+    }
+    std::fs::create_dir(g.root.join("d/sub")).unwrap();
+    std::os::unix::fs::symlink("nowhere", g.root.join("d/link")).unwrap();
+    // Read in small chunks, resuming from the last complete entry's d_next.
+    let mut all = Vec::new();
+    let mut cookie = 0;
+    loop {
+        let (ents, used) = g.readdir(d, 128, cookie).unwrap();
+        if let Some(last) = ents.last() {
+            cookie = last.0;
+        }
+        all.extend(ents);
+        if used < 128 {
+            break;
+        }
+    }
+    assert_eq!(all.len(), 2 + 50 + 2);
+    let mut names: Vec<_> = all.iter().map(|e| e.2.clone()).collect();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), 54);
+    let ty = |n: &str| all.iter().find(|e| e.2 == n).unwrap().3;
+    assert_eq!(ty("sub"), filetype::DIRECTORY);
+    assert_eq!(ty("link"), filetype::SYMBOLIC_LINK);
+    assert_eq!(ty("file.7"), filetype::REGULAR_FILE);
+    // Cookies are positions: d_next of entry i is i + 1, and a cookie past the end is empty.
+    let (ents, _) = g.readdir(d, 4096, 0).unwrap();
+    for (i, e) in ents.iter().enumerate() {
+        assert_eq!(e.0, i as u64 + 1);
+    }
+    let (tail, _) = g.readdir(d, 4096, ents[ents.len() - 2].0).unwrap();
+    assert_eq!(tail.len(), 1);
+    assert_eq!(tail[0].2, ents[ents.len() - 1].2);
+    assert_eq!(g.readdir(d, 4096, 10_000).unwrap().1, 0);
+    // A buffer too small for one record is filled completely (the guest retries).
+    assert_eq!(g.readdir(d, 10, 0).unwrap().1, 10);
+    // Not a directory / no right.
+    let f = g
+        .open("d/file.1", 0, rights::FD_READDIR | rights::FD_READ)
+        .unwrap();
+    assert_eq!(g.readdir(f, 64, 0), Err(Errno::Notdir));
+    assert_eq!(g.readdir(1, 64, 0), Err(Errno::Badf));
+}
+
+#[test]
+fn create_remove_rename_dirs_and_files() {
+    let mut g = Guest::new();
+    g.mkdir(ROOT, "a").unwrap();
+    assert_eq!(g.mkdir(ROOT, "a"), Err(Errno::Exist));
+    g.mkdir(ROOT, "a/b/").unwrap();
+    assert_eq!(g.rmdir(ROOT, "a"), Err(Errno::Notempty));
+    std::fs::write(g.root.join("a/file"), b"x").unwrap();
+    assert_eq!(g.rmdir(ROOT, "a/file"), Err(Errno::Notdir));
+    assert_eq!(g.unlink(ROOT, "a/b"), Err(Errno::Isdir));
+    assert_eq!(g.unlink(ROOT, "a/file/"), Err(Errno::Notdir));
+    g.rename("a/file", "a/renamed").unwrap();
+    assert!(g.root.join("a/renamed").exists());
+    // Directory renames with trailing slashes.
+    g.rename("a/b/", "c").unwrap();
+    g.rename("c", "a/b/").unwrap();
+    g.rename("a/b/", "c/").unwrap();
+    assert_eq!(g.rename("a/renamed/", "x"), Err(Errno::Notdir));
+    assert_eq!(g.rename("nope", "x"), Err(Errno::Noent));
+    g.unlink(ROOT, "a/renamed").unwrap();
+    g.rmdir(ROOT, "c/").unwrap();
+    g.rmdir(ROOT, "a").unwrap();
+    assert_eq!(g.rmdir(ROOT, "a"), Err(Errno::Noent));
+    assert!(std::fs::read_dir(&g.root).unwrap().next().is_none());
+}
+
+#[test]
+fn symlink_readlink_link() {
+    let mut g = Guest::new();
+    std::fs::write(g.root.join("target"), b"data").unwrap();
+    g.symlink("target", "sl").unwrap();
+    assert_eq!(g.symlink("target", "sl"), Err(Errno::Exist));
+    let (pp, pl) = g.path(PATH_A, b"sl");
+    ok(p1::path_readlink(
+        &mut g.ctx, &mut g.mem, ROOT, pp, pl, DATA, 64, OUT,
+    ))
+    .unwrap();
+    assert_eq!(g.u32_at(OUT), 6);
+    assert_eq!(&g.mem[DATA as usize..DATA as usize + 6], b"target");
+    // Truncated to the buffer.
+    ok(p1::path_readlink(
+        &mut g.ctx, &mut g.mem, ROOT, pp, pl, DATA, 3, OUT,
+    ))
+    .unwrap();
+    assert_eq!(g.u32_at(OUT), 3);
+    let (pp, pl) = g.path(PATH_A, b"target");
+    assert_eq!(
+        ok(p1::path_readlink(
+            &mut g.ctx, &mut g.mem, ROOT, pp, pl, DATA, 64, OUT
+        )),
+        Err(Errno::Inval)
+    );
+    // lstat vs stat.
+    assert_eq!(g.stat_path("sl", false).unwrap().0, filetype::SYMBOLIC_LINK);
+    assert_eq!(
+        g.stat_path("sl", true).unwrap(),
+        (
+            filetype::REGULAR_FILE,
+            4,
+            g.stat_path("target", false).unwrap().2
+        )
+    );
+    // Opening without follow is ELOOP; with follow reads the target.
+    assert_eq!(g.open("sl", 0, rights::FD_READ), Err(Errno::Loop));
+    let fd = g
+        .open_full(ROOT, true, "sl", 0, rights::FD_READ, 0, 0)
+        .unwrap();
+    assert_eq!(g.read(fd, 10).unwrap(), b"data");
+    // Dangling and looping symlinks.
+    g.symlink("missing", "dangling").unwrap();
+    assert_eq!(
+        g.open_full(ROOT, true, "dangling", 0, rights::FD_READ, 0, 0),
+        Err(Errno::Noent)
+    );
+    g.symlink("loop2", "loop1").unwrap();
+    g.symlink("loop1", "loop2").unwrap();
+    assert_eq!(
+        g.open_full(ROOT, true, "loop1", 0, rights::FD_READ, 0, 0),
+        Err(Errno::Loop)
+    );
+    // Unlinking a symlink removes the link, not the target.
+    g.unlink(ROOT, "sl").unwrap();
+    assert!(g.root.join("target").exists());
+    // Hard links.
+    let (ap, al) = g.path(PATH_A, b"target");
+    let (bp, bl) = g.path(PATH_B, b"hard");
+    ok(p1::path_link(
+        &mut g.ctx, &mut g.mem, ROOT, 0, ap, al, ROOT, bp, bl,
+    ))
+    .unwrap();
+    ok(p1::path_filestat_get(
+        &mut g.ctx, &mut g.mem, ROOT, 0, bp, bl, OUT,
+    ))
+    .unwrap();
+    assert_eq!(g.u64_at(OUT + 24), 2, "nlink");
+    assert_eq!(
+        ok(p1::path_link(
+            &mut g.ctx, &mut g.mem, ROOT, 0, ap, al, ROOT, bp, bl
+        )),
+        Err(Errno::Exist)
+    );
+    assert_eq!(
+        ok(p1::path_link(
+            &mut g.ctx,
+            &mut g.mem,
+            ROOT,
+            LOOKUP_SYMLINK_FOLLOW,
+            ap,
+            al,
+            ROOT,
+            bp,
+            bl
+        )),
+        Err(Errno::Inval)
+    );
+}
+
+#[test]
+fn filestat_size_and_times() {
+    let mut g = Guest::new();
+    let all = RW
+        | rights::FD_FILESTAT_GET
+        | rights::FD_FILESTAT_SET_SIZE
+        | rights::FD_FILESTAT_SET_TIMES
+        | rights::FD_ALLOCATE;
+    let fd = g.open("f", oflags::CREAT, all).unwrap();
+    ok(p1::fd_filestat_set_size(&mut g.ctx, &mut g.mem, fd, 100)).unwrap();
+    ok(p1::fd_filestat_get(&mut g.ctx, &mut g.mem, fd, OUT)).unwrap();
+    assert_eq!(g.mem[OUT as usize + 16], filetype::REGULAR_FILE);
+    assert_eq!(g.u64_at(OUT + 32), 100);
+    ok(p1::fd_allocate(&mut g.ctx, &mut g.mem, fd, 90, 20)).unwrap();
+    assert_eq!(std::fs::metadata(g.root.join("f")).unwrap().len(), 110);
+    ok(p1::fd_allocate(&mut g.ctx, &mut g.mem, fd, 0, 10)).unwrap();
+    assert_eq!(std::fs::metadata(g.root.join("f")).unwrap().len(), 110);
+    // Times: explicit values, then "now"; invalid flag combinations.
+    let t = 1_000_000_000_123_456_789u64;
+    ok(p1::fd_filestat_set_times(
+        &mut g.ctx,
+        &mut g.mem,
+        fd,
+        t,
+        t + 1,
+        (fstflags::ATIM | fstflags::MTIM) as u32,
+    ))
+    .unwrap();
+    ok(p1::fd_filestat_get(&mut g.ctx, &mut g.mem, fd, OUT)).unwrap();
+    assert_eq!((g.u64_at(OUT + 40), g.u64_at(OUT + 48)), (t, t + 1));
+    let bad = [
+        fstflags::ATIM | fstflags::ATIM_NOW,
+        fstflags::MTIM | fstflags::MTIM_NOW,
+        0x10,
+    ];
+    for f in bad {
+        assert_eq!(
+            ok(p1::fd_filestat_set_times(
+                &mut g.ctx, &mut g.mem, fd, 0, 0, f as u32
+            )),
+            Err(Errno::Inval)
+        );
+        let (pp, pl) = g.path(PATH_A, b"f");
+        assert_eq!(
+            ok(p1::path_filestat_set_times(
+                &mut g.ctx, &mut g.mem, ROOT, 0, pp, pl, 0, 0, f as u32
+            )),
+            Err(Errno::Inval)
+        );
+    }
+    let (pp, pl) = g.path(PATH_A, b"f");
+    ok(p1::path_filestat_set_times(
+        &mut g.ctx,
+        &mut g.mem,
+        ROOT,
+        0,
+        pp,
+        pl,
+        5_000_000_000,
+        0,
+        fstflags::ATIM as u32,
+    ))
+    .unwrap();
+    ok(p1::path_filestat_get(
+        &mut g.ctx, &mut g.mem, ROOT, 0, pp, pl, OUT,
+    ))
+    .unwrap();
+    assert_eq!(
+        (g.u64_at(OUT + 40), g.u64_at(OUT + 48)),
+        (5_000_000_000, t + 1)
+    );
+    ok(p1::path_filestat_set_times(
+        &mut g.ctx,
+        &mut g.mem,
+        ROOT,
+        0,
+        pp,
+        pl,
+        0,
+        0,
+        fstflags::MTIM_NOW as u32,
+    ))
+    .unwrap();
+    ok(p1::path_filestat_get(
+        &mut g.ctx, &mut g.mem, ROOT, 0, pp, pl, OUT,
+    ))
+    .unwrap();
+    assert!(g.u64_at(OUT + 48) > 1_600_000_000_000_000_000);
+    // Directories: no set_size, but their own filestat works.
+    assert_eq!(
+        ok(p1::fd_filestat_set_size(&mut g.ctx, &mut g.mem, ROOT, 0)),
+        Err(Errno::Notcapable)
+    );
+    ok(p1::fd_filestat_get(&mut g.ctx, &mut g.mem, ROOT, OUT)).unwrap();
+    assert_eq!(g.mem[OUT as usize + 16], filetype::DIRECTORY);
+    ok(p1::fd_filestat_set_times(
+        &mut g.ctx,
+        &mut g.mem,
+        ROOT,
+        0,
+        0,
+        fstflags::MTIM_NOW as u32,
+    ))
+    .unwrap();
+    // Advice and sync.
+    ok(p1::fd_sync(&mut g.ctx, &mut g.mem, ROOT)).unwrap();
+    assert_eq!(
+        ok(p1::fd_advise(&mut g.ctx, &mut g.mem, fd, 0, 10, 9)),
+        Err(Errno::Inval)
+    );
+    assert_eq!(
+        ok(p1::fd_advise(&mut g.ctx, &mut g.mem, fd, 0, 10, 1)),
+        Err(Errno::Notcapable)
+    );
+    assert_eq!(
+        ok(p1::fd_datasync(&mut g.ctx, &mut g.mem, fd)),
+        Err(Errno::Notcapable)
+    );
+}
+
+#[test]
+fn poll_clock_and_fds() {
+    let mut g = Guest::new();
+    let fd = g
+        .open("f", oflags::CREAT, RW | rights::POLL_FD_READWRITE)
+        .unwrap();
+    g.write(fd, b"12345").unwrap();
+    g.seek(fd, 1, whence::SET).unwrap();
+    // sub 0: clock, 1 ms relative; sub 1: fd_read on the file; sub 2: fd_write on a bad fd.
+    let subs = 0x400u32;
+    let events = 0x800u32;
+    let put = |m: &mut Vec<u8>, i: u32, ud: u64, tag: u8, a: u32, b: u64| {
+        let at = subs + i * 48;
+        super::memory::write_u64(m, at, ud).unwrap();
+        super::memory::write_u8(m, at + 8, tag).unwrap();
+        super::memory::write_u32(m, at + 16, a).unwrap();
+        super::memory::write_u64(m, at + 24, b).unwrap();
+        super::memory::write_u64(m, at + 32, 0).unwrap();
+        super::memory::write_u16(m, at + 40, 0).unwrap();
+    };
+    put(&mut g.mem, 0, 10, 0, 1, 1_000_000);
+    put(&mut g.mem, 1, 11, 1, fd, 0);
+    put(&mut g.mem, 2, 12, 2, 99, 0);
+    ok(p1::poll_oneoff(
+        &mut g.ctx, &mut g.mem, subs, events, 3, OUT,
+    ))
+    .unwrap();
+    let n = g.u32_at(OUT);
+    assert!(n >= 2);
+    let ev: Vec<(u64, u16, u8, u64)> = (0..n)
+        .map(|i| {
+            let at = events + i * 32;
+            (
+                g.u64_at(at),
+                super::memory::read_u16(&g.mem, at + 8).unwrap(),
+                g.mem[(at + 10) as usize],
+                g.u64_at(at + 16),
+            )
+        })
+        .collect();
+    assert!(ev.contains(&(11, 0, 1, 4)), "{ev:?}");
+    assert!(ev.contains(&(12, Errno::Badf.raw(), 2, 0)), "{ev:?}");
+    // Only a clock: sleeps about that long.
+    put(&mut g.mem, 0, 7, 0, 1, 20_000_000);
+    let start = std::time::Instant::now();
+    ok(p1::poll_oneoff(
+        &mut g.ctx, &mut g.mem, subs, events, 1, OUT,
+    ))
+    .unwrap();
+    assert!(start.elapsed() >= std::time::Duration::from_millis(19));
+    assert_eq!(g.u32_at(OUT), 1);
+    assert_eq!(g.u64_at(events), 7);
+    // Unknown clock → event with EINVAL; zero subscriptions → EINVAL; bad tag → EINVAL.
+    put(&mut g.mem, 0, 8, 0, 9, 0);
+    ok(p1::poll_oneoff(
+        &mut g.ctx, &mut g.mem, subs, events, 1, OUT,
+    ))
+    .unwrap();
+    assert_eq!(
+        super::memory::read_u16(&g.mem, events + 8).unwrap(),
+        Errno::Inval.raw()
+    );
+    assert_eq!(
+        ok(p1::poll_oneoff(
+            &mut g.ctx, &mut g.mem, subs, events, 0, OUT
+        )),
+        Err(Errno::Inval)
+    );
+    put(&mut g.mem, 0, 8, 7, 0, 0);
+    assert_eq!(
+        ok(p1::poll_oneoff(
+            &mut g.ctx, &mut g.mem, subs, events, 1, OUT
+        )),
+        Err(Errno::Inval)
+    );
+    put(&mut g.mem, 0, 8, 0, 1, 0);
+    assert_eq!(
+        ok(p1::poll_oneoff(
+            &mut g.ctx,
+            &mut g.mem,
+            subs,
+            MEM as u32 - 8,
+            1,
+            OUT
+        )),
+        Err(Errno::Fault)
+    );
+    // stdout (captured) is always writable; stdin bytes readable.
+    put(&mut g.mem, 0, 1, 2, 1, 0);
+    put(&mut g.mem, 1, 2, 1, 0, 0);
+    ok(p1::poll_oneoff(
+        &mut g.ctx, &mut g.mem, subs, events, 2, OUT,
+    ))
+    .unwrap();
+    assert_eq!(g.u32_at(OUT), 2);
+    assert_eq!(g.u64_at(events + 32 + 16), 5, "stdin has 5 bytes");
+}
+
+#[test]
+fn misc_calls() {
+    let mut g = Guest::new();
+    assert_eq!(p1::proc_exit(&mut g.ctx, &mut g.mem, 33), Err(WasiExit(33)));
+    assert_eq!(
+        p1::proc_exit(&mut g.ctx, &mut g.mem, u32::MAX),
+        Err(WasiExit(-1))
+    );
+    assert_eq!(
+        ok(p1::proc_raise(&mut g.ctx, &mut g.mem, 9)),
+        Err(Errno::Notsup)
+    );
+    ok(p1::sched_yield(&mut g.ctx, &mut g.mem)).unwrap();
+    ok(p1::random_get(&mut g.ctx, &mut g.mem, DATA, 64)).unwrap();
+    assert_eq!(
+        ok(p1::random_get(&mut g.ctx, &mut g.mem, MEM as u32 - 4, 64)),
+        Err(Errno::Fault)
+    );
+    ok(p1::clock_time_get(&mut g.ctx, &mut g.mem, 0, 0, OUT)).unwrap();
+    assert!(g.u64_at(OUT) > 0);
+    ok(p1::clock_res_get(&mut g.ctx, &mut g.mem, 1, OUT)).unwrap();
+    assert!(g.u64_at(OUT) > 0);
+    assert_eq!(
+        ok(p1::clock_res_get(&mut g.ctx, &mut g.mem, 4, OUT)),
+        Err(Errno::Inval)
+    );
+    assert_eq!(
+        ok(p1::sock_accept(&mut g.ctx, &mut g.mem, 1, 0, OUT)),
+        Err(Errno::Notsock)
+    );
+    assert_eq!(
+        ok(p1::sock_recv(&mut g.ctx, &mut g.mem, 50, 0, 0, 0, OUT, OUT)),
+        Err(Errno::Badf)
+    );
+    assert_eq!(
+        ok(p1::sock_send(&mut g.ctx, &mut g.mem, 0, 0, 0, 0, OUT)),
+        Err(Errno::Notsock)
+    );
+    assert_eq!(
+        ok(p1::sock_shutdown(&mut g.ctx, &mut g.mem, ROOT, 3)),
+        Err(Errno::Notsock)
+    );
+    assert_eq!(
+        ok(p1::sock_shutdown(&mut g.ctx, &mut g.mem, 99, 3)),
+        Err(Errno::Badf)
+    );
+}
+
+#[test]
+fn builder_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let inp = tmp.path().join("in");
+    std::fs::write(&inp, b"from file").unwrap();
+    let out = tmp.path().join("out");
+    let mut ctx = WasiCtxBuilder::new()
+        .stdin_file(&inp)
+        .unwrap()
+        .stdout_file(&out)
+        .unwrap()
+        .build();
+    let mut mem = vec![0u8; 4096];
+    super::memory::write_u32(&mut mem, 0, 100).unwrap();
+    super::memory::write_u32(&mut mem, 4, 4).unwrap();
+    ok(p1::fd_read(&mut ctx, &mut mem, 0, 0, 1, 8)).unwrap();
+    assert_eq!(&mem[100..104], b"from");
+    ok(p1::fd_write(&mut ctx, &mut mem, 1, 0, 1, 8)).unwrap();
+    assert_eq!(std::fs::read(&out).unwrap(), b"from");
+    assert!(WasiCtxBuilder::new()
+        .preopened_dir(tmp.path().join("nope"), "/x")
+        .is_err());
+    let ctx = WasiCtxBuilder::new()
+        .preopened_dir(tmp.path(), "/a")
+        .unwrap()
+        .preopened_dir(tmp.path(), "b")
+        .unwrap()
+        .build();
+    let pre: Vec<_> = ctx
+        .table()
+        .preopens()
+        .map(|(fd, p)| (fd, p.to_string()))
+        .collect();
+    assert_eq!(pre, [(3, "/a".to_string()), (4, "b".to_string())]);
+}
