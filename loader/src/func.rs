@@ -33,7 +33,7 @@ pub(crate) enum FuncKind {
 pub(crate) struct FuncData {
     /// Stable address of the function's `VMFuncRef`.
     pub funcref: *const VMFuncRef,
-    pub ty: FuncType,
+    pub ty: Arc<FuncType>,
     pub kind: FuncKind,
 }
 
@@ -44,7 +44,7 @@ pub(crate) struct VMHostFuncContext<T: 'static> {
     callback: unsafe extern "C" fn(*mut VMHostFuncContext<T>, *mut u8, *mut ValRaw, usize),
     funcref: VMFuncRef,
     store: *mut StoreInner<T>,
-    ty: FuncType,
+    ty: Arc<FuncType>,
     func: Arc<HostFn<T>>,
     /// The code holding this function's wasm→host trampoline.
     trampoline_code: Option<Arc<CodeMemory>>,
@@ -90,6 +90,7 @@ impl Func {
         func: Arc<HostFn<T>>,
     ) -> Func {
         let store_ptr: *mut StoreInner<T> = store;
+        let ty = Arc::new(ty);
         let opaque = &mut store.opaque;
         let type_id = opaque.engine.type_id(&ty);
         let mut ctx = Box::new(VMHostFuncContext::<T> {
@@ -131,7 +132,7 @@ impl Func {
     pub fn ty(&self, store: impl AsContext) -> FuncType {
         let ctx = store.as_context();
         match ctx.0.opaque.funcs.get(self.index as usize) {
-            Some(f) if ctx.0.opaque.id == self.store => f.ty.clone(),
+            Some(f) if ctx.0.opaque.id == self.store => (*f.ty).clone(),
             _ => FuncType::default(),
         }
     }
@@ -206,12 +207,20 @@ impl Func {
                     )));
                 }
                 let funcref = data.funcref;
-                let mut values =
-                    vec![ValRaw::default(); ty.params.len().max(ty.results.len()).max(1)];
+                // Small signatures use a stack buffer.
+                let n = ty.params.len().max(ty.results.len()).max(1);
+                let mut small = [ValRaw::default(); 8];
+                let mut large = Vec::new();
+                let values: &mut [ValRaw] = if n <= small.len() {
+                    &mut small[..n]
+                } else {
+                    large.resize(n, ValRaw::default());
+                    &mut large
+                };
                 for (slot, p) in values.iter_mut().zip(params) {
                     *slot = ValRaw::from_u128(opaque.val_to_raw(p)?);
                 }
-                invoke_wasm(opaque as *mut StoreOpaque, funcref, entry, &mut values)?;
+                invoke_wasm(opaque as *mut StoreOpaque, funcref, entry, values)?;
                 // SAFETY: as above; the call has returned.
                 let opaque = unsafe { &mut (*inner).opaque };
                 for (i, r) in results.iter_mut().enumerate() {

@@ -167,7 +167,7 @@ impl StoreOpaque {
             inst.vmctx.at(inst.offsets().vmctx_defined_funcref(defined));
         let data = FuncData {
             funcref,
-            ty: meta.types[type_index as usize].clone(),
+            ty: std::sync::Arc::new(meta.types[type_index as usize].clone()),
             kind: FuncKind::Wasm { entry },
         };
         let index = self.funcs.len() as u32;
@@ -246,7 +246,7 @@ fn instantiate(store: &mut StoreOpaque, module: &Module, imports: &[Extern]) -> 
                 store.check(f.store, "imported function")?;
                 let expected = &meta.types[*t as usize];
                 let data = &mut store.funcs[f.index as usize];
-                if data.ty != *expected {
+                if *data.ty != *expected {
                     return Err(incompatible(format!(
                         "expected {expected}, found {}",
                         data.ty

@@ -2,8 +2,28 @@
 //! instantiates them, runs their code and turns hardware faults into Wasm traps.
 //! It never depends on the compiler.
 //!
-//! `unsafe` code lives in: `vmcontext`, `code_memory` (via memmap2), `memory`, `table`,
-//! `global`, `func`, `instance`, `libcalls`, `module` (file mapping) and `traphandlers`.
+//! One concept per file:
+//!
+//! - `artifact`: parse the object file, check the header (magic, version, target, CPU
+//!   features, tunables) *before* anything else, verify the checksum, decode and
+//!   cross-check the metadata. Nothing is mapped or run before this succeeds.
+//! - `link`: copy `.text` into fresh memory, apply relocations (veneers for PC-relative
+//!   calls to runtime functions), map it read+execute. `code_memory`: that mapping, and
+//!   the process-global registry of code ranges (trap sites, function ranges, names).
+//! - `engine` (type ids, host trampolines by type), `module`, `store`, `instance`
+//!   (instantiation in Wasm 2.0 order), `vmcontext` (records laid out per `abi::VMOffsets`).
+//! - `memory` (reservation + guard, grown by `mprotect`), `table`, `global`, `func`
+//!   (host functions and calls into wasm), `values`, `linker`, `externals`.
+//! - `libcalls`: the `wasmaot_rt_*` functions compiled code calls.
+//! - `traphandlers`: entries into wasm (`setjmp`), signal handlers, backtraces.
+//!
+//! Handles (`Func`, `Table`, `Memory`, `Global`, `Instance`, `ExternRef`) are `Copy`
+//! indices into the `Store` that created them; using one with another store is an
+//! error (or yields an empty value for the infallible accessors), never a crash.
+//!
+//! `unsafe` code lives in: `vmcontext`, `memory`, `table`, `global`, `func`, `instance`,
+//! `libcalls`, `module` (file mapping), `store` (`Send`) and `traphandlers`; every block
+//! carries a `SAFETY:` comment (enforced by clippy).
 
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks)]

@@ -249,7 +249,16 @@ mod tests {
     use object::{Architecture, BinaryFormat, Endianness, SymbolFlags, SymbolKind, SymbolScope};
 
     fn build(text: &[u8], relocs: &[(u64, &str, u32, i64)], defined: &[(&str, u64)]) -> Vec<u8> {
-        let mut obj = WObject::new(BinaryFormat::Elf, Architecture::X86_64, Endianness::Little);
+        build_for(Architecture::X86_64, text, relocs, defined)
+    }
+
+    fn build_for(
+        arch: Architecture,
+        text: &[u8],
+        relocs: &[(u64, &str, u32, i64)],
+        defined: &[(&str, u64)],
+    ) -> Vec<u8> {
+        let mut obj = WObject::new(BinaryFormat::Elf, arch, Endianness::Little);
         let section = obj.section_id(StandardSection::Text);
         obj.append_section_data(section, text, 16);
         let mut ids = HashMap::new();
@@ -357,5 +366,43 @@ mod tests {
         let file = object::File::parse(&*bytes).unwrap();
         let e = link(&file, text_index(&file), &|_| None, "a.cwasm").unwrap_err();
         assert!(e.to_string().contains("outside .text"), "{e}");
+    }
+
+    #[test]
+    fn applies_aarch64_call26_abs64_and_veneers() {
+        // bl f at 0; bl libcall at 4; .8byte libcall at 8; f at 32.
+        let bl = 0x9400_0000u32.to_le_bytes();
+        let mut text = vec![0u8; 48];
+        text[0..4].copy_from_slice(&bl);
+        text[4..8].copy_from_slice(&bl);
+        let bytes = build_for(
+            Architecture::Aarch64,
+            &text,
+            &[
+                (0, "f", elf::R_AARCH64_CALL26, 0),
+                (4, "wasmaot_rt_test", elf::R_AARCH64_CALL26, 0),
+                (8, "wasmaot_rt_test", elf::R_AARCH64_ABS64, 0),
+            ],
+            &[("f", 32)],
+        );
+        let file = object::File::parse(&*bytes).unwrap();
+        let resolve = |n: &str| (n == "wasmaot_rt_test").then_some(0x1234_5678_9abc_usize);
+        let linked = link(&file, text_index(&file), &resolve, "test").unwrap();
+        let base = linked.code.text_base();
+        // SAFETY: the mapping is readable and at least 64 bytes (48 text + one veneer).
+        let code = unsafe { std::slice::from_raw_parts(base as *const u8, 64) };
+        let word = |at: usize| u32::from_le_bytes(code[at..at + 4].try_into().unwrap());
+        assert_eq!(word(0), 0x9400_0000 | (32 / 4));
+        assert_eq!(word(4), 0x9400_0000 | ((48 - 4) / 4));
+        assert_eq!(
+            u64::from_le_bytes(code[8..16].try_into().unwrap()),
+            0x1234_5678_9abc
+        );
+        assert_eq!(word(48), 0x5800_0050);
+        assert_eq!(word(52), 0xd61f_0200);
+        assert_eq!(
+            u64::from_le_bytes(code[56..64].try_into().unwrap()),
+            0x1234_5678_9abc
+        );
     }
 }

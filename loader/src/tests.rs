@@ -624,3 +624,14 @@ fn host_objects() {
         })
     );
 }
+
+#[test]
+fn thread_safety_of_shared_types() {
+    fn send_sync<T: Send + Sync>() {}
+    fn send<T: Send>() {}
+    send_sync::<Engine>();
+    send_sync::<Module>();
+    send::<Store<()>>();
+    send_sync::<Func>();
+    send_sync::<Error>();
+}
