@@ -301,18 +301,24 @@ impl WasiCtxBuilder {
                 })
                 .collect(),
             table,
+            exit_code: None,
         }
     }
 }
 
 /// The WASI state of one instance: arguments, environment and the descriptor table.
-#[derive(Debug)]
+///
+/// `Default` is an empty context (no descriptors at all, not even stdio); use
+/// [`WasiCtxBuilder`] to make a useful one.
+#[derive(Debug, Default)]
 pub struct WasiCtx {
     /// The arguments, without terminating NULs.
     pub(crate) args: Vec<Vec<u8>>,
     /// `KEY=VALUE` strings, without terminating NULs.
     pub(crate) env: Vec<Vec<u8>>,
     pub(crate) table: FdTable,
+    /// Set when the guest called `proc_exit`.
+    pub(crate) exit_code: Option<i32>,
 }
 
 impl WasiCtx {
@@ -324,5 +330,21 @@ impl WasiCtx {
     /// The descriptor table.
     pub fn table(&self) -> &FdTable {
         &self.table
+    }
+
+    /// The code the guest passed to `proc_exit`, if it called it. When a call into the
+    /// instance fails and this is `Some`, the failure is that exit, not a trap.
+    pub fn exit_code(&self) -> Option<i32> {
+        self.exit_code
+    }
+
+    /// Takes (and clears) the exit code, e.g. before calling the instance again.
+    pub fn take_exit_code(&mut self) -> Option<i32> {
+        self.exit_code.take()
+    }
+
+    /// Records a `proc_exit` (done by the linker glue when a function returns `WasiExit`).
+    pub fn set_exit_code(&mut self, code: i32) {
+        self.exit_code = Some(code);
     }
 }
