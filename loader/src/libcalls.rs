@@ -3,6 +3,9 @@
 //! (Ptr = `*mut VMContext`, I32 = `u32`, I64 = `u64`). A libcall that traps records the
 //! trap code and unwinds to the innermost entry; its frame then holds nothing with a
 //! destructor (the work is done in a helper that has returned).
+//!
+//! They are exported unmangled so that an artifact linked statically into a program by the
+//! system linker resolves its `wasmaot_rt_*` references against this library.
 
 use crate::abi::{Libcall, TrapCode};
 use crate::instance::InstanceData;
@@ -98,6 +101,7 @@ fn in_bounds(start: u64, len: u64, size: u64) -> bool {
 
 /// # Safety
 /// Called by compiled code with its own VMContext.
+#[no_mangle]
 pub unsafe extern "C" fn wasmaot_rt_memory_grow(vmctx: *mut u8, memory: u32, delta: u64) -> u64 {
     // SAFETY: see contract.
     let (store, instance) = unsafe { context(vmctx) };
@@ -139,6 +143,7 @@ fn memory_copy(
 
 /// # Safety
 /// Called by compiled code with its own VMContext.
+#[no_mangle]
 pub unsafe extern "C" fn wasmaot_rt_memory_copy(
     vmctx: *mut u8,
     dst_mem: u32,
@@ -175,6 +180,7 @@ fn memory_fill(
 
 /// # Safety
 /// Called by compiled code with its own VMContext.
+#[no_mangle]
 pub unsafe extern "C" fn wasmaot_rt_memory_fill(
     vmctx: *mut u8,
     memory: u32,
@@ -220,6 +226,7 @@ fn memory_init(
 
 /// # Safety
 /// Called by compiled code with its own VMContext.
+#[no_mangle]
 pub unsafe extern "C" fn wasmaot_rt_memory_init(
     vmctx: *mut u8,
     memory: u32,
@@ -237,6 +244,7 @@ pub unsafe extern "C" fn wasmaot_rt_memory_init(
 
 /// # Safety
 /// Called by compiled code with its own VMContext.
+#[no_mangle]
 pub unsafe extern "C" fn wasmaot_rt_data_drop(vmctx: *mut u8, seg: u32) {
     // SAFETY: see contract.
     let (store, instance) = unsafe { context(vmctx) };
@@ -250,6 +258,7 @@ pub unsafe extern "C" fn wasmaot_rt_data_drop(vmctx: *mut u8, seg: u32) {
 
 /// # Safety
 /// Called by compiled code with its own VMContext.
+#[no_mangle]
 pub unsafe extern "C" fn wasmaot_rt_table_grow(
     vmctx: *mut u8,
     table: u32,
@@ -289,6 +298,7 @@ fn table_fill(
 
 /// # Safety
 /// Called by compiled code with its own VMContext.
+#[no_mangle]
 pub unsafe extern "C" fn wasmaot_rt_table_fill(
     vmctx: *mut u8,
     table: u32,
@@ -335,6 +345,7 @@ fn table_copy(
 
 /// # Safety
 /// Called by compiled code with its own VMContext.
+#[no_mangle]
 pub unsafe extern "C" fn wasmaot_rt_table_copy(
     vmctx: *mut u8,
     dst_t: u32,
@@ -377,6 +388,7 @@ fn table_init(
 
 /// # Safety
 /// Called by compiled code with its own VMContext.
+#[no_mangle]
 pub unsafe extern "C" fn wasmaot_rt_table_init(
     vmctx: *mut u8,
     table: u32,
@@ -394,6 +406,7 @@ pub unsafe extern "C" fn wasmaot_rt_table_init(
 
 /// # Safety
 /// Called by compiled code with its own VMContext.
+#[no_mangle]
 pub unsafe extern "C" fn wasmaot_rt_elem_drop(vmctx: *mut u8, seg: u32) {
     // SAFETY: see contract.
     let (store, instance) = unsafe { context(vmctx) };
@@ -407,38 +420,49 @@ pub unsafe extern "C" fn wasmaot_rt_elem_drop(vmctx: *mut u8, seg: u32) {
 
 /// # Safety
 /// Called by compiled code inside an entry.
+#[no_mangle]
 pub unsafe extern "C" fn wasmaot_rt_raise_trap(_vmctx: *mut u8) {
     // SAFETY: see contract.
     unsafe { crate::traphandlers::raise_recorded() }
 }
 
+#[no_mangle]
 pub extern "C" fn wasmaot_rt_ceilf(x: f32) -> f32 {
     x.ceil()
 }
+#[no_mangle]
 pub extern "C" fn wasmaot_rt_ceil(x: f64) -> f64 {
     x.ceil()
 }
+#[no_mangle]
 pub extern "C" fn wasmaot_rt_floorf(x: f32) -> f32 {
     x.floor()
 }
+#[no_mangle]
 pub extern "C" fn wasmaot_rt_floor(x: f64) -> f64 {
     x.floor()
 }
+#[no_mangle]
 pub extern "C" fn wasmaot_rt_truncf(x: f32) -> f32 {
     x.trunc()
 }
+#[no_mangle]
 pub extern "C" fn wasmaot_rt_trunc(x: f64) -> f64 {
     x.trunc()
 }
+#[no_mangle]
 pub extern "C" fn wasmaot_rt_nearbyintf(x: f32) -> f32 {
     x.round_ties_even()
 }
+#[no_mangle]
 pub extern "C" fn wasmaot_rt_nearbyint(x: f64) -> f64 {
     x.round_ties_even()
 }
+#[no_mangle]
 pub extern "C" fn wasmaot_rt_fmaf(a: f32, b: f32, c: f32) -> f32 {
     a.mul_add(b, c)
 }
+#[no_mangle]
 pub extern "C" fn wasmaot_rt_fma(a: f64, b: f64, c: f64) -> f64 {
     a.mul_add(b, c)
 }
