@@ -341,7 +341,8 @@ fn wast_runs_scripts() {
         let r = run(&args);
         assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
         assert!(
-            r.stdout.contains("1 files: 3 passed, 0 failed"),
+            r.stdout
+                .contains("total: 1 files, 3 directives passed, 0 failed"),
             "{}",
             r.stdout
         );
@@ -360,5 +361,5 @@ fn wast_runs_scripts() {
         "{}",
         r.stdout
     );
-    assert!(r.stdout.contains("1 passed, 1 failed"), "{}", r.stdout);
+    assert!(r.stdout.contains("(1 passed, 1 failed)"), "{}", r.stdout);
 }

@@ -11,6 +11,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -222,12 +223,19 @@ fn check(reports: &[FileReport], mode: &str, update_baseline: bool) {
             let _ = writeln!(log, "{failure}");
         }
     }
-    let _ = writeln!(
-        table,
-        "total: {} files, {passed} passed, {failed} failed",
+    let total = format!(
+        "spec testsuite ({mode}): {} files, {passed} directives passed, {failed} failed",
         reports.len()
     );
-    println!("{table}");
+    println!("{table}{total}");
+    // The harness captures `println!`; the summary and the files with failures go to
+    // the real stderr so that they show in CI logs of a passing run too.
+    let mut summary = String::new();
+    for line in table.lines().skip(1).filter(|l| !l.ends_with(" ok")) {
+        let _ = writeln!(summary, "  {line}");
+    }
+    let _ =
+        std::io::stderr().write_all(format!("{total}; files with failures:\n{summary}").as_bytes());
     let log_path = target_dir().join(format!("spec-failures-{mode}.txt"));
     if std::fs::write(&log_path, &log).is_ok() {
         println!("failure messages: {}", log_path.display());

@@ -40,7 +40,15 @@ fn load(engine: &Engine, path: &Path) -> Result<Module, Failure> {
             compile(&bytes, &CompileOptions::default()).map_err(|e| file_error(path, e))?;
         Module::from_bytes(engine, &artifact).map_err(|e| file_error(path, e))
     } else {
-        Module::from_file(engine, path).map_err(|e| file_error(path, e))
+        // The loader's errors for a file already name it.
+        Module::from_file(engine, path).map_err(|e| {
+            let message = e.to_string();
+            if message.starts_with(&path.display().to_string()) {
+                Failure(message)
+            } else {
+                file_error(path, message)
+            }
+        })
     }
 }
 

@@ -79,13 +79,16 @@ pub fn main(args: Args) -> Result<ExitCode, Failure> {
         }
         let verdict = if report.failed == 0 { "ok" } else { "FAILED" };
         println!(
-            "{verdict:<6} {}: {} passed, {} failed",
+            "{verdict:<6} {} ({} passed, {} failed)",
             report.name, report.passed, report.failed
         );
         passed += report.passed;
         failed += report.failed;
     }
-    println!("{} files: {passed} passed, {failed} failed", reports.len());
+    println!(
+        "total: {} files, {passed} directives passed, {failed} failed",
+        reports.len()
+    );
     Ok(if failed == 0 {
         ExitCode::SUCCESS
     } else {
