@@ -363,3 +363,77 @@ fn wast_runs_scripts() {
     );
     assert!(r.stdout.contains("(1 passed, 1 failed)"), "{}", r.stdout);
 }
+
+#[test]
+fn cross_compiled_artifacts_are_inspected_and_refused_by_run() {
+    let dir = TempDir::new("cli-cross");
+    for (target, format) in [
+        ("aarch64-unknown-linux-gnu", "Elf Relocatable Aarch64"),
+        ("x86_64-unknown-linux-gnu", "Elf Relocatable X86_64"),
+        ("x86_64-apple-darwin", "MachO Relocatable X86_64"),
+        ("x86_64-pc-windows-msvc", "Coff Relocatable X86_64"),
+    ] {
+        let out = dir.join(&format!("{target}.cwasm"));
+        let r = run(&[
+            &"compile",
+            &example("fib.wat"),
+            &"-o",
+            &out,
+            &"--target",
+            &target,
+        ]);
+        assert_eq!(r.code, 0, "{target}: {}", r.stderr);
+        let r = run(&[&"inspect", &out]);
+        assert_eq!(r.code, 0, "{target}: {}", r.stderr);
+        assert!(
+            r.stdout.contains(&format!("target:           {target}")),
+            "{}",
+            r.stdout
+        );
+        assert!(r.stdout.contains(format), "{}", r.stdout);
+        assert!(r.stdout.contains("(ok)"), "{}", r.stdout);
+    }
+    let host_arch = std::env::consts::ARCH;
+    let foreign = if host_arch == "aarch64" {
+        "x86_64-unknown-linux-gnu"
+    } else {
+        "aarch64-unknown-linux-gnu"
+    };
+    let r = run(&[
+        &"run",
+        &dir.join(&format!("{foreign}.cwasm")),
+        &"--invoke",
+        &"fib",
+        &"3",
+    ]);
+    assert_eq!(
+        r.code, 1,
+        "a foreign artifact ran: {}{}",
+        r.stdout, r.stderr
+    );
+    assert!(r.stderr.contains(foreign), "{}", r.stderr);
+    let r = run(&[
+        &"compile",
+        &example("fib.wat"),
+        &"-o",
+        &dir.join("x.cwasm"),
+        &"--target",
+        &"nonsense-triple",
+    ]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.starts_with("error: "), "{}", r.stderr);
+}
+
+#[test]
+fn compiling_is_deterministic_serial_or_parallel() {
+    let dir = TempDir::new("cli-determinism");
+    let (a, b) = (dir.join("a.cwasm"), dir.join("b.cwasm"));
+    let r = run(&[&"compile", &example("fib.wat"), &"-o", &a, &"--no-parallel"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(&[&"compile", &example("fib.wat"), &"-o", &b, &"-j", &"2"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        std::fs::read(&a).unwrap() == std::fs::read(&b).unwrap(),
+        "serial and parallel outputs differ"
+    );
+}
