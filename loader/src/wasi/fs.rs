@@ -133,7 +133,13 @@ pub fn open(dir: &Dir, path: &str, req: OpenRequest) -> Result<Opened, Errno> {
         write = true;
     }
     let read = req.read || (!write && !append);
-    o.read(read).write(write).append(append);
+    // std/cap-std refuse O_TRUNC together with O_APPEND (POSIX allows it): truncate with
+    // plain write access and switch on append mode once the file is open.
+    let append_later = append && trunc;
+    if append_later {
+        write = true;
+    }
+    o.read(read).write(write).append(append && !append_later);
     if excl {
         o.create_new(true);
     } else if creat {
@@ -146,6 +152,10 @@ pub fn open(dir: &Dir, path: &str, req: OpenRequest) -> Result<Opened, Errno> {
     o.rsync(req.fdflags & fdflags::RSYNC != 0);
 
     let f = dir.open_with(path, &o)?;
+    if append_later {
+        let flags = rustix::fs::fcntl_getfl(&f)? | rustix::fs::OFlags::APPEND;
+        rustix::fs::fcntl_setfl(&f, flags)?;
+    }
     if f.metadata()?.is_dir() {
         return Ok(Opened::Dir(Dir::from_std_file(f.into_std())));
     }

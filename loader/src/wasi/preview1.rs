@@ -926,11 +926,9 @@ fn path_open_inner(
         oflags: of,
         fdflags: ff,
         read: effective & (rights::FD_READ | rights::FD_READDIR) != 0,
-        write: effective
-            & (rights::FD_WRITE
-                | rights::FD_DATASYNC
-                | rights::FD_ALLOCATE
-                | rights::FD_FILESTAT_SET_SIZE)
+        // fd_datasync works on a read-only descriptor, so it does not ask for write access
+        // (a directory's own rights include it).
+        write: effective & (rights::FD_WRITE | rights::FD_ALLOCATE | rights::FD_FILESTAT_SET_SIZE)
             != 0,
     };
     let opened = fs::open(dir, &p, req)?;

@@ -442,6 +442,23 @@ fn append_flag_and_set_flags() {
         ok(p1::fd_fdstat_set_flags(&mut g.ctx, &mut g.mem, fd, 0x100)),
         Err(Errno::Inval)
     );
+    // O_TRUNC together with O_APPEND.
+    let fd = g
+        .open_full(
+            ROOT,
+            false,
+            "a",
+            oflags::CREAT | oflags::TRUNC,
+            rights::FD_WRITE | rights::FD_SEEK,
+            0,
+            fdflags::APPEND,
+        )
+        .unwrap();
+    g.write(fd, b"12").unwrap();
+    g.seek(fd, 0, whence::SET).unwrap();
+    g.write(fd, b"34").unwrap();
+    assert_eq!(std::fs::read(g.root.join("a")).unwrap(), b"1234");
+    assert_eq!(g.fdstat(fd).unwrap().1, fdflags::APPEND);
 }
 
 #[test]
