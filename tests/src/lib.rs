@@ -137,6 +137,12 @@ pub fn metadata_range(artifact: &[u8]) -> std::ops::Range<usize> {
 /// CRC-32 of the whole file with the checksum field zeroed.
 pub fn fix_checksum(artifact: &mut [u8]) {
     let at = metadata_range(artifact).start + abi::CHECKSUM_OFFSET;
+    write_checksum(artifact, at);
+}
+
+/// [`fix_checksum`] with the checksum field at file offset `at` (for artifacts too
+/// damaged to find their metadata section in).
+pub fn write_checksum(artifact: &mut [u8], at: usize) {
     artifact[at..at + 4].fill(0);
     let sum = crc32fast::hash(artifact);
     artifact[at..at + 4].copy_from_slice(&sum.to_le_bytes());

@@ -3,8 +3,8 @@
 
 use std::process::Command;
 use wasmaot_loader::abi;
-use wasmaot_loader::{Engine, ErrorKind, Module};
-use wasmaot_tests::{compile, fix_checksum, metadata_range, wasmaot_bin, TempDir};
+use wasmaot_loader::{Engine, ErrorKind, Instance, Module, Store};
+use wasmaot_tests::{compile, fix_checksum, metadata_range, wasmaot_bin, write_checksum, TempDir};
 
 /// A module with something in every part of the artifact: code with calls and traps,
 /// a memory with data, a table with elements, globals and exports (no imports, so that `wasmaot run`
@@ -216,4 +216,70 @@ fn another_target_is_refused() {
         }
         Err(e) => println!("cross-compiling for {cross} is not supported yet: {e}"),
     }
+}
+
+/// With the checksum made right again (a deliberately forged artifact), every flipped
+/// byte is either refused or loads: the loader never panics or crashes while loading.
+/// (What forged code would do when run is not the loader's to check.)
+#[test]
+fn forged_artifacts_never_crash_the_loader() {
+    let engine = Engine::default();
+    let artifact = compile(MODULE);
+    let checksum = metadata_range(&artifact).start + abi::CHECKSUM_OFFSET;
+    let (mut refused, mut loaded) = (0, 0);
+    for i in (0..artifact.len()).filter(|i| !(checksum..checksum + 4).contains(i)) {
+        for flip in [0x01u8, 0x80, 0xff] {
+            let mut bytes = artifact.clone();
+            bytes[i] ^= flip;
+            write_checksum(&mut bytes, checksum);
+            let outcome = std::panic::catch_unwind(|| Module::from_bytes(&engine, &bytes).is_ok());
+            match outcome {
+                Ok(true) => loaded += 1,
+                Ok(false) => refused += 1,
+                Err(_) => panic!("the loader panicked on byte {i:#x} ^ {flip:#x}"),
+            }
+        }
+    }
+    println!("forged artifacts: {refused} refused, {loaded} loaded");
+}
+
+/// A module without a start function, so that instantiating runs no code.
+const NO_START: &str = r#"(module
+  (memory (export "mem") 1 2)
+  (data (i32.const 16) "hello, artifact")
+  (data $p "passive")
+  (table 4 funcref)
+  (elem (i32.const 0) $f $g)
+  (elem $e func $f)
+  (global $counter (mut i64) (i64.const 7))
+  (global (export "g2") i32 (i32.const 3))
+  (func $f (export "f") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
+  (func $g (result i64) (global.get $counter)))"#;
+
+/// Forged metadata (checksum made right) that loads must also instantiate or fail
+/// cleanly: segment offsets, indices and initializers are checked, not trusted.
+#[test]
+fn forged_metadata_never_crashes_instantiation() {
+    let engine = Engine::default();
+    let artifact = compile(NO_START);
+    let meta = metadata_range(&artifact);
+    let checksum = meta.start + abi::CHECKSUM_OFFSET;
+    let (mut refused, mut loaded, mut instantiated) = (0, 0, 0);
+    for i in meta.filter(|i| !(checksum..checksum + 4).contains(i)) {
+        for flip in [0x01u8, 0x80, 0xff] {
+            let mut bytes = artifact.clone();
+            bytes[i] ^= flip;
+            write_checksum(&mut bytes, checksum);
+            let Ok(module) = Module::from_bytes(&engine, &bytes) else {
+                refused += 1;
+                continue;
+            };
+            loaded += 1;
+            let mut store = Store::new(&engine, ());
+            if Instance::new(&mut store, &module, &[]).is_ok() {
+                instantiated += 1;
+            }
+        }
+    }
+    println!("forged metadata: {refused} refused, {loaded} loaded, {instantiated} instantiated");
 }
