@@ -44,6 +44,18 @@ fn with_ctx<T: 'static>(
     }
 }
 
+/// The process exit status of a call into a WASI program (normally `_start`): 0 when it
+/// returned, the `proc_exit` code when it exited, and the error itself for anything else
+/// (a trap). Clears the recorded exit code.
+pub fn exit_status(result: Result<(), Error>, ctx: &mut WasiCtx) -> Result<i32, Error> {
+    let exit = ctx.take_exit_code();
+    match (result, exit) {
+        (Ok(()), _) => Ok(0),
+        (Err(_), Some(code)) => Ok(code),
+        (Err(e), None) => Err(e),
+    }
+}
+
 fn arg_i32(args: &[Val], i: usize) -> Result<u32, Error> {
     match args.get(i) {
         Some(Val::I32(v)) => Ok(*v as u32),

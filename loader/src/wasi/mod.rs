@@ -26,5 +26,5 @@ mod tests;
 
 pub use ctx::{OutputSink, StdinSource, WasiCtx, WasiCtxBuilder};
 pub use errno::Errno;
-pub use linker::{add_to_linker, MODULE};
+pub use linker::{add_to_linker, exit_status, MODULE};
 pub use preview1::WasiExit;
