@@ -37,11 +37,21 @@ pub(crate) struct FuncData {
     pub kind: FuncKind,
 }
 
+/// The Rust side of a host call: the callback's arguments plus the frame pointer and
+/// return address at the call (for backtraces; 0 where unknown).
+type HostShim<T> =
+    unsafe extern "C" fn(*mut VMHostFuncContext<T>, *mut u8, *mut ValRaw, usize, usize, usize);
+
 /// `VMHostFuncContext`: the `vmctx` of a host function's `VMFuncRef`.
+///
+/// `callback` (what host trampolines call) is an assembly thunk that appends the
+/// caller's frame pointer and return address to the arguments and jumps to `shim`,
+/// which must therefore stay at offset 16.
 #[repr(C)]
 pub(crate) struct VMHostFuncContext<T: 'static> {
     magic: u32,
-    callback: unsafe extern "C" fn(*mut VMHostFuncContext<T>, *mut u8, *mut ValRaw, usize),
+    callback: traphandlers::HostCallback,
+    shim: HostShim<T>,
     funcref: VMFuncRef,
     store: *mut StoreInner<T>,
     ty: Arc<FuncType>,
@@ -95,7 +105,8 @@ impl Func {
         let type_id = opaque.engine.type_id(&ty);
         let mut ctx = Box::new(VMHostFuncContext::<T> {
             magic: HOST_CTX_MAGIC,
-            callback: host_shim::<T>,
+            callback: traphandlers::host_callback(),
+            shim: host_shim::<T>,
             funcref: VMFuncRef {
                 wasm_call: 0,
                 type_id,
@@ -272,6 +283,8 @@ unsafe extern "C" fn host_shim<T: 'static>(
     caller_vmctx: *mut u8,
     values: *mut ValRaw,
     len: usize,
+    fp: usize,
+    pc: usize,
 ) {
     let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
         // SAFETY: called by a host trampoline with our own context and its value array.
@@ -296,8 +309,10 @@ unsafe extern "C" fn host_shim<T: 'static>(
     };
     // SAFETY: we are called from wasm inside `catch_traps`; `error` moves into the trap
     // record, so nothing in this frame needs dropping.
-    unsafe { traphandlers::raise_error(error) }
+    unsafe { traphandlers::raise_error(error, pc, fp) }
 }
+
+const _: () = assert!(std::mem::offset_of!(VMHostFuncContext<()>, shim) == 16);
 
 /// # Safety
 /// `ctx` is a live host context; `values` has `len` slots.

@@ -27,7 +27,12 @@ pub struct Instance {
 /// Marks a function index whose `Func` has not been created yet.
 const NO_FUNC: u32 = u32::MAX;
 
+/// `repr(C)`: the libcall thunks (`libcalls.rs`) store the calling wasm frame's frame
+/// pointer and return address in the first two fields.
+#[repr(C)]
 pub(crate) struct InstanceData {
+    pub last_wasm_fp: usize,
+    pub last_wasm_pc: usize,
     pub module: Module,
     pub vmctx: VMContextAlloc,
     pub store: *mut StoreOpaque,
@@ -386,6 +391,8 @@ fn instantiate(store: &mut StoreOpaque, module: &Module, imports: &[Extern]) -> 
     let index = store.instances.len() as u32;
     let vmctx_addr = vmctx.as_ptr() as usize;
     let mut data = Box::new(InstanceData {
+        last_wasm_fp: 0,
+        last_wasm_pc: 0,
         module: module.clone(),
         vmctx,
         store: store_ptr,

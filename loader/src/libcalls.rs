@@ -13,19 +13,97 @@ use crate::store::StoreOpaque;
 use crate::traphandlers::raise_trap;
 use crate::vmcontext::vmctx_instance;
 
+/// Offset of `instance` in a VMContext on this host (checked against `abi::VMOffsets`
+/// in the tests).
+#[cfg(all(
+    any(target_arch = "x86_64", target_arch = "aarch64"),
+    not(target_os = "macos"),
+    not(windows)
+))]
+const VMCTX_INSTANCE: usize = 8 + 2 * std::mem::size_of::<usize>();
+
+/// Thunks for the libcalls that can trap: record the calling wasm frame (frame pointer,
+/// return address) in the instance (`InstanceData::last_wasm_fp/pc`) and jump to the
+/// libcall, so a trap it raises has a backtrace.
+macro_rules! libcall_thunks {
+    ($($thunk:ident => $real:ident,)*) => {
+        #[cfg(all(target_arch = "x86_64", not(target_os = "macos"), not(windows)))]
+        std::arch::global_asm!(
+            $(
+                ".text",
+                ".p2align 4",
+                concat!(stringify!($thunk), ":"),
+                "mov rax, qword ptr [rdi + {instance}]",
+                "mov qword ptr [rax], rbp",
+                "mov r11, qword ptr [rsp]",
+                "mov qword ptr [rax + 8], r11",
+                concat!("jmp {", stringify!($real), "}"),
+            )*
+            instance = const VMCTX_INSTANCE,
+            $($real = sym $real,)*
+        );
+        #[cfg(all(target_arch = "aarch64", not(target_os = "macos"), not(windows)))]
+        std::arch::global_asm!(
+            $(
+                ".text",
+                ".p2align 4",
+                concat!(stringify!($thunk), ":"),
+                "ldr x16, [x0, #{instance}]",
+                "stp x29, x30, [x16]",
+                concat!("b {", stringify!($real), "}"),
+            )*
+            instance = const VMCTX_INSTANCE,
+            $($real = sym $real,)*
+        );
+        #[cfg(all(any(target_arch = "x86_64", target_arch = "aarch64"), not(target_os = "macos"), not(windows)))]
+        extern "C" {
+            $(fn $thunk();)*
+        }
+    };
+}
+
+libcall_thunks! {
+    wasmaot_thunk_memory_copy => wasmaot_rt_memory_copy,
+    wasmaot_thunk_memory_fill => wasmaot_rt_memory_fill,
+    wasmaot_thunk_memory_init => wasmaot_rt_memory_init,
+    wasmaot_thunk_table_fill => wasmaot_rt_table_fill,
+    wasmaot_thunk_table_copy => wasmaot_rt_table_copy,
+    wasmaot_thunk_table_init => wasmaot_rt_table_init,
+}
+
+/// The address compiled code should call for a trapping libcall: its thunk where we have
+/// one, else the function itself.
+macro_rules! trapping {
+    ($real:ident, $thunk:ident) => {{
+        #[cfg(all(
+            any(target_arch = "x86_64", target_arch = "aarch64"),
+            not(target_os = "macos"),
+            not(windows)
+        ))]
+        let address = $thunk as *const () as usize;
+        #[cfg(not(all(
+            any(target_arch = "x86_64", target_arch = "aarch64"),
+            not(target_os = "macos"),
+            not(windows)
+        )))]
+        let address = $real as *const () as usize;
+        address
+    }};
+}
+
 /// The address of the runtime function an artifact refers to as `symbol`.
 pub(crate) fn address_of(symbol: &str) -> Option<usize> {
     if let Some(libcall) = Libcall::from_symbol(symbol) {
         return Some(match libcall {
             Libcall::MemoryGrow => wasmaot_rt_memory_grow as *const () as usize,
-            Libcall::MemoryCopy => wasmaot_rt_memory_copy as *const () as usize,
-            Libcall::MemoryFill => wasmaot_rt_memory_fill as *const () as usize,
-            Libcall::MemoryInit => wasmaot_rt_memory_init as *const () as usize,
+            Libcall::MemoryCopy => trapping!(wasmaot_rt_memory_copy, wasmaot_thunk_memory_copy),
+            Libcall::MemoryFill => trapping!(wasmaot_rt_memory_fill, wasmaot_thunk_memory_fill),
+            Libcall::MemoryInit => trapping!(wasmaot_rt_memory_init, wasmaot_thunk_memory_init),
             Libcall::DataDrop => wasmaot_rt_data_drop as *const () as usize,
             Libcall::TableGrow => wasmaot_rt_table_grow as *const () as usize,
-            Libcall::TableFill => wasmaot_rt_table_fill as *const () as usize,
-            Libcall::TableCopy => wasmaot_rt_table_copy as *const () as usize,
-            Libcall::TableInit => wasmaot_rt_table_init as *const () as usize,
+            Libcall::TableFill => trapping!(wasmaot_rt_table_fill, wasmaot_thunk_table_fill),
+            Libcall::TableCopy => trapping!(wasmaot_rt_table_copy, wasmaot_thunk_table_copy),
+            Libcall::TableInit => trapping!(wasmaot_rt_table_init, wasmaot_thunk_table_init),
             Libcall::ElemDrop => wasmaot_rt_elem_drop as *const () as usize,
             Libcall::RaiseTrap => wasmaot_rt_raise_trap as *const () as usize,
         });
@@ -60,15 +138,24 @@ unsafe fn context<'a>(vmctx: *mut u8) -> (&'a mut StoreOpaque, u32) {
     }
 }
 
-/// Finish a libcall: return its value or raise its trap.
+/// Finish a libcall: return its value or raise its trap (with the wasm frames the
+/// thunk recorded, if it was called through one).
 ///
 /// # Safety
-/// Only from a libcall called by wasm (inside an entry).
-unsafe fn finish<T>(result: Result<T, TrapCode>) -> T {
+/// Only from a libcall called by wasm (inside an entry) with its VMContext.
+unsafe fn finish<T>(vmctx: *mut u8, result: Result<T, TrapCode>) -> T {
+    // SAFETY: see contract; the instance outlives the call.
+    let (fp, pc) = unsafe {
+        let inst = vmctx_instance(vmctx).cast::<InstanceData>();
+        let frame = ((*inst).last_wasm_fp, (*inst).last_wasm_pc);
+        (*inst).last_wasm_fp = 0;
+        (*inst).last_wasm_pc = 0;
+        frame
+    };
     match result {
         Ok(v) => v,
         // SAFETY: see contract; `result` holds no destructor-bearing data.
-        Err(code) => unsafe { raise_trap(code) },
+        Err(code) => unsafe { raise_trap(code, pc, fp) },
     }
 }
 
@@ -155,9 +242,10 @@ pub unsafe extern "C" fn wasmaot_rt_memory_copy(
     // SAFETY: see contract.
     unsafe {
         let (store, instance) = context(vmctx);
-        finish(memory_copy(
-            store, instance, dst_mem, dst, src_mem, src, len,
-        ))
+        finish(
+            vmctx,
+            memory_copy(store, instance, dst_mem, dst, src_mem, src, len),
+        )
     }
 }
 
@@ -191,7 +279,7 @@ pub unsafe extern "C" fn wasmaot_rt_memory_fill(
     // SAFETY: see contract.
     unsafe {
         let (store, instance) = context(vmctx);
-        finish(memory_fill(store, instance, memory, dst, byte, len))
+        finish(vmctx, memory_fill(store, instance, memory, dst, byte, len))
     }
 }
 
@@ -238,7 +326,10 @@ pub unsafe extern "C" fn wasmaot_rt_memory_init(
     // SAFETY: see contract.
     unsafe {
         let (store, instance) = context(vmctx);
-        finish(memory_init(store, instance, memory, seg, dst, src, len))
+        finish(
+            vmctx,
+            memory_init(store, instance, memory, seg, dst, src, len),
+        )
     }
 }
 
@@ -309,7 +400,10 @@ pub unsafe extern "C" fn wasmaot_rt_table_fill(
     // SAFETY: see contract.
     unsafe {
         let (store, instance) = context(vmctx);
-        finish(table_fill(store, instance, table, dst, value as usize, len))
+        finish(
+            vmctx,
+            table_fill(store, instance, table, dst, value as usize, len),
+        )
     }
 }
 
@@ -357,7 +451,10 @@ pub unsafe extern "C" fn wasmaot_rt_table_copy(
     // SAFETY: see contract.
     unsafe {
         let (store, instance) = context(vmctx);
-        finish(table_copy(store, instance, dst_t, src_t, dst, src, len))
+        finish(
+            vmctx,
+            table_copy(store, instance, dst_t, src_t, dst, src, len),
+        )
     }
 }
 
@@ -400,7 +497,10 @@ pub unsafe extern "C" fn wasmaot_rt_table_init(
     // SAFETY: see contract.
     unsafe {
         let (store, instance) = context(vmctx);
-        finish(table_init(store, instance, table, seg, dst, src, len))
+        finish(
+            vmctx,
+            table_init(store, instance, table, seg, dst, src, len),
+        )
     }
 }
 
@@ -470,6 +570,19 @@ pub extern "C" fn wasmaot_rt_fma(a: f64, b: f64, c: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    #[cfg(all(
+        any(target_arch = "x86_64", target_arch = "aarch64"),
+        not(target_os = "macos"),
+        not(windows)
+    ))]
+    fn thunks_agree_with_the_vmcontext_layout() {
+        let offsets = crate::abi::VMOffsets::new(8, Default::default());
+        assert_eq!(VMCTX_INSTANCE, offsets.vmctx_instance() as usize);
+        assert_eq!(std::mem::offset_of!(InstanceData, last_wasm_fp), 0);
+        assert_eq!(std::mem::offset_of!(InstanceData, last_wasm_pc), 8);
+    }
 
     #[test]
     fn every_libcall_and_float_helper_resolves() {

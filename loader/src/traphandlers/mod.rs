@@ -134,20 +134,24 @@ pub(crate) fn catch_traps<F: FnOnce()>(
     // Forget a body that never completed without running its destructor twice: it was
     // taken before the call, so `payload` is `None` here.
     drop(payload);
-    if let Some(err) = state.error.take() {
-        return Err(match err.kind() {
-            crate::error::ErrorKind::Trap(_) => err,
-            _ => Error::trap(Trap {
-                code: None,
-                message: err.to_string(),
-                backtrace: Vec::new(),
-            }),
-        });
-    }
     let pcs: Vec<usize> = state.frames[..state.nframes.get()]
         .iter()
         .map(Cell::get)
         .collect();
+    if let Some(err) = state.error.take() {
+        return Err(match err.kind() {
+            crate::error::ErrorKind::Trap(t) if !t.backtrace.is_empty() || pcs.is_empty() => err,
+            crate::error::ErrorKind::Trap(t) => Error::trap(Trap {
+                backtrace: backtrace::symbolize(&pcs),
+                ..t.clone()
+            }),
+            _ => Error::trap(Trap {
+                code: None,
+                message: err.to_string(),
+                backtrace: backtrace::symbolize(&pcs),
+            }),
+        });
+    }
     let code = state.trap_code.get();
     let message = match code {
         Some(c) => c.message().to_string(),
@@ -171,12 +175,13 @@ pub(crate) fn stack_bounds() -> (usize, usize) {
     })
 }
 
-/// Record that wasm trapped with `code` and unwind to the innermost entry.
+/// Record that wasm trapped with `code` and unwind to the innermost entry. `pc`/`fp` are
+/// the return address into and frame pointer of the calling wasm frame (0 if unknown).
 ///
 /// # Safety
 /// Must be called (directly or from a libcall) while wasm runs inside [`catch_traps`] on
 /// this thread, and no frame between here and there may own anything with a destructor.
-pub(crate) unsafe fn raise_trap(code: TrapCode) -> ! {
+pub(crate) unsafe fn raise_trap(code: TrapCode, pc: usize, fp: usize) -> ! {
     let state = current_state();
     if state.is_null() {
         // Compiled code only calls libcalls inside an entry; anything else is a bug.
@@ -185,6 +190,9 @@ pub(crate) unsafe fn raise_trap(code: TrapCode) -> ! {
     }
     // SAFETY: `state` is the live innermost entry of this thread.
     unsafe {
+        if fp != 0 {
+            signals::record_frames(&*state, pc, fp);
+        }
         (*state).trap_code.set(Some(code));
         (*state).trapped.set(true);
         raise(state)
@@ -195,7 +203,9 @@ pub(crate) unsafe fn raise_trap(code: TrapCode) -> ! {
 ///
 /// # Safety
 /// As for [`raise_trap`].
-pub(crate) unsafe fn raise_error(error: Error) -> ! {
+/// `pc`/`fp` are the return address and frame pointer at the host call (0 if unknown);
+/// the wasm frames above them become the trap's backtrace.
+pub(crate) unsafe fn raise_error(error: Error, pc: usize, fp: usize) -> ! {
     let state = current_state();
     if state.is_null() {
         eprintln!("wasmaot: host error raised outside of wasm: {error}");
@@ -204,8 +214,90 @@ pub(crate) unsafe fn raise_error(error: Error) -> ! {
     // SAFETY: `state` is the live innermost entry of this thread; `error` is moved into
     // it so nothing with a destructor stays in this frame.
     unsafe {
+        if fp != 0 {
+            signals::record_frames(&*state, pc, fp);
+        }
         (*state).error.set(Some(error));
         raise(state)
+    }
+}
+
+/// What host trampolines call: `callback(host_ctx, caller_vmctx, values, len)`.
+pub(crate) type HostCallback = unsafe extern "C" fn(*mut u8, *mut u8, *mut ValRawPtr, usize);
+type ValRawPtr = crate::vmcontext::ValRaw;
+
+// The callback of every host function: pass the caller's frame pointer and return
+// address as two more arguments to the shim stored at offset 16 of the host context.
+#[cfg(all(target_arch = "x86_64", not(target_os = "macos"), not(windows)))]
+std::arch::global_asm!(
+    ".text",
+    ".globl wasmaot_host_callback",
+    ".hidden wasmaot_host_callback",
+    ".p2align 4",
+    "wasmaot_host_callback:",
+    "mov r8, rbp",
+    "mov r9, qword ptr [rsp]",
+    "jmp qword ptr [rdi + 16]",
+);
+#[cfg(all(target_arch = "aarch64", not(target_os = "macos"), not(windows)))]
+std::arch::global_asm!(
+    ".text",
+    ".globl wasmaot_host_callback",
+    ".hidden wasmaot_host_callback",
+    ".p2align 4",
+    "wasmaot_host_callback:",
+    "mov x4, x29",
+    "mov x5, x30",
+    "ldr x16, [x0, #16]",
+    "br x16",
+);
+
+#[cfg(all(
+    any(target_arch = "x86_64", target_arch = "aarch64"),
+    not(target_os = "macos"),
+    not(windows)
+))]
+extern "C" {
+    fn wasmaot_host_callback(ctx: *mut u8, caller: *mut u8, values: *mut ValRawPtr, len: usize);
+}
+
+/// The callback to store in host contexts.
+pub(crate) fn host_callback() -> HostCallback {
+    #[cfg(all(
+        any(target_arch = "x86_64", target_arch = "aarch64"),
+        not(target_os = "macos"),
+        not(windows)
+    ))]
+    {
+        wasmaot_host_callback
+    }
+    #[cfg(not(all(
+        any(target_arch = "x86_64", target_arch = "aarch64"),
+        not(target_os = "macos"),
+        not(windows)
+    )))]
+    {
+        portable_host_callback
+    }
+}
+
+/// Fallback callback without frame information.
+#[cfg(not(all(
+    any(target_arch = "x86_64", target_arch = "aarch64"),
+    not(target_os = "macos"),
+    not(windows)
+)))]
+unsafe extern "C" fn portable_host_callback(
+    ctx: *mut u8,
+    caller: *mut u8,
+    values: *mut ValRawPtr,
+    len: usize,
+) {
+    type Shim = unsafe extern "C" fn(*mut u8, *mut u8, *mut ValRawPtr, usize, usize, usize);
+    // SAFETY: host contexts keep their shim at offset 16 (asserted in `func.rs`).
+    unsafe {
+        let shim = ctx.add(16).cast::<Shim>().read();
+        shim(ctx, caller, values, len, 0, 0)
     }
 }
 

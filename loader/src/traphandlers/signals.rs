@@ -117,7 +117,7 @@ unsafe extern "C" fn handler(signum: c_int, info: *mut siginfo_t, ctx: *mut c_vo
 }
 
 /// Walk the frame-pointer chain from the faulting frame while it stays in wasm code.
-fn record_frames(state: &CallThreadState, pc: usize, mut fp: usize) {
+pub(super) fn record_frames(state: &CallThreadState, pc: usize, mut fp: usize) {
     let (low, high) = super::STACK_BOUNDS.with(|b| b.get());
     state.frames[0].set(pc);
     let mut n = 1;
