@@ -11,6 +11,7 @@ use cap_std::ambient_authority;
 use cap_std::fs::Dir;
 use std::fs::File;
 use std::io::{self, Cursor, Read, Write};
+use std::os::fd::AsFd;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -28,7 +29,14 @@ pub enum StdinSource {
 impl StdinSource {
     pub(crate) fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
-            StdinSource::Inherit => io::stdin().lock().read(buf),
+            // Straight from fd 0, bypassing std's buffer: bytes buffered in this process
+            // would be invisible to `poll_oneoff`, which polls the descriptor.
+            StdinSource::Inherit => loop {
+                match rustix::io::read(io::stdin().as_fd(), &mut *buf) {
+                    Err(rustix::io::Errno::INTR) => continue,
+                    r => break r.map_err(io::Error::from),
+                }
+            },
             StdinSource::Bytes(c) => c.read(buf),
             StdinSource::File(f) => f.read(buf),
         }
