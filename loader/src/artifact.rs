@@ -299,6 +299,7 @@ fn validate(meta: &ModuleMeta, text_len: u64, data_len: u64) -> std::result::Res
             ));
         }
     }
+    let nimported_funcs = nfuncs as u32;
     nfuncs += meta.funcs.len() as u64;
     let nfuncs32 = u32::try_from(nfuncs).map_err(|_| "too many functions".to_string())?;
     ntables += meta.tables.len() as u64;
@@ -347,6 +348,23 @@ fn validate(meta: &ModuleMeta, text_len: u64, data_len: u64) -> std::result::Res
     if let Some(s) = meta.start {
         if u64::from(s) >= nfuncs {
             return Err(format!("start function {s} out of range"));
+        }
+        let type_index = if s < nimported_funcs {
+            meta.imports
+                .iter()
+                .filter_map(|i| match i.kind {
+                    ImportKind::Func(t) => Some(t),
+                    _ => None,
+                })
+                .nth(s as usize)
+        } else {
+            meta.funcs
+                .get((s - nimported_funcs) as usize)
+                .map(|f| f.type_index)
+        };
+        let ty = type_index.and_then(|t| meta.types.get(t as usize));
+        if !ty.is_some_and(|t| t.params.is_empty() && t.results.is_empty()) {
+            return Err(format!("start function {s} must have type [] -> []"));
         }
     }
     for (i, seg) in meta.elements.iter().enumerate() {
