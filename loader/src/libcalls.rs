@@ -601,4 +601,141 @@ mod tests {
         assert_eq!(wasmaot_rt_nearbyint(-3.5), -4.0);
         assert_eq!(wasmaot_rt_fma(2.0, 3.0, 1.0), 7.0);
     }
+
+    /// An instance of a code-less module: memory 0 (1 page), table 0 (4 funcrefs),
+    /// passive data "abcdef", passive elem segment of two nulls and one non-null word.
+    fn instance() -> (crate::Store<()>, u32) {
+        use crate::abi::*;
+        let meta = ModuleMeta {
+            memories: vec![MemoryType {
+                minimum: 1,
+                maximum: None,
+                memory64: false,
+                shared: false,
+                page_size_log2: 16,
+            }],
+            tables: vec![TableDef {
+                ty: TableType {
+                    element: ValType::FuncRef,
+                    minimum: 4,
+                    maximum: None,
+                },
+                init: ConstExpr(vec![ConstOp::RefNull]),
+            }],
+            data: vec![DataSegment {
+                mode: SegmentMode::Passive,
+                offset: 0,
+                len: 6,
+            }],
+            elements: vec![ElemSegment {
+                mode: SegmentMode::Passive,
+                element: ValType::FuncRef,
+                items: vec![ConstExpr(vec![ConstOp::RefNull]); 2],
+            }],
+            ..ModuleMeta::default()
+        };
+        let bytes =
+            crate::tests::build_artifact(&[], &[], &crate::tests::host_header(), &meta, b"abcdef");
+        let engine = crate::Engine::default();
+        let module = crate::Module::from_bytes(&engine, &bytes).unwrap();
+        let mut store = crate::Store::new(&engine, ());
+        crate::Instance::new(&mut store, &module, &[]).unwrap();
+        (store, 0)
+    }
+
+    #[test]
+    fn bulk_memory_bounds_and_overlap() {
+        let (mut store, i) = instance();
+        let s = &mut store.inner.opaque;
+        let page = 65536u64;
+        assert_eq!(memory_fill(s, i, 0, 8, 1, 2), Ok(()));
+        assert_eq!(memory_fill(s, i, 0, page, 1, 0), Ok(()));
+        assert_eq!(
+            memory_fill(s, i, 0, page, 1, 1),
+            Err(TrapCode::MemoryOutOfBounds)
+        );
+        assert_eq!(
+            memory_fill(s, i, 0, u64::MAX, 1, 2),
+            Err(TrapCode::MemoryOutOfBounds)
+        );
+        assert_eq!(memory_init(s, i, 0, 0, 10, 1, 5), Ok(()));
+        assert_eq!(
+            &s.memories[0].memory.as_slice()[8..16],
+            &[1, 1, b'b', b'c', b'd', b'e', b'f', 0]
+        );
+        assert_eq!(
+            memory_init(s, i, 0, 0, 0, 2, 5),
+            Err(TrapCode::MemoryOutOfBounds)
+        );
+        assert_eq!(memory_init(s, i, 0, 0, page, 6, 0), Ok(()));
+        assert_eq!(
+            memory_init(s, i, 0, 0, page + 1, 6, 0),
+            Err(TrapCode::MemoryOutOfBounds)
+        );
+        // Overlapping copies move like memmove.
+        assert_eq!(memory_copy(s, i, 0, 11, 0, 10, 5), Ok(()));
+        assert_eq!(
+            &s.memories[0].memory.as_slice()[8..16],
+            &[1, 1, b'b', b'b', b'c', b'd', b'e', b'f']
+        );
+        assert_eq!(memory_copy(s, i, 0, 9, 0, 11, 5), Ok(()));
+        assert_eq!(
+            &s.memories[0].memory.as_slice()[8..16],
+            &[1, b'b', b'c', b'd', b'e', b'f', b'e', b'f']
+        );
+        assert_eq!(memory_copy(s, i, 0, page, 0, 0, 0), Ok(()));
+        assert_eq!(
+            memory_copy(s, i, 0, 0, 0, page - 1, 2),
+            Err(TrapCode::MemoryOutOfBounds)
+        );
+        assert_eq!(
+            memory_copy(s, i, 0, u64::MAX, 0, 0, 1),
+            Err(TrapCode::MemoryOutOfBounds)
+        );
+        assert_eq!(memory_index(s, i, 7), Err(TrapCode::MemoryOutOfBounds));
+        // Dropping the segment makes it empty.
+        s.instances[0].data_dropped[0] = true;
+        assert_eq!(
+            memory_init(s, i, 0, 0, 0, 0, 1),
+            Err(TrapCode::MemoryOutOfBounds)
+        );
+        assert_eq!(memory_init(s, i, 0, 0, 0, 0, 0), Ok(()));
+    }
+
+    #[test]
+    fn bulk_table_bounds() {
+        let (mut store, i) = instance();
+        let s = &mut store.inner.opaque;
+        assert_eq!(table_fill(s, i, 0, 1, 0x1000, 3), Ok(()));
+        assert_eq!(table_fill(s, i, 0, 4, 0x1000, 0), Ok(()));
+        assert_eq!(
+            table_fill(s, i, 0, 4, 0x1000, 1),
+            Err(TrapCode::TableOutOfBounds)
+        );
+        assert_eq!(table_copy(s, i, 0, 0, 0, 1, 3), Ok(()));
+        assert_eq!(
+            s.tables[0].table.elements(),
+            &[0x1000, 0x1000, 0x1000, 0x1000]
+        );
+        assert_eq!(table_init(s, i, 0, 0, 1, 0, 2), Ok(()));
+        assert_eq!(s.tables[0].table.elements(), &[0x1000, 0, 0, 0x1000]);
+        assert_eq!(
+            table_init(s, i, 0, 0, 3, 0, 2),
+            Err(TrapCode::TableOutOfBounds)
+        );
+        assert_eq!(
+            table_init(s, i, 0, 0, 0, 1, 2),
+            Err(TrapCode::TableOutOfBounds)
+        );
+        assert_eq!(
+            table_copy(s, i, 0, 0, 3, 0, 2),
+            Err(TrapCode::TableOutOfBounds)
+        );
+        s.instances[0].elements[0] = Vec::new();
+        assert_eq!(
+            table_init(s, i, 0, 0, 0, 0, 1),
+            Err(TrapCode::TableOutOfBounds)
+        );
+        assert_eq!(table_init(s, i, 0, 0, 4, 0, 0), Ok(()));
+    }
 }
