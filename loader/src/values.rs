@@ -132,6 +132,9 @@ impl StoreOpaque {
             Val::FuncRef(None) | Val::ExternRef(None) => 0,
             Val::FuncRef(Some(f)) => {
                 self.check(f.store, "function reference")?;
+                // A host function becoming visible to wasm gets its trampoline now if
+                // some loaded module has one.
+                self.resolve_pending_host_funcs();
                 let data = self
                     .funcs
                     .get(f.index as usize)
