@@ -104,7 +104,15 @@ pub struct WasiCtxBuilder {
     stdin: StdinSource,
     stdout: OutputSink,
     stderr: OutputSink,
-    preopens: Vec<(Dir, String)>,
+    preopens: Vec<Preopen>,
+}
+
+/// A directory to hand to the guest.
+#[derive(Debug)]
+struct Preopen {
+    dir: Dir,
+    guest_path: String,
+    read_only: bool,
 }
 
 impl Default for WasiCtxBuilder {
@@ -266,13 +274,33 @@ impl WasiCtxBuilder {
         guest_path: impl Into<String>,
     ) -> io::Result<&mut Self> {
         let dir = Dir::open_ambient_dir(host_dir, ambient_authority())?;
-        self.preopens.push((dir, guest_path.into()));
+        Ok(self.preopened_cap_dir(dir, guest_path))
+    }
+
+    /// Like [`WasiCtxBuilder::preopened_dir`], but the guest may only read: it gets no
+    /// rights to create, write, truncate, rename, link, remove or change times of anything
+    /// beneath it.
+    pub fn preopened_dir_read_only(
+        &mut self,
+        host_dir: impl AsRef<Path>,
+        guest_path: impl Into<String>,
+    ) -> io::Result<&mut Self> {
+        let dir = Dir::open_ambient_dir(host_dir, ambient_authority())?;
+        self.preopens.push(Preopen {
+            dir,
+            guest_path: guest_path.into(),
+            read_only: true,
+        });
         Ok(self)
     }
 
     /// Preopens an already open capability directory as `guest_path`.
     pub fn preopened_cap_dir(&mut self, dir: Dir, guest_path: impl Into<String>) -> &mut Self {
-        self.preopens.push((dir, guest_path.into()));
+        self.preopens.push(Preopen {
+            dir,
+            guest_path: guest_path.into(),
+            read_only: false,
+        });
         self
     }
 
@@ -287,13 +315,17 @@ impl WasiCtxBuilder {
         table.insert_at(0, stdin);
         table.insert_at(1, stdout);
         table.insert_at(2, stderr);
-        for (dir, guest) in b.preopens {
-            let mut d = Descriptor::new(
-                Handle::Dir(dir),
-                rights::DIRECTORY,
-                rights::DIRECTORY_INHERITING,
-            );
-            d.preopen = Some(guest);
+        for p in b.preopens {
+            let (base, inheriting) = if p.read_only {
+                (
+                    rights::DIRECTORY_READ_ONLY,
+                    rights::DIRECTORY_READ_ONLY | rights::FILE_READ_ONLY,
+                )
+            } else {
+                (rights::DIRECTORY, rights::DIRECTORY_INHERITING)
+            };
+            let mut d = Descriptor::new(Handle::Dir(p.dir), base, inheriting);
+            d.preopen = Some(p.guest_path);
             // The table is fresh, so allocation cannot run out of numbers.
             let _ = table.push(d);
         }

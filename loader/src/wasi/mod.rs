@@ -8,6 +8,37 @@
 //!   cap-std: nothing escapes a preopened directory), `poll.rs`, `clocks.rs`, `random.rs`,
 //!   `memory.rs` (bounds-checked guest memory access), `errno.rs`, `types.rs` (ABI
 //!   constants and layouts).
+//!
+//! Running a WASI command:
+//!
+//! ```no_run
+//! use wasmaot_loader::wasi::{self, WasiCtx, WasiCtxBuilder};
+//! use wasmaot_loader::{Engine, Linker, Module, Store};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let engine = Engine::default();
+//! let module = Module::from_file(&engine, std::path::Path::new("app.cwasm"))?;
+//! let ctx = WasiCtxBuilder::new()
+//!     .args(["app", "--verbose"])
+//!     .inherit_env()
+//!     .inherit_stdio()
+//!     .preopened_dir(".", "/")?
+//!     .build();
+//! let mut store = Store::new(&engine, ctx);
+//! let mut linker = Linker::new(&engine);
+//! wasi::add_to_linker(&mut linker, |ctx: &mut WasiCtx| ctx)?;
+//! let instance = linker.instantiate(&mut store, &module)?;
+//! let start = instance.get_func(&mut store, "_start").ok_or("no _start")?;
+//! let result = start.call(&mut store, &[], &mut []);
+//! // 0, the code passed to proc_exit, or Err for a trap.
+//! let status = wasi::exit_status(result, store.data_mut())?;
+//! std::process::exit(status);
+//! # }
+//! ```
+//!
+//! Every guest path is resolved by cap-std beneath a preopened directory: `..` past it,
+//! absolute paths and symlinks leading out fail with `ENOTCAPABLE`; a NUL byte in a path
+//! is `EINVAL`; a closed (or renumbered-over) preopen is `EBADF`.
 
 pub mod clocks;
 pub mod ctx;

@@ -1236,3 +1236,62 @@ fn builder_files() {
         .collect();
     assert_eq!(pre, [(3, "/a".to_string()), (4, "b".to_string())]);
 }
+
+#[test]
+fn read_only_preopen() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("f"), b"ro").unwrap();
+    let mut ctx = WasiCtxBuilder::new()
+        .preopened_dir_read_only(tmp.path(), "/ro")
+        .unwrap()
+        .build();
+    let mut mem = vec![0u8; 4096];
+    let mut open = |mem: &mut Vec<u8>, path: &[u8], of: u16, base: u64| {
+        mem[0x200..0x200 + path.len()].copy_from_slice(path);
+        let r = p1::path_open(
+            &mut ctx,
+            mem,
+            ROOT,
+            0,
+            0x200,
+            path.len() as u32,
+            of as u32,
+            base,
+            0,
+            0,
+            0x80,
+        );
+        ok(r).map(|()| super::memory::read_u32(mem, 0x80).unwrap())
+    };
+    assert_eq!(
+        open(&mut mem, b"f", oflags::CREAT, RW),
+        Err(Errno::Notcapable)
+    );
+    assert_eq!(
+        open(&mut mem, b"f", oflags::TRUNC, RW),
+        Err(Errno::Notcapable)
+    );
+    let fd = open(&mut mem, b"f", 0, RW).unwrap();
+    // Write access was not granted: the file is open read-only.
+    super::memory::write_u32(&mut mem, 0, 100).unwrap();
+    super::memory::write_u32(&mut mem, 4, 2).unwrap();
+    assert_eq!(
+        ok(p1::fd_write(&mut ctx, &mut mem, fd, 0, 1, 8)),
+        Err(Errno::Notcapable)
+    );
+    ok(p1::fd_read(&mut ctx, &mut mem, fd, 0, 1, 8)).unwrap();
+    assert_eq!(&mem[100..102], b"ro");
+    mem[0x200] = b'd';
+    assert_eq!(
+        ok(p1::path_create_directory(
+            &mut ctx, &mut mem, ROOT, 0x200, 1
+        )),
+        Err(Errno::Notcapable)
+    );
+    mem[0x200] = b'f';
+    assert_eq!(
+        ok(p1::path_unlink_file(&mut ctx, &mut mem, ROOT, 0x200, 1)),
+        Err(Errno::Notcapable)
+    );
+    assert!(tmp.path().join("f").exists());
+}

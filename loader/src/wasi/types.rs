@@ -74,6 +74,14 @@ pub mod rights {
     /// Rights a directory hands down to what is opened beneath it.
     pub const DIRECTORY_INHERITING: u64 = DIRECTORY | FILE;
 
+    /// The rights of a read-only directory.
+    pub const DIRECTORY_READ_ONLY: u64 =
+        PATH_OPEN | FD_READDIR | PATH_READLINK | PATH_FILESTAT_GET | FD_FILESTAT_GET;
+
+    /// The rights of a file in a read-only directory.
+    pub const FILE_READ_ONLY: u64 =
+        FD_READ | FD_SEEK | FD_TELL | FD_ADVISE | FD_FILESTAT_GET | POLL_FD_READWRITE;
+
     /// Standard input.
     pub const STDIN: u64 = FD_READ | FD_FDSTAT_SET_FLAGS | FD_FILESTAT_GET | POLL_FD_READWRITE;
     /// Standard output and error.
