@@ -47,9 +47,7 @@ pub(crate) struct CallThreadState {
     trapped: Cell<bool>,
     /// An error recorded by a failing host function.
     error: Cell<Option<Error>>,
-    /// Program counters of the wasm frames at the trap, innermost first (the first is
-    /// the faulting PC, the others return addresses).
-    frames: [Cell<usize>; MAX_FRAMES],
+    /// Number of program counters recorded in `FRAMES` for this entry's trap.
     nframes: Cell<usize>,
 }
 
@@ -57,6 +55,12 @@ thread_local! {
     static CURRENT: Cell<*const CallThreadState> = const { Cell::new(ptr::null()) };
     /// (low, high) bounds of this thread's stack, 0 if unknown.
     static STACK_BOUNDS: Cell<(usize, usize)> = const { Cell::new((0, 0)) };
+    /// Program counters of the wasm frames at the latest trap, innermost first (the
+    /// first is the faulting PC, the others return addresses). One buffer per thread
+    /// suffices: a trap is consumed by its entry before any outer entry resumes.
+    static FRAMES: [Cell<usize>; MAX_FRAMES] = const { [const { Cell::new(0) }; MAX_FRAMES] };
+    /// Whether this thread has its handlers, alternate stack and stack bounds set up.
+    static READY: Cell<bool> = const { Cell::new(false) };
 }
 
 /// The innermost active entry of this thread, or null.
@@ -86,13 +90,17 @@ pub(crate) fn catch_traps<F: FnOnce()>(
     max_wasm_stack: usize,
     body: F,
 ) -> Result<(), Error> {
-    signals::init_traps();
-    signals::ensure_alt_stack();
-    let bounds = stack_bounds();
+    if !READY.with(Cell::get) {
+        signals::init_traps();
+        signals::ensure_alt_stack();
+        stack_bounds();
+        READY.with(|r| r.set(true));
+    }
 
     // SAFETY: `limits` points to the store's live VMRuntimeLimits.
     let old_limit = unsafe { (*limits).stack_limit };
     if old_limit == 0 {
+        let bounds = STACK_BOUNDS.with(Cell::get);
         let here = &old_limit as *const usize as usize;
         let mut limit = here.saturating_sub(max_wasm_stack);
         if bounds.0 != 0 {
@@ -109,7 +117,6 @@ pub(crate) fn catch_traps<F: FnOnce()>(
         trap_code: Cell::new(None),
         trapped: Cell::new(false),
         error: Cell::new(None),
-        frames: [const { Cell::new(0) }; MAX_FRAMES],
         nframes: Cell::new(0),
     };
     CURRENT.with(|c| c.set(&state));
@@ -134,10 +141,12 @@ pub(crate) fn catch_traps<F: FnOnce()>(
     // Forget a body that never completed without running its destructor twice: it was
     // taken before the call, so `payload` is `None` here.
     drop(payload);
-    let pcs: Vec<usize> = state.frames[..state.nframes.get()]
-        .iter()
-        .map(Cell::get)
-        .collect();
+    let pcs: Vec<usize> = FRAMES.with(|f| {
+        f[..state.nframes.get().min(MAX_FRAMES)]
+            .iter()
+            .map(Cell::get)
+            .collect()
+    });
     if let Some(err) = state.error.take() {
         return Err(match err.kind() {
             crate::error::ErrorKind::Trap(t) if !t.backtrace.is_empty() || pcs.is_empty() => err,

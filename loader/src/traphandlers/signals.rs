@@ -119,29 +119,33 @@ unsafe extern "C" fn handler(signum: c_int, info: *mut siginfo_t, ctx: *mut c_vo
 /// Walk the frame-pointer chain from the faulting frame while it stays in wasm code.
 pub(super) fn record_frames(state: &CallThreadState, pc: usize, mut fp: usize) {
     let (low, high) = super::STACK_BOUNDS.with(|b| b.get());
-    state.frames[0].set(pc);
-    let mut n = 1;
-    code_memory::with_registry(|lookup| {
-        while n < MAX_FRAMES {
-            if fp == 0
-                || !fp.is_multiple_of(std::mem::size_of::<usize>())
-                || fp < low
-                || fp.saturating_add(16) > high
-            {
-                break;
+    let n = super::FRAMES.with(|frames| {
+        frames[0].set(pc);
+        let mut n = 1;
+        code_memory::with_registry(|lookup| {
+            while n < MAX_FRAMES {
+                if fp == 0
+                    || !fp.is_multiple_of(std::mem::size_of::<usize>())
+                    || fp < low
+                    || fp.saturating_add(16) > high
+                {
+                    break;
+                }
+                // SAFETY: `fp` is aligned and inside this thread's stack (checked above).
+                let (next_fp, ret) =
+                    unsafe { (*(fp as *const usize), *((fp + 8) as *const usize)) };
+                if ret == 0 || lookup(ret - 1).is_none() {
+                    break;
+                }
+                frames[n].set(ret);
+                n += 1;
+                if next_fp <= fp {
+                    break;
+                }
+                fp = next_fp;
             }
-            // SAFETY: `fp` is aligned and inside this thread's stack (checked above).
-            let (next_fp, ret) = unsafe { (*(fp as *const usize), *((fp + 8) as *const usize)) };
-            if ret == 0 || lookup(ret - 1).is_none() {
-                break;
-            }
-            state.frames[n].set(ret);
-            n += 1;
-            if next_fp <= fp {
-                break;
-            }
-            fp = next_fp;
-        }
+        });
+        n
     });
     state.nframes.set(n);
 }
