@@ -334,13 +334,28 @@ unsafe fn host_call<T: 'static>(
     let values = unsafe { std::slice::from_raw_parts_mut(values, len) };
     // SAFETY: the store outlives its host functions; wasm holds no borrow of it.
     let store = unsafe { &mut *store };
-    let params: Vec<Val> = ty
-        .params
-        .iter()
-        .zip(values.iter())
-        .map(|(t, v)| store.opaque.raw_to_val(*t, v.as_u128()))
-        .collect();
-    let mut results: Vec<Val> = ty.results.iter().map(|t| Val::default_for(*t)).collect();
+    // Small signatures use stack buffers.
+    const SMALL: usize = 8;
+    let (mut small_params, mut small_results) = ([Val::I32(0); SMALL], [Val::I32(0); SMALL]);
+    let (mut large_params, mut large_results) = (Vec::new(), Vec::new());
+    let params: &mut [Val] = if ty.params.len() <= SMALL {
+        &mut small_params[..ty.params.len()]
+    } else {
+        large_params.resize(ty.params.len(), Val::I32(0));
+        &mut large_params
+    };
+    for ((p, t), v) in params.iter_mut().zip(&ty.params).zip(values.iter()) {
+        *p = store.opaque.raw_to_val(*t, v.as_u128());
+    }
+    let results: &mut [Val] = if ty.results.len() <= SMALL {
+        &mut small_results[..ty.results.len()]
+    } else {
+        large_results.resize(ty.results.len(), Val::I32(0));
+        &mut large_results
+    };
+    for (r, t) in results.iter_mut().zip(&ty.results) {
+        *r = Val::default_for(*t);
+    }
     let instance = if caller_vmctx.is_null() {
         None
     } else {
@@ -360,8 +375,8 @@ unsafe fn host_call<T: 'static>(
             store: &mut *store,
             instance,
         },
-        &params,
-        &mut results,
+        params,
+        results,
     )?;
     for (i, (r, t)) in results.iter().zip(&ty.results).enumerate() {
         check_result(i, r, *t)?;
