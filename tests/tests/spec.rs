@@ -6,6 +6,8 @@
 //! completely). More failures than the baseline fail the test; fewer print "improved".
 //! `WASMAOT_UPDATE_BASELINE=1 cargo test -p wasmaot-tests --test spec` rewrites it.
 //!
+//! `WASMAOT_SPEC_VERBOSE=1` names each script as it starts (to find one that crashes).
+//!
 //! Both tests run the whole suite: artifacts loaded from memory, and from files (mmap).
 //! Every failure message is also written to `target/spec-failures-<mode>.txt`.
 
@@ -76,6 +78,7 @@ fn run_all(files: &[(String, PathBuf)], options: &RunOptions) -> Vec<FileReport>
     let results: Mutex<Vec<Option<FileReport>>> = Mutex::new(vec![None; files.len()]);
     let running: Mutex<BTreeMap<usize, Instant>> = Mutex::new(BTreeMap::new());
     let workers_left = AtomicUsize::new(JOBS);
+    let verbose = std::env::var_os("WASMAOT_SPEC_VERBOSE").is_some_and(|v| v == "1");
     std::thread::scope(|scope| {
         for _ in 0..JOBS {
             scope.spawn(|| {
@@ -85,6 +88,10 @@ fn run_all(files: &[(String, PathBuf)], options: &RunOptions) -> Vec<FileReport>
                         break;
                     };
                     running.lock().unwrap().insert(i, Instant::now());
+                    if verbose {
+                        // Uncaptured, so that a crash of the process shows its script.
+                        let _ = writeln!(std::io::stderr(), "spec: running {name}");
+                    }
                     let mut options = options.clone();
                     options.compile.wasm_features = spec_features(Path::new(name)).unwrap_or(WASM2);
                     let mut report = run_file(path, &options);
