@@ -21,12 +21,14 @@ use std::time::{Duration, Instant};
 use wasmaot_compiler::wast::{run_file, spec_features, FileReport, Mode, RunOptions, WASM2};
 use wasmaot_tests::{in_ci, target_dir, testsuite_dir, workspace_root};
 
-/// Proposals (beyond Wasm 2.0 at the root) whose scripts are run.
+/// Proposals (beyond Wasm 2.0 at the root) whose scripts are run. `annotations` changes
+/// only the text format, so it needs no feature beyond Wasm 2.0.
 const PROPOSALS: &[&str] = &[
     "extended-const",
     "multi-memory",
     "tail-call",
     "relaxed-simd",
+    "annotations",
 ];
 
 /// Files that are expected to fail for a reason outside this project (a translation
