@@ -64,7 +64,7 @@ pub struct FileReport {
 /// The WebAssembly features a spec script is written for: Wasm 2.0 for the scripts at
 /// the root of the testsuite (they expect, for example, a second memory to be invalid),
 /// plus the proposal for scripts under `proposals/<name>/`. `None` for a path outside
-/// that layout.
+/// that layout, or under a proposal that has no feature bit (`abi::features::NAMES`).
 pub fn spec_features(path: &Path) -> Option<u64> {
     let components: Vec<&str> = path.iter().filter_map(|c| c.to_str()).collect();
     if let Some(i) = components.iter().position(|c| *c == "proposals") {
