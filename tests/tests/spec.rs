@@ -182,7 +182,8 @@ fn testsuite_or_skip() -> Option<PathBuf> {
     if in_ci() {
         panic!("{message}");
     }
-    println!("{message} (skipping)");
+    // Uncaptured, so that it shows although the test passes.
+    let _ = writeln!(std::io::stderr(), "{message} (skipping)");
     None
 }
 
