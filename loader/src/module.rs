@@ -144,6 +144,11 @@ impl Module {
     pub fn text_len(&self) -> usize {
         self.inner.code.text_len()
     }
+    /// The address range `[start, end)` of the linked code in memory.
+    pub fn image_range(&self) -> (usize, usize) {
+        let base = self.inner.code.text_base();
+        (base, base + self.inner.code.text_len())
+    }
     /// Number of relocations applied when linking.
     pub fn relocation_count(&self) -> usize {
         self.inner.relocation_count
