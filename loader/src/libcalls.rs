@@ -69,6 +69,8 @@ libcall_thunks! {
     wasmaot_thunk_table_fill => wasmaot_rt_table_fill,
     wasmaot_thunk_table_copy => wasmaot_rt_table_copy,
     wasmaot_thunk_table_init => wasmaot_rt_table_init,
+    wasmaot_thunk_out_of_fuel => wasmaot_rt_out_of_fuel,
+    wasmaot_thunk_epoch_interrupt => wasmaot_rt_epoch_interrupt,
 }
 
 /// The address compiled code should call for a trapping libcall: its thunk where we have
@@ -106,6 +108,10 @@ pub(crate) fn address_of(symbol: &str) -> Option<usize> {
             Libcall::TableInit => trapping!(wasmaot_rt_table_init, wasmaot_thunk_table_init),
             Libcall::ElemDrop => wasmaot_rt_elem_drop as *const () as usize,
             Libcall::RaiseTrap => wasmaot_rt_raise_trap as *const () as usize,
+            Libcall::OutOfFuel => trapping!(wasmaot_rt_out_of_fuel, wasmaot_thunk_out_of_fuel),
+            Libcall::EpochInterrupt => {
+                trapping!(wasmaot_rt_epoch_interrupt, wasmaot_thunk_epoch_interrupt)
+            }
         });
     }
     Some(match symbol.strip_prefix("wasmaot_rt_")? {
@@ -524,6 +530,26 @@ pub unsafe extern "C" fn wasmaot_rt_elem_drop(vmctx: *mut u8, seg: u32) {
 pub unsafe extern "C" fn wasmaot_rt_raise_trap(_vmctx: *mut u8) {
     // SAFETY: see contract.
     unsafe { crate::traphandlers::raise_recorded() }
+}
+
+/// Fuel ran out: trap. (A store that refuels from a callback would return instead.)
+///
+/// # Safety
+/// Called by compiled code inside an entry.
+#[no_mangle]
+pub unsafe extern "C" fn wasmaot_rt_out_of_fuel(vmctx: *mut u8) {
+    // SAFETY: see contract.
+    unsafe { finish(vmctx, Err(TrapCode::OutOfFuel)) }
+}
+
+/// The epoch deadline was reached: trap with `Interrupt`.
+///
+/// # Safety
+/// Called by compiled code inside an entry.
+#[no_mangle]
+pub unsafe extern "C" fn wasmaot_rt_epoch_interrupt(vmctx: *mut u8) {
+    // SAFETY: see contract.
+    unsafe { finish(vmctx, Err(TrapCode::Interrupt)) }
 }
 
 #[no_mangle]

@@ -11,11 +11,24 @@ pub const HOST_POINTER_SIZE: u8 = std::mem::size_of::<usize>() as u8;
 
 /// Per-store limits compiled code checks (`VMRuntimeLimits`).
 #[repr(C)]
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct VMRuntimeLimits {
     pub stack_limit: usize,
     pub fuel_consumed: i64,
     pub epoch_deadline: u64,
+    /// The engine's epoch counter (null until an engine is attached).
+    pub epoch_counter: *const u64,
+}
+
+impl Default for VMRuntimeLimits {
+    fn default() -> Self {
+        VMRuntimeLimits {
+            stack_limit: 0,
+            fuel_consumed: 0,
+            epoch_deadline: u64::MAX,
+            epoch_counter: std::ptr::null(),
+        }
+    }
 }
 
 /// `VMFuncRef`: what a funcref points to.
@@ -69,7 +82,7 @@ const _: () = {
     assert!(std::mem::size_of::<VMMemoryDefinition>() == 2 * std::mem::size_of::<usize>());
     assert!(std::mem::size_of::<VMGlobalDefinition>() == 16);
     assert!(std::mem::size_of::<ValRaw>() == crate::abi::VAL_RAW_SIZE as usize);
-    assert!(std::mem::size_of::<VMRuntimeLimits>() == std::mem::size_of::<usize>() + 16);
+    assert!(std::mem::size_of::<VMRuntimeLimits>() == 2 * std::mem::size_of::<usize>() + 16);
 };
 
 /// An owned, zeroed, 16-aligned VMContext allocation.

@@ -65,6 +65,12 @@ libcalls! {
     ElemDrop = "elem_drop"(Ptr, I32) -> None;
     /// (vmctx) -> raises the trap recorded for this thread; used by host-call trampolines.
     RaiseTrap = "raise_trap"(Ptr) -> None;
+    /// (vmctx): called when `fuel_consumed` became non-negative; traps with OutOfFuel
+    /// unless the store added fuel (then returns).
+    OutOfFuel = "out_of_fuel"(Ptr) -> None;
+    /// (vmctx): called when the engine's epoch reached the store's deadline; traps with
+    /// Interrupt, or returns after the store's callback set a new deadline.
+    EpochInterrupt = "epoch_interrupt"(Ptr) -> None;
 }
 
 /// Cranelift's own libcalls that compiled code may reference (floating-point helpers

@@ -64,11 +64,21 @@ pub struct Tunables {
     pub memory_reservation: u64,
     /// Bytes of inaccessible guard region after each reservation.
     pub memory_guard_size: u64,
+    /// Code counts fuel in `VMRuntimeLimits::fuel_consumed` (Wasmtime's `consume_fuel`).
+    pub consume_fuel: bool,
+    /// Code checks the engine's epoch against the store's deadline at function entries and
+    /// loop headers (Wasmtime's `epoch_interruption`).
+    pub epoch_interruption: bool,
 }
 
 impl Default for Tunables {
     fn default() -> Self {
-        Tunables { memory_reservation: 1 << 32, memory_guard_size: 2 << 30 }
+        Tunables {
+            memory_reservation: 1 << 32,
+            memory_guard_size: 2 << 30,
+            consume_fuel: false,
+            epoch_interruption: false,
+        }
     }
 }
 
@@ -99,6 +109,8 @@ impl Header {
         w.u64(self.wasm_features);
         w.u64(self.tunables.memory_reservation);
         w.u64(self.tunables.memory_guard_size);
+        w.bool(self.tunables.consume_fuel);
+        w.bool(self.tunables.epoch_interruption);
         w.str(&self.symbol_prefix);
     }
 
@@ -123,7 +135,12 @@ impl Header {
             target: r.str()?,
             cpu_features: r.str()?,
             wasm_features: r.u64()?,
-            tunables: Tunables { memory_reservation: r.u64()?, memory_guard_size: r.u64()? },
+            tunables: Tunables {
+                memory_reservation: r.u64()?,
+                memory_guard_size: r.u64()?,
+                consume_fuel: r.bool()?,
+                epoch_interruption: r.bool()?,
+            },
             symbol_prefix: r.str()?,
         })
     }

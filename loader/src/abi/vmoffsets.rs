@@ -26,7 +26,8 @@
 //! The records it points to:
 //!
 //! ```text
-//!  VMRuntimeLimits    { stack_limit: P, fuel_consumed: 8, epoch_deadline: 8 }   (one per store)
+//!  VMRuntimeLimits    { stack_limit: P, fuel_consumed: 8, epoch_deadline: 8,
+//!                       epoch_counter: P (*const u64, the engine's epoch) }   (one per store)
 //!  VMFuncRef          { wasm_call: P, type_id: u32 (+pad to P), vmctx: P }
 //!  VMTableDefinition  { base: P, current_elements: u32 (+pad to P) }   elements are P-sized
 //!  VMMemoryDefinition { base: P, current_length: P }                    (length in bytes)
@@ -173,8 +174,12 @@ impl VMOffsets {
     pub fn limits_epoch_deadline(&self) -> u32 {
         self.p() + 8
     }
-    pub fn size_of_limits(&self) -> u32 {
+    /// Pointer to the engine's current epoch (a `u64`).
+    pub fn limits_epoch_counter(&self) -> u32 {
         self.p() + 16
+    }
+    pub fn size_of_limits(&self) -> u32 {
+        2 * self.p() + 16
     }
     pub fn funcref_wasm_call(&self) -> u32 {
         0
