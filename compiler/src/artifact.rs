@@ -58,7 +58,11 @@ pub fn build(
 ) -> Result<Vec<u8>, CompileError> {
     let isa = &*target.isa;
     let format = object_format(target)?;
-    let tunables = Tunables::default();
+    let tunables = Tunables {
+        consume_fuel: options.consume_fuel,
+        epoch_interruption: options.epoch_interruption,
+        ..Tunables::default()
+    };
     let offsets = info.meta.vmoffsets(isa.pointer_bytes());
     let prefix = options.symbol_prefix.as_str();
 

@@ -11,13 +11,17 @@ use cranelift_codegen::ir::{
 };
 use cranelift_codegen::isa::{TargetFrontendConfig, TargetIsa};
 use cranelift_frontend::FunctionBuilder;
+use cranelift_wasm::wasmparser::Operator;
 use cranelift_wasm::{
-    wasmparser, EngineOrModuleTypeIndex, FuncEnvironment, FuncIndex, GlobalIndex, GlobalVariable,
-    Heap, HeapData, HeapStyle, MemoryIndex, ModuleInternedTypeIndex, TableData, TableIndex,
-    TableSize, TargetEnvironment, TypeConvert, TypeIndex, WasmError, WasmHeapType, WasmResult,
+    wasmparser, EngineOrModuleTypeIndex, FuncEnvironment, FuncIndex, FuncTranslationState,
+    GlobalIndex, GlobalVariable, Heap, HeapData, HeapStyle, MemoryIndex, ModuleInternedTypeIndex,
+    TableData, TableIndex, TableSize, TargetEnvironment, TypeConvert, TypeIndex, WasmError,
+    WasmHeapType, WasmResult,
 };
 use std::collections::HashMap;
 use wasmaot_loader::abi::{Libcall, Tunables, VMOffsets};
+
+mod metering;
 
 /// Namespace of `UserExternalName`s that name functions by their object-module `FuncId`.
 pub const FUNC_NAMESPACE: u32 = 0;
@@ -39,6 +43,8 @@ pub struct FuncEnv<'a> {
     vmctx: Option<GlobalValue>,
     tables: HashMap<u32, TableData>,
     libcall_refs: HashMap<Libcall, FuncRef>,
+    /// Fuel bookkeeping, when the module is compiled with `consume_fuel`.
+    fuel: Option<metering::Fuel>,
 }
 
 fn trusted_ro() -> MemFlags {
@@ -67,6 +73,7 @@ impl<'a> FuncEnv<'a> {
             vmctx: None,
             tables: HashMap::new(),
             libcall_refs: HashMap::new(),
+            fuel: None,
         }
     }
 
@@ -829,6 +836,54 @@ impl FuncEnvironment for FuncEnv<'_> {
 
     fn translate_i31_get_u(&mut self, _pos: FuncCursor, _i31ref: Value) -> WasmResult<Value> {
         unsupported("i31ref (GC)")
+    }
+
+    fn after_locals(&mut self, num_locals_defined: usize) {
+        if self.tunables.consume_fuel {
+            self.fuel = Some(metering::Fuel::new(num_locals_defined));
+        }
+    }
+
+    fn before_translate_function(
+        &mut self,
+        builder: &mut FunctionBuilder,
+        _state: &FuncTranslationState,
+    ) -> WasmResult<()> {
+        self.metering_function_entry(builder);
+        Ok(())
+    }
+
+    fn before_translate_operator(
+        &mut self,
+        op: &Operator,
+        builder: &mut FunctionBuilder,
+        state: &FuncTranslationState,
+    ) -> WasmResult<()> {
+        if state.reachable() {
+            self.metering_before_op(op, builder);
+        }
+        Ok(())
+    }
+
+    fn after_translate_operator(
+        &mut self,
+        op: &Operator,
+        builder: &mut FunctionBuilder,
+        state: &FuncTranslationState,
+    ) -> WasmResult<()> {
+        if state.reachable() && self.fuel.is_some() {
+            self.metering_after_op(op, builder);
+        }
+        Ok(())
+    }
+
+    fn translate_loop_header(&mut self, builder: &mut FunctionBuilder) -> WasmResult<()> {
+        self.metering_loop_header(builder);
+        Ok(())
+    }
+
+    fn handle_before_return(&mut self, _retvals: &[Value], builder: &mut FunctionBuilder) {
+        self.metering_before_return(builder);
     }
 
     fn has_native_fma(&self) -> bool {

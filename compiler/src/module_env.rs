@@ -163,7 +163,12 @@ fn const_expr(e: &wasmparser::ConstExpr) -> Result<ConstExpr, CompileError> {
 
 /// Validate `wasm` and read it into a [`ModuleInfo`].
 pub fn read_module(wasm: &[u8], feature_bits: u64) -> Result<ModuleInfo<'_>, CompileError> {
-    let mut validator = Validator::new_with_features(wasmparser_features(feature_bits));
+    let features = wasmparser_features(feature_bits);
+    let mut validator = Validator::new_with_features(features);
+    // The parser's readers need the features too: with multi-memory off, the memory index
+    // of `memory.size`/`memory.grow` must be a single zero byte.
+    let mut parser = Parser::new(0);
+    parser.set_features(features);
     let mut info = ModuleInfo {
         meta: abi::ModuleMeta::default(),
         func_types: Vec::new(),
@@ -178,7 +183,7 @@ pub fn read_module(wasm: &[u8], feature_bits: u64) -> Result<ModuleInfo<'_>, Com
         data_bytes: Vec::new(),
     };
     let mut names_section = None;
-    for payload in Parser::new(0).parse_all(wasm) {
+    for payload in parser.parse_all(wasm) {
         let payload = payload.map_err(invalid)?;
         match validator.payload(&payload).map_err(invalid)? {
             ValidPayload::Func(validator, body) => {

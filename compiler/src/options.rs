@@ -21,6 +21,11 @@ pub struct CompileOptions {
     pub symbol_prefix: String,
     /// WebAssembly features to accept (`abi::features` bits).
     pub wasm_features: u64,
+    /// Count fuel (Wasmtime's `consume_fuel`): the loader's store must enable it too.
+    pub consume_fuel: bool,
+    /// Check the engine's epoch at function entries and loop headers (Wasmtime's
+    /// `epoch_interruption`).
+    pub epoch_interruption: bool,
 }
 
 impl Default for CompileOptions {
@@ -31,6 +36,8 @@ impl Default for CompileOptions {
             parallel: true,
             symbol_prefix: String::new(),
             wasm_features: features::ALL,
+            consume_fuel: false,
+            epoch_interruption: false,
         }
     }
 }

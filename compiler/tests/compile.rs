@@ -170,3 +170,33 @@ fn every_supported_target_and_format() {
         assert_eq!(meta.funcs.len(), 4, "{triple}");
     }
 }
+
+#[test]
+fn fuel_and_epoch_instrumentation_compiles_and_is_recorded() {
+    let wat = r#"(module
+      (func $f (param i32) (result i32)
+        (local i32)
+        (block (loop
+          (br_if 1 (i32.eqz (local.get 0)))
+          (local.set 1 (i32.add (local.get 1) (call $g (local.get 0))))
+          (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+          (br 0)))
+        (local.get 1))
+      (func $g (param i32) (result i32) (if (result i32) (local.get 0) (then (i32.const 1)) (else (return (i32.const 2)))))
+      (func (export "t") (param i32) (result i32) (return_call $f (local.get 0))))"#;
+    let plain = compile(wat.as_bytes(), &CompileOptions::default()).unwrap();
+    for (fuel, epoch) in [(true, false), (false, true), (true, true)] {
+        let opts = CompileOptions { consume_fuel: fuel, epoch_interruption: epoch, ..Default::default() };
+        let bytes = compile(wat.as_bytes(), &opts).unwrap();
+        let (header, _) = metadata(&bytes, ObjectFormat::Elf);
+        assert_eq!((header.tunables.consume_fuel, header.tunables.epoch_interruption), (fuel, epoch));
+        let file = object::File::parse(&*bytes).unwrap();
+        let text = file.section_by_name(".text").unwrap().size();
+        let plain_text = object::File::parse(&*plain).unwrap().section_by_name(".text").unwrap().size();
+        assert!(text > plain_text, "instrumented code is larger");
+        let symbols: Vec<_> = file.symbols().filter_map(|s| s.name().ok().map(str::to_string)).collect();
+        if fuel {
+            assert!(symbols.iter().any(|s| s == "wasmaot_rt_out_of_fuel"));
+        }
+    }
+}

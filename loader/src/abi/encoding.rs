@@ -68,7 +68,11 @@ pub struct DecodeError {
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "at metadata offset {}: expected {}", self.offset, self.expected)
+        write!(
+            f,
+            "at metadata offset {}: expected {}",
+            self.offset, self.expected
+        )
     }
 }
 
@@ -93,7 +97,10 @@ impl<'a> Reader<'a> {
         self.pos == self.bytes.len()
     }
     pub fn error<T>(&self, expected: impl Into<String>) -> DecodeResult<T> {
-        Err(DecodeError { offset: self.pos, expected: expected.into() })
+        Err(DecodeError {
+            offset: self.pos,
+            expected: expected.into(),
+        })
     }
     pub fn take(&mut self, n: usize, what: &str) -> DecodeResult<&'a [u8]> {
         match self.pos.checked_add(n) {
@@ -173,7 +180,11 @@ impl<'a> Reader<'a> {
         }
     }
     pub fn opt_u64(&mut self) -> DecodeResult<Option<u64>> {
-        Ok(if self.bool()? { Some(self.u64()?) } else { None })
+        Ok(if self.bool()? {
+            Some(self.u64()?)
+        } else {
+            None
+        })
     }
     pub fn list<T>(
         &mut self,

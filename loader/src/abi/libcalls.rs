@@ -77,7 +77,16 @@ libcalls! {
 /// used when the target lacks an instruction): `wasmaot_rt_<name>`, C calling
 /// convention, with the signature of the same-named C function (`ceilf` etc.).
 pub const FLOAT_LIBCALLS: &[&str] = &[
-    "ceilf", "ceil", "floorf", "floor", "truncf", "trunc", "nearbyintf", "nearbyint", "fmaf", "fma",
+    "ceilf",
+    "ceil",
+    "floorf",
+    "floor",
+    "truncf",
+    "trunc",
+    "nearbyintf",
+    "nearbyint",
+    "fmaf",
+    "fma",
 ];
 
 /// Symbol of a Cranelift float libcall named as in [`FLOAT_LIBCALLS`].
@@ -95,7 +104,11 @@ mod tests {
         for l in Libcall::ALL {
             assert!(seen.insert(l.symbol()));
             assert_eq!(Libcall::from_symbol(l.symbol()), Some(*l));
-            assert_eq!(l.params()[0], LibcallType::Ptr, "{l:?} must take vmctx first");
+            assert_eq!(
+                l.params()[0],
+                LibcallType::Ptr,
+                "{l:?} must take vmctx first"
+            );
         }
         assert_eq!(Libcall::from_symbol("wasmaot_rt_nope"), None);
     }

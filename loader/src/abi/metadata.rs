@@ -52,7 +52,12 @@ pub mod features {
     ];
     /// Comma-separated names of the features in `bits`.
     pub fn describe(bits: u64) -> String {
-        NAMES.iter().filter(|(b, _)| bits & b != 0).map(|(_, n)| *n).collect::<Vec<_>>().join(",")
+        NAMES
+            .iter()
+            .filter(|(b, _)| bits & b != 0)
+            .map(|(_, n)| *n)
+            .collect::<Vec<_>>()
+            .join(",")
     }
 }
 
@@ -119,13 +124,18 @@ impl Header {
     pub fn decode(r: &mut Reader) -> DecodeResult<Header> {
         let magic = r.take(8, "the artifact magic")?;
         if magic != MAGIC {
-            return Err(DecodeError { offset: 0, expected: "the wasmaot magic \"\\0wasmaot\"".into() });
+            return Err(DecodeError {
+                offset: 0,
+                expected: "the wasmaot magic \"\\0wasmaot\"".into(),
+            });
         }
         let format_version = r.u32()?;
         if format_version != FORMAT_VERSION {
             return Err(DecodeError {
                 offset: 8,
-                expected: format!("format version {FORMAT_VERSION}, found version {format_version}"),
+                expected: format!(
+                    "format version {FORMAT_VERSION}, found version {format_version}"
+                ),
             });
         }
         Ok(Header {
@@ -278,16 +288,28 @@ pub struct ModuleMeta {
 
 impl ModuleMeta {
     pub fn num_imported_funcs(&self) -> u32 {
-        self.imports.iter().filter(|i| matches!(i.kind, ImportKind::Func(_))).count() as u32
+        self.imports
+            .iter()
+            .filter(|i| matches!(i.kind, ImportKind::Func(_)))
+            .count() as u32
     }
     pub fn num_imported_tables(&self) -> u32 {
-        self.imports.iter().filter(|i| matches!(i.kind, ImportKind::Table(_))).count() as u32
+        self.imports
+            .iter()
+            .filter(|i| matches!(i.kind, ImportKind::Table(_)))
+            .count() as u32
     }
     pub fn num_imported_memories(&self) -> u32 {
-        self.imports.iter().filter(|i| matches!(i.kind, ImportKind::Memory(_))).count() as u32
+        self.imports
+            .iter()
+            .filter(|i| matches!(i.kind, ImportKind::Memory(_)))
+            .count() as u32
     }
     pub fn num_imported_globals(&self) -> u32 {
-        self.imports.iter().filter(|i| matches!(i.kind, ImportKind::Global(_))).count() as u32
+        self.imports
+            .iter()
+            .filter(|i| matches!(i.kind, ImportKind::Global(_)))
+            .count() as u32
     }
 
     /// The VMContext layout of this module for a target with `pointer_size`-byte pointers.
@@ -403,12 +425,31 @@ impl ModuleMeta {
             Ok(Import { module, name, kind })
         })?;
         let funcs = r.list(12, |r| {
-            Ok(FuncMeta { type_index: r.u32()?, text_offset: r.u32()?, text_len: r.u32()? })
+            Ok(FuncMeta {
+                type_index: r.u32()?,
+                text_offset: r.u32()?,
+                text_len: r.u32()?,
+            })
         })?;
-        let tables = r.list(7, |r| Ok(TableDef { ty: TableType::decode(r)?, init: ConstExpr::decode(r)? }))?;
+        let tables = r.list(7, |r| {
+            Ok(TableDef {
+                ty: TableType::decode(r)?,
+                init: ConstExpr::decode(r)?,
+            })
+        })?;
         let memories = r.list(12, MemoryType::decode)?;
-        let globals = r.list(3, |r| Ok(GlobalDef { ty: GlobalType::decode(r)?, init: ConstExpr::decode(r)? }))?;
-        let exports = r.list(6, |r| Ok(Export { name: r.str()?, index: EntityIndex::decode(r)? }))?;
+        let globals = r.list(3, |r| {
+            Ok(GlobalDef {
+                ty: GlobalType::decode(r)?,
+                init: ConstExpr::decode(r)?,
+            })
+        })?;
+        let exports = r.list(6, |r| {
+            Ok(Export {
+                name: r.str()?,
+                index: EntityIndex::decode(r)?,
+            })
+        })?;
         let start = match r.opt_u64()? {
             None => None,
             Some(s) => match u32::try_from(s) {
@@ -418,11 +459,25 @@ impl ModuleMeta {
         };
         let elements = r.list(3, |r| {
             let mode = decode_mode(r)?;
-            let element = if r.bool()? { ValType::ExternRef } else { ValType::FuncRef };
+            let element = if r.bool()? {
+                ValType::ExternRef
+            } else {
+                ValType::FuncRef
+            };
             let items = r.list(1, ConstExpr::decode)?;
-            Ok(ElemSegment { mode, element, items })
+            Ok(ElemSegment {
+                mode,
+                element,
+                items,
+            })
         })?;
-        let data = r.list(17, |r| Ok(DataSegment { mode: decode_mode(r)?, offset: r.u64()?, len: r.u64()? }))?;
+        let data = r.list(17, |r| {
+            Ok(DataSegment {
+                mode: decode_mode(r)?,
+                offset: r.u64()?,
+                len: r.u64()?,
+            })
+        })?;
         let entry_trampolines = r.list(4, |r| r.u32())?;
         let host_trampolines = r.list(4, |r| r.u32())?;
         let trap_sites = r.list(5, |r| {
@@ -468,7 +523,10 @@ fn encode_mode(w: &mut Writer, mode: &SegmentMode) {
 
 fn decode_mode(r: &mut Reader) -> DecodeResult<SegmentMode> {
     Ok(match r.u8()? {
-        0 => SegmentMode::Active { index: r.u32()?, offset: ConstExpr::decode(r)? },
+        0 => SegmentMode::Active {
+            index: r.u32()?,
+            offset: ConstExpr::decode(r)?,
+        },
         1 => SegmentMode::Passive,
         2 => SegmentMode::Declared,
         _ => return r.error("a segment mode (0..=2)"),
@@ -511,28 +569,66 @@ mod tests {
         };
         let meta = ModuleMeta {
             types: vec![FuncType::new([ValType::I32, ValType::I32], [ValType::I32])],
-            imports: vec![Import { module: "env".into(), name: "f".into(), kind: ImportKind::Func(0) }],
-            funcs: vec![FuncMeta { type_index: 0, text_offset: 0, text_len: 16 }],
+            imports: vec![Import {
+                module: "env".into(),
+                name: "f".into(),
+                kind: ImportKind::Func(0),
+            }],
+            funcs: vec![FuncMeta {
+                type_index: 0,
+                text_offset: 0,
+                text_len: 16,
+            }],
             tables: vec![TableDef {
-                ty: TableType { element: ValType::FuncRef, minimum: 1, maximum: None },
+                ty: TableType {
+                    element: ValType::FuncRef,
+                    minimum: 1,
+                    maximum: None,
+                },
                 init: ConstExpr(vec![ConstOp::RefNull]),
             }],
-            memories: vec![MemoryType { minimum: 1, maximum: Some(2), memory64: false, shared: false, page_size_log2: 16 }],
-            globals: vec![GlobalDef {
-                ty: GlobalType { content: ValType::I64, mutable: true },
-                init: ConstExpr(vec![ConstOp::I64Const(-5), ConstOp::GlobalGet(0), ConstOp::I64Add]),
+            memories: vec![MemoryType {
+                minimum: 1,
+                maximum: Some(2),
+                memory64: false,
+                shared: false,
+                page_size_log2: 16,
             }],
-            exports: vec![Export { name: "add".into(), index: EntityIndex::Func(1) }],
+            globals: vec![GlobalDef {
+                ty: GlobalType {
+                    content: ValType::I64,
+                    mutable: true,
+                },
+                init: ConstExpr(vec![
+                    ConstOp::I64Const(-5),
+                    ConstOp::GlobalGet(0),
+                    ConstOp::I64Add,
+                ]),
+            }],
+            exports: vec![Export {
+                name: "add".into(),
+                index: EntityIndex::Func(1),
+            }],
             start: Some(1),
             elements: vec![ElemSegment {
-                mode: SegmentMode::Active { index: 0, offset: ConstExpr(vec![ConstOp::I32Const(0)]) },
+                mode: SegmentMode::Active {
+                    index: 0,
+                    offset: ConstExpr(vec![ConstOp::I32Const(0)]),
+                },
                 element: ValType::FuncRef,
                 items: vec![ConstExpr(vec![ConstOp::RefFunc(1)])],
             }],
-            data: vec![DataSegment { mode: SegmentMode::Passive, offset: 0, len: 3 }],
+            data: vec![DataSegment {
+                mode: SegmentMode::Passive,
+                offset: 0,
+                len: 3,
+            }],
             entry_trampolines: vec![32],
             host_trampolines: vec![64],
-            trap_sites: vec![TrapSite { text_offset: 4, code: TrapCode::IntegerDivisionByZero }],
+            trap_sites: vec![TrapSite {
+                text_offset: 4,
+                code: TrapCode::IntegerDivisionByZero,
+            }],
             module_name: Some("m".into()),
             func_names: vec![(1, "add".into())],
         };
@@ -551,7 +647,10 @@ mod tests {
         let (h, m) = sample();
         let bytes = encode_metadata(&h, &m);
         for len in 0..bytes.len() {
-            assert!(decode_metadata(&bytes[..len]).is_err(), "truncated to {len} decoded");
+            assert!(
+                decode_metadata(&bytes[..len]).is_err(),
+                "truncated to {len} decoded"
+            );
         }
         for i in 0..bytes.len() {
             for flip in [0x01u8, 0x80, 0xff] {

@@ -66,22 +66,41 @@ pub struct FuncType {
 }
 
 impl FuncType {
-    pub fn new(params: impl IntoIterator<Item = ValType>, results: impl IntoIterator<Item = ValType>) -> Self {
-        FuncType { params: params.into_iter().collect(), results: results.into_iter().collect() }
+    pub fn new(
+        params: impl IntoIterator<Item = ValType>,
+        results: impl IntoIterator<Item = ValType>,
+    ) -> Self {
+        FuncType {
+            params: params.into_iter().collect(),
+            results: results.into_iter().collect(),
+        }
     }
     pub fn encode(&self, w: &mut Writer) {
         w.list(&self.params, |w, t| t.encode(w));
         w.list(&self.results, |w, t| t.encode(w));
     }
     pub fn decode(r: &mut Reader) -> DecodeResult<Self> {
-        Ok(FuncType { params: r.list(1, ValType::decode)?, results: r.list(1, ValType::decode)? })
+        Ok(FuncType {
+            params: r.list(1, ValType::decode)?,
+            results: r.list(1, ValType::decode)?,
+        })
     }
 }
 
 impl fmt::Display for FuncType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let list = |v: &[ValType]| v.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(" ");
-        write!(f, "(func (param {}) (result {}))", list(&self.params), list(&self.results))
+        let list = |v: &[ValType]| {
+            v.iter()
+                .map(|t| t.to_string())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        write!(
+            f,
+            "(func (param {}) (result {}))",
+            list(&self.params),
+            list(&self.results)
+        )
     }
 }
 
@@ -112,7 +131,11 @@ impl TableType {
                 Err(_) => return r.error("a table maximum of at most 2^32-1"),
             },
         };
-        Ok(TableType { element, minimum, maximum })
+        Ok(TableType {
+            element,
+            minimum,
+            maximum,
+        })
     }
 }
 
@@ -158,7 +181,10 @@ impl GlobalType {
         w.bool(self.mutable);
     }
     pub fn decode(r: &mut Reader) -> DecodeResult<Self> {
-        Ok(GlobalType { content: ValType::decode(r)?, mutable: r.bool()? })
+        Ok(GlobalType {
+            content: ValType::decode(r)?,
+            mutable: r.bool()?,
+        })
     }
 }
 
