@@ -1,0 +1,35 @@
+//! libwasmaot: wasmaot's C library, a drop-in for Wasmtime v23's C API (`wasm.h`,
+//! `wasi.h`, `wasmtime.h`; headers in `capi/include`).
+//!
+//! One module per header area. Every `extern "C"` function runs its body inside
+//! [`guard`] so that no Rust panic crosses the C boundary, and turns C pointers into
+//! references only through [`ptr`] (NULL is never dereferenced).
+//!
+//! `unsafe` is confined to `ptr` (raw pointers from C), `vec` (boxed slices handed to C),
+//! `val` and `wasm` (reading C unions), `types` and `refs` (pointer views between
+//! `repr(C)`/`repr(transparent)` objects).
+
+#![allow(non_camel_case_types)]
+#![allow(clippy::missing_safety_doc)]
+#![allow(clippy::not_unsafe_ptr_arg_deref)]
+#![allow(clippy::too_many_arguments)]
+#![allow(clippy::type_complexity)]
+
+pub mod config;
+pub mod error;
+pub mod externs;
+pub mod func;
+pub mod guard;
+pub mod linker;
+pub mod module;
+pub mod ptr;
+pub mod refs;
+pub mod store;
+pub mod types;
+pub mod unsupported;
+pub mod val;
+pub mod vec;
+pub mod wasi;
+pub mod wasm;
+
+pub use guard::guard;

@@ -1,0 +1,405 @@
+//! Host functions (`wasmtime_func_new[_unchecked]`), calls into wasm, `wasmtime_caller_t`.
+
+use crate::error::{
+    error_from_trap, exit_error, from_loader, new_error, null_arg, trap_from_error, wasm_trap_t,
+    wasmtime_error_t,
+};
+use crate::externs::{extern_to_c, wasmtime_extern_t};
+use crate::guard::{guard, guard_err};
+use crate::ptr::{self, Finalized, SendPtr};
+use crate::store::{ctx, wasmtime_context_t, wasmtime_store_t, StoreData};
+use crate::types::wasm_functype_t;
+use crate::val::{
+    from_c_typed, from_raw, func_handle, func_of, to_c, to_raw, wasmtime_val_raw_t, wasmtime_val_t,
+    CHandle,
+};
+use std::ffi::{c_char, c_void};
+use std::sync::Arc;
+use wasmaot_loader::{Caller, Error, ExternType, Func, FuncType, Val};
+
+pub type Callback = extern "C" fn(
+    *mut c_void,
+    *mut wasmtime_caller_t,
+    *const wasmtime_val_t,
+    usize,
+    *mut wasmtime_val_t,
+    usize,
+) -> *mut wasm_trap_t;
+pub type UncheckedCallback = extern "C" fn(
+    *mut c_void,
+    *mut wasmtime_caller_t,
+    *mut wasmtime_val_raw_t,
+    usize,
+) -> *mut wasm_trap_t;
+
+/// `wasmtime_caller_t`: the loader's caller, borrowed for the callback.
+pub struct wasmtime_caller_t<'a, 'b> {
+    caller: &'a mut Caller<'b, StoreData>,
+}
+
+/// A C host function: the callback and its environment (finalized when the last
+/// function using it is gone).
+#[derive(Clone)]
+pub enum HostCallback {
+    Checked(Callback, Arc<Finalized>),
+    Unchecked(UncheckedCallback, Arc<Finalized>),
+}
+
+impl HostCallback {
+    pub fn new_checked(
+        cb: Callback,
+        env: *mut c_void,
+        fin: Option<extern "C" fn(*mut c_void)>,
+    ) -> Self {
+        HostCallback::Checked(
+            cb,
+            Arc::new(Finalized {
+                data: SendPtr(env),
+                finalizer: fin,
+            }),
+        )
+    }
+    pub fn new_unchecked(
+        cb: UncheckedCallback,
+        env: *mut c_void,
+        fin: Option<extern "C" fn(*mut c_void)>,
+    ) -> Self {
+        HostCallback::Unchecked(
+            cb,
+            Arc::new(Finalized {
+                data: SendPtr(env),
+                finalizer: fin,
+            }),
+        )
+    }
+
+    /// Run the C callback for a call with `params`, filling `results`.
+    pub fn invoke(
+        &self,
+        ty: &FuncType,
+        caller: &mut Caller<'_, StoreData>,
+        params: &[Val],
+        results: &mut [Val],
+    ) -> Result<(), Error> {
+        match self {
+            HostCallback::Checked(cb, env) => {
+                let d = caller.data_mut();
+                let args: Vec<wasmtime_val_t> = params.iter().map(|p| to_c(d, p)).collect();
+                let mut out: Vec<wasmtime_val_t> = ty
+                    .results
+                    .iter()
+                    .map(|t| to_c(d, &Val::default_for(*t)))
+                    .collect();
+                let mut c = wasmtime_caller_t { caller };
+                let trap = cb(
+                    env.data.0,
+                    &mut c,
+                    args.as_ptr(),
+                    args.len(),
+                    out.as_mut_ptr(),
+                    out.len(),
+                );
+                if !trap.is_null() {
+                    return Err(error_from_trap(trap));
+                }
+                let d = caller.data();
+                for (i, (o, t)) in out.iter().zip(&ty.results).enumerate() {
+                    results[i] = from_c_typed(d, o, *t, &format!("host function result {i}"))
+                        .map_err(Error::msg)?;
+                }
+                Ok(())
+            }
+            HostCallback::Unchecked(cb, env) => {
+                let d = caller.data_mut();
+                let n = params.len().max(results.len());
+                let mut raw = vec![wasmtime_val_raw_t::default(); n];
+                for (slot, p) in raw.iter_mut().zip(params) {
+                    *slot = to_raw(d, p);
+                }
+                let mut c = wasmtime_caller_t { caller };
+                let trap = cb(env.data.0, &mut c, raw.as_mut_ptr(), raw.len());
+                if !trap.is_null() {
+                    return Err(error_from_trap(trap));
+                }
+                let d = caller.data();
+                for (i, t) in ty.results.iter().enumerate() {
+                    results[i] = from_raw(d, *t, &raw[i]);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// A loader host function in `store` calling this callback.
+    pub fn make_func(&self, store: &mut wasmtime_store_t, ty: FuncType) -> Func {
+        let cb = self.clone();
+        let fty = ty.clone();
+        Func::new(
+            &mut store.store,
+            ty,
+            move |mut caller: Caller<'_, StoreData>, params: &[Val], results: &mut [Val]| {
+                cb.invoke(&fty, &mut caller, params, results)
+            },
+        )
+    }
+}
+
+pub fn functype_of(t: *const wasm_functype_t) -> Option<FuncType> {
+    ptr::r(t).map(|t| t.inner().ty.clone())
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_func_new(
+    c: *mut wasmtime_context_t,
+    ty: *const wasm_functype_t,
+    cb: Option<Callback>,
+    env: *mut c_void,
+    fin: Option<extern "C" fn(*mut c_void)>,
+    ret: *mut CHandle,
+) {
+    guard((), || {
+        let (Some(s), Some(ty), Some(cb)) = (ctx(c), functype_of(ty), cb) else {
+            return;
+        };
+        let f = HostCallback::new_checked(cb, env, fin).make_func(s, ty);
+        let h = func_handle(s.data(), f);
+        ptr::write(ret, h)
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_func_new_unchecked(
+    c: *mut wasmtime_context_t,
+    ty: *const wasm_functype_t,
+    cb: Option<UncheckedCallback>,
+    env: *mut c_void,
+    fin: Option<extern "C" fn(*mut c_void)>,
+    ret: *mut CHandle,
+) {
+    guard((), || {
+        let (Some(s), Some(ty), Some(cb)) = (ctx(c), functype_of(ty), cb) else {
+            return;
+        };
+        let f = HostCallback::new_unchecked(cb, env, fin).make_func(s, ty);
+        let h = func_handle(s.data(), f);
+        ptr::write(ret, h)
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_func_type(
+    c: *const wasmtime_context_t,
+    f: *const CHandle,
+) -> *mut wasm_functype_t {
+    guard(std::ptr::null_mut(), || {
+        let (Some(s), Some(h)) = (ctx(c), ptr::r(f)) else {
+            return std::ptr::null_mut();
+        };
+        match func_of(s.store.data(), h) {
+            Ok(f) => Box::into_raw(wasm_functype_t::new(ExternType::Func(f.ty(&s.store)))),
+            Err(_) => std::ptr::null_mut(),
+        }
+    })
+}
+
+/// Turn a call's failure into the (error, trap) pair of the C API.
+pub fn call_failure(
+    s: &mut wasmtime_store_t,
+    e: &Error,
+    trap: *mut *mut wasm_trap_t,
+) -> *mut wasmtime_error_t {
+    if e.trap_code().is_none() {
+        if let Some(code) = s.data().wasi.take_exit_code() {
+            return exit_error(code);
+        }
+    }
+    match trap_from_error(e) {
+        Some(t) if !trap.is_null() => {
+            ptr::write(trap, t);
+            std::ptr::null_mut()
+        }
+        Some(t) => {
+            drop(ptr::take_box(t));
+            from_loader(e)
+        }
+        None => from_loader(e),
+    }
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_func_call(
+    c: *mut wasmtime_context_t,
+    f: *const CHandle,
+    args: *const wasmtime_val_t,
+    nargs: usize,
+    results: *mut wasmtime_val_t,
+    nresults: usize,
+    trap: *mut *mut wasm_trap_t,
+) -> *mut wasmtime_error_t {
+    guard_err(|| {
+        ptr::write(trap, std::ptr::null_mut());
+        let Some(s) = ctx(c) else {
+            return null_arg("context");
+        };
+        let Some(h) = ptr::r(f) else {
+            return null_arg("func");
+        };
+        let func = match func_of(s.store.data(), h) {
+            Ok(f) => f,
+            Err(e) => return new_error(e),
+        };
+        let ty = func.ty(&s.store);
+        if nargs != ty.params.len() {
+            return new_error(format!(
+                "expected {} argument(s), got {nargs}",
+                ty.params.len()
+            ));
+        }
+        if nresults != ty.results.len() {
+            return new_error(format!(
+                "expected {} result(s), got {nresults}",
+                ty.results.len()
+            ));
+        }
+        let Some(args) = ptr::slice(args, nargs) else {
+            return null_arg("args");
+        };
+        if ptr::slice_mut(results, nresults).is_none() {
+            return null_arg("results");
+        }
+        let mut params = Vec::with_capacity(nargs);
+        for (i, (a, t)) in args.iter().zip(&ty.params).enumerate() {
+            match from_c_typed(s.store.data(), a, *t, &format!("argument {i}")) {
+                Ok(v) => params.push(v),
+                Err(e) => return new_error(format!("argument type mismatch: {e}")),
+            }
+        }
+        let mut out: Vec<Val> = ty.results.iter().map(|t| Val::default_for(*t)).collect();
+        match func.call(&mut s.store, &params, &mut out) {
+            Ok(()) => {
+                let res = ptr::slice_mut(results, nresults).unwrap_or_default();
+                let d = s.data();
+                for (slot, v) in res.iter_mut().zip(&out) {
+                    *slot = to_c(d, v);
+                }
+                std::ptr::null_mut()
+            }
+            Err(e) => call_failure(s, &e, trap),
+        }
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_func_call_unchecked(
+    c: *mut wasmtime_context_t,
+    f: *const CHandle,
+    args_and_results: *mut wasmtime_val_raw_t,
+    len: usize,
+    trap: *mut *mut wasm_trap_t,
+) -> *mut wasmtime_error_t {
+    guard_err(|| {
+        ptr::write(trap, std::ptr::null_mut());
+        let Some(s) = ctx(c) else {
+            return null_arg("context");
+        };
+        let Some(h) = ptr::r(f) else {
+            return null_arg("func");
+        };
+        let func = match func_of(s.store.data(), h) {
+            Ok(f) => f,
+            Err(e) => return new_error(e),
+        };
+        let ty = func.ty(&s.store);
+        let need = ty.params.len().max(ty.results.len());
+        if len < need {
+            return new_error(format!("expected room for {need} values, got {len}"));
+        }
+        let Some(raw) = ptr::slice_mut(args_and_results, len) else {
+            return null_arg("args_and_results");
+        };
+        let params: Vec<Val> = ty
+            .params
+            .iter()
+            .zip(raw.iter())
+            .map(|(t, r)| from_raw(s.store.data(), *t, r))
+            .collect();
+        let mut out: Vec<Val> = ty.results.iter().map(|t| Val::default_for(*t)).collect();
+        match func.call(&mut s.store, &params, &mut out) {
+            Ok(()) => {
+                let d = s.data();
+                for (slot, v) in raw.iter_mut().zip(&out) {
+                    *slot = to_raw(d, v);
+                }
+                std::ptr::null_mut()
+            }
+            Err(e) => call_failure(s, &e, trap),
+        }
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_caller_export_get(
+    c: *mut wasmtime_caller_t,
+    name: *const c_char,
+    len: usize,
+    item: *mut wasmtime_extern_t,
+) -> bool {
+    guard(false, || {
+        let (Some(c), Some(name)) = (ptr::m(c), ptr::str_n(name, len)) else {
+            return false;
+        };
+        match c.caller.get_export(&name) {
+            Some(e) => {
+                let x = extern_to_c(c.caller.data_mut(), e);
+                ptr::write(item, x);
+                true
+            }
+            None => false,
+        }
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_caller_context(c: *mut wasmtime_caller_t) -> *mut wasmtime_context_t {
+    guard(std::ptr::null_mut(), || {
+        ptr::m(c).map_or(std::ptr::null_mut(), |c| c.caller.data().this)
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_func_from_raw(
+    c: *mut wasmtime_context_t,
+    raw: *mut c_void,
+    ret: *mut CHandle,
+) {
+    guard((), || {
+        let Some(s) = ctx(c) else { return };
+        let h = match (raw as usize)
+            .checked_sub(1)
+            .and_then(|i| s.store.data().handles.funcs.get(i))
+        {
+            Some(_) => CHandle {
+                store_id: s.id(),
+                private: raw as usize - 1,
+            },
+            None => CHandle::default(),
+        };
+        ptr::write(ret, h)
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_func_to_raw(
+    c: *mut wasmtime_context_t,
+    f: *const CHandle,
+) -> *mut c_void {
+    guard(std::ptr::null_mut(), || {
+        let (Some(s), Some(h)) = (ctx(c), ptr::r(f)) else {
+            return std::ptr::null_mut();
+        };
+        match func_of(s.store.data(), h) {
+            Ok(_) => (h.private + 1) as *mut c_void,
+            Err(_) => std::ptr::null_mut(),
+        }
+    })
+}

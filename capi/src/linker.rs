@@ -1,0 +1,553 @@
+//! `wasmtime_linker_t` and `wasmtime_instance_pre_t`.
+//!
+//! The linker lives on the C side: definitions are either items of one store or C host
+//! functions (created in each store on instantiation); WASI imports come from a loader
+//! `Linker` filled by `wasi::add_to_linker`.
+
+use crate::config::wasm_engine_t;
+use crate::error::{from_loader, new_error, null_arg, wasm_trap_t, wasmtime_error_t};
+use crate::externs::{extern_from_c, extern_to_c, instance_of, instantiate, wasmtime_extern_t};
+use crate::func::{functype_of, Callback, HostCallback, UncheckedCallback};
+use crate::guard::{guard, guard_err};
+use crate::module::wasmtime_module_t;
+use crate::ptr;
+use crate::store::{ctx, wasmtime_context_t, wasmtime_store_t, StoreData};
+use crate::types::wasm_functype_t;
+use crate::val::{func_handle, CHandle};
+use std::collections::HashMap;
+use std::ffi::{c_char, c_void};
+use std::sync::Arc;
+use wasmaot_loader::{Extern, ExternType, Func, FuncType, Linker, Module};
+
+#[derive(Clone)]
+enum Def {
+    Item { store_id: u64, item: Extern },
+    Host { ty: FuncType, cb: HostCallback },
+}
+
+#[derive(Clone)]
+pub struct wasmtime_linker_t {
+    engine: wasm_engine_t,
+    defs: HashMap<(String, String), Def>,
+    allow_shadowing: bool,
+    wasi: Option<Arc<Linker<StoreData>>>,
+}
+
+impl wasmtime_linker_t {
+    fn insert(&mut self, module: String, name: String, def: Def) -> Result<(), String> {
+        let key = (module, name);
+        let wasi_defined = key.0 == wasmaot_loader::wasi::MODULE && self.wasi.is_some();
+        if !self.allow_shadowing && (self.defs.contains_key(&key) || wasi_defined) {
+            return Err(format!("import of `{}::{}` defined twice", key.0, key.1));
+        }
+        self.defs.insert(key, def);
+        Ok(())
+    }
+
+    /// The definition of `module::name` as an item of `s` (host functions are created).
+    fn resolve(
+        &self,
+        s: &mut wasmtime_store_t,
+        module: &str,
+        name: &str,
+    ) -> Result<Option<Extern>, String> {
+        match self.defs.get(&(module.to_string(), name.to_string())) {
+            Some(Def::Item { store_id, item }) => {
+                if *store_id != s.id() {
+                    return Err(format!(
+                        "`{module}::{name}` was defined with a different store"
+                    ));
+                }
+                Ok(Some(*item))
+            }
+            Some(Def::Host { ty, cb }) => Ok(Some(Extern::Func(cb.make_func(s, ty.clone())))),
+            None => match &self.wasi {
+                Some(w) if module == wasmaot_loader::wasi::MODULE => {
+                    Ok(w.get(&mut s.store, module, name))
+                }
+                _ => Ok(None),
+            },
+        }
+    }
+
+    fn defined(&self, module: &str, name: &str) -> bool {
+        self.defs
+            .contains_key(&(module.to_string(), name.to_string()))
+            || (module == wasmaot_loader::wasi::MODULE && self.wasi.is_some())
+    }
+
+    fn imports_for(
+        &self,
+        s: &mut wasmtime_store_t,
+        module: &Module,
+    ) -> Result<Vec<Extern>, String> {
+        let mut out = Vec::new();
+        for imp in module.imports() {
+            match self.resolve(s, &imp.module, &imp.name)? {
+                Some(e) => out.push(e),
+                None => {
+                    return Err(format!(
+                        "unknown import: `{}::{}` has not been defined",
+                        imp.module, imp.name
+                    ))
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn instantiate(
+        &self,
+        s: &mut wasmtime_store_t,
+        module: &Module,
+        ret: *mut CHandle,
+        trap: *mut *mut wasm_trap_t,
+    ) -> *mut wasmtime_error_t {
+        ptr::write(trap, std::ptr::null_mut());
+        match self.imports_for(s, module) {
+            Ok(imports) => instantiate(s, module, &imports, ret, trap),
+            Err(e) => new_error(e),
+        }
+    }
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_linker_new(engine: *mut wasm_engine_t) -> *mut wasmtime_linker_t {
+    guard(std::ptr::null_mut(), || match ptr::r(engine) {
+        Some(e) => Box::into_raw(Box::new(wasmtime_linker_t {
+            engine: e.clone(),
+            defs: HashMap::new(),
+            allow_shadowing: false,
+            wasi: None,
+        })),
+        None => std::ptr::null_mut(),
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_linker_clone(l: *mut wasmtime_linker_t) -> *mut wasmtime_linker_t {
+    guard(std::ptr::null_mut(), || {
+        ptr::r(l).map_or(std::ptr::null_mut(), |l| Box::into_raw(Box::new(l.clone())))
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_linker_delete(l: *mut wasmtime_linker_t) {
+    guard((), || drop(ptr::take_box(l)))
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_linker_allow_shadowing(l: *mut wasmtime_linker_t, allow: bool) {
+    guard((), || {
+        if let Some(l) = ptr::m(l) {
+            l.allow_shadowing = allow;
+        }
+    })
+}
+
+fn names(m: *const c_char, ml: usize, n: *const c_char, nl: usize) -> Option<(String, String)> {
+    Some((ptr::str_n(m, ml)?, ptr::str_n(n, nl)?))
+}
+
+fn result(r: Result<(), String>) -> *mut wasmtime_error_t {
+    match r {
+        Ok(()) => std::ptr::null_mut(),
+        Err(e) => new_error(e),
+    }
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_linker_define(
+    l: *mut wasmtime_linker_t,
+    c: *mut wasmtime_context_t,
+    module: *const c_char,
+    ml: usize,
+    name: *const c_char,
+    nl: usize,
+    item: *const wasmtime_extern_t,
+) -> *mut wasmtime_error_t {
+    guard_err(|| {
+        let Some(l) = ptr::m(l) else {
+            return null_arg("linker");
+        };
+        let Some(s) = ctx(c) else {
+            return null_arg("context");
+        };
+        let Some((m, n)) = names(module, ml, name, nl) else {
+            return null_arg("name");
+        };
+        let Some(item) = ptr::r(item) else {
+            return null_arg("item");
+        };
+        let item = match extern_from_c(s.store.data(), item) {
+            Ok(i) => i,
+            Err(e) => return new_error(e),
+        };
+        result(l.insert(
+            m,
+            n,
+            Def::Item {
+                store_id: s.id(),
+                item,
+            },
+        ))
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_linker_define_func(
+    l: *mut wasmtime_linker_t,
+    module: *const c_char,
+    ml: usize,
+    name: *const c_char,
+    nl: usize,
+    ty: *const wasm_functype_t,
+    cb: Option<Callback>,
+    data: *mut c_void,
+    fin: Option<extern "C" fn(*mut c_void)>,
+) -> *mut wasmtime_error_t {
+    guard_err(|| {
+        let Some(l) = ptr::m(l) else {
+            return null_arg("linker");
+        };
+        let Some((m, n)) = names(module, ml, name, nl) else {
+            return null_arg("name");
+        };
+        let Some(ty) = functype_of(ty) else {
+            return null_arg("type");
+        };
+        let Some(cb) = cb else {
+            return null_arg("callback");
+        };
+        result(l.insert(
+            m,
+            n,
+            Def::Host {
+                ty,
+                cb: HostCallback::new_checked(cb, data, fin),
+            },
+        ))
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_linker_define_func_unchecked(
+    l: *mut wasmtime_linker_t,
+    module: *const c_char,
+    ml: usize,
+    name: *const c_char,
+    nl: usize,
+    ty: *const wasm_functype_t,
+    cb: Option<UncheckedCallback>,
+    data: *mut c_void,
+    fin: Option<extern "C" fn(*mut c_void)>,
+) -> *mut wasmtime_error_t {
+    guard_err(|| {
+        let Some(l) = ptr::m(l) else {
+            return null_arg("linker");
+        };
+        let Some((m, n)) = names(module, ml, name, nl) else {
+            return null_arg("name");
+        };
+        let Some(ty) = functype_of(ty) else {
+            return null_arg("type");
+        };
+        let Some(cb) = cb else {
+            return null_arg("callback");
+        };
+        result(l.insert(
+            m,
+            n,
+            Def::Host {
+                ty,
+                cb: HostCallback::new_unchecked(cb, data, fin),
+            },
+        ))
+    })
+}
+
+fn wasi_of(d: &mut StoreData) -> &mut wasmaot_loader::wasi::WasiCtx {
+    &mut d.wasi
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_linker_define_wasi(l: *mut wasmtime_linker_t) -> *mut wasmtime_error_t {
+    guard_err(|| {
+        let Some(l) = ptr::m(l) else {
+            return null_arg("linker");
+        };
+        let mut w = Linker::new(&l.engine.engine);
+        if let Err(e) = wasmaot_loader::wasi::add_to_linker(&mut w, wasi_of) {
+            return from_loader(&e);
+        }
+        l.wasi = Some(Arc::new(w));
+        std::ptr::null_mut()
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_linker_define_instance(
+    l: *mut wasmtime_linker_t,
+    c: *mut wasmtime_context_t,
+    name: *const c_char,
+    len: usize,
+    i: *const CHandle,
+) -> *mut wasmtime_error_t {
+    guard_err(|| {
+        let Some(l) = ptr::m(l) else {
+            return null_arg("linker");
+        };
+        let Some(s) = ctx(c) else {
+            return null_arg("context");
+        };
+        let Some(name) = ptr::str_n(name, len) else {
+            return null_arg("name");
+        };
+        let Some(h) = ptr::r(i) else {
+            return null_arg("instance");
+        };
+        let inst = match instance_of(s.store.data(), h) {
+            Ok(i) => i,
+            Err(e) => return new_error(e),
+        };
+        let id = s.id();
+        for (n, item) in inst.exports(&mut s.store) {
+            if let Err(e) = l.insert(name.clone(), n, Def::Item { store_id: id, item }) {
+                return new_error(e);
+            }
+        }
+        std::ptr::null_mut()
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_linker_instantiate(
+    l: *const wasmtime_linker_t,
+    c: *mut wasmtime_context_t,
+    m: *const wasmtime_module_t,
+    ret: *mut CHandle,
+    trap: *mut *mut wasm_trap_t,
+) -> *mut wasmtime_error_t {
+    guard_err(|| {
+        ptr::write(trap, std::ptr::null_mut());
+        let Some(l) = ptr::r(l) else {
+            return null_arg("linker");
+        };
+        let Some(s) = ctx(c) else {
+            return null_arg("context");
+        };
+        let Some(m) = ptr::r(m) else {
+            return null_arg("module");
+        };
+        l.instantiate(s, &m.module, ret, trap)
+    })
+}
+
+/// Registers `module` under `name`: it is instantiated now (running `_initialize` if it
+/// is a reactor that exports one) and its exports are defined. Commands (modules
+/// exporting `_start`) are instantiated once too, rather than once per call as in
+/// Wasmtime.
+#[no_mangle]
+pub extern "C" fn wasmtime_linker_module(
+    l: *mut wasmtime_linker_t,
+    c: *mut wasmtime_context_t,
+    name: *const c_char,
+    len: usize,
+    m: *const wasmtime_module_t,
+) -> *mut wasmtime_error_t {
+    guard_err(|| {
+        let Some(l) = ptr::m(l) else {
+            return null_arg("linker");
+        };
+        let Some(s) = ctx(c) else {
+            return null_arg("context");
+        };
+        let Some(name) = ptr::str_n(name, len) else {
+            return null_arg("name");
+        };
+        let Some(m) = ptr::r(m) else {
+            return null_arg("module");
+        };
+        let mut h = CHandle::default();
+        let mut trap: *mut wasm_trap_t = std::ptr::null_mut();
+        let err = l.instantiate(s, &m.module, &mut h, &mut trap);
+        if !err.is_null() {
+            return err;
+        }
+        if !trap.is_null() {
+            return trap_to_error(trap);
+        }
+        let inst = match instance_of(s.store.data(), &h) {
+            Ok(i) => i,
+            Err(e) => return new_error(e),
+        };
+        if let Some(init) = inst.get_func(&mut s.store, "_initialize") {
+            if let Err(e) = init.call(&mut s.store, &[], &mut []) {
+                return from_loader(&e);
+            }
+        }
+        let id = s.id();
+        for (n, item) in inst.exports(&mut s.store) {
+            if let Err(e) = l.insert(name.clone(), n, Def::Item { store_id: id, item }) {
+                return new_error(e);
+            }
+        }
+        std::ptr::null_mut()
+    })
+}
+
+fn trap_to_error(trap: *mut wasm_trap_t) -> *mut wasmtime_error_t {
+    let t = ptr::take_box(trap);
+    new_error(t.map(|t| t.message.clone()).unwrap_or_default())
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_linker_get_default(
+    l: *const wasmtime_linker_t,
+    c: *mut wasmtime_context_t,
+    name: *const c_char,
+    len: usize,
+    func: *mut CHandle,
+) -> *mut wasmtime_error_t {
+    guard_err(|| {
+        let Some(l) = ptr::r(l) else {
+            return null_arg("linker");
+        };
+        let Some(s) = ctx(c) else {
+            return null_arg("context");
+        };
+        let Some(name) = ptr::str_n(name, len) else {
+            return null_arg("name");
+        };
+        for n in ["", "_start"] {
+            match l.resolve(s, &name, n) {
+                Ok(Some(Extern::Func(f))) => {
+                    let h = func_handle(s.data(), f);
+                    ptr::write(func, h);
+                    return std::ptr::null_mut();
+                }
+                Ok(Some(_)) => return new_error(format!("`{name}::{n}` is not a function")),
+                Ok(None) => {}
+                Err(e) => return new_error(e),
+            }
+        }
+        // Like Wasmtime: a module without a default export gets a function doing nothing.
+        let f = Func::new(&mut s.store, FuncType::default(), |_, _, _| Ok(()));
+        let h = func_handle(s.data(), f);
+        ptr::write(func, h);
+        std::ptr::null_mut()
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_linker_get(
+    l: *const wasmtime_linker_t,
+    c: *mut wasmtime_context_t,
+    module: *const c_char,
+    ml: usize,
+    name: *const c_char,
+    nl: usize,
+    item: *mut wasmtime_extern_t,
+) -> bool {
+    guard(false, || {
+        let (Some(l), Some(s), Some((m, n))) = (ptr::r(l), ctx(c), names(module, ml, name, nl))
+        else {
+            return false;
+        };
+        match l.resolve(s, &m, &n) {
+            Ok(Some(e)) => {
+                let x = extern_to_c(s.data(), e);
+                ptr::write(item, x);
+                true
+            }
+            _ => false,
+        }
+    })
+}
+
+// --- instance_pre --------------------------------------------------------------------------
+
+pub struct wasmtime_instance_pre_t {
+    linker: wasmtime_linker_t,
+    module: wasmtime_module_t,
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_linker_instantiate_pre(
+    l: *const wasmtime_linker_t,
+    m: *const wasmtime_module_t,
+    ret: *mut *mut wasmtime_instance_pre_t,
+) -> *mut wasmtime_error_t {
+    guard_err(|| {
+        let Some(l) = ptr::r(l) else {
+            return null_arg("linker");
+        };
+        let Some(m) = ptr::r(m) else {
+            return null_arg("module");
+        };
+        for imp in m.module.imports() {
+            if !l.defined(&imp.module, &imp.name) {
+                return new_error(format!(
+                    "unknown import: `{}::{}` has not been defined",
+                    imp.module, imp.name
+                ));
+            }
+            if let Some(Def::Host { ty, .. }) = l.defs.get(&(imp.module.clone(), imp.name.clone()))
+            {
+                if let ExternType::Func(want) = &imp.ty {
+                    if want != ty {
+                        return new_error(format!(
+                            "incompatible import type for `{}::{}`: expected {want}, found {ty}",
+                            imp.module, imp.name
+                        ));
+                    }
+                }
+            }
+        }
+        ptr::write(
+            ret,
+            Box::into_raw(Box::new(wasmtime_instance_pre_t {
+                linker: l.clone(),
+                module: m.clone(),
+            })),
+        );
+        std::ptr::null_mut()
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_instance_pre_delete(p: *mut wasmtime_instance_pre_t) {
+    guard((), || drop(ptr::take_box(p)))
+}
+
+/// `store` is a context pointer (as in v23's implementation) or a store pointer: they are
+/// the same address in libwasmaot.
+#[no_mangle]
+pub extern "C" fn wasmtime_instance_pre_instantiate(
+    p: *const wasmtime_instance_pre_t,
+    store: *mut wasmtime_store_t,
+    ret: *mut CHandle,
+    trap: *mut *mut wasm_trap_t,
+) -> *mut wasmtime_error_t {
+    guard_err(|| {
+        ptr::write(trap, std::ptr::null_mut());
+        let Some(p) = ptr::r(p) else {
+            return null_arg("instance_pre");
+        };
+        let Some(s) = ctx(store) else {
+            return null_arg("store");
+        };
+        p.linker.instantiate(s, &p.module.module, ret, trap)
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_instance_pre_module(
+    p: *mut wasmtime_instance_pre_t,
+) -> *mut wasmtime_module_t {
+    guard(std::ptr::null_mut(), || {
+        ptr::r(p).map_or(std::ptr::null_mut(), |p| {
+            Box::into_raw(Box::new(p.module.clone()))
+        })
+    })
+}

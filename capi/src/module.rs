@@ -1,0 +1,279 @@
+//! `wasmtime_module_t`: compile (feature `compile`), validate, (de)serialize, imports,
+//! exports, image range; `wasmtime_wat2wasm`.
+
+use crate::config::wasm_engine_t;
+use crate::error::{new_error, null_arg, wasmtime_error_t};
+use crate::guard::{guard, guard_err};
+use crate::ptr;
+use crate::types::{exporttype, importtype, wasm_exporttype_vec_t, wasm_importtype_vec_t};
+use crate::vec::WasmVec;
+use std::ffi::{c_char, c_void};
+use std::path::PathBuf;
+use std::sync::Arc;
+use wasmaot_loader::Module;
+
+/// Where the artifact bytes of a module can be found again (for serialization).
+#[derive(Clone)]
+pub enum Artifact {
+    Bytes(Arc<[u8]>),
+    File(PathBuf),
+}
+
+impl Artifact {
+    pub fn bytes(&self) -> Result<Vec<u8>, String> {
+        match self {
+            Artifact::Bytes(b) => Ok(b.to_vec()),
+            Artifact::File(p) => std::fs::read(p).map_err(|e| format!("{}: {e}", p.display())),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct wasmtime_module_t {
+    pub module: Module,
+    pub artifact: Artifact,
+}
+
+/// Compile `wasm` (binary or text) for `engine` into an artifact.
+#[cfg(feature = "compile")]
+pub fn compile(engine: &wasm_engine_t, wasm: &[u8]) -> Result<Vec<u8>, String> {
+    let opts = engine.compile_options()?;
+    wasmaot_compiler::compile(wasm, &opts).map_err(|e| e.to_string())
+}
+
+#[cfg(not(feature = "compile"))]
+pub fn compile(_engine: &wasm_engine_t, _wasm: &[u8]) -> Result<Vec<u8>, String> {
+    Err("this libwasmaot was built without the compiler (feature `compile`): load precompiled artifacts with wasmtime_module_deserialize".into())
+}
+
+/// Compile and load.
+pub fn new_module(engine: &wasm_engine_t, wasm: &[u8]) -> Result<wasmtime_module_t, String> {
+    let art = compile(engine, wasm)?;
+    let module = Module::from_bytes(&engine.engine, &art).map_err(|e| e.to_string())?;
+    Ok(wasmtime_module_t {
+        module,
+        artifact: Artifact::Bytes(art.into()),
+    })
+}
+
+pub fn deserialize(engine: &wasm_engine_t, bytes: &[u8]) -> Result<wasmtime_module_t, String> {
+    let module = Module::from_bytes(&engine.engine, bytes).map_err(|e| e.to_string())?;
+    Ok(wasmtime_module_t {
+        module,
+        artifact: Artifact::Bytes(bytes.into()),
+    })
+}
+
+pub fn validate(engine: &wasm_engine_t, wasm: &[u8]) -> Result<(), String> {
+    #[cfg(feature = "compile")]
+    {
+        let opts = engine.compile_options()?;
+        let _ = opts;
+        let mut v = wasmparser::Validator::new();
+        v.validate_all(wasm).map(|_| ()).map_err(|e| e.to_string())
+    }
+    #[cfg(not(feature = "compile"))]
+    {
+        let _ = (engine, wasm);
+        Err("this libwasmaot was built without the compiler (feature `compile`)".into())
+    }
+}
+
+fn ret_module(
+    r: Result<wasmtime_module_t, String>,
+    ret: *mut *mut wasmtime_module_t,
+) -> *mut wasmtime_error_t {
+    match r {
+        Ok(m) => {
+            ptr::write(ret, Box::into_raw(Box::new(m)));
+            std::ptr::null_mut()
+        }
+        Err(e) => new_error(e),
+    }
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_module_new(
+    engine: *mut wasm_engine_t,
+    wasm: *const u8,
+    len: usize,
+    ret: *mut *mut wasmtime_module_t,
+) -> *mut wasmtime_error_t {
+    guard_err(|| {
+        let Some(e) = ptr::r(engine) else {
+            return null_arg("engine");
+        };
+        let Some(w) = ptr::slice(wasm, len) else {
+            return null_arg("wasm");
+        };
+        if ret.is_null() {
+            return null_arg("ret");
+        }
+        ret_module(new_module(e, w), ret)
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_module_validate(
+    engine: *mut wasm_engine_t,
+    wasm: *const u8,
+    len: usize,
+) -> *mut wasmtime_error_t {
+    guard_err(|| {
+        let Some(e) = ptr::r(engine) else {
+            return null_arg("engine");
+        };
+        let Some(w) = ptr::slice(wasm, len) else {
+            return null_arg("wasm");
+        };
+        match validate(e, w) {
+            Ok(()) => std::ptr::null_mut(),
+            Err(e) => new_error(e),
+        }
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_module_delete(m: *mut wasmtime_module_t) {
+    guard((), || drop(ptr::take_box(m)))
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_module_clone(m: *mut wasmtime_module_t) -> *mut wasmtime_module_t {
+    guard(std::ptr::null_mut(), || {
+        ptr::r(m).map_or(std::ptr::null_mut(), |m| Box::into_raw(Box::new(m.clone())))
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_module_imports(
+    m: *const wasmtime_module_t,
+    out: *mut wasm_importtype_vec_t,
+) {
+    guard((), || {
+        let v = ptr::r(m)
+            .map(|m| m.module.imports().iter().map(importtype).collect())
+            .unwrap_or_default();
+        ptr::write(out, WasmVec::from_vec(v))
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_module_exports(
+    m: *const wasmtime_module_t,
+    out: *mut wasm_exporttype_vec_t,
+) {
+    guard((), || {
+        let v = ptr::r(m)
+            .map(|m| m.module.exports().iter().map(exporttype).collect())
+            .unwrap_or_default();
+        ptr::write(out, WasmVec::from_vec(v))
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_module_serialize(
+    m: *mut wasmtime_module_t,
+    ret: *mut WasmVec<u8>,
+) -> *mut wasmtime_error_t {
+    guard_err(|| {
+        let Some(m) = ptr::r(m) else {
+            return null_arg("module");
+        };
+        match m.artifact.bytes() {
+            Ok(b) => {
+                ptr::write(ret, WasmVec::from_vec(b));
+                std::ptr::null_mut()
+            }
+            Err(e) => new_error(e),
+        }
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_module_deserialize(
+    engine: *mut wasm_engine_t,
+    bytes: *const u8,
+    len: usize,
+    ret: *mut *mut wasmtime_module_t,
+) -> *mut wasmtime_error_t {
+    guard_err(|| {
+        let Some(e) = ptr::r(engine) else {
+            return null_arg("engine");
+        };
+        let Some(b) = ptr::slice(bytes, len) else {
+            return null_arg("bytes");
+        };
+        ret_module(deserialize(e, b), ret)
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_module_deserialize_file(
+    engine: *mut wasm_engine_t,
+    path: *const c_char,
+    ret: *mut *mut wasmtime_module_t,
+) -> *mut wasmtime_error_t {
+    guard_err(|| {
+        let Some(e) = ptr::r(engine) else {
+            return null_arg("engine");
+        };
+        let Some(p) = ptr::cstr(path) else {
+            return null_arg("path");
+        };
+        let path = PathBuf::from(p);
+        let r = Module::from_file(&e.engine, &path)
+            .map(|module| wasmtime_module_t {
+                module,
+                artifact: Artifact::File(path),
+            })
+            .map_err(|e| e.to_string());
+        ret_module(r, ret)
+    })
+}
+
+/// The loaded code's address range. Needs the loader's code base; until the loader
+/// exposes it, `[0, text_len)` offsets are not meaningful, so NULL..NULL is reported.
+#[no_mangle]
+pub extern "C" fn wasmtime_module_image_range(
+    m: *const wasmtime_module_t,
+    start: *mut *mut c_void,
+    end: *mut *mut c_void,
+) {
+    guard((), || {
+        let (s, e) = ptr::r(m).map_or((0, 0), |m| m.module.image_range());
+        ptr::write(start, s as *mut c_void);
+        ptr::write(end, e as *mut c_void);
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_wat2wasm(
+    wat: *const c_char,
+    len: usize,
+    ret: *mut WasmVec<u8>,
+) -> *mut wasmtime_error_t {
+    guard_err(|| {
+        let Some(text) = ptr::slice(wat.cast::<u8>(), len) else {
+            return null_arg("wat");
+        };
+        #[cfg(feature = "compile")]
+        {
+            let Ok(text) = std::str::from_utf8(text) else {
+                return new_error("input is not valid UTF-8");
+            };
+            match wat::parse_str(text) {
+                Ok(b) => {
+                    ptr::write(ret, WasmVec::from_vec(b));
+                    std::ptr::null_mut()
+                }
+                Err(e) => new_error(e.to_string()),
+            }
+        }
+        #[cfg(not(feature = "compile"))]
+        {
+            let _ = (text, ret);
+            new_error("this libwasmaot was built without the compiler (feature `compile`): wat2wasm is unavailable")
+        }
+    })
+}

@@ -1,0 +1,320 @@
+//! `wasmtime_store_t` / `wasmtime_context_t`: a loader `Store<StoreData>` plus the C
+//! host's data, handle tables, WASI context, fuel, epoch and limiter settings.
+//!
+//! A `wasmtime_context_t *` is the same address as its `wasmtime_store_t *` (the store is
+//! boxed and never moves), so `wasmtime_instance_pre_instantiate` accepts either.
+
+use crate::config::{wasm_engine_t, EngineShared};
+use crate::error::{new_error, wasmtime_error_t};
+use crate::guard::{guard, guard_err};
+use crate::ptr::{self, Finalized, SendPtr};
+use std::collections::HashMap;
+use std::ffi::c_void;
+use std::hash::Hash;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use wasmaot_loader::wasi::WasiCtx;
+use wasmaot_loader::{ExternRef, Func, Global, Instance, Memory, Store, Table};
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// Loader handles as small indices (`__private` of the C handle types).
+pub struct Interner<T> {
+    list: Vec<T>,
+    map: HashMap<T, usize>,
+}
+
+impl<T> Default for Interner<T> {
+    fn default() -> Self {
+        Interner {
+            list: Vec::new(),
+            map: HashMap::new(),
+        }
+    }
+}
+
+impl<T: Copy + Eq + Hash> Interner<T> {
+    pub fn intern(&mut self, t: T) -> usize {
+        if let Some(i) = self.map.get(&t) {
+            return *i;
+        }
+        self.list.push(t);
+        self.map.insert(t, self.list.len() - 1);
+        self.list.len() - 1
+    }
+    pub fn get(&self, i: usize) -> Option<T> {
+        self.list.get(i).copied()
+    }
+}
+
+#[derive(Default)]
+pub struct Handles {
+    pub funcs: Interner<Func>,
+    pub tables: Interner<Table>,
+    pub memories: Interner<Memory>,
+    pub globals: Interner<Global>,
+    pub instances: Interner<Instance>,
+    pub externrefs: Interner<ExternRef>,
+}
+
+/// `wasmtime_store_limiter` settings (negative in C = no limit).
+#[derive(Clone, Copy, Default, Debug)]
+pub struct Limits {
+    pub memory_size: Option<u64>,
+    pub table_elements: Option<u64>,
+    pub instances: Option<u64>,
+    pub tables: Option<u64>,
+    pub memories: Option<u64>,
+}
+
+pub struct EpochCallback {
+    pub func: extern "C" fn(
+        *mut wasmtime_store_t,
+        *mut c_void,
+        *mut u64,
+        *mut u8,
+    ) -> *mut wasmtime_error_t,
+    pub env: Finalized,
+}
+
+pub struct StoreData {
+    pub id: u64,
+    /// The `wasmtime_store_t` this data lives in (host callbacks find their context here).
+    pub this: *mut wasmtime_store_t,
+    pub host: *mut c_void,
+    pub host_finalizer: Option<extern "C" fn(*mut c_void)>,
+    pub original_host: *mut c_void,
+    pub handles: Handles,
+    pub wasi: WasiCtx,
+    pub wasi_set: bool,
+    pub fuel: u64,
+    pub epoch_deadline: u64,
+    pub epoch_callback: Option<EpochCallback>,
+    pub limits: Limits,
+    pub counts: (u64, u64, u64),
+    /// Export names handed out by `wasmtime_instance_export_nth` (live as long as the store).
+    pub names: Vec<Box<[u8]>>,
+    pub engine: Arc<EngineShared>,
+}
+
+impl Drop for StoreData {
+    fn drop(&mut self) {
+        ptr::finalize(self.host_finalizer, self.original_host);
+    }
+}
+
+pub struct wasmtime_store_t {
+    pub store: Store<StoreData>,
+    pub engine: wasm_engine_t,
+}
+
+/// Same address as the store.
+pub type wasmtime_context_t = wasmtime_store_t;
+
+impl wasmtime_store_t {
+    pub fn id(&self) -> u64 {
+        self.store.data().id
+    }
+    pub fn data(&mut self) -> &mut StoreData {
+        self.store.data_mut()
+    }
+}
+
+pub fn new_store(
+    engine: &wasm_engine_t,
+    data: *mut c_void,
+    fin: Option<extern "C" fn(*mut c_void)>,
+) -> Box<wasmtime_store_t> {
+    let sd = StoreData {
+        id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+        this: std::ptr::null_mut(),
+        host: data,
+        host_finalizer: fin,
+        original_host: data,
+        handles: Handles::default(),
+        wasi: WasiCtx::default(),
+        wasi_set: false,
+        fuel: 0,
+        epoch_deadline: 0,
+        epoch_callback: None,
+        limits: Limits::default(),
+        counts: (0, 0, 0),
+        names: Vec::new(),
+        engine: engine.shared.clone(),
+    };
+    let mut b = Box::new(wasmtime_store_t {
+        store: Store::new(&engine.engine, sd),
+        engine: engine.clone(),
+    });
+    let this: *mut wasmtime_store_t = &mut *b;
+    b.store.data_mut().this = this;
+    b
+}
+
+/// The store behind a context pointer.
+pub fn ctx<'a>(p: *const wasmtime_context_t) -> Option<&'a mut wasmtime_store_t> {
+    ptr::m(p.cast_mut())
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_store_new(
+    engine: *mut wasm_engine_t,
+    data: *mut c_void,
+    fin: Option<extern "C" fn(*mut c_void)>,
+) -> *mut wasmtime_store_t {
+    guard(std::ptr::null_mut(), || match ptr::r(engine) {
+        Some(e) => Box::into_raw(new_store(e, data, fin)),
+        None => std::ptr::null_mut(),
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_store_context(s: *mut wasmtime_store_t) -> *mut wasmtime_context_t {
+    s
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_store_delete(s: *mut wasmtime_store_t) {
+    guard((), || drop(ptr::take_box(s)))
+}
+
+fn limit(v: i64) -> Option<u64> {
+    (v >= 0).then_some(v as u64)
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_store_limiter(
+    s: *mut wasmtime_store_t,
+    memory_size: i64,
+    table_elements: i64,
+    instances: i64,
+    tables: i64,
+    memories: i64,
+) {
+    guard((), || {
+        if let Some(s) = ctx(s) {
+            s.data().limits = Limits {
+                memory_size: limit(memory_size),
+                table_elements: limit(table_elements),
+                instances: limit(instances),
+                tables: limit(tables),
+                memories: limit(memories),
+            };
+        }
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_context_get_data(c: *const wasmtime_context_t) -> *mut c_void {
+    guard(std::ptr::null_mut(), || {
+        ctx(c).map_or(std::ptr::null_mut(), |s| s.data().host)
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_context_set_data(c: *mut wasmtime_context_t, data: *mut c_void) {
+    guard((), || {
+        if let Some(s) = ctx(c) {
+            s.data().host = data;
+        }
+    })
+}
+
+/// Nothing to collect: externrefs live until their store is deleted.
+#[no_mangle]
+pub extern "C" fn wasmtime_context_gc(_c: *mut wasmtime_context_t) {}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_context_set_fuel(
+    c: *mut wasmtime_context_t,
+    fuel: u64,
+) -> *mut wasmtime_error_t {
+    guard_err(|| {
+        let Some(s) = ctx(c) else {
+            return crate::error::null_arg("context");
+        };
+        if !s.engine.shared.settings.consume_fuel {
+            return new_error("fuel is not configured in this store");
+        }
+        s.data().fuel = fuel;
+        std::ptr::null_mut()
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_context_get_fuel(
+    c: *const wasmtime_context_t,
+    fuel: *mut u64,
+) -> *mut wasmtime_error_t {
+    guard_err(|| {
+        let Some(s) = ctx(c) else {
+            return crate::error::null_arg("context");
+        };
+        if !s.engine.shared.settings.consume_fuel {
+            return new_error("fuel is not configured in this store");
+        }
+        ptr::write(fuel, s.data().fuel);
+        std::ptr::null_mut()
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_context_set_epoch_deadline(c: *mut wasmtime_context_t, ticks: u64) {
+    guard((), || {
+        if let Some(s) = ctx(c) {
+            let now = s.engine.shared.epoch.load(Ordering::SeqCst);
+            s.data().epoch_deadline = now.saturating_add(ticks);
+        }
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_store_epoch_deadline_callback(
+    s: *mut wasmtime_store_t,
+    func: Option<
+        extern "C" fn(
+            *mut wasmtime_store_t,
+            *mut c_void,
+            *mut u64,
+            *mut u8,
+        ) -> *mut wasmtime_error_t,
+    >,
+    data: *mut c_void,
+    fin: Option<extern "C" fn(*mut c_void)>,
+) {
+    guard((), || {
+        let Some(s) = ctx(s) else { return };
+        let env = Finalized {
+            data: SendPtr(data),
+            finalizer: fin,
+        };
+        s.data().epoch_callback = func.map(|func| EpochCallback { func, env });
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// WASI
+
+#[derive(Default)]
+pub struct wasi_config_t {
+    pub builder: wasmaot_loader::wasi::WasiCtxBuilder,
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_context_set_wasi(
+    c: *mut wasmtime_context_t,
+    wasi: *mut wasi_config_t,
+) -> *mut wasmtime_error_t {
+    guard_err(|| {
+        let Some(mut w) = ptr::take_box(wasi) else {
+            return crate::error::null_arg("wasi config");
+        };
+        let Some(s) = ctx(c) else {
+            return crate::error::null_arg("context");
+        };
+        let d = s.data();
+        d.wasi = w.builder.build();
+        d.wasi_set = true;
+        std::ptr::null_mut()
+    })
+}

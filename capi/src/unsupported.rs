@@ -1,0 +1,204 @@
+//! Out-of-scope groups (see capi/README.md): async, the guest profiler and shared
+//! memories. Every symbol exists; each returns an error or NULL as its header allows.
+
+use crate::error::{new_error, wasm_trap_t, wasmtime_error_t};
+use crate::guard::{guard, guard_err};
+use crate::ptr;
+use crate::store::wasmtime_context_t;
+use crate::val::{wasmtime_val_t, CHandle};
+use std::ffi::{c_char, c_void};
+
+const ASYNC: &str = "async support is not available in wasmaot";
+
+#[no_mangle]
+pub extern "C" fn wasmtime_context_fuel_async_yield_interval(
+    _c: *mut wasmtime_context_t,
+    _i: u64,
+) -> *mut wasmtime_error_t {
+    guard_err(|| new_error(ASYNC))
+}
+#[no_mangle]
+pub extern "C" fn wasmtime_context_epoch_deadline_async_yield_and_update(
+    _c: *mut wasmtime_context_t,
+    _d: u64,
+) -> *mut wasmtime_error_t {
+    guard_err(|| new_error(ASYNC))
+}
+
+/// A future that is already complete; it carries nothing.
+pub struct wasmtime_call_future_t;
+
+fn failed_future(
+    trap_ret: *mut *mut wasm_trap_t,
+    error_ret: *mut *mut wasmtime_error_t,
+) -> *mut wasmtime_call_future_t {
+    ptr::write(trap_ret, std::ptr::null_mut());
+    ptr::write(error_ret, new_error(ASYNC));
+    Box::into_raw(Box::new(wasmtime_call_future_t))
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_call_future_poll(_f: *mut wasmtime_call_future_t) -> bool {
+    true
+}
+#[no_mangle]
+pub extern "C" fn wasmtime_call_future_delete(f: *mut wasmtime_call_future_t) {
+    guard((), || drop(ptr::take_box(f)))
+}
+#[no_mangle]
+pub extern "C" fn wasmtime_func_call_async(
+    _c: *mut wasmtime_context_t,
+    _f: *const CHandle,
+    _a: *const wasmtime_val_t,
+    _na: usize,
+    _r: *mut wasmtime_val_t,
+    _nr: usize,
+    trap_ret: *mut *mut wasm_trap_t,
+    error_ret: *mut *mut wasmtime_error_t,
+) -> *mut wasmtime_call_future_t {
+    guard(std::ptr::null_mut(), || failed_future(trap_ret, error_ret))
+}
+#[no_mangle]
+pub extern "C" fn wasmtime_linker_define_async_func(
+    _l: *mut c_void,
+    _m: *const c_char,
+    _ml: usize,
+    _n: *const c_char,
+    _nl: usize,
+    _ty: *const c_void,
+    _cb: *const c_void,
+    data: *mut c_void,
+    fin: Option<extern "C" fn(*mut c_void)>,
+) -> *mut wasmtime_error_t {
+    guard_err(|| {
+        ptr::finalize(fin, data);
+        new_error(ASYNC)
+    })
+}
+#[no_mangle]
+pub extern "C" fn wasmtime_linker_instantiate_async(
+    _l: *const c_void,
+    _c: *mut wasmtime_context_t,
+    _m: *const c_void,
+    _i: *mut CHandle,
+    trap_ret: *mut *mut wasm_trap_t,
+    error_ret: *mut *mut wasmtime_error_t,
+) -> *mut wasmtime_call_future_t {
+    guard(std::ptr::null_mut(), || failed_future(trap_ret, error_ret))
+}
+#[no_mangle]
+pub extern "C" fn wasmtime_instance_pre_instantiate_async(
+    _p: *const c_void,
+    _c: *mut wasmtime_context_t,
+    _i: *mut CHandle,
+    trap_ret: *mut *mut wasm_trap_t,
+    error_ret: *mut *mut wasmtime_error_t,
+) -> *mut wasmtime_call_future_t {
+    guard(std::ptr::null_mut(), || failed_future(trap_ret, error_ret))
+}
+
+#[repr(C)]
+pub struct wasmtime_stack_creator_t {
+    env: *mut c_void,
+    new_stack: *const c_void,
+    finalizer: Option<extern "C" fn(*mut c_void)>,
+}
+
+/// Ignored (no async stacks); `env` is finalized right away.
+#[no_mangle]
+pub extern "C" fn wasmtime_config_host_stack_creator_set(
+    _c: *mut crate::config::wasm_config_t,
+    sc: *mut wasmtime_stack_creator_t,
+) {
+    guard((), || {
+        if let Some(sc) = ptr::r(sc) {
+            ptr::finalize(sc.finalizer, sc.env);
+        }
+    })
+}
+
+// --- guest profiler ------------------------------------------------------------------------
+
+pub struct wasmtime_guestprofiler_t;
+
+#[no_mangle]
+pub extern "C" fn wasmtime_guestprofiler_new(
+    _name: *const c_void,
+    _interval: u64,
+    _m: *const c_void,
+    _n: usize,
+) -> *mut wasmtime_guestprofiler_t {
+    std::ptr::null_mut()
+}
+#[no_mangle]
+pub extern "C" fn wasmtime_guestprofiler_delete(p: *mut wasmtime_guestprofiler_t) {
+    guard((), || drop(ptr::take_box(p)))
+}
+#[no_mangle]
+pub extern "C" fn wasmtime_guestprofiler_sample(
+    _p: *mut wasmtime_guestprofiler_t,
+    _s: *const c_void,
+    _d: u64,
+) {
+}
+#[no_mangle]
+pub extern "C" fn wasmtime_guestprofiler_finish(
+    p: *mut wasmtime_guestprofiler_t,
+    _out: *mut c_void,
+) -> *mut wasmtime_error_t {
+    guard_err(|| {
+        drop(ptr::take_box(p));
+        new_error("the guest profiler is not available in wasmaot")
+    })
+}
+
+// --- shared memory --------------------------------------------------------------------------
+
+pub struct wasmtime_sharedmemory_t;
+const SHARED: &str = "shared memories are not supported by wasmaot";
+
+#[no_mangle]
+pub extern "C" fn wasmtime_sharedmemory_new(
+    _e: *const c_void,
+    _ty: *const c_void,
+    ret: *mut *mut wasmtime_sharedmemory_t,
+) -> *mut wasmtime_error_t {
+    guard_err(|| {
+        ptr::write(ret, std::ptr::null_mut());
+        new_error(SHARED)
+    })
+}
+#[no_mangle]
+pub extern "C" fn wasmtime_sharedmemory_delete(m: *mut wasmtime_sharedmemory_t) {
+    guard((), || drop(ptr::take_box(m)))
+}
+#[no_mangle]
+pub extern "C" fn wasmtime_sharedmemory_clone(
+    _m: *const wasmtime_sharedmemory_t,
+) -> *mut wasmtime_sharedmemory_t {
+    std::ptr::null_mut()
+}
+#[no_mangle]
+pub extern "C" fn wasmtime_sharedmemory_type(_m: *const wasmtime_sharedmemory_t) -> *mut c_void {
+    std::ptr::null_mut()
+}
+#[no_mangle]
+pub extern "C" fn wasmtime_sharedmemory_data(_m: *const wasmtime_sharedmemory_t) -> *mut u8 {
+    std::ptr::null_mut()
+}
+#[no_mangle]
+pub extern "C" fn wasmtime_sharedmemory_data_size(_m: *const wasmtime_sharedmemory_t) -> usize {
+    0
+}
+#[no_mangle]
+pub extern "C" fn wasmtime_sharedmemory_size(_m: *const wasmtime_sharedmemory_t) -> u64 {
+    0
+}
+#[no_mangle]
+pub extern "C" fn wasmtime_sharedmemory_grow(
+    _m: *const wasmtime_sharedmemory_t,
+    _d: u64,
+    _prev: *mut u64,
+) -> *mut wasmtime_error_t {
+    guard_err(|| new_error(SHARED))
+}

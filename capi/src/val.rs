@@ -1,0 +1,423 @@
+//! `wasmtime_val_t`, `wasmtime_val_raw_t`, externref and anyref, and their conversion to
+//! and from the loader's `Val`. Reading a C union is the only unsafe code here.
+
+use crate::guard::guard;
+use crate::ptr::{self, Finalized, SendPtr};
+use crate::store::{ctx, wasmtime_context_t, StoreData};
+use std::ffi::c_void;
+use wasmaot_loader::{ExternRef, Func, Val, ValType};
+
+pub const WASMTIME_I32: u8 = 0;
+pub const WASMTIME_I64: u8 = 1;
+pub const WASMTIME_F32: u8 = 2;
+pub const WASMTIME_F64: u8 = 3;
+pub const WASMTIME_V128: u8 = 4;
+pub const WASMTIME_FUNCREF: u8 = 5;
+pub const WASMTIME_EXTERNREF: u8 = 6;
+pub const WASMTIME_ANYREF: u8 = 7;
+
+/// `wasmtime_func_t`, `_table_t`, `_memory_t`, `_global_t`, `_instance_t`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CHandle {
+    pub store_id: u64,
+    pub private: usize,
+}
+
+/// `wasmtime_externref_t` / `wasmtime_anyref_t`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CRef {
+    pub store_id: u64,
+    pub private1: u32,
+    pub private2: u32,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub union wasmtime_valunion_t {
+    pub i32: i32,
+    pub i64: i64,
+    pub f32: f32,
+    pub f64: f64,
+    pub anyref: CRef,
+    pub externref: CRef,
+    pub funcref: CHandle,
+    pub v128: [u8; 16],
+}
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct wasmtime_val_t {
+    pub kind: u8,
+    pub of: wasmtime_valunion_t,
+}
+
+/// `wasmtime_val_raw_t`: 16 bytes, 8-aligned; little-endian value bits.
+#[repr(C, align(8))]
+#[derive(Clone, Copy, Default)]
+pub struct wasmtime_val_raw_t(pub [u8; 16]);
+
+const _: () = assert!(std::mem::size_of::<wasmtime_val_t>() == 24);
+const _: () = assert!(std::mem::size_of::<wasmtime_val_raw_t>() == 16);
+
+impl wasmtime_val_t {
+    pub fn i32(v: i32) -> Self {
+        wasmtime_val_t {
+            kind: WASMTIME_I32,
+            of: wasmtime_valunion_t { v128: [0; 16] },
+        }
+        .with(|u| u.i32 = v)
+    }
+    fn with(mut self, f: impl FnOnce(&mut wasmtime_valunion_t)) -> Self {
+        f(&mut self.of);
+        self
+    }
+    fn bits(&self) -> u128 {
+        // SAFETY: every member is plain data and the union is 16 initialised bytes when
+        // written by us (v128 first); a C host may leave bytes beyond its member
+        // uninitialised, but reading them as integers is what Wasmtime does too.
+        u128::from_le_bytes(unsafe { self.of.v128 })
+    }
+}
+
+pub fn func_handle(d: &mut StoreData, f: Func) -> CHandle {
+    CHandle {
+        store_id: d.id,
+        private: d.handles.funcs.intern(f),
+    }
+}
+
+pub fn func_of(d: &StoreData, h: &CHandle) -> Result<Func, String> {
+    if h.store_id != d.id {
+        return Err("object used with the wrong store".into());
+    }
+    d.handles
+        .funcs
+        .get(h.private)
+        .ok_or_else(|| "invalid function handle".to_string())
+}
+
+pub fn externref_handle(d: &mut StoreData, r: ExternRef) -> CRef {
+    CRef {
+        store_id: d.id,
+        private1: d.handles.externrefs.intern(r) as u32,
+        private2: 0,
+    }
+}
+
+pub fn externref_of(d: &StoreData, r: &CRef) -> Result<Option<ExternRef>, String> {
+    if r.store_id == 0 {
+        return Ok(None);
+    }
+    if r.store_id != d.id {
+        return Err("externref used with the wrong store".into());
+    }
+    d.handles
+        .externrefs
+        .get(r.private1 as usize)
+        .map(Some)
+        .ok_or_else(|| "invalid externref".to_string())
+}
+
+/// The C value of `v`.
+pub fn to_c(d: &mut StoreData, v: &Val) -> wasmtime_val_t {
+    let zero = wasmtime_val_t {
+        kind: 0,
+        of: wasmtime_valunion_t { v128: [0; 16] },
+    };
+    match *v {
+        Val::I32(x) => wasmtime_val_t {
+            kind: WASMTIME_I32,
+            ..zero
+        }
+        .with(|u| u.i32 = x),
+        Val::I64(x) => wasmtime_val_t {
+            kind: WASMTIME_I64,
+            ..zero
+        }
+        .with(|u| u.i64 = x),
+        Val::F32(x) => wasmtime_val_t {
+            kind: WASMTIME_F32,
+            ..zero
+        }
+        .with(|u| u.f32 = f32::from_bits(x)),
+        Val::F64(x) => wasmtime_val_t {
+            kind: WASMTIME_F64,
+            ..zero
+        }
+        .with(|u| u.f64 = f64::from_bits(x)),
+        Val::V128(x) => wasmtime_val_t {
+            kind: WASMTIME_V128,
+            ..zero
+        }
+        .with(|u| u.v128 = x.to_le_bytes()),
+        Val::FuncRef(f) => {
+            let h = f.map(|f| func_handle(d, f)).unwrap_or_default();
+            wasmtime_val_t {
+                kind: WASMTIME_FUNCREF,
+                ..zero
+            }
+            .with(|u| u.funcref = h)
+        }
+        Val::ExternRef(r) => {
+            let h = r.map(|r| externref_handle(d, r)).unwrap_or_default();
+            wasmtime_val_t {
+                kind: WASMTIME_EXTERNREF,
+                ..zero
+            }
+            .with(|u| u.externref = h)
+        }
+    }
+}
+
+pub fn kind_name(k: u8) -> &'static str {
+    match k {
+        WASMTIME_I32 => "i32",
+        WASMTIME_I64 => "i64",
+        WASMTIME_F32 => "f32",
+        WASMTIME_F64 => "f64",
+        WASMTIME_V128 => "v128",
+        WASMTIME_FUNCREF => "funcref",
+        WASMTIME_EXTERNREF => "externref",
+        WASMTIME_ANYREF => "anyref",
+        _ => "an invalid kind",
+    }
+}
+
+/// The loader value of a C value (errors name what is wrong).
+pub fn from_c(d: &StoreData, v: &wasmtime_val_t) -> Result<Val, String> {
+    let bits = v.bits();
+    Ok(match v.kind {
+        WASMTIME_I32 => Val::I32(bits as u32 as i32),
+        WASMTIME_I64 => Val::I64(bits as u64 as i64),
+        WASMTIME_F32 => Val::F32(bits as u32),
+        WASMTIME_F64 => Val::F64(bits as u64),
+        WASMTIME_V128 => Val::V128(bits),
+        WASMTIME_FUNCREF => {
+            // SAFETY: kind says the funcref member is active.
+            let h = unsafe { v.of.funcref };
+            if h.store_id == 0 {
+                Val::FuncRef(None)
+            } else {
+                Val::FuncRef(Some(func_of(d, &h)?))
+            }
+        }
+        WASMTIME_EXTERNREF => {
+            // SAFETY: kind says the externref member is active.
+            let r = unsafe { v.of.externref };
+            Val::ExternRef(externref_of(d, &r)?)
+        }
+        WASMTIME_ANYREF => return Err("anyref values are not supported by wasmaot".into()),
+        k => return Err(format!("invalid value kind {k}")),
+    })
+}
+
+/// A C value expected to have type `ty`.
+pub fn from_c_typed(
+    d: &StoreData,
+    v: &wasmtime_val_t,
+    ty: ValType,
+    what: &str,
+) -> Result<Val, String> {
+    let val = from_c(d, v).map_err(|e| format!("{what}: {e}"))?;
+    if val.ty() != ty {
+        return Err(format!(
+            "{what}: expected {ty}, found {}",
+            kind_name(v.kind)
+        ));
+    }
+    Ok(val)
+}
+
+/// Raw (unchecked-call) representation of `v`: funcrefs and externrefs are handle
+/// indices + 1 (0 = null).
+pub fn to_raw(d: &mut StoreData, v: &Val) -> wasmtime_val_raw_t {
+    let bits: u128 = match *v {
+        Val::I32(x) => u128::from(x as u32),
+        Val::I64(x) => u128::from(x as u64),
+        Val::F32(x) => u128::from(x),
+        Val::F64(x) => u128::from(x),
+        Val::V128(x) => x,
+        Val::FuncRef(None) | Val::ExternRef(None) => 0,
+        Val::FuncRef(Some(f)) => d.handles.funcs.intern(f) as u128 + 1,
+        Val::ExternRef(Some(r)) => d.handles.externrefs.intern(r) as u128 + 1,
+    };
+    wasmtime_val_raw_t(bits.to_le_bytes())
+}
+
+pub fn from_raw(d: &StoreData, ty: ValType, raw: &wasmtime_val_raw_t) -> Val {
+    let bits = u128::from_le_bytes(raw.0);
+    match ty {
+        ValType::I32 => Val::I32(bits as u32 as i32),
+        ValType::I64 => Val::I64(bits as u64 as i64),
+        ValType::F32 => Val::F32(bits as u32),
+        ValType::F64 => Val::F64(bits as u64),
+        ValType::V128 => Val::V128(bits),
+        ValType::FuncRef => Val::FuncRef(
+            (bits as u64 as usize)
+                .checked_sub(1)
+                .and_then(|i| d.handles.funcs.get(i)),
+        ),
+        ValType::ExternRef => Val::ExternRef(
+            (bits as u32 as usize)
+                .checked_sub(1)
+                .and_then(|i| d.handles.externrefs.get(i)),
+        ),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// externref
+
+/// What an externref carries: the host pointer and its finalizer (run when the store is
+/// deleted — wasmaot has no GC, so references live as long as their store).
+pub struct ExternData(pub Finalized);
+
+#[no_mangle]
+pub extern "C" fn wasmtime_externref_new(
+    c: *mut wasmtime_context_t,
+    data: *mut c_void,
+    fin: Option<extern "C" fn(*mut c_void)>,
+    out: *mut CRef,
+) -> bool {
+    guard(false, || {
+        let Some(s) = ctx(c) else { return false };
+        let r = ExternRef::new(
+            &mut s.store,
+            Box::new(ExternData(Finalized {
+                data: SendPtr(data),
+                finalizer: fin,
+            })),
+        );
+        let h = externref_handle(s.data(), r);
+        ptr::write(out, h);
+        true
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_externref_data(
+    c: *mut wasmtime_context_t,
+    r: *const CRef,
+) -> *mut c_void {
+    guard(std::ptr::null_mut(), || {
+        let (Some(s), Some(r)) = (ctx(c), ptr::r(r)) else {
+            return std::ptr::null_mut();
+        };
+        match externref_of(s.store.data(), r) {
+            Ok(Some(e)) => e
+                .data(&s.store)
+                .downcast_ref::<ExternData>()
+                .map_or(std::ptr::null_mut(), |d| d.0.data.0),
+            _ => std::ptr::null_mut(),
+        }
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_externref_clone(
+    _c: *mut wasmtime_context_t,
+    r: *const CRef,
+    out: *mut CRef,
+) {
+    guard((), || ptr::write(out, ptr::read(r).unwrap_or_default()))
+}
+
+/// References are not rooted individually (they live as long as the store): nothing to do.
+#[no_mangle]
+pub extern "C" fn wasmtime_externref_unroot(_c: *mut wasmtime_context_t, _r: *mut CRef) {}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_externref_from_raw(
+    c: *mut wasmtime_context_t,
+    raw: u32,
+    out: *mut CRef,
+) {
+    guard((), || {
+        let Some(s) = ctx(c) else { return };
+        let h = match (raw as usize)
+            .checked_sub(1)
+            .and_then(|i| s.store.data().handles.externrefs.get(i))
+        {
+            Some(_) => CRef {
+                store_id: s.id(),
+                private1: raw - 1,
+                private2: 0,
+            },
+            None => CRef::default(),
+        };
+        ptr::write(out, h)
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_externref_to_raw(c: *mut wasmtime_context_t, r: *const CRef) -> u32 {
+    guard(0, || {
+        let (Some(s), Some(r)) = (ctx(c), ptr::r(r)) else {
+            return 0;
+        };
+        match externref_of(s.store.data(), r) {
+            Ok(Some(_)) => r.private1 + 1,
+            _ => 0,
+        }
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_val_unroot(_c: *mut wasmtime_context_t, _v: *mut wasmtime_val_t) {}
+
+#[no_mangle]
+pub extern "C" fn wasmtime_val_clone(
+    _c: *mut wasmtime_context_t,
+    src: *const wasmtime_val_t,
+    dst: *mut wasmtime_val_t,
+) {
+    guard((), || {
+        if let Some(v) = ptr::read(src) {
+            ptr::write(dst, v)
+        }
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// anyref (GC proposal): out of scope; only null references exist.
+
+#[no_mangle]
+pub extern "C" fn wasmtime_anyref_clone(
+    _c: *mut wasmtime_context_t,
+    r: *const CRef,
+    out: *mut CRef,
+) {
+    guard((), || ptr::write(out, ptr::read(r).unwrap_or_default()))
+}
+#[no_mangle]
+pub extern "C" fn wasmtime_anyref_unroot(_c: *mut wasmtime_context_t, _r: *mut CRef) {}
+#[no_mangle]
+pub extern "C" fn wasmtime_anyref_from_raw(_c: *mut wasmtime_context_t, _raw: u32, out: *mut CRef) {
+    ptr::write(out, CRef::default())
+}
+#[no_mangle]
+pub extern "C" fn wasmtime_anyref_to_raw(_c: *mut wasmtime_context_t, _r: *const CRef) -> u32 {
+    0
+}
+#[no_mangle]
+pub extern "C" fn wasmtime_anyref_from_i31(_c: *mut wasmtime_context_t, _v: u32, out: *mut CRef) {
+    ptr::write(out, CRef::default())
+}
+#[no_mangle]
+pub extern "C" fn wasmtime_anyref_i31_get_u(
+    _c: *mut wasmtime_context_t,
+    _r: *const CRef,
+    _dst: *mut u32,
+) -> bool {
+    false
+}
+#[no_mangle]
+pub extern "C" fn wasmtime_anyref_i31_get_s(
+    _c: *mut wasmtime_context_t,
+    _r: *const CRef,
+    _dst: *mut i32,
+) -> bool {
+    false
+}
