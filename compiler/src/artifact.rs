@@ -230,7 +230,8 @@ fn patch_checksum(bytes: &mut [u8], format: ObjectFormat) -> Result<(), CompileE
         .file_range()
         .ok_or_else(|| CompileError::Codegen("metadata section has no file data".into()))?;
     let at = offset as usize + abi::CHECKSUM_OFFSET;
-    let checksum = crc32fast::hash(bytes);
+    let checksum = abi::artifact_checksum(bytes, at)
+        .ok_or_else(|| CompileError::Codegen("checksum field outside the written object".into()))?;
     bytes[at..at + 4].copy_from_slice(&checksum.to_le_bytes());
     Ok(())
 }

@@ -69,11 +69,7 @@ pub(crate) fn parse<'a>(bytes: &'a [u8], what: &str) -> Result<Artifact<'a>> {
             )))
         }
     };
-    let mut hasher = crc32fast::Hasher::new();
-    hasher.update(&bytes[..field]);
-    hasher.update(&[0; 4]);
-    hasher.update(&bytes[field + 4..]);
-    let actual = hasher.finalize();
+    let actual = crate::abi::artifact_checksum(bytes, field).unwrap_or(!header.checksum);
     if actual != header.checksum {
         return Err(Error::load(format!(
             "{what}: checksum mismatch: header says {:#010x}, contents hash to {actual:#010x} (corrupt or modified artifact)",

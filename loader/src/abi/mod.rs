@@ -4,6 +4,7 @@
 //! according to these definitions; the loader reads and links them. Nothing here
 //! depends on the host: every layout is computed from the *target's* pointer size.
 
+mod checksum;
 mod encoding;
 mod libcalls;
 mod metadata;
@@ -12,6 +13,7 @@ mod traps;
 mod types;
 mod vmoffsets;
 
+pub use checksum::artifact_checksum;
 pub use encoding::{DecodeError, Reader, Writer};
 pub use libcalls::{cranelift_libcall_symbol, Libcall, LibcallType, FLOAT_LIBCALLS};
 pub use metadata::*;

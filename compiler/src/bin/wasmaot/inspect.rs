@@ -189,14 +189,5 @@ fn func_type(meta: &ModuleMeta, type_index: u32) -> String {
 
 /// CRC-32 of the whole file with the checksum field zeroed, as the header records it.
 fn checksum(bytes: &[u8], meta_offset: usize) -> Option<u32> {
-    let at = meta_offset.checked_add(abi::CHECKSUM_OFFSET)?;
-    let field = at..at.checked_add(4)?;
-    if field.end > bytes.len() {
-        return None;
-    }
-    let mut hasher = crc32fast::Hasher::new();
-    hasher.update(&bytes[..field.start]);
-    hasher.update(&[0; 4]);
-    hasher.update(&bytes[field.end..]);
-    Some(hasher.finalize())
+    abi::artifact_checksum(bytes, meta_offset.checked_add(abi::CHECKSUM_OFFSET)?)
 }
