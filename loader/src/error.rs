@@ -2,6 +2,10 @@
 
 use crate::abi::TrapCode;
 use std::fmt;
+use std::sync::Arc;
+
+/// The payload of a host error: any error a host function (or an embedder) returns.
+pub type HostError = dyn std::error::Error + Send + Sync + 'static;
 
 /// What kind of failure an [`Error`] is.
 #[derive(Debug, Clone)]
@@ -71,10 +75,15 @@ impl fmt::Display for Trap {
 }
 
 /// An error of the runtime.
+///
+/// A host error ([`Error::host`]) carries its payload: it survives the unwind through wasm
+/// code and can be recovered with [`Error::downcast_ref`] (and [`std::error::Error::source`]).
 #[derive(Debug, Clone)]
 pub struct Error {
     kind: ErrorKind,
     message: String,
+    /// The payload of a host error.
+    payload: Option<Arc<HostError>>,
 }
 
 /// Result type of the runtime.
@@ -86,6 +95,7 @@ impl Error {
         Error {
             kind,
             message: message.into(),
+            payload: None,
         }
     }
     /// A generic error, e.g. returned by a host function (it becomes a trap).
@@ -107,12 +117,31 @@ impl Error {
     pub(crate) fn unsupported(message: impl Into<String>) -> Error {
         Error::new(ErrorKind::Unsupported, message)
     }
+    /// A host error carrying `payload`, e.g. returned by a host function: it is a trap
+    /// without a trap code whose message is the payload's, and the payload stays
+    /// reachable through [`Error::downcast_ref`] after unwinding through wasm. A payload
+    /// that is itself an `Error` is returned as is.
+    pub fn host(payload: impl Into<Box<HostError>>) -> Error {
+        let payload: Box<HostError> = payload.into();
+        let payload = match payload.downcast::<Error>() {
+            Ok(error) => return *error,
+            Err(other) => other,
+        };
+        let mut error = Error::trap(Trap {
+            code: None,
+            message: payload.to_string(),
+            backtrace: Vec::new(),
+        });
+        error.payload = Some(Arc::from(payload));
+        error
+    }
     /// A trap error.
     pub fn trap(trap: Trap) -> Error {
         let message = trap.to_string();
         Error {
             kind: ErrorKind::Trap(trap),
             message,
+            payload: None,
         }
     }
     /// A trap error with just a code.
@@ -135,6 +164,40 @@ impl Error {
         match &self.kind {
             ErrorKind::Trap(t) => Some(t),
             _ => None,
+        }
+    }
+    /// The host error payload, if it is an `E` (see [`Error::host`]).
+    pub fn downcast_ref<E: std::error::Error + 'static>(&self) -> Option<&E> {
+        self.payload.as_deref()?.downcast_ref::<E>()
+    }
+    /// Whether the host error payload is an `E`.
+    pub fn is<E: std::error::Error + 'static>(&self) -> bool {
+        self.downcast_ref::<E>().is_some()
+    }
+    /// The host error payload, if any.
+    pub fn payload(&self) -> Option<&HostError> {
+        self.payload.as_deref()
+    }
+    /// This error as a trap with `backtrace` (innermost frame first), unless it already
+    /// has one: how a failing host function's error leaves wasm. The payload is kept.
+    pub(crate) fn into_trap_with_backtrace(self, backtrace: Vec<FrameInfo>) -> Error {
+        let trap = match self.kind {
+            ErrorKind::Trap(t) if !t.backtrace.is_empty() || backtrace.is_empty() => {
+                return Error {
+                    kind: ErrorKind::Trap(t),
+                    ..self
+                }
+            }
+            ErrorKind::Trap(t) => Trap { backtrace, ..t },
+            _ => Trap {
+                code: None,
+                message: self.message,
+                backtrace,
+            },
+        };
+        Error {
+            payload: self.payload,
+            ..Error::trap(trap)
         }
     }
     /// The message (without backtrace for traps).
@@ -160,4 +223,10 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.payload
+            .as_deref()
+            .map(|p| p as &(dyn std::error::Error + 'static))
+    }
+}

@@ -56,7 +56,7 @@ pub mod wasi;
 
 pub use abi::{FuncType, GlobalType, MemoryType, TableType, TrapCode, ValType};
 pub use engine::{Config, Engine};
-pub use error::{Error, ErrorKind, FrameInfo, Result, Trap};
+pub use error::{Error, ErrorKind, FrameInfo, HostError, Result, Trap};
 pub use externals::{ExportType, Extern, ExternType, ImportType};
 pub use func::Func;
 pub use global::Global;

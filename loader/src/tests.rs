@@ -263,6 +263,9 @@ mod x86_64 {
                 if a == 14 {
                     panic!("very unlucky");
                 }
+                if a == 15 {
+                    return Err(Error::host(Payload(b)));
+                }
                 // The caller's exports are reachable.
                 let mem = caller.get_export("mem").and_then(Extern::into_memory);
                 let extra = match mem {
@@ -348,6 +351,20 @@ mod x86_64 {
             .call(&mut store, &[Val::I32(14), Val::I32(7)], &mut out)
             .unwrap_err();
         assert!(e.to_string().contains("panicked: very unlucky"), "{e}");
+        // A host error's payload survives the unwind through wasm.
+        let e = callhost
+            .call(&mut store, &[Val::I32(15), Val::I32(99)], &mut out)
+            .unwrap_err();
+        assert_eq!(e.trap_code(), None);
+        assert_eq!(e.downcast_ref::<Payload>(), Some(&Payload(99)));
+        assert!(e.is::<Payload>() && !e.is::<std::fmt::Error>());
+        let source = std::error::Error::source(&e).unwrap();
+        assert_eq!(source.to_string(), "payload 99");
+        assert!(e.to_string().contains("payload 99"), "{e}");
+        let e = host
+            .call(&mut store, &[Val::I32(15), Val::I32(98)], &mut out)
+            .unwrap_err();
+        assert_eq!(e.downcast_ref::<Payload>(), Some(&Payload(98)));
         callhost
             .call(&mut store, &[Val::I32(2), Val::I32(3)], &mut out)
             .unwrap();
@@ -356,8 +373,17 @@ mod x86_64 {
         host.call(&mut store, &[Val::I32(2), Val::I32(3)], &mut out)
             .unwrap();
         assert_eq!(out[0], Val::I32(6 + 1000));
-        assert_eq!(*store.data(), 5);
+        assert_eq!(*store.data(), 7);
     }
+
+    #[derive(Debug, PartialEq)]
+    struct Payload(i32);
+    impl std::fmt::Display for Payload {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "payload {}", self.0)
+        }
+    }
+    impl std::error::Error for Payload {}
 
     #[test]
     fn imports_are_checked() {

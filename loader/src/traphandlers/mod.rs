@@ -148,18 +148,12 @@ pub(crate) fn catch_traps<F: FnOnce()>(
             .collect()
     });
     if let Some(err) = state.error.take() {
-        return Err(match err.kind() {
-            crate::error::ErrorKind::Trap(t) if !t.backtrace.is_empty() || pcs.is_empty() => err,
-            crate::error::ErrorKind::Trap(t) => Error::trap(Trap {
-                backtrace: backtrace::symbolize(&pcs),
-                ..t.clone()
-            }),
-            _ => Error::trap(Trap {
-                code: None,
-                message: err.to_string(),
-                backtrace: backtrace::symbolize(&pcs),
-            }),
-        });
+        let backtrace = if pcs.is_empty() {
+            Vec::new()
+        } else {
+            backtrace::symbolize(&pcs)
+        };
+        return Err(err.into_trap_with_backtrace(backtrace));
     }
     let code = state.trap_code.get();
     let message = match code {

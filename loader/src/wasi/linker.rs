@@ -2,13 +2,14 @@
 //!
 //! Each import gets its exact wasm signature. On a call the glue reads the raw arguments,
 //! finds the calling instance's `memory` export, runs the [`preview1`] function and
-//! returns its errno. `proc_exit` becomes a trap whose message is
-//! "exited with i32 exit status N"; the code is also recorded in the [`WasiCtx`]
-//! ([`WasiCtx::exit_code`]), which is how an embedder tells an exit from a real trap.
+//! returns its errno. `proc_exit` fails the call with a host error ([`Error::host`])
+//! whose payload is the [`I32Exit`] (message "exited with i32 exit status N"): an
+//! embedder tells an exit from a real trap with `error.downcast_ref::<I32Exit>()` (or
+//! [`exit_status`]). The code is also recorded in the [`WasiCtx`] ([`WasiCtx::exit_code`]).
 
 use super::preview1::{self, WasiExit, WasiResult};
-use super::WasiCtx;
-use crate::{Caller, Error, Extern, FuncType, Linker, Trap, Val, ValType};
+use super::{I32Exit, WasiCtx};
+use crate::{Caller, Error, Extern, FuncType, Linker, Val, ValType};
 
 /// The import module name.
 pub const MODULE: &str = "wasi_snapshot_preview1";
@@ -36,23 +37,22 @@ fn with_ctx<T: 'static>(
     *get(caller.data_mut()) = ctx;
     match result {
         Ok(errno) => Ok(errno.raw() as i32),
-        Err(exit) => Err(Error::trap(Trap {
-            code: None,
-            message: exit.to_string(),
-            backtrace: Vec::new(),
-        })),
+        Err(exit) => Err(Error::host(exit)),
     }
 }
 
 /// The process exit status of a call into a WASI program (normally `_start`): 0 when it
-/// returned, the `proc_exit` code when it exited, and the error itself for anything else
-/// (a trap). Clears the recorded exit code.
+/// returned, the `proc_exit` code when it exited (the error's [`I32Exit`] payload, or
+/// else the code recorded in `ctx`), and the error itself for anything else (a trap).
+/// Clears the recorded exit code.
 pub fn exit_status(result: Result<(), Error>, ctx: &mut WasiCtx) -> Result<i32, Error> {
-    let exit = ctx.take_exit_code();
-    match (result, exit) {
-        (Ok(()), _) => Ok(0),
-        (Err(_), Some(code)) => Ok(code),
-        (Err(e), None) => Err(e),
+    let recorded = ctx.take_exit_code();
+    match result {
+        Ok(()) => Ok(0),
+        Err(e) => match e.downcast_ref::<I32Exit>() {
+            Some(exit) => Ok(exit.0),
+            None => recorded.ok_or(e),
+        },
     }
 }
 

@@ -32,6 +32,8 @@
 //! let result = start.call(&mut store, &[], &mut []);
 //! // 0, the code passed to proc_exit, or Err for a trap.
 //! let status = wasi::exit_status(result, store.data_mut())?;
+//! // (Equivalently: `proc_exit` fails the call with an error whose payload is the
+//! // code, `e.downcast_ref::<wasi::I32Exit>()`.)
 //! std::process::exit(status);
 //! # }
 //! ```
@@ -59,3 +61,6 @@ pub use ctx::{OutputSink, StdinSource, WasiCtx, WasiCtxBuilder};
 pub use errno::Errno;
 pub use linker::{add_to_linker, exit_status, MODULE};
 pub use preview1::WasiExit;
+/// The payload of the error `proc_exit` fails a call with (Wasmtime's `I32Exit`):
+/// `error.downcast_ref::<I32Exit>()` gives the exit code.
+pub use preview1::WasiExit as I32Exit;

@@ -1295,3 +1295,28 @@ fn read_only_preopen() {
     );
     assert!(tmp.path().join("f").exists());
 }
+
+#[test]
+fn proc_exit_fails_the_call_with_an_i32_exit_payload() {
+    use crate::{Engine, Linker, Store, Val};
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, WasiCtx::default());
+    let mut linker = Linker::new(&engine);
+    super::add_to_linker(&mut linker, |ctx: &mut WasiCtx| ctx).unwrap();
+    let exit = linker
+        .get(&mut store, super::MODULE, "proc_exit")
+        .and_then(crate::Extern::into_func)
+        .unwrap();
+    let e = exit.call(&mut store, &[Val::I32(7)], &mut []).unwrap_err();
+    assert_eq!(e.trap_code(), None);
+    assert_eq!(e.downcast_ref::<super::I32Exit>(), Some(&super::I32Exit(7)));
+    assert!(
+        e.to_string().contains("exited with i32 exit status 7"),
+        "{e}"
+    );
+    assert_eq!(super::exit_status(Err(e), store.data_mut()).unwrap(), 7);
+    // Another trap is not an exit.
+    let trap = crate::Error::trap_code_error(crate::TrapCode::UnreachableCodeReached);
+    assert!(super::exit_status(Err(trap), store.data_mut()).is_err());
+    assert_eq!(super::exit_status(Ok(()), store.data_mut()).unwrap(), 0);
+}
