@@ -166,3 +166,60 @@ pub unsafe fn ctx_magic(ctx: *const u8) -> u32 {
     // SAFETY: see contract.
     unsafe { ctx.cast::<u32>().read_unaligned() }
 }
+
+#[cfg(test)]
+mod layout_tests {
+    use super::*;
+    use crate::abi::Counts;
+    use std::mem::offset_of;
+
+    /// Every record field the compiler addresses through `abi::VMOffsets` is where the
+    /// runtime's Rust type puts it.
+    #[test]
+    fn records_match_vmoffsets() {
+        let o = VMOffsets::new(HOST_POINTER_SIZE, Counts::default());
+        let at = |x: usize| x as u32;
+        assert_eq!(
+            at(offset_of!(VMRuntimeLimits, stack_limit)),
+            o.limits_stack_limit()
+        );
+        assert_eq!(
+            at(offset_of!(VMRuntimeLimits, fuel_consumed)),
+            o.limits_fuel_consumed()
+        );
+        assert_eq!(
+            at(offset_of!(VMRuntimeLimits, epoch_deadline)),
+            o.limits_epoch_deadline()
+        );
+        assert_eq!(
+            at(offset_of!(VMRuntimeLimits, epoch_counter)),
+            o.limits_epoch_counter()
+        );
+        assert_eq!(
+            at(std::mem::size_of::<VMRuntimeLimits>()),
+            o.size_of_limits()
+        );
+        assert_eq!(at(offset_of!(VMFuncRef, wasm_call)), o.funcref_wasm_call());
+        assert_eq!(at(offset_of!(VMFuncRef, type_id)), o.funcref_type_id());
+        assert_eq!(at(offset_of!(VMFuncRef, vmctx)), o.funcref_vmctx());
+        assert_eq!(at(std::mem::size_of::<VMFuncRef>()), o.size_of_funcref());
+        assert_eq!(at(offset_of!(VMTableDefinition, base)), o.table_base());
+        assert_eq!(
+            at(offset_of!(VMTableDefinition, current_elements)),
+            o.table_current_elements()
+        );
+        assert_eq!(
+            at(std::mem::size_of::<VMTableDefinition>()),
+            o.size_of_table_definition()
+        );
+        assert_eq!(at(offset_of!(VMMemoryDefinition, base)), o.memory_base());
+        assert_eq!(
+            at(offset_of!(VMMemoryDefinition, current_length)),
+            o.memory_current_length()
+        );
+        assert_eq!(
+            at(std::mem::size_of::<VMMemoryDefinition>()),
+            o.size_of_memory_definition()
+        );
+    }
+}
