@@ -308,6 +308,23 @@ impl Memory {
         }
     }
 
+    /// The memory's bytes and the store's data, borrowed together (e.g. a host function
+    /// working on guest memory and its own state). Empty bytes for a handle of another
+    /// store.
+    pub fn data_and_store_mut<'a, T: 'a, S: crate::AsContextMut<Data = T> + 'a>(
+        &self,
+        store: &'a mut S,
+    ) -> (&'a mut [u8], &'a mut T) {
+        let inner = store.as_context_mut().0;
+        let crate::store::StoreInner { opaque, data } = inner;
+        let id = opaque.id;
+        let bytes = match opaque.memories.get_mut(self.index as usize) {
+            Some(m) if id == self.store => m.memory.as_mut_slice(),
+            _ => &mut [],
+        };
+        (bytes, data)
+    }
+
     /// Grow by `delta` pages; the old size in pages.
     pub fn grow(&self, mut store: impl crate::AsContextMut, delta: u64) -> Result<u64> {
         let store = &mut store.as_context_mut().0.opaque;

@@ -661,3 +661,27 @@ fn thread_safety_of_shared_types() {
     send_sync::<Func>();
     send_sync::<Error>();
 }
+
+#[test]
+fn memory_and_store_data_together() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, vec![0u8; 0]);
+    let ty = MemoryType {
+        minimum: 1,
+        maximum: None,
+        memory64: false,
+        shared: false,
+        page_size_log2: 16,
+    };
+    let m = Memory::new(&mut store, ty).unwrap();
+    m.data_mut(&mut store)[10] = 5;
+    let (bytes, data) = m.data_and_store_mut(&mut store);
+    data.extend_from_slice(&bytes[8..12]);
+    bytes[0] = 1;
+    assert_eq!(store.data(), &[0, 0, 5, 0]);
+    assert_eq!(m.data(&store)[0], 1);
+    // A handle of another store gives no bytes.
+    let mut other = Store::new(&engine, Vec::<u8>::new());
+    let (bytes, _) = m.data_and_store_mut(&mut other);
+    assert!(bytes.is_empty());
+}

@@ -14,27 +14,23 @@ use crate::{Caller, Error, Extern, FuncType, Linker, Val, ValType};
 /// The import module name.
 pub const MODULE: &str = "wasi_snapshot_preview1";
 
-/// Runs `f` with the WASI context and the caller's memory.
-///
-/// The store gives no way to borrow its data and a memory at the same time, so the context
-/// is moved out of the store data for the duration of the call and put back after (a WASI
-/// function never calls back into wasm, so nothing can observe the placeholder). A module
-/// without a `memory` export sees an empty memory: every pointer it passes is `EFAULT`.
+/// Runs `f` with the WASI context and the caller's memory. A module without a `memory`
+/// export sees an empty memory: every pointer it passes is `EFAULT`.
 fn with_ctx<T: 'static>(
     caller: &mut Caller<'_, T>,
     get: fn(&mut T) -> &mut WasiCtx,
     f: impl FnOnce(&mut WasiCtx, &mut [u8]) -> WasiResult,
 ) -> Result<i32, Error> {
-    let memory = caller.get_export("memory").and_then(Extern::into_memory);
-    let mut ctx = std::mem::take(get(caller.data_mut()));
-    let result = match memory {
-        Some(m) => f(&mut ctx, m.data_mut(caller)),
-        None => f(&mut ctx, &mut []),
+    let result = match caller.get_export("memory").and_then(Extern::into_memory) {
+        Some(memory) => {
+            let (bytes, data) = memory.data_and_store_mut(caller);
+            f(get(data), bytes)
+        }
+        None => f(get(caller.data_mut()), &mut []),
     };
     if let Err(WasiExit(code)) = result {
-        ctx.set_exit_code(code);
+        get(caller.data_mut()).set_exit_code(code);
     }
-    *get(caller.data_mut()) = ctx;
     match result {
         Ok(errno) => Ok(errno.raw() as i32),
         Err(exit) => Err(Error::host(exit)),
