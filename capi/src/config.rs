@@ -104,9 +104,6 @@ impl wasm_engine_t {
                 "the GC and function-references proposals are not supported by wasmaot".into(),
             );
         }
-        if s.async_support {
-            return Err("async support is not available in wasmaot".into());
-        }
         Ok(wasmaot_compiler::CompileOptions {
             target: s.target.clone(),
             opt_level: match s.opt_level {
@@ -142,6 +139,7 @@ fn new_engine(settings: Settings) -> *mut wasm_engine_t {
     wasmaot_loader::init_traps();
     let engine = Engine::new(Config {
         max_wasm_stack: settings.max_wasm_stack,
+        ..Config::default()
     });
     Box::into_raw(Box::new(wasm_engine_t {
         engine,

@@ -23,6 +23,18 @@ pub fn guard<R>(default: R, f: impl FnOnce() -> R) -> R {
     }
 }
 
+/// Like [`guard`] with a default computed only on a panic (for defaults that allocate).
+pub fn guard_else<R>(default: impl FnOnce() -> R, f: impl FnOnce() -> R) -> R {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(p) => {
+            let msg = panic_message(&*p);
+            eprintln!("libwasmaot: internal error: {msg}");
+            default()
+        }
+    }
+}
+
 /// Run `f` returning an owned error pointer; a panic becomes an "internal error" error.
 pub fn guard_err(
     f: impl FnOnce() -> *mut crate::error::wasmtime_error_t,

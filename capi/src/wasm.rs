@@ -864,53 +864,56 @@ pub extern "C" fn wasm_func_call(
     args: *const wasm_val_vec_t,
     results: *mut wasm_val_vec_t,
 ) -> *mut wasm_trap_t {
-    guard(msg_trap("internal error in wasm_func_call"), || {
-        let Some(f) = ptr::r(f) else {
-            return msg_trap("wasm_func_call: NULL function");
-        };
-        let Some(func) = f.func() else {
-            return msg_trap("not a function");
-        };
-        let store = f.ext.store.clone();
-        let ty = func.ty(&store.get().store);
-        let args = ptr::r(args).map(|a| a.as_slice()).unwrap_or(&[]);
-        if args.len() != ty.params.len() {
-            return msg_trap(format!(
-                "expected {} arguments, got {}",
-                ty.params.len(),
-                args.len()
-            ));
-        }
-        let Some(results) = ptr::m(results) else {
-            return msg_trap("wasm_func_call: NULL results");
-        };
-        if results.size < ty.results.len() || (results.size > 0 && results.data.is_null()) {
-            return msg_trap(format!(
-                "expected room for {} results, got {}",
-                ty.results.len(),
-                results.size
-            ));
-        }
-        let mut params = Vec::new();
-        for (i, (a, t)) in args.iter().zip(&ty.params).enumerate() {
-            match val_from_c(a, *t) {
-                Ok(v) => params.push(v),
-                Err(e) => return msg_trap(format!("argument {i}: {e}")),
+    crate::guard::guard_else(
+        || msg_trap("internal error in wasm_func_call"),
+        || {
+            let Some(f) = ptr::r(f) else {
+                return msg_trap("wasm_func_call: NULL function");
+            };
+            let Some(func) = f.func() else {
+                return msg_trap("not a function");
+            };
+            let store = f.ext.store.clone();
+            let ty = func.ty(&store.get().store);
+            let args = ptr::r(args).map(|a| a.as_slice()).unwrap_or(&[]);
+            if args.len() != ty.params.len() {
+                return msg_trap(format!(
+                    "expected {} arguments, got {}",
+                    ty.params.len(),
+                    args.len()
+                ));
             }
-        }
-        let mut out: Vec<Val> = ty.results.iter().map(|t| Val::default_for(*t)).collect();
-        match func.call(&mut store.get().store, &params, &mut out) {
-            Ok(()) => {
-                let slots = ptr::slice_mut(results.data, results.size).unwrap_or_default();
-                for (slot, v) in slots.iter_mut().zip(&out) {
-                    // Result slots are output: overwrite without dropping.
-                    std::mem::forget(std::mem::replace(slot, val_to_c(&store, v)));
+            let Some(results) = ptr::m(results) else {
+                return msg_trap("wasm_func_call: NULL results");
+            };
+            if results.size < ty.results.len() || (results.size > 0 && results.data.is_null()) {
+                return msg_trap(format!(
+                    "expected room for {} results, got {}",
+                    ty.results.len(),
+                    results.size
+                ));
+            }
+            let mut params = Vec::new();
+            for (i, (a, t)) in args.iter().zip(&ty.params).enumerate() {
+                match val_from_c(a, *t) {
+                    Ok(v) => params.push(v),
+                    Err(e) => return msg_trap(format!("argument {i}: {e}")),
                 }
-                std::ptr::null_mut()
             }
-            Err(e) => trap_from_error(&e).unwrap_or_else(|| msg_trap(e.to_string())),
-        }
-    })
+            let mut out: Vec<Val> = ty.results.iter().map(|t| Val::default_for(*t)).collect();
+            match func.call(&mut store.get().store, &params, &mut out) {
+                Ok(()) => {
+                    let slots = ptr::slice_mut(results.data, results.size).unwrap_or_default();
+                    for (slot, v) in slots.iter_mut().zip(&out) {
+                        // Result slots are output: overwrite without dropping.
+                        std::mem::forget(std::mem::replace(slot, val_to_c(&store, v)));
+                    }
+                    std::ptr::null_mut()
+                }
+                Err(e) => trap_from_error(&e).unwrap_or_else(|| msg_trap(e.to_string())),
+            }
+        },
+    )
 }
 
 // --- globals ------------------------------------------------------------------------------
