@@ -161,6 +161,11 @@ pub fn build(
     let text_offset = |product: &cranelift_object::ObjectProduct, id: FuncId| -> u32 {
         product.object.symbol(product.function_symbol(id)).value as u32
     };
+    let page = match isa.triple().architecture {
+        target_lexicon::Architecture::X86_64 => 4096,
+        _ => 65536,
+    };
+    let data = crate::data_layout::layout(&info, page);
     let mut meta = std::mem::take(&mut info.meta);
     for ((f, id), c) in meta.funcs.iter_mut().zip(&defined).zip(&compiled) {
         f.text_offset = text_offset(&product, *id);
@@ -189,21 +194,16 @@ pub fn build(
         tunables,
         symbol_prefix: options.symbol_prefix.clone(),
     };
+    meta.data = data.segments;
+    meta.memory_images = data.images;
     let metadata = abi::encode_metadata(&header, &meta);
-    add_section(
-        &mut product.object,
-        format,
-        abi::metadata_section(format),
-        &metadata,
-        16,
-    );
-    add_section(
-        &mut product.object,
-        format,
-        abi::data_section(format),
-        &info.data_bytes,
-        4096,
-    );
+    let sections = [
+        (abi::metadata_section(format), metadata.as_slice(), 16),
+        (abi::data_section(format), data.bytes.as_slice(), page),
+    ];
+    for (name, bytes, align) in sections {
+        add_section(&mut product.object, format, name, bytes, align);
+    }
     let mut bytes = product.object.write().map_err(module_error)?;
     patch_checksum(&mut bytes, format)?;
     Ok(bytes)

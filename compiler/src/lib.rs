@@ -3,6 +3,7 @@
 
 mod artifact;
 mod codegen;
+mod data_layout;
 mod error;
 mod func_env;
 mod module_env;

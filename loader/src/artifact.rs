@@ -253,6 +253,21 @@ fn check_tunables(t: &Tunables) -> Result<()> {
 
 /// Check every index and range in the metadata.
 fn validate(meta: &ModuleMeta, text_len: u64, data_len: u64) -> std::result::Result<(), String> {
+    for (i, image) in meta.memory_images.iter().enumerate() {
+        let defined = image.memory.checked_sub(meta.num_imported_memories());
+        let memory = defined.and_then(|d| meta.memories.get(d as usize));
+        let fits = memory
+            .is_some_and(|m| m.minimum.saturating_mul(crate::abi::WASM_PAGE_SIZE) >= image.len);
+        let inside = image
+            .offset
+            .checked_add(image.len)
+            .is_some_and(|end| end <= data_len);
+        if !fits || !inside {
+            return Err(format!(
+                "memory image {i}: not a defined memory's initial contents inside the data section"
+            ));
+        }
+    }
     let ntypes = meta.types.len() as u64;
     let mut globals: Vec<ValType> = Vec::new();
     let mut ntables = 0u64;

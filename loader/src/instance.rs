@@ -485,7 +485,21 @@ fn instantiate(store: &mut StoreOpaque, module: &Module, imports: &[Extern]) -> 
     }
     store.instances[index as usize].elements = elements;
 
-    // Data segments.
+    // Memory images prepared by the compiler (every active segment already applied), then
+    // the data segments (those folded into an image have length 0).
+    for image in &meta.memory_images {
+        let bytes = minner.data_bytes(image.offset, image.len);
+        let mi = store.instances[index as usize].memories[image.memory as usize];
+        let mem = store.memories[mi as usize].memory.as_mut_slice();
+        match mem.get_mut(..bytes.len()) {
+            Some(dst) if bytes.len() as u64 == image.len => dst.copy_from_slice(bytes),
+            _ => {
+                return Err(Error::load(
+                    "memory image outside its memory or the data section",
+                ))
+            }
+        }
+    }
     for (i, seg) in meta.data.iter().enumerate() {
         if let SegmentMode::Active {
             index: memory,

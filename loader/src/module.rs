@@ -193,16 +193,22 @@ impl Module {
 impl ModuleInner {
     /// The bytes of data segment `index` (validated at load).
     pub fn data_segment(&self, index: usize) -> &[u8] {
-        let Some(seg) = self.meta.data.get(index) else {
-            return &[];
-        };
-        let (start, len) = self.data_range;
-        let from = start + seg.offset as usize;
-        let to = from + seg.len as usize;
-        if to > start + len {
-            return &[];
+        match self.meta.data.get(index) {
+            Some(seg) => self.data_bytes(seg.offset, seg.len),
+            None => &[],
         }
-        &self.bytes[from..to]
+    }
+
+    /// `len` bytes at `offset` in the data section (empty if out of range; the metadata
+    /// was validated against the section's size at load).
+    pub fn data_bytes(&self, offset: u64, len: u64) -> &[u8] {
+        let (start, size) = self.data_range;
+        match offset.checked_add(len) {
+            Some(end) if end <= size as u64 => {
+                &self.bytes[start + offset as usize..start + end as usize]
+            }
+            _ => &[],
+        }
     }
 
     /// Type of function `index` in the module's function index space.

@@ -255,6 +255,19 @@ pub struct DataSegment {
     pub len: u64,
 }
 
+/// The initial contents of a defined memory, prepared at compile time: the bytes of
+/// `memory[0 .. len]` after every active data segment of the module was applied, stored
+/// at `offset` in the data section. Offsets are page aligned (4 KiB on x86_64, 64 KiB
+/// elsewhere) so the loader can map the image copy-on-write instead of copying it.
+/// The active segments folded into an image are recorded with length 0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemoryImage {
+    /// Index in the module's memory index space (always a defined memory).
+    pub memory: u32,
+    pub offset: u64,
+    pub len: u64,
+}
+
 /// A place in code where a trap can happen (offset in `.text`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TrapSite {
@@ -284,6 +297,8 @@ pub struct ModuleMeta {
     pub module_name: Option<String>,
     /// (function index, name) from the name section.
     pub func_names: Vec<(u32, String)>,
+    /// Prepared initial memory contents, applied where the data segments would be.
+    pub memory_images: Vec<MemoryImage>,
 }
 
 impl ModuleMeta {
@@ -408,6 +423,11 @@ impl ModuleMeta {
             w.u32(*i);
             w.str(n);
         });
+        w.list(&self.memory_images, |w, m| {
+            w.u32(m.memory);
+            w.u64(m.offset);
+            w.u64(m.len);
+        });
     }
 
     pub fn decode(r: &mut Reader) -> DecodeResult<ModuleMeta> {
@@ -489,6 +509,8 @@ impl ModuleMeta {
         })?;
         let module_name = if r.bool()? { Some(r.str()?) } else { None };
         let func_names = r.list(5, |r| Ok((r.u32()?, r.str()?)))?;
+        let memory_images =
+            r.list(20, |r| Ok(MemoryImage { memory: r.u32()?, offset: r.u64()?, len: r.u64()? }))?;
         Ok(ModuleMeta {
             types,
             imports,
@@ -505,6 +527,7 @@ impl ModuleMeta {
             trap_sites,
             module_name,
             func_names,
+            memory_images,
         })
     }
 }
@@ -631,6 +654,7 @@ mod tests {
             }],
             module_name: Some("m".into()),
             func_names: vec![(1, "add".into())],
+            memory_images: vec![MemoryImage { memory: 0, offset: 4096, len: 4096 }],
         };
         (header, meta)
     }
