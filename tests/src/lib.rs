@@ -29,6 +29,15 @@ pub fn testsuite_dir() -> PathBuf {
     }
 }
 
+/// Where the WASI testsuite (wasi-testsuite, with its prebuilt `tests/`) is:
+/// `$WASMAOT_WASI_TESTSUITE`, else `../shared/wasi-testsuite` beside the workspace.
+pub fn wasi_testsuite_dir() -> PathBuf {
+    match std::env::var_os("WASMAOT_WASI_TESTSUITE") {
+        Some(dir) => PathBuf::from(dir),
+        None => workspace_root().join("../shared/wasi-testsuite"),
+    }
+}
+
 /// The directory the build writes to (`target/`).
 pub fn target_dir() -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR") {

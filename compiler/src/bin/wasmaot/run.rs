@@ -1,27 +1,43 @@
 //! `wasmaot run`: load (or compile in memory) a module, instantiate it and call one export.
+//!
+//! A module that imports `wasi_snapshot_preview1` gets WASI: stdio inherited, the program
+//! name and the trailing arguments as its arguments, `--env` variables only, `--dir`
+//! directories preopened. Its `_start` is run and the code it passes to `proc_exit`
+//! becomes the process's exit status.
 
 use crate::{file_error, Failure, EXIT_TRAP};
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use wasmaot_compiler::{compile, CompileOptions};
 use wasmaot_loader::abi::ValType;
-use wasmaot_loader::{Engine, Error, Extern, Instance, Module, Store, Val};
+use wasmaot_loader::wasi::{self, WasiCtx, WasiCtxBuilder};
+use wasmaot_loader::{Engine, Error, Extern, Linker, Module, Store, Val};
 
 #[derive(clap::Args)]
 pub struct Args {
     /// An artifact (.cwasm), or a .wasm/.wat module to compile in memory first.
     file: PathBuf,
-    /// The export to call (default: `_start`).
+    /// The export to call (default: `_start`). Its arguments are then the ARGS.
     #[arg(long, value_name = "NAME")]
     invoke: Option<String>,
-    /// Arguments of the call, parsed by the export's parameter types: integers in
-    /// decimal or 0x hex, floats in decimal.
+    /// WASI: preopen the host directory HOST as GUEST (default: HOST itself).
+    /// Repeatable.
+    #[arg(long = "dir", value_name = "HOST[::GUEST]")]
+    dirs: Vec<String>,
+    /// WASI: set the environment variable K to V; `--env K` passes the host's value
+    /// of K. The guest sees no other variables. Repeatable.
+    #[arg(long = "env", value_name = "K=V")]
+    envs: Vec<String>,
+    /// WASI: the program's arguments (after the program name). With --invoke: the
+    /// arguments of the call, parsed by the export's parameter types (integers in
+    /// decimal or 0x hex, floats in decimal).
     #[arg(
         trailing_var_arg = true,
         allow_hyphen_values = true,
         value_name = "ARGS"
     )]
-    args: Vec<String>,
+    args: Vec<OsString>,
 }
 
 /// Whether `path` holds WebAssembly (binary or text) rather than an artifact.
@@ -52,30 +68,108 @@ fn load(engine: &Engine, path: &Path) -> Result<Module, Failure> {
     }
 }
 
+/// `HOST[::GUEST]` → (host, guest).
+fn parse_dir(spec: &str) -> Result<(&str, &str), Failure> {
+    let (host, guest) = spec.split_once("::").unwrap_or((spec, spec));
+    if host.is_empty() || guest.is_empty() {
+        return Err(Failure(format!(
+            "--dir `{spec}`: expected HOST or HOST::GUEST with non-empty paths"
+        )));
+    }
+    Ok((host, guest))
+}
+
+/// `K=V` → (K, V); `K` → (K, the host's value of K), or `None` if the host has no K.
+fn parse_env(spec: &str) -> Result<Option<(String, OsString)>, Failure> {
+    let (key, value) = match spec.split_once('=') {
+        Some((k, v)) => (k, Some(OsString::from(v))),
+        None => (spec, None),
+    };
+    if key.is_empty() {
+        return Err(Failure(format!(
+            "--env `{spec}`: expected K=V (or K, to pass the host's value)"
+        )));
+    }
+    Ok(value
+        .or_else(|| std::env::var_os(key))
+        .map(|v| (key.to_string(), v)))
+}
+
+/// The WASI context for `args`: stdio inherited, the program name and the arguments,
+/// the `--env` variables only, the `--dir` preopens.
+fn wasi_ctx(args: &Args, guest_args: &[OsString]) -> Result<WasiCtx, Failure> {
+    use std::os::unix::ffi::OsStrExt;
+    let mut builder = WasiCtxBuilder::new();
+    builder.inherit_stdio();
+    builder.arg(args.file.as_os_str().as_bytes());
+    for a in guest_args {
+        builder.arg(a.as_bytes());
+    }
+    for spec in &args.envs {
+        if let Some((key, value)) = parse_env(spec)? {
+            builder.env(key, value.as_bytes());
+        }
+    }
+    for spec in &args.dirs {
+        let (host, guest) = parse_dir(spec)?;
+        builder
+            .preopened_dir(host, guest)
+            .map_err(|e| Failure(format!("--dir {spec}: cannot open `{host}`: {e}")))?;
+    }
+    Ok(builder.build())
+}
+
 pub fn main(args: Args) -> Result<ExitCode, Failure> {
     let path = &args.file;
     let engine = Engine::default();
     let module = load(&engine, path)?;
 
-    let imports: Vec<String> = module
-        .imports()
-        .into_iter()
+    let imports = module.imports();
+    let uses_wasi = imports.iter().any(|i| i.module == wasi::MODULE);
+    let foreign: Vec<String> = imports
+        .iter()
+        .filter(|i| i.module != wasi::MODULE)
         .map(|i| format!("  {}::{}: {:?}", i.module, i.name, i.ty))
         .collect();
-    if !imports.is_empty() {
+    if !foreign.is_empty() {
         return Err(file_error(
             path,
             format!(
-                "the module needs imports that `wasmaot run` cannot provide:\n{}",
-                imports.join("\n")
+                "the module needs imports that `wasmaot run` cannot provide \
+                 (it provides {} only):\n{}",
+                wasi::MODULE,
+                foreign.join("\n")
             ),
         ));
     }
+    if !uses_wasi && (!args.dirs.is_empty() || !args.envs.is_empty()) {
+        eprintln!(
+            "warning: {}: the module does not import {}; --dir and --env have no effect",
+            path.display(),
+            wasi::MODULE
+        );
+    }
 
-    let mut store = Store::new(&engine, ());
-    let instance = match Instance::new(&mut store, &module, &[]) {
+    // With --invoke the trailing arguments belong to the call; otherwise to the program.
+    let guest_args: &[OsString] = if args.invoke.is_some() {
+        &[]
+    } else {
+        &args.args
+    };
+    let ctx = if uses_wasi {
+        wasi_ctx(&args, guest_args)?
+    } else {
+        WasiCtx::default()
+    };
+    let mut store = Store::new(&engine, ctx);
+    let mut linker: Linker<WasiCtx> = Linker::new(&engine);
+    if uses_wasi {
+        wasi::add_to_linker(&mut linker, |ctx| ctx)
+            .map_err(|e| Failure(format!("cannot set up WASI: {e}")))?;
+    }
+    let instance = match linker.instantiate(&mut store, &module) {
         Ok(instance) => instance,
-        Err(e) => return Ok(report_error(path, &e)),
+        Err(e) => return Ok(report_call_error(path, e)),
     };
 
     let exports: Vec<String> = module
@@ -107,31 +201,63 @@ pub fn main(args: Args) -> Result<ExitCode, Failure> {
         None => return Err(file_error(path, format!("no export named `{name}`"))),
     };
     let ty = func.ty(&store);
-    if ty.params.len() != args.args.len() {
+    // A WASI command's arguments are the program's, not `_start`'s.
+    let call_args: &[OsString] = if uses_wasi && args.invoke.is_none() {
+        &[]
+    } else {
+        &args.args
+    };
+    if ty.params.len() != call_args.len() {
         return Err(Failure(format!(
             "`{name}` takes {} arguments ({}), {} given",
             ty.params.len(),
             ty,
-            args.args.len()
+            call_args.len()
         )));
     }
     let params = ty
         .params
         .iter()
-        .zip(&args.args)
+        .zip(call_args)
         .enumerate()
         .map(|(i, (t, s))| {
+            let s = s.to_str().ok_or_else(|| {
+                Failure(format!(
+                    "argument {}: `{}` is not valid UTF-8",
+                    i + 1,
+                    s.to_string_lossy()
+                ))
+            })?;
             parse_arg(*t, s).map_err(|m| Failure(format!("argument {}: {m}", i + 1)))
         })
         .collect::<Result<Vec<_>, _>>()?;
+
+    // A reactor (a WASI module exporting `_initialize`) is initialized before the call.
+    if uses_wasi && args.invoke.is_some() {
+        if let Some(Extern::Func(init)) = instance.get_export(&mut store, "_initialize") {
+            if let Err(e) = init.call(&mut store, &[], &mut []) {
+                return Ok(report_call_error(path, e));
+            }
+        }
+    }
+
     let mut results: Vec<Val> = ty.results.iter().map(|t| Val::default_for(*t)).collect();
     if let Err(e) = func.call(&mut store, &params, &mut results) {
-        return Ok(report_error(path, &e));
+        return Ok(report_call_error(path, e));
     }
     for result in &results {
         println!("{}", show(result));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The exit status for a failed instantiation or call: the `proc_exit` code if the WASI
+/// program exited (its low 8 bits, as the OS keeps them), else [`report_error`].
+fn report_call_error(path: &Path, e: Error) -> ExitCode {
+    match e.downcast_ref::<wasi::I32Exit>() {
+        Some(exit) => ExitCode::from(exit.0 as u8),
+        None => report_error(path, &e),
+    }
 }
 
 /// Print an instantiation or call error: a trap (`wasm trap: ...` and its backtrace,
