@@ -47,6 +47,14 @@ pub struct FuncEnv<'a> {
     fuel: Option<metering::Fuel>,
 }
 
+/// Where a call by function index goes.
+enum CallTarget {
+    /// A `call` of the callee's `FuncRef` with these arguments.
+    Direct(Vec<Value>),
+    /// A `call_indirect` with this signature, code pointer and arguments.
+    Indirect(ir::SigRef, Value, Vec<Value>),
+}
+
 fn trusted_ro() -> MemFlags {
     MemFlags::trusted().with_readonly()
 }
@@ -260,6 +268,30 @@ impl<'a> FuncEnv<'a> {
         (code, all)
     }
 
+    /// How to call function `index` by index: a defined function directly (passing our
+    /// vmctx as both callee and caller), an imported one through its `VMFuncRef`.
+    fn direct_call_target(
+        &mut self,
+        builder: &mut FunctionBuilder,
+        index: FuncIndex,
+        callee: FuncRef,
+        call_args: &[Value],
+    ) -> CallTarget {
+        let i = index.as_u32();
+        if i < self.info.num_imported_funcs {
+            let funcref = self.imported_funcref(builder, i);
+            let (code, args) = self.funcref_call_args(builder, funcref, call_args);
+            CallTarget::Indirect(builder.func.dfg.ext_funcs[callee].signature, code, args)
+        } else {
+            let ptr = self.ptr();
+            let vmctx_gv = self.vmctx_gv(builder.func);
+            let vmctx = builder.ins().global_value(ptr, vmctx_gv);
+            let mut args = vec![vmctx, vmctx];
+            args.extend_from_slice(call_args);
+            CallTarget::Direct(args)
+        }
+    }
+
     /// Table lookup and signature check of `call_indirect`; returns the funcref pointer.
     fn checked_indirect_callee(
         &mut self,
@@ -467,20 +499,14 @@ impl FuncEnvironment for FuncEnv<'_> {
         callee: FuncRef,
         call_args: &[Value],
     ) -> WasmResult<ir::Inst> {
-        let i = callee_index.as_u32();
-        if i < self.info.num_imported_funcs {
-            let funcref = self.imported_funcref(builder, i);
-            let (code, args) = self.funcref_call_args(builder, funcref, call_args);
-            let sig = builder.func.dfg.ext_funcs[callee].signature;
-            Ok(builder.ins().call_indirect(sig, code, &args))
-        } else {
-            let ptr = self.ptr();
-            let vmctx_gv = self.vmctx_gv(builder.func);
-            let vmctx = builder.ins().global_value(ptr, vmctx_gv);
-            let mut args = vec![vmctx, vmctx];
-            args.extend_from_slice(call_args);
-            Ok(builder.ins().call(callee, &args))
-        }
+        Ok(
+            match self.direct_call_target(builder, callee_index, callee, call_args) {
+                CallTarget::Direct(args) => builder.ins().call(callee, &args),
+                CallTarget::Indirect(sig, code, args) => {
+                    builder.ins().call_indirect(sig, code, &args)
+                }
+            },
+        )
     }
 
     fn translate_return_call(
@@ -490,20 +516,12 @@ impl FuncEnvironment for FuncEnv<'_> {
         callee: FuncRef,
         call_args: &[Value],
     ) -> WasmResult<()> {
-        let i = callee_index.as_u32();
-        if i < self.info.num_imported_funcs {
-            let funcref = self.imported_funcref(builder, i);
-            let (code, args) = self.funcref_call_args(builder, funcref, call_args);
-            let sig = builder.func.dfg.ext_funcs[callee].signature;
-            builder.ins().return_call_indirect(sig, code, &args);
-        } else {
-            let ptr = self.ptr();
-            let vmctx_gv = self.vmctx_gv(builder.func);
-            let vmctx = builder.ins().global_value(ptr, vmctx_gv);
-            let mut args = vec![vmctx, vmctx];
-            args.extend_from_slice(call_args);
-            builder.ins().return_call(callee, &args);
-        }
+        match self.direct_call_target(builder, callee_index, callee, call_args) {
+            CallTarget::Direct(args) => builder.ins().return_call(callee, &args),
+            CallTarget::Indirect(sig, code, args) => {
+                builder.ins().return_call_indirect(sig, code, &args)
+            }
+        };
         Ok(())
     }
 
