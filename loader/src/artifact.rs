@@ -7,6 +7,7 @@ use crate::abi::{
     SegmentMode, Tunables, ValType, CHECKSUM_OFFSET,
 };
 use crate::const_expr;
+use crate::engine::Config;
 use crate::error::{Error, Result};
 use object::{Object, ObjectSection, SectionIndex};
 
@@ -21,8 +22,9 @@ pub(crate) struct Artifact<'a> {
     pub data_range: (usize, usize),
 }
 
-/// Parse and verify `bytes`; `what` names the artifact (a path, or "artifact") in errors.
-pub(crate) fn parse<'a>(bytes: &'a [u8], what: &str) -> Result<Artifact<'a>> {
+/// Parse and verify `bytes` for an engine configured as `config`; `what` names the
+/// artifact (a path, or "artifact") in errors.
+pub(crate) fn parse<'a>(bytes: &'a [u8], config: &Config, what: &str) -> Result<Artifact<'a>> {
     let file = object::File::parse(bytes)
         .map_err(|e| Error::load(format!("{what}: not a valid object file: {e}")))?;
     let format = match file.format() {
@@ -50,7 +52,7 @@ pub(crate) fn parse<'a>(bytes: &'a [u8], what: &str) -> Result<Artifact<'a>> {
         .map_err(|e| Error::load(format!("{what}: section `{meta_name}` header: {e}")))?;
     check_target(&header, &file).map_err(|e| e.context(what))?;
     check_cpu_features(&header.cpu_features).map_err(|e| e.context(what))?;
-    check_tunables(&header.tunables).map_err(|e| e.context(what))?;
+    check_tunables(&header.tunables, config).map_err(|e| e.context(what))?;
 
     // The checksum covers the whole file with the checksum field zeroed.
     let (meta_offset, _) = meta_section.file_range().ok_or_else(|| {
@@ -234,7 +236,21 @@ fn check_cpu_features(list: &str) -> Result<()> {
     Ok(())
 }
 
-fn check_tunables(t: &Tunables) -> Result<()> {
+fn check_tunables(t: &Tunables, config: &Config) -> Result<()> {
+    for (name, artifact, engine) in [
+        ("consume_fuel", t.consume_fuel, config.consume_fuel),
+        (
+            "epoch_interruption",
+            t.epoch_interruption,
+            config.epoch_interruption,
+        ),
+    ] {
+        if artifact != engine {
+            return Err(Error::load(format!(
+                "header field `tunables.{name}`: artifact compiled with {name}={artifact}, engine has {name}={engine} (recompile, or configure the engine to match)"
+            )));
+        }
+    }
     let supported = Tunables::default().memory_reservation;
     if t.memory_reservation != supported {
         return Err(Error::load(format!(

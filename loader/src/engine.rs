@@ -1,23 +1,47 @@
 //! The engine: configuration shared by modules and stores, the engine-wide registry of
-//! function type ids, and the registry of host trampolines by type.
+//! function type ids, the registry of host trampolines by type, and the epoch counter.
 
 use crate::abi::FuncType;
 use crate::code_memory::CodeMemory;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
 /// Runtime configuration.
+///
+/// `consume_fuel` and `epoch_interruption` must match how the artifacts were compiled
+/// (their header tunables): loading a module compiled otherwise is an error.
 #[derive(Debug, Clone)]
 pub struct Config {
     /// Most bytes of native stack wasm code may use per entry from the host.
     pub max_wasm_stack: usize,
+    /// Code counts fuel (Wasmtime's `consume_fuel`); see `Store::set_fuel`.
+    pub consume_fuel: bool,
+    /// Code checks the engine's epoch against the store's deadline (Wasmtime's
+    /// `epoch_interruption`); see [`Engine::increment_epoch`], `Store::set_epoch_deadline`.
+    pub epoch_interruption: bool,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
             max_wasm_stack: 1 << 20,
+            consume_fuel: false,
+            epoch_interruption: false,
         }
+    }
+}
+
+impl Config {
+    /// Set [`Config::consume_fuel`].
+    pub fn consume_fuel(&mut self, enable: bool) -> &mut Self {
+        self.consume_fuel = enable;
+        self
+    }
+    /// Set [`Config::epoch_interruption`].
+    pub fn epoch_interruption(&mut self, enable: bool) -> &mut Self {
+        self.epoch_interruption = enable;
+        self
     }
 }
 
@@ -35,6 +59,9 @@ struct HostTrampoline {
 
 struct EngineInner {
     config: Config,
+    /// The epoch; compiled code reads it through `VMRuntimeLimits::epoch_counter`, so its
+    /// address is stable for the engine's lifetime (it lives in the `Arc`).
+    epoch: AtomicU64,
     types: Mutex<TypeRegistry>,
     host_trampolines: Mutex<HashMap<u32, Vec<HostTrampoline>>>,
 }
@@ -64,6 +91,7 @@ impl Engine {
         Engine {
             inner: Arc::new(EngineInner {
                 config,
+                epoch: AtomicU64::new(0),
                 types: Mutex::new(TypeRegistry::default()),
                 host_trampolines: Mutex::new(HashMap::new()),
             }),
@@ -72,6 +100,24 @@ impl Engine {
 
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// Advance the epoch by one: every store whose deadline is now reached interrupts its
+    /// running wasm code at the next function entry or loop header (with
+    /// `epoch_interruption`). Cheap and callable from any thread (e.g. a timer).
+    pub fn increment_epoch(&self) {
+        self.inner.epoch.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The current epoch.
+    pub fn current_epoch(&self) -> u64 {
+        self.inner.epoch.load(Ordering::Relaxed)
+    }
+
+    /// Address of the epoch counter, what `VMRuntimeLimits::epoch_counter` holds (valid
+    /// while the engine lives; stores keep their engine alive).
+    pub(crate) fn epoch_counter(&self) -> *const u64 {
+        self.inner.epoch.as_ptr().cast_const()
     }
 
     /// Whether two handles are the same engine.

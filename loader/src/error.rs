@@ -135,6 +135,21 @@ impl Error {
         error.payload = Some(Arc::from(payload));
         error
     }
+    /// The trap for a panic of `what` (a host function, a callback) caught at the boundary
+    /// to wasm code.
+    pub(crate) fn from_panic(what: &str, panic: Box<dyn std::any::Any + Send>) -> Error {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_string());
+        drop(panic);
+        Error::trap(Trap {
+            code: None,
+            message: format!("{what} panicked: {message}"),
+            backtrace: Vec::new(),
+        })
+    }
     /// A trap error.
     pub fn trap(trap: Trap) -> Error {
         let message = trap.to_string();

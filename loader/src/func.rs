@@ -3,7 +3,7 @@
 
 use crate::abi::{FuncType, HOST_CTX_MAGIC, VMCTX_MAGIC};
 use crate::code_memory::CodeMemory;
-use crate::error::{Error, Result, Trap};
+use crate::error::{Error, Result};
 use crate::store::{AsContext, AsContextMut, Caller, StoreInner, StoreOpaque};
 use crate::traphandlers;
 use crate::values::Val;
@@ -293,19 +293,7 @@ unsafe extern "C" fn host_shim<T: 'static>(
     let error = match result {
         Ok(Ok(())) => return,
         Ok(Err(e)) => e,
-        Err(panic) => {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_string());
-            drop(panic);
-            Error::trap(Trap {
-                code: None,
-                message: format!("host function panicked: {what}"),
-                backtrace: Vec::new(),
-            })
-        }
+        Err(panic) => Error::from_panic("host function", panic),
     };
     // SAFETY: we are called from wasm inside `catch_traps`; `error` moves into the trap
     // record, so nothing in this frame needs dropping.

@@ -14,6 +14,8 @@
 //!   (instantiation in Wasm 2.0 order), `vmcontext` (records laid out per `abi::VMOffsets`).
 //! - `memory` (reservation + guard, grown by `mprotect`), `table`, `global`, `func`
 //!   (host functions and calls into wasm), `values`, `linker`, `externals`.
+//! - `interrupt`: fuel and epoch interruption (the store's fuel and deadline, deadline
+//!   callbacks, what the `out_of_fuel` / `epoch_interrupt` libcalls do).
 //! - `libcalls`: the `wasmaot_rt_*` functions compiled code calls.
 //! - `traphandlers`: entries into wasm (`setjmp`), signal handlers, backtraces.
 //!
@@ -22,7 +24,8 @@
 //! error (or yields an empty value for the infallible accessors), never a crash.
 //!
 //! `unsafe` code lives in: `vmcontext`, `memory`, `table`, `global`, `func`, `instance`,
-//! `libcalls`, `module` (file mapping), `store` (`Send`) and `traphandlers`; every block
+//! `libcalls`, `module` (file mapping), `store` (`Send`), `interrupt` (the deadline
+//! callback's store pointer) and `traphandlers`; every block
 //! carries a `SAFETY:` comment (enforced by clippy).
 
 #![deny(unsafe_op_in_unsafe_fn)]
@@ -41,6 +44,7 @@ mod externals;
 mod func;
 mod global;
 mod instance;
+mod interrupt;
 mod libcalls;
 mod link;
 mod linker;
@@ -61,6 +65,7 @@ pub use externals::{ExportType, Extern, ExternType, ImportType};
 pub use func::Func;
 pub use global::Global;
 pub use instance::Instance;
+pub use interrupt::UpdateDeadline;
 pub use linker::Linker;
 pub use memory::Memory;
 pub use module::Module;
@@ -71,3 +76,5 @@ pub use values::{ExternRef, Val};
 
 #[cfg(test)]
 mod tests;
+#[cfg(all(test, target_arch = "x86_64"))]
+mod interrupt_tests;

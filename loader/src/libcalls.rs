@@ -165,6 +165,26 @@ unsafe fn finish<T>(vmctx: *mut u8, result: Result<T, TrapCode>) -> T {
     }
 }
 
+/// Like [`finish`] for a libcall whose failure is an [`Error`] (e.g. from a callback).
+///
+/// # Safety
+/// As for [`finish`].
+unsafe fn finish_error<T>(vmctx: *mut u8, result: crate::Result<T>) -> T {
+    // SAFETY: see contract; the instance outlives the call.
+    let (fp, pc) = unsafe {
+        let inst = vmctx_instance(vmctx).cast::<InstanceData>();
+        let frame = ((*inst).last_wasm_fp, (*inst).last_wasm_pc);
+        (*inst).last_wasm_fp = 0;
+        (*inst).last_wasm_pc = 0;
+        frame
+    };
+    match result {
+        Ok(v) => v,
+        // SAFETY: see contract; the error moves into the trap record.
+        Err(error) => unsafe { crate::traphandlers::raise_error(error, pc, fp) },
+    }
+}
+
 fn memory_index(store: &StoreOpaque, instance: u32, memory: u32) -> Result<usize, TrapCode> {
     let inst = store
         .instances
@@ -532,24 +552,32 @@ pub unsafe extern "C" fn wasmaot_rt_raise_trap(_vmctx: *mut u8) {
     unsafe { crate::traphandlers::raise_recorded() }
 }
 
-/// Fuel ran out: trap. (A store that refuels from a callback would return instead.)
+/// Fuel ran out (`fuel_consumed` is no longer negative): trap with `OutOfFuel`.
 ///
 /// # Safety
 /// Called by compiled code inside an entry.
 #[no_mangle]
 pub unsafe extern "C" fn wasmaot_rt_out_of_fuel(vmctx: *mut u8) {
     // SAFETY: see contract.
-    unsafe { finish(vmctx, Err(TrapCode::OutOfFuel)) }
+    let (store, _) = unsafe { context(vmctx) };
+    let result = crate::interrupt::out_of_fuel(store);
+    // SAFETY: see contract.
+    unsafe { finish(vmctx, result) }
 }
 
-/// The epoch deadline was reached: trap with `Interrupt`.
+/// The engine's epoch reached the store's deadline: trap with `Interrupt`, or run the
+/// store's deadline callback and return if it set a new deadline.
 ///
 /// # Safety
 /// Called by compiled code inside an entry.
 #[no_mangle]
 pub unsafe extern "C" fn wasmaot_rt_epoch_interrupt(vmctx: *mut u8) {
     // SAFETY: see contract.
-    unsafe { finish(vmctx, Err(TrapCode::Interrupt)) }
+    let store: *mut StoreOpaque = unsafe { context(vmctx).0 };
+    // SAFETY: wasm of this store called us; we hold no reference to the store.
+    let result = unsafe { crate::interrupt::epoch_interrupt(store) };
+    // SAFETY: see contract; `result` moves into the trap record if it is an error.
+    unsafe { finish_error(vmctx, result) }
 }
 
 #[no_mangle]

@@ -75,7 +75,7 @@ impl Module {
 
     fn load(engine: &Engine, bytes: memmap2::Mmap, len: usize, what: String) -> Result<Module> {
         let (header, meta, linked, data_range) = {
-            let art = artifact::parse(&bytes[..len], &what)?;
+            let art = artifact::parse(&bytes[..len], engine.config(), &what)?;
             check_symbols(&art, &what)?;
             let linked = link::link(&art.file, art.text_index, &libcalls::address_of, &what)?;
             (art.header, art.meta, linked, art.data_range)

@@ -6,6 +6,7 @@ use crate::engine::Engine;
 use crate::func::FuncData;
 use crate::global::GlobalData;
 use crate::instance::InstanceData;
+use crate::interrupt::DeadlineBehavior;
 use crate::memory::MemoryData;
 use crate::table::TableData;
 use crate::vmcontext::VMRuntimeLimits;
@@ -19,7 +20,10 @@ static NEXT_STORE_ID: AtomicU64 = AtomicU64::new(1);
 pub(crate) struct StoreOpaque {
     pub engine: Engine,
     pub id: u64,
+    /// Boxed: every VMContext of the store points to it.
     pub limits: Box<VMRuntimeLimits>,
+    /// What happens when the epoch deadline is reached (`interrupt.rs`).
+    pub deadline: DeadlineBehavior,
     /// Boxed: compiled code and libcalls hold pointers to them.
     #[allow(clippy::vec_box)]
     pub instances: Vec<Box<InstanceData>>,
@@ -60,7 +64,11 @@ impl<T> Store<T> {
                 opaque: StoreOpaque {
                     engine: engine.clone(),
                     id: NEXT_STORE_ID.fetch_add(1, Ordering::Relaxed),
-                    limits: Box::default(),
+                    limits: Box::new(VMRuntimeLimits {
+                        epoch_counter: engine.epoch_counter(),
+                        ..VMRuntimeLimits::default()
+                    }),
+                    deadline: DeadlineBehavior::Trap,
                     instances: Vec::new(),
                     funcs: Vec::new(),
                     tables: Vec::new(),

@@ -32,6 +32,18 @@ pub(crate) fn build_artifact(
     meta: &ModuleMeta,
     data: &[u8],
 ) -> Vec<u8> {
+    build_artifact_with_relocs(code, symbols, &[], header, meta, data)
+}
+
+/// [`build_artifact`] with `.text` relocations: (offset, undefined symbol, ELF type, addend).
+pub(crate) fn build_artifact_with_relocs(
+    code: &[u8],
+    symbols: &[(String, u64)],
+    relocs: &[(u64, &str, u32, i64)],
+    header: &Header,
+    meta: &ModuleMeta,
+    data: &[u8],
+) -> Vec<u8> {
     let arch = if cfg!(target_arch = "aarch64") {
         Architecture::Aarch64
     } else {
@@ -51,6 +63,28 @@ pub(crate) fn build_artifact(
             section: SymbolSection::Section(text),
             flags: SymbolFlags::None,
         });
+    }
+    for (offset, name, r_type, addend) in relocs {
+        let symbol = obj.add_symbol(Symbol {
+            name: name.as_bytes().to_vec(),
+            value: 0,
+            size: 0,
+            kind: SymbolKind::Text,
+            scope: SymbolScope::Unknown,
+            weak: false,
+            section: SymbolSection::Undefined,
+            flags: SymbolFlags::None,
+        });
+        obj.add_relocation(
+            text,
+            object::write::Relocation {
+                offset: *offset,
+                symbol,
+                addend: *addend,
+                flags: object::RelocationFlags::Elf { r_type: *r_type },
+            },
+        )
+        .unwrap();
     }
     let meta_section = obj.add_section(
         Vec::new(),
