@@ -201,21 +201,44 @@ pub fn build(
         (abi::metadata_section(format), metadata.as_slice(), 16),
         (abi::data_section(format), data.bytes.as_slice(), page),
     ];
-    for (name, bytes, align) in sections {
-        add_section(&mut product.object, format, name, bytes, align);
+    let [meta_id, data_id] = sections
+        .map(|(name, bytes, align)| add_section(&mut product.object, format, name, bytes, align));
+    if options.pic {
+        crate::descriptor::name_symbols(&mut product, &meta, &defined, prefix);
     }
+    let text_id = product
+        .object
+        .section_id(object::write::StandardSection::Text);
+    crate::descriptor::add(
+        &mut product.object,
+        prefix,
+        isa.pointer_bytes(),
+        isa.endianness(),
+        crate::descriptor::Sections {
+            metadata: meta_id,
+            text: text_id,
+            data: data_id,
+        },
+    )?;
     let mut bytes = product.object.write().map_err(module_error)?;
     patch_checksum(&mut bytes, format)?;
     Ok(bytes)
 }
 
-fn add_section(object: &mut Object, format: ObjectFormat, name: &str, data: &[u8], align: u64) {
+fn add_section(
+    object: &mut Object,
+    format: ObjectFormat,
+    name: &str,
+    data: &[u8],
+    align: u64,
+) -> object::write::SectionId {
     let segment = match format {
         ObjectFormat::MachO => abi::MACHO_SEGMENT.as_bytes().to_vec(),
         _ => Vec::new(),
     };
     let section = object.add_section(segment, name.as_bytes().to_vec(), SectionKind::ReadOnlyData);
     object.append_section_data(section, data, align);
+    section
 }
 
 /// Write the CRC-32 of the whole file (checksum field zero) into the header.

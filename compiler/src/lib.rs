@@ -4,6 +4,7 @@
 mod artifact;
 mod codegen;
 mod data_layout;
+mod descriptor;
 mod error;
 mod func_env;
 mod module_env;

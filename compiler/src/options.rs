@@ -26,6 +26,11 @@ pub struct CompileOptions {
     /// Check the engine's epoch at function entries and loop headers (Wasmtime's
     /// `epoch_interruption`).
     pub epoch_interruption: bool,
+    /// Emit position-independent code (Cranelift `is_pic`): runtime functions are
+    /// reached through the GOT, so the object links into a shared object or a PIE
+    /// executable without text relocations. The `.cwasm` loader does not link such
+    /// code; `wasmaot compile --emit obj|shared` sets it. ELF and Mach-O only.
+    pub pic: bool,
 }
 
 impl Default for CompileOptions {
@@ -38,6 +43,7 @@ impl Default for CompileOptions {
             wasm_features: features::ALL,
             consume_fuel: false,
             epoch_interruption: false,
+            pic: false,
         }
     }
 }

@@ -52,6 +52,15 @@ impl Target {
                 })?
             }
         };
+        if options.pic {
+            if isa_builder.triple().binary_format == target_lexicon::BinaryFormat::Coff {
+                return Err(CompileError::Target(format!(
+                    "position-independent code is not supported for COFF (`{}`)",
+                    isa_builder.triple()
+                )));
+            }
+            flags.enable("is_pic").map_err(setting_error)?;
+        }
         let isa = isa_builder
             .finish(settings::Flags::new(flags))
             .map_err(|e| CompileError::Target(e.to_string()))?;

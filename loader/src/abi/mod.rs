@@ -5,6 +5,7 @@
 //! depends on the host: every layout is computed from the *target's* pointer size.
 
 mod checksum;
+mod descriptor;
 mod encoding;
 mod libcalls;
 mod metadata;
@@ -14,6 +15,9 @@ mod types;
 mod vmoffsets;
 
 pub use checksum::artifact_checksum;
+pub use descriptor::{
+    descriptor_symbol, Descriptor, DescriptorLayout, DESCRIPTOR_MAGIC, DESCRIPTOR_VERSION,
+};
 pub use encoding::{DecodeError, Reader, Writer};
 pub use libcalls::{cranelift_libcall_symbol, Libcall, LibcallType, FLOAT_LIBCALLS};
 pub use metadata::*;

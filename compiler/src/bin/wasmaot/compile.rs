@@ -29,6 +29,15 @@ pub struct Args {
     /// Prefix of every symbol the artifact defines.
     #[arg(long, value_name = "P", default_value = "")]
     symbol_prefix: String,
+    /// What to write: `cwasm` (an artifact for the loader), `obj` (a position-independent
+    /// object to link into a program with the system linker), `shared` (a shared object
+    /// linked by `--linker`, which the loader opens like an artifact).
+    #[arg(long, value_name = "KIND", default_value = "cwasm", value_parser = ["cwasm", "obj", "shared"])]
+    emit: String,
+    /// The program that links `--emit shared` output (called as `LINKER -shared
+    /// -nostdlib -o OUT IN.o`).
+    #[arg(long, value_name = "PROGRAM", default_value = "cc")]
+    linker: PathBuf,
 }
 
 fn parse_opt_level(s: &str) -> Result<OptLevel, String> {
@@ -46,6 +55,7 @@ pub fn main(args: Args) -> Result<ExitCode, Failure> {
         opt_level: args.opt_level,
         parallel: !args.no_parallel && args.jobs != Some(1),
         symbol_prefix: args.symbol_prefix,
+        pic: args.emit != "cwasm",
         ..CompileOptions::default()
     };
     if let Some(jobs) = args.jobs.filter(|&n| n > 1) {
@@ -56,13 +66,17 @@ pub fn main(args: Args) -> Result<ExitCode, Failure> {
     }
     let input = fs::read(&args.input).map_err(|e| file_error(&args.input, e))?;
     let artifact = compile(&input, &options).map_err(|e| file_error(&args.input, e))?;
-    write_atomically(&args.output, &artifact).map_err(|e| file_error(&args.output, e))?;
+    if args.emit == "shared" {
+        link_shared(&args.linker, &artifact, &args.output)?;
+    } else {
+        write_atomically(&args.output, &artifact).map_err(|e| file_error(&args.output, e))?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
 /// Write `bytes` to `path` through a temporary file in the same directory that is
 /// renamed into place, so that `path` never holds a partial artifact.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -86,6 +100,48 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     })();
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// `--emit shared`: write the object to a temporary file beside the output, link it with
+/// `linker -shared -nostdlib` into a temporary shared object, rename that into place.
+/// The runtime functions (`wasmaot_rt_*`) stay undefined: the dynamic linker resolves
+/// them against the process that opens the shared object (the `wasmaot` CLI or a
+/// program linked with libwasmaot exports them).
+fn link_shared(linker: &Path, object: &[u8], output: &Path) -> Result<(), Failure> {
+    let dir = match output.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = output
+        .file_name()
+        .ok_or_else(|| file_error(output, "the output path names no file"))?
+        .to_string_lossy()
+        .into_owned();
+    let tmp = |ext: &str| dir.join(format!(".{name}.{}.{ext}", std::process::id()));
+    let (obj, so) = (tmp("o"), tmp("so.tmp"));
+    let result = (|| {
+        fs::write(&obj, object).map_err(|e| file_error(&obj, e))?;
+        let out = std::process::Command::new(linker)
+            .args(["-shared", "-nostdlib", "-o"])
+            .arg(&so)
+            .arg(&obj)
+            .output()
+            .map_err(|e| Failure(format!("cannot run the linker `{}`: {e}", linker.display())))?;
+        if !out.status.success() {
+            return Err(Failure(format!(
+                "linking {} failed ({}): {}",
+                output.display(),
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            )));
+        }
+        fs::rename(&so, output).map_err(|e| file_error(output, e))
+    })();
+    let _ = fs::remove_file(&obj);
+    if result.is_err() {
+        let _ = fs::remove_file(&so);
     }
     result
 }
