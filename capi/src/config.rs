@@ -138,10 +138,14 @@ pub extern "C" fn wasm_config_delete(c: *mut wasm_config_t) {
 
 fn new_engine(settings: Settings) -> *mut wasm_engine_t {
     wasmaot_loader::init_traps();
-    let engine = Engine::new(Config {
+    let mut config = Config {
         max_wasm_stack: settings.max_wasm_stack,
         ..Config::default()
-    });
+    };
+    config
+        .consume_fuel(settings.consume_fuel)
+        .epoch_interruption(settings.epoch_interruption);
+    let engine = Engine::new(config);
     Box::into_raw(Box::new(wasm_engine_t {
         engine,
         shared: Arc::new(EngineShared {
@@ -176,6 +180,7 @@ pub extern "C" fn wasmtime_engine_increment_epoch(e: *mut wasm_engine_t) {
     guard((), || {
         if let Some(e) = ptr::r(e) {
             e.shared.epoch.fetch_add(1, Ordering::SeqCst);
+            e.engine.increment_epoch();
         }
     })
 }

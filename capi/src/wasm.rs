@@ -883,8 +883,10 @@ pub extern "C" fn wasm_func_call(
                     args.len()
                 ));
             }
-            let Some(results) = ptr::m(results) else {
-                return msg_trap("wasm_func_call: NULL results");
+            let mut no_results = WasmVec::empty();
+            let results = match ptr::m(results) {
+                Some(r) => r,
+                None => &mut no_results,
             };
             if results.size < ty.results.len() || (results.size > 0 && results.data.is_null()) {
                 return msg_trap(format!(

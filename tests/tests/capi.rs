@@ -1,0 +1,315 @@
+//! The C API: builds libwasmaot (same profile as this test), compiles the C hosts in
+//! `examples/c` and `capi/tests` with `cc -Icapi/include ... -lwasmaot`, runs them and
+//! compares their output with the `.expected` files exactly. Checks that the library
+//! exports every v23 function, that a host links statically too, and (when valgrind is
+//! installed) that the examples run clean under it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+use wasmaot_tests::{target_dir, workspace_root};
+
+/// `target/<profile>` holding `libwasmaot.{so,a}`, built once per test process.
+fn lib_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let exe = std::env::current_exe().expect("the test executable's path");
+        let profile_dir = exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("the test lies in target/<profile>/deps");
+        let profile = profile_dir
+            .file_name()
+            .and_then(|p| p.to_str())
+            .unwrap_or("debug")
+            .to_string();
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut build = Command::new(cargo);
+        build
+            .current_dir(workspace_root())
+            .args(["build", "-p", "wasmaot-capi"]);
+        match profile.as_str() {
+            "debug" => {}
+            "release" => {
+                build.arg("--release");
+            }
+            other => {
+                build.args(["--profile", other]);
+            }
+        }
+        let status = build.status().expect("running cargo build -p wasmaot-capi");
+        assert!(status.success(), "cargo build -p wasmaot-capi failed");
+        let dir = target_dir().join(&profile);
+        assert!(
+            dir.join("libwasmaot.so").exists(),
+            "no libwasmaot.so in {}",
+            dir.display()
+        );
+        dir
+    })
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = target_dir().join("capi-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+/// Compile and link one C host against the shared library.
+fn build_host(src: &Path, exe_name: &str, extra_include: &Path) -> PathBuf {
+    let exe = scratch(exe_name);
+    let lib = lib_dir();
+    let out = Command::new("cc")
+        .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-g"])
+        .arg("-I")
+        .arg(workspace_root().join("capi/include"))
+        .arg("-I")
+        .arg(extra_include)
+        .arg(src)
+        .arg("-o")
+        .arg(&exe)
+        .arg("-L")
+        .arg(lib)
+        .arg(format!("-Wl,-rpath,{}", lib.display()))
+        .args(["-lwasmaot", "-lpthread", "-ldl", "-lm"])
+        .output()
+        .expect("running cc");
+    assert!(
+        out.status.success(),
+        "cc {} failed:\n{}",
+        src.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    exe
+}
+
+fn run(exe: &Path, cwd: &Path) -> Output {
+    Command::new(exe)
+        .current_dir(cwd)
+        .output()
+        .unwrap_or_else(|e| panic!("running {}: {e}", exe.display()))
+}
+
+/// Build and run `examples/c/<name>.c`, comparing stdout with `<name>.expected`.
+fn example(name: &str) {
+    let dir = workspace_root().join("examples/c");
+    let exe = build_host(
+        &dir.join(format!("{name}.c")),
+        &format!("example-{name}"),
+        &dir,
+    );
+    let out = run(&exe, &dir);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "{name} failed ({}):\n{stdout}\n{stderr}",
+        out.status
+    );
+    let expected = std::fs::read_to_string(dir.join(format!("{name}.expected"))).unwrap();
+    assert_eq!(
+        stdout, expected,
+        "{name}: output differs (stderr: {stderr})"
+    );
+}
+
+macro_rules! examples {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                example(stringify!($name));
+            }
+        )*
+    };
+}
+
+mod examples {
+    use super::example;
+    examples!(
+        hello, gcd, memory, multi, linking, traps, serialize, threads, wasm_api, wasi, fuel,
+        interrupt
+    );
+}
+
+/// Every function of the v23 API is exported by the shared library.
+#[test]
+fn exports_every_v23_function() {
+    let lib = lib_dir().join("libwasmaot.so");
+    let out = Command::new("nm")
+        .arg("-D")
+        .arg("--defined-only")
+        .arg(&lib)
+        .output();
+    let Ok(out) = out else {
+        eprintln!("nm is not installed; skipping");
+        return;
+    };
+    let syms = String::from_utf8_lossy(&out.stdout);
+    let exported: std::collections::HashSet<&str> = syms
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(2))
+        .collect();
+    let list = std::fs::read_to_string(workspace_root().join("capi/tests/capi-v23-functions.txt"))
+        .unwrap();
+    let missing: Vec<&str> = list
+        .lines()
+        .filter(|f| !f.is_empty() && !exported.contains(f))
+        .collect();
+    assert!(missing.is_empty(), "not exported: {missing:?}");
+    assert_eq!(list.lines().filter(|l| !l.is_empty()).count(), 454);
+}
+
+/// `capi/tests/api_coverage.c` calls every function that is not async, GC or guest
+/// profiler and checks its effect; it prints "ok" at the end.
+#[test]
+fn api_coverage() {
+    let dir = workspace_root().join("capi/tests");
+    let exe = build_host(&dir.join("api_coverage.c"), "api_coverage", &dir);
+    let out = run(&exe, &dir);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.ends_with("ok\n"),
+        "api_coverage failed ({}):\n{stdout}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Every function that is not async, GC (anyref) or guest profiler is called by
+/// `api_coverage.c`.
+#[test]
+fn api_coverage_names_every_function() {
+    let src = std::fs::read_to_string(workspace_root().join("capi/tests/api_coverage.c")).unwrap();
+    let list = std::fs::read_to_string(workspace_root().join("capi/tests/capi-v23-functions.txt"))
+        .unwrap();
+    let out_of_scope = |f: &str| {
+        f.contains("async")
+            || f.starts_with("wasmtime_call_future")
+            || f.starts_with("wasmtime_anyref")
+            || f.starts_with("wasmtime_guestprofiler")
+            || f == "wasmtime_config_host_stack_creator_set"
+    };
+    let missing: Vec<&str> = list
+        .lines()
+        .filter(|f| !f.is_empty() && !out_of_scope(f))
+        .filter(|f| !src.contains(&format!("{f}(")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "not called by api_coverage.c: {missing:?}"
+    );
+}
+
+/// The compatibility hosts written against Wasmtime's documented API run unchanged.
+#[test]
+fn compat_hosts() {
+    let dir = workspace_root().join("capi/tests/compat");
+    for name in [
+        "hello",
+        "gcd",
+        "memory",
+        "multi",
+        "linking",
+        "serialize",
+        "externref",
+        "wasm_c_api",
+    ] {
+        let exe = build_host(
+            &dir.join(format!("{name}.c")),
+            &format!("compat-{name}"),
+            &dir,
+        );
+        let out = run(&exe, &dir);
+        assert!(
+            out.status.success(),
+            "compat {name} failed ({}):\n{}\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// A host links against `libwasmaot.a` with the system linker and runs the same.
+#[test]
+fn static_link() {
+    let dir = workspace_root().join("examples/c");
+    let exe = scratch("example-gcd-static");
+    let out = Command::new("cc")
+        .args(["-std=c11", "-g"])
+        .arg("-I")
+        .arg(workspace_root().join("capi/include"))
+        .arg(dir.join("gcd.c"))
+        .arg("-o")
+        .arg(&exe)
+        .arg(lib_dir().join("libwasmaot.a"))
+        .args(["-lpthread", "-ldl", "-lm", "-lgcc_s", "-lc"])
+        .output()
+        .expect("running cc");
+    assert!(
+        out.status.success(),
+        "static link failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(&exe, &dir);
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        std::fs::read_to_string(dir.join("gcd.expected")).unwrap()
+    );
+}
+
+/// The examples under valgrind: no invalid access, no leak (skipped without valgrind;
+/// slow, so only with `WASMAOT_VALGRIND=1`).
+#[test]
+fn valgrind_examples() {
+    if std::env::var_os("WASMAOT_VALGRIND").map_or(true, |v| v != "1") {
+        eprintln!("set WASMAOT_VALGRIND=1 to run the examples under valgrind");
+        return;
+    }
+    if Command::new("valgrind").arg("--version").output().is_err() {
+        eprintln!("valgrind is not installed; skipping");
+        return;
+    }
+    let dir = workspace_root().join("examples/c");
+    let supp = workspace_root().join("capi/tests/valgrind.supp");
+    for name in [
+        "hello",
+        "gcd",
+        "memory",
+        "multi",
+        "linking",
+        "traps",
+        "serialize",
+        "threads",
+        "wasm_api",
+        "wasi",
+    ] {
+        let exe = build_host(
+            &dir.join(format!("{name}.c")),
+            &format!("example-{name}"),
+            &dir,
+        );
+        let out = Command::new("valgrind")
+            .args([
+                "-q",
+                "--leak-check=full",
+                "--show-leak-kinds=definite,indirect",
+            ])
+            .args([
+                "--errors-for-leak-kinds=definite,indirect",
+                "--error-exitcode=99",
+            ])
+            .arg(format!("--suppressions={}", supp.display()))
+            .arg(&exe)
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{name} under valgrind:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
