@@ -123,6 +123,12 @@ fn host_description() -> String {
 }
 
 fn check_target(header: &Header, file: &object::File<'_>) -> Result<()> {
+    check_target_triple(header)?;
+    check_object_arch(file)
+}
+
+/// The header's target triple names this host's architecture and operating system.
+pub(crate) fn check_target_triple(header: &Header) -> Result<()> {
     let target = header.target.as_str();
     let arch = target.split('-').next().unwrap_or("");
     let arch = match arch {
@@ -148,6 +154,10 @@ fn check_target(header: &Header, file: &object::File<'_>) -> Result<()> {
             host_description()
         )));
     }
+    Ok(())
+}
+
+fn check_object_arch(file: &object::File<'_>) -> Result<()> {
     let object_arch = match file.architecture() {
         object::Architecture::X86_64 => "x86_64",
         object::Architecture::Aarch64 => "aarch64",
@@ -215,7 +225,7 @@ fn host_has_feature(name: &str) -> Option<bool> {
     }
 }
 
-fn check_cpu_features(list: &str) -> Result<()> {
+pub(crate) fn check_cpu_features(list: &str) -> Result<()> {
     for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
         match host_has_feature(name) {
             Some(true) => {}
@@ -236,7 +246,7 @@ fn check_cpu_features(list: &str) -> Result<()> {
     Ok(())
 }
 
-fn check_tunables(t: &Tunables, config: &Config) -> Result<()> {
+pub(crate) fn check_tunables(t: &Tunables, config: &Config) -> Result<()> {
     for (name, artifact, engine) in [
         ("consume_fuel", t.consume_fuel, config.consume_fuel),
         (
@@ -268,7 +278,7 @@ fn check_tunables(t: &Tunables, config: &Config) -> Result<()> {
 }
 
 /// Check every index and range in the metadata.
-fn validate(meta: &ModuleMeta, text_len: u64, data_len: u64) -> std::result::Result<(), String> {
+pub(crate) fn validate(meta: &ModuleMeta, text_len: u64, data_len: u64) -> std::result::Result<(), String> {
     for (i, image) in meta.memory_images.iter().enumerate() {
         let defined = image.memory.checked_sub(meta.num_imported_memories());
         let memory = defined.and_then(|d| meta.memories.get(d as usize));

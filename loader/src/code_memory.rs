@@ -5,19 +5,57 @@ use crate::abi::{TrapCode, TrapSite};
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 
-/// A module's code, linked and mapped read+execute. Unregistered and unmapped on drop.
+/// A module's code, linked and mapped read+execute. Unregistered (and unmapped, if we
+/// own the mapping) on drop.
 #[derive(Debug)]
 pub struct CodeMemory {
-    map: memmap2::Mmap,
+    backing: Backing,
     text_len: usize,
     registered: bool,
+}
+
+enum Backing {
+    /// A mapping the loader made and linked.
+    Mapped(memmap2::Mmap),
+    /// Code a system linker placed, already executable: in the program itself or in a
+    /// shared object `owner` keeps open.
+    Foreign {
+        base: usize,
+        _owner: Option<Box<dyn std::any::Any + Send + Sync>>,
+    },
+}
+
+impl std::fmt::Debug for Backing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Backing::Mapped(m) => write!(f, "Mapped({:p})", m.as_ptr()),
+            Backing::Foreign { base, .. } => write!(f, "Foreign({base:#x})"),
+        }
+    }
 }
 
 impl CodeMemory {
     /// Take ownership of a mapping already made executable.
     pub(crate) fn new(map: memmap2::Mmap, text_len: usize) -> CodeMemory {
         CodeMemory {
-            map,
+            backing: Backing::Mapped(map),
+            text_len,
+            registered: false,
+        }
+    }
+
+    /// Code at `base` that is already linked and executable and that stays so while
+    /// `owner` (if any) lives; nothing is mapped or copied.
+    pub(crate) fn foreign(
+        base: usize,
+        text_len: usize,
+        owner: Option<Box<dyn std::any::Any + Send + Sync>>,
+    ) -> CodeMemory {
+        CodeMemory {
+            backing: Backing::Foreign {
+                base,
+                _owner: owner,
+            },
             text_len,
             registered: false,
         }
@@ -25,7 +63,10 @@ impl CodeMemory {
 
     /// Address of the first byte of `.text`.
     pub fn text_base(&self) -> usize {
-        self.map.as_ptr() as usize
+        match &self.backing {
+            Backing::Mapped(map) => map.as_ptr() as usize,
+            Backing::Foreign { base, .. } => *base,
+        }
     }
 
     /// Length of `.text` (veneers follow it in the same mapping).
@@ -38,6 +79,17 @@ impl CodeMemory {
         let start = self.text_base();
         let end = start + self.text_len.max(1);
         let mut registry = REGISTRY.write().unwrap_or_else(|e| e.into_inner());
+        if let Backing::Foreign { .. } = self.backing {
+            // Linked code can back several modules (the same static module loaded by
+            // two engines): the range stays registered until the last one goes.
+            let mut refs = FOREIGN_REFS.lock().unwrap_or_else(|e| e.into_inner());
+            let n = refs.entry(end).or_insert(0);
+            *n += 1;
+            if *n > 1 {
+                self.registered = true;
+                return;
+            }
+        }
         registry.insert(end, Arc::new(CodeInfo { start, ..info }));
         self.registered = true;
     }
@@ -48,10 +100,26 @@ impl Drop for CodeMemory {
         if self.registered {
             let end = self.text_base() + self.text_len.max(1);
             let mut registry = REGISTRY.write().unwrap_or_else(|e| e.into_inner());
+            if let Backing::Foreign { .. } = self.backing {
+                let mut refs = FOREIGN_REFS.lock().unwrap_or_else(|e| e.into_inner());
+                match refs.get_mut(&end) {
+                    Some(n) if *n > 1 => {
+                        *n -= 1;
+                        return;
+                    }
+                    _ => {
+                        refs.remove(&end);
+                    }
+                }
+            }
             registry.remove(&end);
         }
     }
 }
+
+/// How many live `CodeMemory`s share each registered foreign range (by end address).
+static FOREIGN_REFS: std::sync::Mutex<BTreeMap<usize, usize>> =
+    std::sync::Mutex::new(BTreeMap::new());
 
 /// What the runtime knows about a registered code range.
 #[derive(Debug, Default)]

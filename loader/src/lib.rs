@@ -18,13 +18,15 @@
 //!   callbacks, what the `out_of_fuel` / `epoch_interrupt` libcalls do).
 //! - `libcalls`: the `wasmaot_rt_*` functions compiled code calls.
 //! - `traphandlers`: entries into wasm (`setjmp`), signal handlers, backtraces.
+//! - `prelinked`: modules a system linker placed (linked into the program, or a shared
+//!   object opened with `dlopen`), found through their descriptor symbol.
 //!
 //! Handles (`Func`, `Table`, `Memory`, `Global`, `Instance`, `ExternRef`) are `Copy`
 //! indices into the `Store` that created them; using one with another store is an
 //! error (or yields an empty value for the infallible accessors), never a crash.
 //!
 //! `unsafe` code lives in: `vmcontext`, `memory`, `table`, `global`, `func`, `instance`,
-//! `libcalls`, `module` (file mapping), `store` (`Send`), `interrupt` (the deadline
+//! `libcalls`, `module` (file mapping), `prelinked` (descriptor memory, `dlopen`), `store` (`Send`), `interrupt` (the deadline
 //! callback's store pointer) and `traphandlers`; every block
 //! carries a `SAFETY:` comment (enforced by clippy).
 
@@ -50,6 +52,7 @@ mod link;
 mod linker;
 mod memory;
 mod module;
+mod prelinked;
 mod store;
 mod table;
 mod traphandlers;
@@ -69,6 +72,7 @@ pub use interrupt::UpdateDeadline;
 pub use linker::Linker;
 pub use memory::Memory;
 pub use module::Module;
+pub use prelinked::is_shared_object;
 pub use store::{AsContext, AsContextMut, Caller, Store, StoreContext, StoreContextMut};
 pub use table::Table;
 pub use traphandlers::{in_wasm, init_traps};

@@ -20,7 +20,7 @@ pub(crate) struct ModuleInner {
     pub header: Header,
     pub meta: ModuleMeta,
     pub code: Arc<CodeMemory>,
-    bytes: memmap2::Mmap,
+    bytes: crate::prelinked::ModuleBytes,
     data_range: (usize, usize),
     /// Engine-wide type id of each module type.
     pub type_ids: Vec<u32>,
@@ -80,7 +80,25 @@ impl Module {
             let linked = link::link(&art.file, art.text_index, &libcalls::address_of, &what)?;
             (art.header, art.meta, linked, art.data_range)
         };
-        let mut code = linked.code;
+        let bytes = crate::prelinked::ModuleBytes::Mapped(bytes);
+        let parts = (header, meta, bytes, data_range);
+        Ok(Module::assemble(engine, what, parts, linked.code, linked.relocations))
+    }
+
+    /// A module from verified metadata and linked code (an artifact the loader linked, or
+    /// code a system linker placed): register the code, assign type ids.
+    pub(crate) fn assemble(
+        engine: &Engine,
+        what: String,
+        (header, meta, bytes, data_range): (
+            Header,
+            ModuleMeta,
+            crate::prelinked::ModuleBytes,
+            (usize, usize),
+        ),
+        mut code: CodeMemory,
+        relocation_count: usize,
+    ) -> Module {
         let nimported = meta.num_imported_funcs();
         let mut funcs: Vec<(u32, u32, u32)> = meta
             .funcs
@@ -116,7 +134,7 @@ impl Module {
                 );
             }
         }
-        Ok(Module {
+        Module {
             inner: Arc::new(ModuleInner {
                 engine: engine.clone(),
                 name: what,
@@ -126,9 +144,9 @@ impl Module {
                 bytes,
                 data_range,
                 type_ids,
-                relocation_count: linked.relocations,
+                relocation_count,
             }),
-        })
+        }
     }
 
     pub fn engine(&self) -> &Engine {

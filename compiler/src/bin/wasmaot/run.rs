@@ -56,8 +56,14 @@ fn load(engine: &Engine, path: &Path) -> Result<Module, Failure> {
             compile(&bytes, &CompileOptions::default()).map_err(|e| file_error(path, e))?;
         Module::from_bytes(engine, &artifact).map_err(|e| file_error(path, e))
     } else {
+        // A shared object from `wasmaot compile --emit shared` is opened with dlopen.
+        let module = if wasmaot_loader::is_shared_object(&bytes) {
+            Module::from_shared_object(engine, path)
+        } else {
+            Module::from_file(engine, path)
+        };
         // The loader's errors for a file already name it.
-        Module::from_file(engine, path).map_err(|e| {
+        module.map_err(|e| {
             let message = e.to_string();
             if message.starts_with(&path.display().to_string()) {
                 Failure(message)

@@ -1,0 +1,247 @@
+//! Modules whose code a system linker placed: linked statically into the program
+//! (`Module::from_prelinked`, given the module's descriptor symbol) or into a shared
+//! object the loader opens with `dlopen` (`Module::from_shared_object`).
+//!
+//! The descriptor (`abi::Descriptor`, symbol `<prefix>wasmaot_module`) points to the
+//! metadata, `.text` and data sections as placed in memory. The metadata header is checked
+//! as for an artifact (target, CPU features, tunables) and the metadata decoded and
+//! cross-checked against the section sizes; the code is then registered for trap handling
+//! where it lies: nothing is mapped, copied or relocated by us. The artifact checksum is
+//! not checked: it covers the object file, which a linked program no longer contains.
+
+use crate::abi::{self, Descriptor, Header, Reader};
+use crate::artifact;
+use crate::code_memory::CodeMemory;
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::module::Module;
+use std::ffi::{c_void, CStr, CString};
+use std::path::Path;
+
+/// The bytes a module's data segments and memory images are read from.
+pub(crate) enum ModuleBytes {
+    /// The artifact file (or a copy), mapped by the loader.
+    Mapped(memmap2::Mmap),
+    /// The data section where the system linker placed it; it lives as long as the
+    /// module (static, or in a shared object the module's code memory keeps open).
+    Linked { ptr: *const u8, len: usize },
+}
+
+// SAFETY: `Linked` points to read-only memory that outlives the module and is never
+// written; sharing or sending a view of it between threads is sound.
+unsafe impl Send for ModuleBytes {}
+// SAFETY: as above.
+unsafe impl Sync for ModuleBytes {}
+
+impl std::ops::Deref for ModuleBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            ModuleBytes::Mapped(map) => map,
+            ModuleBytes::Linked { len: 0, .. } => &[],
+            // SAFETY: checked non-null at construction; the memory is readable for `len`
+            // bytes and lives as long as the module (see the variant).
+            ModuleBytes::Linked { ptr, len } => unsafe { std::slice::from_raw_parts(*ptr, *len) },
+        }
+    }
+}
+
+/// A shared object opened with `dlopen`, closed on drop.
+struct SharedObject {
+    handle: *mut c_void,
+}
+
+// SAFETY: a dlopen handle is a process-wide token; `dlclose` may be called from any thread.
+unsafe impl Send for SharedObject {}
+// SAFETY: as above; we never use the handle through `&self` except with thread-safe `dlsym`.
+unsafe impl Sync for SharedObject {}
+
+impl Drop for SharedObject {
+    fn drop(&mut self) {
+        // SAFETY: `handle` came from a successful `dlopen` and is closed exactly once.
+        unsafe { libc::dlclose(self.handle) };
+    }
+}
+
+fn dl_error() -> String {
+    // SAFETY: `dlerror` returns NULL or a valid C string owned by libc, read before the
+    // next dl* call on this thread.
+    unsafe {
+        let e = libc::dlerror();
+        if e.is_null() {
+            "unknown error".into()
+        } else {
+            CStr::from_ptr(e).to_string_lossy().into_owned()
+        }
+    }
+}
+
+impl Module {
+    /// A module linked into this program by the system linker: `descriptor` is its
+    /// `<prefix>wasmaot_module` symbol. No file is read.
+    pub fn from_prelinked(engine: &Engine, descriptor: &'static Descriptor) -> Result<Module> {
+        from_descriptor(engine, descriptor, None, "linked module".to_string())
+    }
+
+    /// A shared object made by `wasmaot compile --emit shared`, opened with `dlopen`
+    /// (kept open while the module lives). Its runtime-function references
+    /// (`wasmaot_rt_*`) are resolved by the dynamic linker against the process, which
+    /// must export them (libwasmaot does; a Rust program links with
+    /// `-Wl,--export-dynamic-symbol=wasmaot_rt_*`).
+    pub fn from_shared_object(engine: &Engine, path: &Path) -> Result<Module> {
+        let what = path.display().to_string();
+        let symbol = descriptor_symbol_in(path, &what)?;
+        // A path without a slash would make dlopen search the library path.
+        let absolute = if path.components().count() > 1 || path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            Path::new(".").join(path)
+        };
+        let c_path = CString::new(absolute.as_os_str().as_encoded_bytes())
+            .map_err(|_| Error::load(format!("{what}: path contains a NUL byte")))?;
+        // SAFETY: opening a shared object runs its initializers; ours (from
+        // `--emit shared`, linked `-nostdlib`) has none. The caller vouches for the file
+        // as it would for any library it loads.
+        let handle = unsafe { libc::dlopen(c_path.as_ptr(), libc::RTLD_NOW | libc::RTLD_LOCAL) };
+        if handle.is_null() {
+            return Err(Error::load(format!("{what}: dlopen: {}", dl_error())));
+        }
+        let lib = SharedObject { handle };
+        let c_symbol = CString::new(symbol.as_str())
+            .map_err(|_| Error::load(format!("{what}: bad symbol name")))?;
+        // SAFETY: `lib.handle` is open; `c_symbol` is a valid C string.
+        let address = unsafe { libc::dlsym(lib.handle, c_symbol.as_ptr()) };
+        if address.is_null() {
+            return Err(Error::load(format!(
+                "{what}: dlsym `{symbol}`: {}",
+                dl_error()
+            )));
+        }
+        if address as usize % std::mem::align_of::<Descriptor>() != 0 {
+            return Err(Error::load(format!(
+                "{what}: `{symbol}` is not an aligned module descriptor"
+            )));
+        }
+        // SAFETY: the symbol is the module descriptor the compiler emitted (found by its
+        // reserved name in the dynamic symbol table), aligned, in memory that stays
+        // mapped while `lib` is open — and `lib` moves into the module's code memory,
+        // which the module keeps; we extend the lifetime to 'static only for
+        // `from_descriptor`, which stores nothing borrowed from it beyond that owner.
+        let descriptor: &'static Descriptor = unsafe { &*(address as *const Descriptor) };
+        from_descriptor(engine, descriptor, Some(Box::new(lib)), what)
+    }
+}
+
+/// The one exported `*wasmaot_module` symbol of the shared object at `path`.
+fn descriptor_symbol_in(path: &Path, what: &str) -> Result<String> {
+    use object::{Object, ObjectSymbol};
+    let bytes = std::fs::read(path).map_err(|e| Error::load(format!("{what}: {e}")))?;
+    let file = object::File::parse(&*bytes)
+        .map_err(|e| Error::load(format!("{what}: not a valid object file: {e}")))?;
+    if file.kind() != object::ObjectKind::Dynamic {
+        return Err(Error::load(format!(
+            "{what}: not a shared object (compile with `--emit shared`)"
+        )));
+    }
+    let suffix = abi::descriptor_symbol("");
+    let names: Vec<String> = file
+        .dynamic_symbols()
+        .filter(|s| s.is_definition() && s.is_global())
+        .filter_map(|s| s.name().ok().map(str::to_owned))
+        .filter(|n| n.ends_with(&suffix))
+        .collect();
+    match names.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(Error::load(format!(
+            "{what}: no `{suffix}` symbol: not a shared object made by `wasmaot compile --emit shared`"
+        ))),
+        several => Err(Error::load(format!(
+            "{what}: several module descriptors ({}); expected one",
+            several.join(", ")
+        ))),
+    }
+}
+
+/// The bytes `[ptr, ptr + len)` of a descriptor field, checked for NULL.
+///
+/// # Safety
+/// The descriptor's pointers must be valid for their lengths for `'static` (or as long
+/// as the module's owner lives).
+unsafe fn field(ptr: *const u8, len: usize, name: &str, what: &str) -> Result<&'static [u8]> {
+    if len == 0 {
+        return Ok(&[]);
+    }
+    if ptr.is_null() {
+        return Err(Error::load(format!(
+            "{what}: module descriptor: `{name}` is NULL with length {len}"
+        )));
+    }
+    // SAFETY: see the function's contract.
+    Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
+}
+
+fn from_descriptor(
+    engine: &Engine,
+    d: &'static Descriptor,
+    owner: Option<Box<dyn std::any::Any + Send + Sync>>,
+    what: String,
+) -> Result<Module> {
+    if d.magic != abi::DESCRIPTOR_MAGIC {
+        return Err(Error::load(format!(
+            "{what}: not a wasmaot module descriptor (magic {:#010x}, expected {:#010x})",
+            d.magic,
+            abi::DESCRIPTOR_MAGIC
+        )));
+    }
+    if d.version != abi::DESCRIPTOR_VERSION {
+        return Err(Error::load(format!(
+            "{what}: module descriptor version {} (this runtime reads version {})",
+            d.version,
+            abi::DESCRIPTOR_VERSION
+        )));
+    }
+    // SAFETY: the compiler's relocations point each field at its section, as placed by
+    // the system linker; the sections live as long as the program or `owner`.
+    let meta_bytes = unsafe { field(d.metadata, d.metadata_len, "metadata", &what)? };
+    let header = Header::decode(&mut Reader::new(meta_bytes))
+        .map_err(|e| Error::load(format!("{what}: metadata header: {e}")))?;
+    artifact::check_target_triple(&header).map_err(|e| e.context(&what))?;
+    artifact::check_cpu_features(&header.cpu_features).map_err(|e| e.context(&what))?;
+    artifact::check_tunables(&header.tunables, engine.config()).map_err(|e| e.context(&what))?;
+    let (_, meta) = abi::decode_metadata(meta_bytes)
+        .map_err(|e| Error::load(format!("{what}: metadata: {e}")))?;
+    if d.text.is_null() && d.text_len != 0 {
+        return Err(Error::load(format!(
+            "{what}: module descriptor: `text` is NULL"
+        )));
+    }
+    // SAFETY: as for the metadata.
+    let data = unsafe { field(d.data, d.data_len, "data", &what)? };
+    artifact::validate(&meta, d.text_len as u64, data.len() as u64)
+        .map_err(|m| Error::load(format!("{what}: metadata: {m}")))?;
+    let code = CodeMemory::foreign(d.text as usize, d.text_len, owner);
+    let bytes = ModuleBytes::Linked {
+        ptr: data.as_ptr(),
+        len: data.len(),
+    };
+    let data_range = (0, data.len());
+    Ok(Module::assemble(
+        engine,
+        what,
+        (header, meta, bytes, data_range),
+        code,
+        0,
+    ))
+}
+
+/// Whether `bytes` start like an ELF shared object (`ET_DYN`), as `wasmaot compile
+/// --emit shared` writes, rather than a relocatable artifact.
+pub fn is_shared_object(bytes: &[u8]) -> bool {
+    bytes.len() >= 18
+        && bytes.starts_with(b"\x7fELF")
+        && match bytes[5] {
+            1 => bytes[16..18] == [3, 0],
+            2 => bytes[16..18] == [0, 3],
+            _ => false,
+        }
+}
