@@ -117,7 +117,7 @@ impl Module {
                 dl_error()
             )));
         }
-        if address as usize % std::mem::align_of::<Descriptor>() != 0 {
+        if !address.cast::<Descriptor>().cast_const().is_aligned() {
             return Err(Error::load(format!(
                 "{what}: `{symbol}` is not an aligned module descriptor"
             )));
