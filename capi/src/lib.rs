@@ -24,6 +24,7 @@ pub mod linker;
 pub mod module;
 pub mod ptr;
 pub mod refs;
+pub mod static_module;
 pub mod store;
 pub mod types;
 pub mod unsupported;

@@ -17,6 +17,8 @@ use wasmaot_loader::Module;
 pub enum Artifact {
     Bytes(Arc<[u8]>),
     File(PathBuf),
+    /// Code a system linker placed (`wasmaot.h`): there is no artifact file.
+    Linked,
 }
 
 impl Artifact {
@@ -24,6 +26,9 @@ impl Artifact {
         match self {
             Artifact::Bytes(b) => Ok(b.to_vec()),
             Artifact::File(p) => std::fs::read(p).map_err(|e| format!("{}: {e}", p.display())),
+            Artifact::Linked => Err(
+                "a module linked into the program (wasmaot.h) has no artifact to serialize".into(),
+            ),
         }
     }
 }

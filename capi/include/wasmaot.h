@@ -1,0 +1,71 @@
+/*
+ * wasmaot.h -- wasmaot's extensions to the Wasmtime v23 C API.
+ *
+ * Modules linked into the program by the system linker.  A module compiled with
+ *
+ *     wasmaot compile --emit obj --symbol-prefix fib_ fib.wat -o fib.o
+ *
+ * is a position-independent object whose only global symbol is its module
+ * descriptor, `fib_wasmaot_module` (the prefix followed by `wasmaot_module`);
+ * its functions are local symbols and its references to the runtime
+ * (`wasmaot_rt_*`) are resolved by libwasmaot.  Link it into the host:
+ *
+ *     cc host.c fib.o -lwasmaot
+ *
+ * and instantiate it without any file I/O:
+ *
+ *     WASMAOT_DECLARE_MODULE(fib_);
+ *     wasmtime_module_t *module;
+ *     wasmtime_error_t *err =
+ *         wasmaot_module_from_static(engine, &WASMAOT_MODULE(fib_), &module);
+ *
+ * Give every module linked into one program its own prefix; the prefix is the
+ * only thing that must differ.  The resulting module is an ordinary
+ * wasmtime_module_t (imports, exports, instantiation, wasmtime_module_delete);
+ * wasmtime_module_serialize fails for it, since there is no artifact file.
+ *
+ * The engine must be configured like the compilation (fuel, epoch
+ * interruption), and the object must be for this host's target; otherwise
+ * an error says what differs.
+ */
+
+#ifndef WASMAOT_H
+#define WASMAOT_H
+
+#include <wasmtime.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A module descriptor (layout: loader/src/abi/descriptor.rs, docs/FORMAT.md).
+ * Opaque: only its address is used. */
+typedef struct wasmaot_static_module wasmaot_static_module_t;
+
+/* The descriptor symbol of the module compiled with `--symbol-prefix PREFIX`
+ * (empty for no prefix: WASMAOT_MODULE()). */
+#define WASMAOT_MODULE(prefix) prefix##wasmaot_module
+
+/* Declare that descriptor: `WASMAOT_DECLARE_MODULE(fib_);` at file scope. */
+#define WASMAOT_DECLARE_MODULE(prefix)                                        \
+  extern const wasmaot_static_module_t WASMAOT_MODULE(prefix)
+
+/* Create a module from a descriptor linked into this program.  On success
+ * returns NULL and stores a new module in *ret (free it with
+ * wasmtime_module_delete); otherwise returns an error. */
+WASM_API_EXTERN wasmtime_error_t *
+wasmaot_module_from_static(const wasm_engine_t *engine,
+                           const wasmaot_static_module_t *module,
+                           wasmtime_module_t **ret);
+
+/* Open a shared object made by `wasmaot compile --emit shared` (dlopen; it
+ * stays open while the module lives) and create a module from it. */
+WASM_API_EXTERN wasmtime_error_t *
+wasmaot_module_from_shared_object(const wasm_engine_t *engine,
+                                  const char *path, wasmtime_module_t **ret);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* WASMAOT_H */
