@@ -202,12 +202,32 @@ pub extern "C" fn wasmtime_func_type(
     })
 }
 
+/// An error a C callback returned as a `wasmtime_error_t` (not a trap): it unwinds
+/// through wasm and comes back to the caller as that error.
+#[derive(Debug)]
+pub struct CError(pub String);
+
+impl std::fmt::Display for CError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for CError {}
+
 /// Turn a call's failure into the (error, trap) pair of the C API.
 pub fn call_failure(
     s: &mut wasmtime_store_t,
     e: &Error,
     trap: *mut *mut wasm_trap_t,
 ) -> *mut wasmtime_error_t {
+    if let Some(exit) = e.downcast_ref::<wasmaot_loader::wasi::I32Exit>() {
+        let _ = s.data().wasi.take_exit_code();
+        return exit_error(exit.0);
+    }
+    if let Some(c) = e.downcast_ref::<CError>() {
+        return new_error(c.0.clone());
+    }
     if e.trap_code().is_none() {
         if let Some(code) = s.data().wasi.take_exit_code() {
             return exit_error(code);

@@ -67,16 +67,6 @@ pub struct Limits {
     pub memories: Option<u64>,
 }
 
-pub struct EpochCallback {
-    pub func: extern "C" fn(
-        *mut wasmtime_store_t,
-        *mut c_void,
-        *mut u64,
-        *mut u8,
-    ) -> *mut wasmtime_error_t,
-    pub env: Finalized,
-}
-
 pub struct StoreData {
     pub id: u64,
     /// The `wasmtime_store_t` this data lives in (host callbacks find their context here).
@@ -87,9 +77,6 @@ pub struct StoreData {
     pub handles: Handles,
     pub wasi: WasiCtx,
     pub wasi_set: bool,
-    pub fuel: u64,
-    pub epoch_deadline: u64,
-    pub epoch_callback: Option<EpochCallback>,
     pub limits: Limits,
     pub counts: (u64, u64, u64),
     /// Export names handed out by `wasmtime_instance_export_nth` (live as long as the store).
@@ -134,9 +121,6 @@ pub fn new_store(
         handles: Handles::default(),
         wasi: WasiCtx::default(),
         wasi_set: false,
-        fuel: 0,
-        epoch_deadline: 0,
-        epoch_callback: None,
         limits: Limits::default(),
         counts: (0, 0, 0),
         names: Vec::new(),
@@ -236,8 +220,10 @@ pub extern "C" fn wasmtime_context_set_fuel(
         if !s.engine.shared.settings.consume_fuel {
             return new_error("fuel is not configured in this store");
         }
-        s.data().fuel = fuel;
-        std::ptr::null_mut()
+        match s.store.set_fuel(fuel) {
+            Ok(()) => std::ptr::null_mut(),
+            Err(e) => crate::error::from_loader(&e),
+        }
     })
 }
 
@@ -253,8 +239,13 @@ pub extern "C" fn wasmtime_context_get_fuel(
         if !s.engine.shared.settings.consume_fuel {
             return new_error("fuel is not configured in this store");
         }
-        ptr::write(fuel, s.data().fuel);
-        std::ptr::null_mut()
+        match s.store.get_fuel() {
+            Ok(f) => {
+                ptr::write(fuel, f);
+                std::ptr::null_mut()
+            }
+            Err(e) => crate::error::from_loader(&e),
+        }
     })
 }
 
@@ -262,23 +253,23 @@ pub extern "C" fn wasmtime_context_get_fuel(
 pub extern "C" fn wasmtime_context_set_epoch_deadline(c: *mut wasmtime_context_t, ticks: u64) {
     guard((), || {
         if let Some(s) = ctx(c) {
-            let now = s.engine.shared.epoch.load(Ordering::SeqCst);
-            s.data().epoch_deadline = now.saturating_add(ticks);
+            s.store.set_epoch_deadline(ticks);
         }
     })
 }
 
+/// The C epoch-deadline callback type.
+pub type EpochCallbackFn =
+    extern "C" fn(*mut wasmtime_store_t, *mut c_void, *mut u64, *mut u8) -> *mut wasmtime_error_t;
+
+/// `func` (if any) runs when the deadline is reached: an error fails the running call
+/// with that error; otherwise the deadline moves `*delta` ticks beyond the current epoch
+/// and the code resumes (`WASMTIME_UPDATE_DEADLINE_YIELD` behaves like `CONTINUE`: there
+/// is no async support). Without a callback, reaching the deadline traps.
 #[no_mangle]
 pub extern "C" fn wasmtime_store_epoch_deadline_callback(
     s: *mut wasmtime_store_t,
-    func: Option<
-        extern "C" fn(
-            *mut wasmtime_store_t,
-            *mut c_void,
-            *mut u64,
-            *mut u8,
-        ) -> *mut wasmtime_error_t,
-    >,
+    func: Option<EpochCallbackFn>,
     data: *mut c_void,
     fin: Option<extern "C" fn(*mut c_void)>,
 ) {
@@ -288,7 +279,24 @@ pub extern "C" fn wasmtime_store_epoch_deadline_callback(
             data: SendPtr(data),
             finalizer: fin,
         };
-        s.data().epoch_callback = func.map(|func| EpochCallback { func, env });
+        let Some(func) = func else {
+            drop(env);
+            s.store.epoch_deadline_trap();
+            return;
+        };
+        s.store.epoch_deadline_callback(move |cx| {
+            let env = &env;
+            let this = cx.data().this;
+            let mut delta = 0u64;
+            let mut kind = 0u8;
+            let err = func(this, env.data.0, &mut delta, &mut kind);
+            if let Some(e) = ptr::take_box(err) {
+                return Err(wasmaot_loader::Error::host(crate::func::CError(
+                    e.message.clone(),
+                )));
+            }
+            Ok(wasmaot_loader::UpdateDeadline::Continue(delta))
+        });
     })
 }
 

@@ -281,6 +281,14 @@ static void types(void) {
   wasm_functype_delete(NULL);
   CHECK(wasm_functype_params(NULL)->size == 0);
   CHECK(wasm_valtype_copy(NULL) == NULL);
+
+  /* Internal errors (here: a type object of the wrong kind) are caught inside
+   * the library: the function returns its default, nothing crashes. */
+  wasm_globaltype_t *gtx = wasm_globaltype_new(wasm_valtype_new(WASM_I32), WASM_CONST);
+  CHECK(wasm_functype_params((const wasm_functype_t *)gtx)->size == 0);
+  CHECK(wasm_tabletype_limits((const wasm_tabletype_t *)gtx) == NULL);
+  CHECK(wasm_memorytype_limits((const wasm_memorytype_t *)gtx) == NULL);
+  wasm_globaltype_delete(gtx);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -582,6 +590,17 @@ static void wasmtime_api(void) {
   CHECK(trap == NULL && out.of.i32 == 2 && host_calls == 1);
   EXPECT_ERROR(wasmtime_func_call(cx, &callf, &wrong, 1, &out, 1, &trap), "expected i32");
   EXPECT_ERROR(wasmtime_func_call(cx, &callf, NULL, 0, &out, 1, &trap), "argument");
+  wasmtime_val_t weird = {.kind = 99};
+  EXPECT_ERROR(wasmtime_func_call(cx, &callf, &weird, 1, &out, 1, &trap), "kind");
+  EXPECT_ERROR(wasmtime_func_call(cx, NULL, &arg, 1, &out, 1, &trap), "NULL");
+  wasmtime_func_t forged = {.store_id = callf.store_id, .__private = 12345};
+  EXPECT_ERROR(wasmtime_func_call(cx, &forged, &arg, 1, &out, 1, &trap), "invalid");
+  CHECK(wasmtime_func_type(cx, &forged) == NULL);
+  EXPECT_ERROR(wasmtime_global_set(cx, &hg, NULL), "NULL");
+  EXPECT_ERROR(wasmtime_linker_define(NULL, cx, "a", 1, "b", 1, &imps[0]), "NULL");
+  CHECK(!wasmtime_instance_export_get(cx, NULL, "c", 1, &item));
+  CHECK(wasmtime_memory_data(cx, NULL) == NULL);
+  CHECK(wasmtime_table_size(NULL, &ht) == 0);
   wasmtime_val_raw_t raw[1];
   raw[0].i32 = 5;
   EXPECT_OK(wasmtime_func_call_unchecked(cx, &callf, raw, 1, &trap));

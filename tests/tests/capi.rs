@@ -260,6 +260,42 @@ fn static_link() {
     );
 }
 
+/// The build tree's pkg-config file finds the headers and the library.
+#[test]
+fn pkg_config() {
+    let lib = lib_dir();
+    let pc = lib.join("pkgconfig");
+    let out = Command::new("pkg-config")
+        .env("PKG_CONFIG_PATH", &pc)
+        .args(["--cflags", "--libs", "wasmaot"])
+        .output();
+    let Ok(out) = out else {
+        eprintln!("pkg-config is not installed; skipping");
+        return;
+    };
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let flags = String::from_utf8_lossy(&out.stdout).to_string();
+    let exe = scratch("example-gcd-pkg-config");
+    let mut cc = Command::new("cc");
+    cc.arg(workspace_root().join("examples/c/gcd.c"))
+        .arg("-o")
+        .arg(&exe);
+    cc.args(flags.split_whitespace());
+    cc.arg(format!("-Wl,-rpath,{}", lib.display()));
+    let out = cc.output().expect("running cc");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(run(&exe, &workspace_root()).status.success());
+    assert!(lib.join("cmake/wasmaot/wasmaotConfig.cmake").exists());
+}
+
 /// The examples under valgrind: no invalid access, no leak (skipped without valgrind;
 /// slow, so only with `WASMAOT_VALGRIND=1`).
 #[test]
