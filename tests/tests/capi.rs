@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
-use wasmaot_tests::{target_dir, workspace_root};
+use wasmaot_tests::{target_dir, wasmaot_bin, workspace_root};
 
 /// `target/<profile>` holding `libwasmaot.{so,a}`, built once per test process.
 fn lib_dir() -> &'static Path {
@@ -129,6 +129,28 @@ mod examples {
     examples!(
         hello, gcd, memory, multi, linking, traps, serialize, threads, wasm_api, wasi, fuel,
         interrupt
+    );
+}
+
+/// A host loads an artifact written by `wasmaot compile` (deserialize_file) and runs it.
+#[test]
+fn aot_artifact_from_the_cli() {
+    let dir = workspace_root().join("examples/c");
+    let artifact = scratch("add.cwasm");
+    let out = Command::new(wasmaot_bin())
+        .arg("compile")
+        .arg(workspace_root().join("examples/add.wat"))
+        .arg("-o")
+        .arg(&artifact)
+        .output()
+        .expect("running wasmaot compile");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let exe = build_host(&dir.join("aot.c"), "example-aot", &dir);
+    let out = Command::new(&exe).arg(&artifact).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        std::fs::read_to_string(dir.join("aot.expected")).unwrap()
     );
 }
 
