@@ -278,7 +278,11 @@ pub(crate) fn check_tunables(t: &Tunables, config: &Config) -> Result<()> {
 }
 
 /// Check every index and range in the metadata.
-pub(crate) fn validate(meta: &ModuleMeta, text_len: u64, data_len: u64) -> std::result::Result<(), String> {
+pub(crate) fn validate(
+    meta: &ModuleMeta,
+    text_len: u64,
+    data_len: u64,
+) -> std::result::Result<(), String> {
     for (i, image) in meta.memory_images.iter().enumerate() {
         let defined = image.memory.checked_sub(meta.num_imported_memories());
         let memory = defined.and_then(|d| meta.memories.get(d as usize));

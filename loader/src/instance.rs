@@ -493,7 +493,11 @@ fn instantiate(store: &mut StoreOpaque, module: &Module, imports: &[Extern]) -> 
         let mem = store.memories[mi as usize].memory.as_mut_slice();
         match mem.get_mut(..bytes.len()) {
             Some(dst) if bytes.len() as u64 == image.len => dst.copy_from_slice(bytes),
-            _ => return Err(Error::load("memory image outside its memory or the data section")),
+            _ => {
+                return Err(Error::load(
+                    "memory image outside its memory or the data section",
+                ))
+            }
         }
     }
     for (i, seg) in meta.data.iter().enumerate() {

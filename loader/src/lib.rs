@@ -78,7 +78,7 @@ pub use table::Table;
 pub use traphandlers::{in_wasm, init_traps};
 pub use values::{ExternRef, Val};
 
-#[cfg(test)]
-mod tests;
 #[cfg(all(test, target_arch = "x86_64"))]
 mod interrupt_tests;
+#[cfg(test)]
+mod tests;

@@ -82,7 +82,13 @@ impl Module {
         };
         let bytes = crate::prelinked::ModuleBytes::Mapped(bytes);
         let parts = (header, meta, bytes, data_range);
-        Ok(Module::assemble(engine, what, parts, linked.code, linked.relocations))
+        Ok(Module::assemble(
+            engine,
+            what,
+            parts,
+            linked.code,
+            linked.relocations,
+        ))
     }
 
     /// A module from verified metadata and linked code (an artifact the loader linked, or

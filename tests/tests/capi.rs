@@ -144,10 +144,18 @@ fn aot_artifact_from_the_cli() {
         .arg(&artifact)
         .output()
         .expect("running wasmaot compile");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let exe = build_host(&dir.join("aot.c"), "example-aot", &dir);
     let out = Command::new(&exe).arg(&artifact).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
         std::fs::read_to_string(dir.join("aot.expected")).unwrap()

@@ -509,8 +509,13 @@ impl ModuleMeta {
         })?;
         let module_name = if r.bool()? { Some(r.str()?) } else { None };
         let func_names = r.list(5, |r| Ok((r.u32()?, r.str()?)))?;
-        let memory_images =
-            r.list(20, |r| Ok(MemoryImage { memory: r.u32()?, offset: r.u64()?, len: r.u64()? }))?;
+        let memory_images = r.list(20, |r| {
+            Ok(MemoryImage {
+                memory: r.u32()?,
+                offset: r.u64()?,
+                len: r.u64()?,
+            })
+        })?;
         Ok(ModuleMeta {
             types,
             imports,
@@ -654,7 +659,11 @@ mod tests {
             }],
             module_name: Some("m".into()),
             func_names: vec![(1, "add".into())],
-            memory_images: vec![MemoryImage { memory: 0, offset: 4096, len: 4096 }],
+            memory_images: vec![MemoryImage {
+                memory: 0,
+                offset: 4096,
+                len: 4096,
+            }],
         };
         (header, meta)
     }
