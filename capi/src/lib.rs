@@ -9,6 +9,8 @@
 //! `val` and `wasm` (reading C unions), `types` and `refs` (pointer views between
 //! `repr(C)`/`repr(transparent)` objects).
 
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(clippy::undocumented_unsafe_blocks)]
 #![allow(non_camel_case_types)]
 #![allow(clippy::missing_safety_doc)]
 #![allow(clippy::not_unsafe_ptr_arg_deref)]

@@ -166,9 +166,10 @@ macro_rules! specific_type {
             /// A view of `e` as this type, if it is one.
             pub fn from_ext(e: &wasm_externtype_t) -> Option<&$name> {
                 match &e.which {
-                    // SAFETY: `$name` is `repr(transparent)` over `wasm_externtype_t`.
                     CExternType::$variant(_) => {
-                        Some(unsafe { &*(e as *const wasm_externtype_t).cast::<$name>() })
+                        let p = (e as *const wasm_externtype_t).cast::<$name>();
+                        // SAFETY: `$name` is `repr(transparent)` over `wasm_externtype_t`.
+                        Some(unsafe { &*p })
                     }
                     _ => None,
                 }

@@ -38,7 +38,7 @@ impl WasmStore {
     #[allow(clippy::mut_from_ref)]
     pub fn get(&self) -> &mut wasmtime_store_t {
         // SAFETY: see above; the box never moves while the `WasmStore` lives.
-        unsafe { &mut **self.cell.get() }
+        unsafe { &mut *self.cell.get() }
     }
 }
 
@@ -124,9 +124,10 @@ impl wasm_val_t {
         let r = self.ref_ptr();
         if r.is_null() {
             // SAFETY: plain data (or a null reference): a bitwise copy is a copy.
+            let of = unsafe { std::ptr::read(&self.of) };
             return wasm_val_t {
                 kind: self.kind,
-                of: unsafe { std::ptr::read(&self.of) },
+                of,
             };
         }
         let copy = ptr::r(r).map_or(std::ptr::null_mut(), crate::refs::copy_ref);

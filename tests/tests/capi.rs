@@ -330,7 +330,7 @@ fn pkg_config() {
 /// slow, so only with `WASMAOT_VALGRIND=1`).
 #[test]
 fn valgrind_examples() {
-    if std::env::var_os("WASMAOT_VALGRIND").map_or(true, |v| v != "1") {
+    if std::env::var_os("WASMAOT_VALGRIND").as_deref() != Some(std::ffi::OsStr::new("1")) {
         eprintln!("set WASMAOT_VALGRIND=1 to run the examples under valgrind");
         return;
     }
