@@ -199,7 +199,12 @@ pub fn build(
     let metadata = abi::encode_metadata(&header, &meta);
     let sections = [
         (abi::metadata_section(format), metadata.as_slice(), 16),
-        (abi::data_section(format), data.bytes.as_slice(), page),
+        // COFF sections align to at most 8 KiB.
+        (
+            abi::data_section(format),
+            data.bytes.as_slice(),
+            coff_align(format, page),
+        ),
     ];
     let [meta_id, data_id] = sections
         .map(|(name, bytes, align)| add_section(&mut product.object, format, name, bytes, align));
@@ -239,6 +244,14 @@ fn add_section(
     let section = object.add_section(segment, name.as_bytes().to_vec(), SectionKind::ReadOnlyData);
     object.append_section_data(section, data, align);
     section
+}
+
+/// COFF cannot align a section to more than 8 KiB (64 KiB pages on aarch64).
+fn coff_align(format: ObjectFormat, align: u64) -> u64 {
+    match format {
+        ObjectFormat::Coff => align.min(8192),
+        _ => align,
+    }
 }
 
 /// Write the CRC-32 of the whole file (checksum field zero) into the header.

@@ -137,7 +137,16 @@ pub fn name_symbols(
         if name.is_empty() || name.contains('\0') || reserved || !taken.insert(name.as_str()) {
             continue;
         }
+        // `add_symbol` applies the format's C mangling (Mach-O's leading `_`); renaming
+        // in place must do it by hand.
+        let mut mangled: Vec<u8> = product
+            .object
+            .mangling()
+            .global_prefix()
+            .into_iter()
+            .collect();
+        mangled.extend_from_slice(format!("{prefix}{name}").as_bytes());
         let symbol_id = product.function_symbol(*id);
-        product.object.symbol_mut(symbol_id).name = format!("{prefix}{name}").into_bytes();
+        product.object.symbol_mut(symbol_id).name = mangled;
     }
 }

@@ -29,7 +29,9 @@ pub struct CompileOptions {
     /// Emit position-independent code (Cranelift `is_pic`): runtime functions are
     /// reached through the GOT, so the object links into a shared object or a PIE
     /// executable without text relocations. The `.cwasm` loader does not link such
-    /// code; `wasmaot compile --emit obj|shared` sets it. ELF and Mach-O only.
+    /// code; `wasmaot compile --emit obj|shared` sets it. Ignored for COFF, which has no
+    /// GOT (the Windows linker handles absolute relocations). Also names functions by
+    /// their name-section names (see FORMAT.md).
     pub pic: bool,
 }
 

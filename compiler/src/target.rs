@@ -52,13 +52,9 @@ impl Target {
                 })?
             }
         };
-        if options.pic {
-            if isa_builder.triple().binary_format == target_lexicon::BinaryFormat::Coff {
-                return Err(CompileError::Target(format!(
-                    "position-independent code is not supported for COFF (`{}`)",
-                    isa_builder.triple()
-                )));
-            }
+        // COFF has no GOT: Windows' linker turns the absolute libcall relocations into
+        // base relocations, so such code is fine in a DLL as it is.
+        if options.pic && isa_builder.triple().binary_format != target_lexicon::BinaryFormat::Coff {
             flags.enable("is_pic").map_err(setting_error)?;
         }
         let isa = isa_builder
