@@ -338,9 +338,10 @@ fn valgrind_examples() {
         eprintln!("valgrind is not installed; skipping");
         return;
     }
-    let dir = workspace_root().join("examples/c");
-    let supp = workspace_root().join("capi/tests/valgrind.supp");
-    for name in [
+    let examples = workspace_root().join("examples/c");
+    let tests = workspace_root().join("capi/tests");
+    let supp = tests.join("valgrind.supp");
+    let hosts = [
         "hello",
         "gcd",
         "memory",
@@ -351,12 +352,14 @@ fn valgrind_examples() {
         "threads",
         "wasm_api",
         "wasi",
-    ] {
-        let exe = build_host(
-            &dir.join(format!("{name}.c")),
-            &format!("example-{name}"),
-            &dir,
-        );
+        "fuel",
+        "interrupt",
+    ]
+    .iter()
+    .map(|n| (examples.clone(), *n))
+    .chain([(tests.clone(), "api_coverage")]);
+    for (dir, name) in hosts {
+        let exe = build_host(&dir.join(format!("{name}.c")), &format!("vg-{name}"), &dir);
         let out = Command::new("valgrind")
             .args([
                 "-q",
