@@ -271,13 +271,13 @@ pub extern "C" fn wasmtime_func_call(
         let ty = func.ty(&s.store);
         if nargs != ty.params.len() {
             return new_error(format!(
-                "expected {} argument(s), got {nargs}",
+                "expected {} arguments, got {nargs}",
                 ty.params.len()
             ));
         }
         if nresults != ty.results.len() {
             return new_error(format!(
-                "expected {} result(s), got {nresults}",
+                "expected {} results, got {nresults}",
                 ty.results.len()
             ));
         }
