@@ -245,3 +245,64 @@ pub fn is_shared_object(bytes: &[u8]) -> bool {
             _ => false,
         }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn leak(d: Descriptor) -> &'static Descriptor {
+        Box::leak(Box::new(d))
+    }
+
+    fn descriptor(metadata: &'static [u8]) -> Descriptor {
+        Descriptor {
+            magic: abi::DESCRIPTOR_MAGIC,
+            version: abi::DESCRIPTOR_VERSION,
+            metadata: metadata.as_ptr(),
+            metadata_len: metadata.len(),
+            text: std::ptr::null(),
+            text_len: 0,
+            data: std::ptr::null(),
+            data_len: 0,
+        }
+    }
+
+    fn error(d: Descriptor) -> String {
+        let engine = Engine::default();
+        Module::from_prelinked(&engine, leak(d))
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn bad_descriptors_are_errors() {
+        let mut d = descriptor(b"");
+        d.magic = 0x1234;
+        assert!(error(d).contains("not a wasmaot module descriptor"));
+        let mut d = descriptor(b"");
+        d.version = 99;
+        assert!(error(d).contains("descriptor version 99"));
+        let mut d = descriptor(b"");
+        d.metadata = std::ptr::null();
+        d.metadata_len = 8;
+        assert!(error(d).contains("`metadata` is NULL"));
+        let e = error(descriptor(b"\0wasmaoX garbage"));
+        assert!(e.contains("metadata header"), "{e}");
+    }
+
+    #[test]
+    fn shared_object_detection() {
+        let mut elf = vec![0u8; 64];
+        elf[..4].copy_from_slice(b"\x7fELF");
+        elf[5] = 1;
+        elf[16] = 3;
+        assert!(is_shared_object(&elf));
+        elf[16] = 1; // ET_REL: an artifact
+        assert!(!is_shared_object(&elf));
+        assert!(!is_shared_object(b"\0asm"));
+        let e = Module::from_shared_object(&Engine::default(), Path::new("/nonexistent.so"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("/nonexistent.so: "), "{e}");
+    }
+}
