@@ -490,14 +490,11 @@ fn instantiate(store: &mut StoreOpaque, module: &Module, imports: &[Extern]) -> 
     for image in &meta.memory_images {
         let bytes = minner.data_bytes(image.offset, image.len);
         let mi = store.instances[index as usize].memories[image.memory as usize];
-        let mem = store.memories[mi as usize].memory.as_mut_slice();
-        match mem.get_mut(..bytes.len()) {
-            Some(dst) if bytes.len() as u64 == image.len => dst.copy_from_slice(bytes),
-            _ => {
-                return Err(Error::load(
-                    "memory image outside its memory or the data section",
-                ))
-            }
+        let memory = &mut store.memories[mi as usize].memory;
+        if bytes.len() as u64 != image.len || !memory.write_image(bytes) {
+            return Err(Error::load(
+                "memory image outside its memory or the data section",
+            ));
         }
     }
     for (i, seg) in meta.data.iter().enumerate() {

@@ -12,7 +12,8 @@
 //!   the process-global registry of code ranges (trap sites, function ranges, names).
 //! - `engine` (type ids, host trampolines by type), `module`, `store`, `instance`
 //!   (instantiation in Wasm 2.0 order), `vmcontext` (records laid out per `abi::VMOffsets`).
-//! - `memory` (reservation + guard, grown by `mprotect`), `table`, `global`, `func`
+//! - `memory` (reservation + guard, grown by `mprotect`; `memory_pool`: reservations
+//!   reused across instances, reset with `madvise`), `table`, `global`, `func`
 //!   (host functions and calls into wasm), `values`, `linker`, `externals`.
 //! - `interrupt`: fuel and epoch interruption (the store's fuel and deadline, deadline
 //!   callbacks, what the `out_of_fuel` / `epoch_interrupt` libcalls do).
@@ -25,9 +26,10 @@
 //! indices into the `Store` that created them; using one with another store is an
 //! error (or yields an empty value for the infallible accessors), never a crash.
 //!
-//! `unsafe` code lives in: `vmcontext`, `memory`, `table`, `global`, `func`, `instance`,
-//! `libcalls`, `module` (file mapping), `prelinked` (descriptor memory, `dlopen`), `store` (`Send`), `interrupt` (the deadline
-//! callback's store pointer) and `traphandlers`; every block
+//! `unsafe` code lives in: `vmcontext`, `memory`, `memory_pool`, `table`, `global`, `func`,
+//! `instance`, `libcalls`, `module` (file mapping), `prelinked` (descriptor memory,
+//! `dlopen`), `store` (`Send`), `interrupt` (the deadline callback's store pointer) and
+//! `traphandlers`; every block
 //! carries a `SAFETY:` comment (enforced by clippy).
 
 #![deny(unsafe_op_in_unsafe_fn)]
@@ -51,6 +53,7 @@ mod libcalls;
 mod link;
 mod linker;
 mod memory;
+mod memory_pool;
 mod module;
 mod prelinked;
 mod store;

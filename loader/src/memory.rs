@@ -1,9 +1,11 @@
 //! Linear memories: a reservation of `memory_reservation + guard` bytes of address space
 //! (PROT_NONE, MAP_NORESERVE) whose first `current_length` bytes are read-write.
-//! Growing is an `mprotect`; the base never moves.
+//! Growing is an `mprotect`; the base never moves. Reservations come from and go back to
+//! the process-wide pool (`memory_pool.rs`).
 
 use crate::abi::{MemoryType, Tunables, WASM_PAGE_SIZE};
 use crate::error::{Error, Result};
+use crate::memory_pool::{self, Reservation};
 use crate::vmcontext::VMMemoryDefinition;
 
 /// Most pages of a 32-bit memory.
@@ -13,9 +15,8 @@ pub const MAX_PAGES_32: u64 = 1 << 16;
 #[derive(Debug)]
 pub(crate) struct LinearMemory {
     base: *mut u8,
-    reserved: usize,
-    /// Accessible bytes.
-    len: usize,
+    /// `region.accessible` is the memory's current length in bytes.
+    region: Reservation,
     max_pages: u64,
     guard: u64,
 }
@@ -49,54 +50,33 @@ impl LinearMemory {
             .checked_add(tunables.memory_guard_size)
             .and_then(|r| usize::try_from(r).ok())
             .ok_or_else(|| Error::resource("memory reservation does not fit the address space"))?;
-        // SAFETY: a fresh anonymous mapping; no existing memory is affected.
-        let base = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                reserved,
-                libc::PROT_NONE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
-                -1,
-                0,
-            )
-        };
-        if base == libc::MAP_FAILED {
-            return Err(Error::resource(format!(
-                "reserving {reserved} bytes of address space for a linear memory: {}",
-                std::io::Error::last_os_error()
-            )));
-        }
-        let mut memory = LinearMemory {
-            base: base.cast(),
-            reserved,
-            len: 0,
+        let initial = ty.minimum * WASM_PAGE_SIZE;
+        let region = usize::try_from(initial)
+            .map_err(|e| e.to_string())
+            .and_then(|initial| memory_pool::reserve(reserved, initial))
+            .map_err(|e| {
+                Error::resource(format!(
+                    "reserving {reserved} bytes of address space for a linear memory of {} pages: {e}",
+                    ty.minimum
+                ))
+            })?;
+        Ok(LinearMemory {
+            base: region.base as *mut u8,
+            region,
             max_pages,
             guard: tunables.memory_guard_size,
-        };
-        memory.set_len(ty.minimum * WASM_PAGE_SIZE)?;
-        Ok(memory)
+        })
     }
 
     fn set_len(&mut self, new_len: u64) -> Result<()> {
         let new_len = new_len as usize;
-        if new_len > self.len {
-            // SAFETY: [base+len, base+new_len) is inside our reservation (new_len <= 4 GiB
-            // <= reserved).
-            let rc = unsafe {
-                libc::mprotect(
-                    self.base.add(self.len).cast(),
-                    new_len - self.len,
-                    libc::PROT_READ | libc::PROT_WRITE,
-                )
-            };
-            if rc != 0 {
-                return Err(Error::resource(format!(
-                    "making {new_len} bytes of linear memory accessible: {}",
-                    std::io::Error::last_os_error()
-                )));
-            }
+        if new_len > self.region.accessible {
+            memory_pool::set_accessible(&mut self.region, new_len).map_err(|e| {
+                Error::resource(format!(
+                    "making {new_len} bytes of linear memory accessible: {e}"
+                ))
+            })?;
         }
-        self.len = new_len;
         Ok(())
     }
 
@@ -113,7 +93,12 @@ impl LinearMemory {
     }
 
     pub fn pages(&self) -> u64 {
-        self.len as u64 / WASM_PAGE_SIZE
+        self.len() as u64 / WASM_PAGE_SIZE
+    }
+
+    /// Accessible bytes.
+    fn len(&self) -> usize {
+        self.region.accessible
     }
 
     pub fn max_pages(&self) -> u64 {
@@ -128,27 +113,42 @@ impl LinearMemory {
     pub fn definition(&self) -> VMMemoryDefinition {
         VMMemoryDefinition {
             base: self.base,
-            current_length: self.len,
+            current_length: self.len(),
         }
+    }
+
+    /// Copy `bytes` to the start of the memory (an initial image); false if it does not fit.
+    pub fn write_image(&mut self, bytes: &[u8]) -> bool {
+        if bytes.len() > self.len() {
+            return false;
+        }
+        memory_pool::prefault(&self.region, bytes.len());
+        self.as_mut_slice()[..bytes.len()].copy_from_slice(bytes);
+        true
     }
 
     pub fn as_slice(&self) -> &[u8] {
         // SAFETY: the first `len` bytes are mapped read-write and owned by us.
-        unsafe { std::slice::from_raw_parts(self.base, self.len) }
+        unsafe { std::slice::from_raw_parts(self.base, self.len()) }
     }
 
     pub fn as_mut_slice(&mut self) -> &mut [u8] {
         // SAFETY: as above, and `&mut self` gives exclusive access.
-        unsafe { std::slice::from_raw_parts_mut(self.base, self.len) }
+        unsafe { std::slice::from_raw_parts_mut(self.base, self.len()) }
     }
 }
 
 impl Drop for LinearMemory {
     fn drop(&mut self) {
-        // SAFETY: unmapping exactly the reservation we mapped.
-        unsafe {
-            libc::munmap(self.base.cast(), self.reserved);
-        }
+        let region = std::mem::replace(
+            &mut self.region,
+            Reservation {
+                base: 0,
+                size: 0,
+                accessible: 0,
+            },
+        );
+        memory_pool::release(region);
     }
 }
 
