@@ -627,7 +627,11 @@ pub extern "C" fn wasmtime_instance_new(
         let Some(imports) = ptr::slice(imports, n) else {
             return null_arg("imports");
         };
-        let expected = m.module.imports().len();
+        let module = match m.get() {
+            Ok(x) => x,
+            Err(e) => return new_error(e),
+        };
+        let expected = module.imports().len();
         if n != expected {
             return new_error(format!("expected {expected} imports, found {n}"));
         }
@@ -638,7 +642,7 @@ pub extern "C" fn wasmtime_instance_new(
                 Err(e) => return new_error(format!("import {i}: {e}")),
             }
         }
-        instantiate(s, &m.module, &ext, ret, trap)
+        instantiate(s, module, &ext, ret, trap)
     })
 }
 

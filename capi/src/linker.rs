@@ -99,11 +99,15 @@ impl wasmtime_linker_t {
     fn instantiate(
         &self,
         s: &mut wasmtime_store_t,
-        module: &Module,
+        module: &wasmtime_module_t,
         ret: *mut CHandle,
         trap: *mut *mut wasm_trap_t,
     ) -> *mut wasmtime_error_t {
         ptr::write(trap, std::ptr::null_mut());
+        let module = match module.get() {
+            Ok(m) => m,
+            Err(e) => return new_error(e),
+        };
         match self.imports_for(s, module) {
             Ok(imports) => instantiate(s, module, &imports, ret, trap),
             Err(e) => new_error(e),
@@ -339,7 +343,7 @@ pub extern "C" fn wasmtime_linker_instantiate(
         let Some(m) = ptr::r(m) else {
             return null_arg("module");
         };
-        l.instantiate(s, &m.module, ret, trap)
+        l.instantiate(s, m, ret, trap)
     })
 }
 
@@ -370,7 +374,7 @@ pub extern "C" fn wasmtime_linker_module(
         };
         let mut h = CHandle::default();
         let mut trap: *mut wasm_trap_t = std::ptr::null_mut();
-        let err = l.instantiate(s, &m.module, &mut h, &mut trap);
+        let err = l.instantiate(s, m, &mut h, &mut trap);
         if !err.is_null() {
             return err;
         }
@@ -485,7 +489,10 @@ pub extern "C" fn wasmtime_linker_instantiate_pre(
         let Some(m) = ptr::r(m) else {
             return null_arg("module");
         };
-        for imp in m.module.imports() {
+        if let Err(e) = m.get() {
+            return new_error(e);
+        }
+        for imp in m.imports() {
             if !l.defined(&imp.module, &imp.name) {
                 return new_error(format!(
                     "unknown import: `{}::{}` has not been defined",
@@ -537,7 +544,7 @@ pub extern "C" fn wasmtime_instance_pre_instantiate(
         let Some(s) = ctx(store) else {
             return null_arg("store");
         };
-        p.linker.instantiate(s, &p.module.module, ret, trap)
+        p.linker.instantiate(s, &p.module, ret, trap)
     })
 }
 

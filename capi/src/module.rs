@@ -35,8 +35,31 @@ impl Artifact {
 
 #[derive(Clone)]
 pub struct wasmtime_module_t {
-    pub module: Module,
+    /// `Err` for a module compiled for another target (`wasmtime_config_target_set`):
+    /// it can be serialized but not instantiated here; the message says why.
+    loaded: Result<Module, String>,
     pub artifact: Artifact,
+}
+
+impl wasmtime_module_t {
+    pub fn new(module: Module, artifact: Artifact) -> Self {
+        wasmtime_module_t {
+            loaded: Ok(module),
+            artifact,
+        }
+    }
+    /// The loaded module, or why there is none.
+    pub fn get(&self) -> Result<&Module, String> {
+        self.loaded.as_ref().map_err(Clone::clone)
+    }
+    /// Imports (none known for a module of another target).
+    pub fn imports(&self) -> Vec<wasmaot_loader::ImportType> {
+        self.get().map(|m| m.imports()).unwrap_or_default()
+    }
+    /// Exports (none known for a module of another target).
+    pub fn exports(&self) -> Vec<wasmaot_loader::ExportType> {
+        self.get().map(|m| m.exports()).unwrap_or_default()
+    }
 }
 
 /// Compile `wasm` (binary or text) for `engine` into an artifact.
@@ -54,19 +77,28 @@ pub fn compile(_engine: &wasm_engine_t, _wasm: &[u8]) -> Result<Vec<u8>, String>
 /// Compile and load.
 pub fn new_module(engine: &wasm_engine_t, wasm: &[u8]) -> Result<wasmtime_module_t, String> {
     let art = compile(engine, wasm)?;
-    let module = Module::from_bytes(&engine.engine, &art).map_err(|e| e.to_string())?;
+    let loaded = match Module::from_bytes(&engine.engine, &art) {
+        Ok(m) => Ok(m),
+        // Cross-compiled: keep the artifact for serialization.
+        Err(e) if engine.shared.settings.target.is_some() => Err(format!(
+            "this module was compiled for `{}` and cannot be instantiated on this host \
+             ({e}); serialize it and load it there",
+            engine.shared.settings.target.as_deref().unwrap_or_default()
+        )),
+        Err(e) => return Err(e.to_string()),
+    };
     Ok(wasmtime_module_t {
-        module,
+        loaded,
         artifact: Artifact::Bytes(art.into()),
     })
 }
 
 pub fn deserialize(engine: &wasm_engine_t, bytes: &[u8]) -> Result<wasmtime_module_t, String> {
     let module = Module::from_bytes(&engine.engine, bytes).map_err(|e| e.to_string())?;
-    Ok(wasmtime_module_t {
+    Ok(wasmtime_module_t::new(
         module,
-        artifact: Artifact::Bytes(bytes.into()),
-    })
+        Artifact::Bytes(bytes.into()),
+    ))
 }
 
 pub fn validate(engine: &wasm_engine_t, wasm: &[u8]) -> Result<(), String> {
@@ -184,7 +216,7 @@ pub extern "C" fn wasmtime_module_imports(
 ) {
     guard((), || {
         let v = ptr::r(m)
-            .map(|m| m.module.imports().iter().map(importtype).collect())
+            .map(|m| m.imports().iter().map(importtype).collect())
             .unwrap_or_default();
         ptr::write(out, WasmVec::from_vec(v))
     })
@@ -197,7 +229,7 @@ pub extern "C" fn wasmtime_module_exports(
 ) {
     guard((), || {
         let v = ptr::r(m)
-            .map(|m| m.module.exports().iter().map(exporttype).collect())
+            .map(|m| m.exports().iter().map(exporttype).collect())
             .unwrap_or_default();
         ptr::write(out, WasmVec::from_vec(v))
     })
@@ -255,10 +287,7 @@ pub extern "C" fn wasmtime_module_deserialize_file(
         };
         let path = PathBuf::from(p);
         let r = Module::from_file(&e.engine, &path)
-            .map(|module| wasmtime_module_t {
-                module,
-                artifact: Artifact::File(path),
-            })
+            .map(|module| wasmtime_module_t::new(module, Artifact::File(path)))
             .map_err(|e| e.to_string());
         ret_module(r, ret)
     })
@@ -273,7 +302,7 @@ pub extern "C" fn wasmtime_module_image_range(
     end: *mut *mut c_void,
 ) {
     guard((), || {
-        let (s, e) = ptr::r(m).map_or((0, 0), |m| m.module.image_range());
+        let (s, e) = ptr::r(m).map_or((0, 0), |m| m.get().map_or((0, 0), |m| m.image_range()));
         ptr::write(start, s as *mut c_void);
         ptr::write(end, e as *mut c_void);
     })

@@ -30,7 +30,7 @@ fn ret_module(
         Ok(module) => {
             ptr::write(
                 ret,
-                Box::into_raw(Box::new(wasmtime_module_t { module, artifact })),
+                Box::into_raw(Box::new(wasmtime_module_t::new(module, artifact))),
             );
             std::ptr::null_mut()
         }

@@ -396,7 +396,7 @@ pub extern "C" fn wasm_module_validate(
 pub extern "C" fn wasm_module_imports(m: *const wasm_module_t, out: *mut wasm_importtype_vec_t) {
     guard((), || {
         let v = ptr::r(m)
-            .map(|m| m.module.module.imports().iter().map(importtype).collect())
+            .map(|m| m.module.imports().iter().map(importtype).collect())
             .unwrap_or_default();
         ptr::write(out, WasmVec::from_vec(v))
     })
@@ -406,7 +406,7 @@ pub extern "C" fn wasm_module_imports(m: *const wasm_module_t, out: *mut wasm_im
 pub extern "C" fn wasm_module_exports(m: *const wasm_module_t, out: *mut wasm_exporttype_vec_t) {
     guard((), || {
         let v = ptr::r(m)
-            .map(|m| m.module.module.exports().iter().map(exporttype).collect())
+            .map(|m| m.module.exports().iter().map(exporttype).collect())
             .unwrap_or_default();
         ptr::write(out, WasmVec::from_vec(v))
     })
@@ -457,7 +457,11 @@ pub extern "C" fn wasm_module_obtain(
         let (Some(s), Some(m)) = (store_of(s), ptr::r(m)) else {
             return std::ptr::null_mut();
         };
-        if !wasmaot_loader::Engine::same(m.module.module.engine(), &s.get().engine.engine) {
+        if !m
+            .module
+            .get()
+            .is_ok_and(|x| wasmaot_loader::Engine::same(x.engine(), &s.get().engine.engine))
+        {
             return std::ptr::null_mut();
         }
         boxed_module(m.module.clone())
@@ -1216,7 +1220,11 @@ pub extern "C" fn wasm_instance_new(
             }
         }
         let s = store.get();
-        match Instance::new(&mut s.store, &m.module.module, &ext) {
+        let module = match m.module.get() {
+            Ok(x) => x,
+            Err(e) => return fail(e),
+        };
+        match Instance::new(&mut s.store, module, &ext) {
             Ok(i) => Box::into_raw(Box::new(wasm_instance_t {
                 hdr: RefHeader::new(RefKind::Instance),
                 store: store.clone(),
