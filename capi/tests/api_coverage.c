@@ -409,6 +409,18 @@ static wasm_trap_t *host_f(void *env, wasmtime_caller_t *caller,
   CHECK(!wasmtime_caller_export_get(caller, "nope", 4, &item));
   if (args[0].of.i32 == -7)
     return wasmtime_trap_new("host trap", 9);
+  if (args[0].of.i32 == 100) {
+    /* Re-entrancy: call back into the calling instance through the caller. */
+    CHECK(wasmtime_caller_export_get(caller, "getg", 4, &item) &&
+          item.kind == WASMTIME_EXTERN_FUNC);
+    wasmtime_val_t g;
+    wasm_trap_t *trap = NULL;
+    EXPECT_OK(wasmtime_func_call(cx, &item.of.func, NULL, 0, &g, 1, &trap));
+    CHECK(trap == NULL && g.kind == WASMTIME_I32);
+    results[0].kind = WASMTIME_I32;
+    results[0].of.i32 = g.of.i32 + 1000;
+    return NULL;
+  }
   results[0].kind = WASMTIME_I32;
   results[0].of.i32 = args[0].of.i32 + 1;
   return NULL;
@@ -588,6 +600,10 @@ static void wasmtime_api(void) {
   wasmtime_val_t arg = {.kind = WASMTIME_I32, .of.i32 = 1};
   EXPECT_OK(wasmtime_func_call(cx, &callf, &arg, 1, &out, 1, &trap));
   CHECK(trap == NULL && out.of.i32 == 2 && host_calls == 1);
+  arg.of.i32 = 100;
+  EXPECT_OK(wasmtime_func_call(cx, &callf, &arg, 1, &out, 1, &trap));
+  CHECK(trap == NULL && out.of.i32 == 1012); /* hg was set to 12 */
+  arg.of.i32 = 1;
   EXPECT_ERROR(wasmtime_func_call(cx, &callf, &wrong, 1, &out, 1, &trap), "expected i32");
   EXPECT_ERROR(wasmtime_func_call(cx, &callf, NULL, 0, &out, 1, &trap), "argument");
   wasmtime_val_t weird = {.kind = 99};
