@@ -176,7 +176,12 @@ pub(crate) fn link(
         }
     }
     let total = (text_padded + veneers.len() * VENEER_SIZE).max(1);
-    let mut map = memmap2::MmapMut::map_anon(total)
+    // Populated: every page is written right away (copy, relocations), and one populating
+    // mmap is much cheaper than a page fault per page.
+    let mut map = memmap2::MmapOptions::new()
+        .len(total)
+        .populate()
+        .map_anon()
         .map_err(|e| Error::resource(format!("{what}: mapping {total} bytes for code: {e}")))?;
     map[..text_data.len()].copy_from_slice(text_data);
     for (&addr, &at) in &veneers {

@@ -9,7 +9,6 @@ use crate::externals::{ExportType, ExternType, ImportType};
 use crate::libcalls;
 use crate::link;
 use object::{Object, ObjectSymbol};
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -67,7 +66,9 @@ impl Module {
         }
         // SAFETY: the mapping is private and read-only; like every loader we assume the
         // file is not truncated or modified while mapped.
-        let map = unsafe { memmap2::Mmap::map(&file) }
+        // Populated: verification reads every page anyway, and one populating mmap is
+        // cheaper than a fault per page.
+        let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) }
             .map_err(|e| Error::load(format!("{what}: mapping: {e}")))?;
         let len = map.len();
         Module::load(engine, map, len, what)
@@ -304,26 +305,37 @@ impl ModuleInner {
 /// Where the artifact's symbols for functions and trampolines exist, they must agree
 /// with the metadata.
 fn check_symbols(art: &artifact::Artifact<'_>, what: &str) -> Result<()> {
-    let prefix = &art.header.symbol_prefix;
-    let mut defined: HashMap<&str, u64> = HashMap::new();
-    for sym in art.file.symbols() {
-        if sym.section_index().is_some() && sym.section_index() == art.text_index {
-            if let Ok(name) = sym.name() {
-                defined.insert(name, sym.address());
-            }
-        }
-    }
+    // One pass over the symbol table, parsing `<prefix>wasm_func_<N>` names (no map of
+    // all names, no formatting per function: this is on the load path of big modules).
+    let stem = format!("{}wasm_func_", art.header.symbol_prefix);
     let nimported = art.meta.num_imported_funcs();
-    for (i, f) in art.meta.funcs.iter().enumerate() {
-        let name = abi::func_symbol(prefix, nimported + i as u32);
-        if let Some(&addr) = defined.get(name.as_str()) {
-            if addr != u64::from(f.text_offset) {
-                return Err(Error::load(format!(
-                    "{what}: metadata: function {} at .text offset {} but symbol `{name}` is at {addr}",
-                    nimported + i as u32,
-                    f.text_offset
-                )));
-            }
+    for sym in art.file.symbols() {
+        if sym.section_index().is_none() || sym.section_index() != art.text_index {
+            continue;
+        }
+        let Some(digits) = sym.name().ok().and_then(|n| n.strip_prefix(stem.as_str())) else {
+            continue;
+        };
+        // Only the canonical spelling `abi::func_symbol` produces.
+        let canonical = !digits.is_empty()
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && (digits == "0" || !digits.starts_with('0'));
+        let Some(index) = digits.parse::<u32>().ok().filter(|_| canonical) else {
+            continue;
+        };
+        let Some(f) = index
+            .checked_sub(nimported)
+            .and_then(|d| art.meta.funcs.get(d as usize))
+        else {
+            continue;
+        };
+        let addr = sym.address();
+        if addr != u64::from(f.text_offset) {
+            return Err(Error::load(format!(
+                "{what}: metadata: function {index} at .text offset {} but symbol `{}` is at {addr}",
+                f.text_offset,
+                abi::func_symbol(&art.header.symbol_prefix, index)
+            )));
         }
     }
     Ok(())

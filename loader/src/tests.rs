@@ -486,6 +486,35 @@ mod x86_64 {
     }
 
     #[test]
+    fn function_symbols_must_agree_with_the_metadata() {
+        let engine = Engine::default();
+        let (code, meta) = sample_module();
+        let symbols = |shift: u64, name: &dyn Fn(u32) -> String| -> Vec<(String, u64)> {
+            meta.funcs
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (name(i as u32 + 1), u64::from(f.text_offset) + shift))
+                .collect()
+        };
+        let load = |symbols: &[(String, u64)]| {
+            Module::from_bytes(
+                &engine,
+                &build_artifact(&code, symbols, &host_header(), &meta, &42u32.to_le_bytes()),
+            )
+        };
+        load(&symbols(0, &|i| func_symbol("", i))).unwrap();
+        let e = load(&symbols(1, &|i| func_symbol("", i))).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("function 1 at .text offset 0 but symbol `wasm_func_1` is at 1"),
+            "{e}"
+        );
+        // Other spellings are not function symbols.
+        load(&symbols(1, &|i| format!("wasm_func_0{i}"))).unwrap();
+        load(&symbols(1, &|i| format!("wasm_func_{}", i + 10))).unwrap();
+    }
+
+    #[test]
     fn corrupt_artifacts_are_rejected_cleanly() {
         let engine = Engine::default();
         let good = sample_artifact();
