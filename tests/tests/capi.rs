@@ -244,6 +244,9 @@ fn compat_hosts() {
         "serialize",
         "externref",
         "wasm_c_api",
+        "fuel",
+        "interrupt",
+        "extras",
     ] {
         let exe = build_host(
             &dir.join(format!("{name}.c")),
