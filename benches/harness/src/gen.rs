@@ -462,7 +462,8 @@ pub fn large_module(min_bytes: usize) -> Vec<u8> {
     let mut run = Function::new([]);
     run.instruction(&I::I32Const(1));
     run.instruction(&I::I32Const(2));
-    run.instruction(&I::Call(0));
+    let first_i32 = fn_types.iter().position(|&t| t == T_I32).unwrap_or(0) as u32;
+    run.instruction(&I::Call(first_i32));
     run.instruction(&I::Drop);
     run.instruction(&I::End);
     code.function(&run);
@@ -495,7 +496,7 @@ pub fn large_module(min_bytes: usize) -> Vec<u8> {
     let mut exports = ExportSection::new();
     exports.export("run", ExportKind::Func, nfuncs);
     exports.export("memory", ExportKind::Memory, 0);
-    exports.export("f0", ExportKind::Func, 0);
+    exports.export("f0", ExportKind::Func, first_i32);
     m.section(&exports);
     let mut elems = ElementSection::new();
     let idx: Vec<u32> = (0..nfuncs.min(1024)).collect();

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! wasmaot-bench [all | p1 p2 p3 p4 p5 p6 ...] [--full] [--runs N] [--large-mib M]
-//!               [--no-capi-build]
+//!               [--large-runs N] [--no-capi-build]
 //! ```
 //!
 //! Prints one Markdown table per measurement (medians and ratios wasmaot / Wasmtime; the
@@ -38,6 +38,7 @@ struct Opts {
     full: bool,
     runs: usize,
     large_mib: f64,
+    large_runs: usize,
     capi_build: bool,
 }
 
@@ -98,6 +99,13 @@ fn main() {
             }
         }
     }
+    if args.get(1).map(|s| s.as_str()) == Some("profile") {
+        if let Err(e) = profile(&args[2..]) {
+            eprintln!("profile: {e:#}");
+            std::process::exit(1);
+        }
+        return;
+    }
     if let Err(e) = real_main(args) {
         eprintln!("wasmaot-bench: error: {e:#}");
         std::process::exit(1);
@@ -110,6 +118,7 @@ fn parse_opts(args: Vec<String>) -> Result<Opts> {
         full: false,
         runs: 3,
         large_mib: 5.5,
+        large_runs: 3,
         capi_build: true,
     };
     let mut it = args.into_iter().skip(1);
@@ -118,6 +127,7 @@ fn parse_opts(args: Vec<String>) -> Result<Opts> {
             "--full" => o.full = true,
             "--runs" => o.runs = it.next().e("--runs N")?.parse()?,
             "--large-mib" => o.large_mib = it.next().e("--large-mib M")?.parse()?,
+            "--large-runs" => o.large_runs = it.next().e("--large-runs N")?.parse()?,
             "--no-capi-build" => o.capi_build = false,
             "all" => o
                 .parts
@@ -126,7 +136,7 @@ fn parse_opts(args: Vec<String>) -> Result<Opts> {
             "-h" | "--help" => {
                 println!(
                     "usage: wasmaot-bench [all | p1 .. p6]... [--full] [--runs N] \
-                     [--large-mib M] [--no-capi-build]"
+                     [--large-mib M] [--large-runs N] [--no-capi-build]"
                 );
                 std::process::exit(0);
             }
@@ -430,17 +440,26 @@ fn p3(ctx: &Ctx) -> Result<()> {
     let runs = ctx.opts.runs.max(1);
     let mut t = Table::new(
         format!(
-            "P3 execution: corpus programs to completion, checksum checked (median of {runs}; {} sizes)",
+            "P3 execution: corpus programs to completion, checksum checked (CPU time, median of {runs}; {} sizes)",
             if ctx.opts.full { "default" } else { "reduced" }
         ),
         &[
-            "program", "size", "native", "wasmaot", "Wasmtime", "wasmaot/Wasmtime", "met (≤ 1.2×)",
-            "wasmaot/native", "Wasmtime/native",
+            "program",
+            "size",
+            "native",
+            "wasmaot",
+            "Wasmtime",
+            "wasmaot/Wasmtime",
+            "met (≤ 1.2×)",
+            "wasmaot/native",
+            "Wasmtime/native",
+            "wall: wasmaot/Wasmtime",
         ],
     );
     let mut r_wt = Vec::new();
     let mut r_nat = Vec::new();
     let mut r_wtnat = Vec::new();
+    let mut r_wall = Vec::new();
     for (i, (name, def, reduced)) in PROGRAMS.iter().enumerate() {
         let size = if ctx.opts.full { *def } else { *reduced };
         let p = &ctx.corpus[i];
@@ -456,6 +475,7 @@ fn p3(ctx: &Ctx) -> Result<()> {
         } else {
             None
         };
+        // (wall, cpu) per run
         let (mut tn, mut ta, mut tw) = (Vec::new(), Vec::new(), Vec::new());
         let mut check = |who: &str, status: i32, out: String| -> Result<()> {
             let line = out.trim_end().to_string();
@@ -471,29 +491,33 @@ fn p3(ctx: &Ctx) -> Result<()> {
         };
         for _ in 0..runs {
             // native
+            let c0 = util::children_cpu();
             let t0 = Instant::now();
             let o = Command::new(&ctx.natives[i]).arg(size).output()?;
-            tn.push(t0.elapsed().as_secs_f64());
+            tn.push((t0.elapsed().as_secs_f64(), util::children_cpu() - c0));
             check(
                 "native",
                 o.status.code().unwrap_or(-1),
                 String::from_utf8_lossy(&o.stdout).into_owned(),
             )?;
             // wasmaot
-            let (st, out, dt) = wa::run_wasi(&ctx.wa_engine, &wa_mod, &wa_linker, &args)
+            let (st, out, dt, dc) = wa::run_wasi(&ctx.wa_engine, &wa_mod, &wa_linker, &args)
                 .with_context(|| format!("{name} on wasmaot"))?;
-            ta.push(dt);
+            ta.push((dt, dc));
             check("wasmaot", st, out)?;
             // Wasmtime
-            let (st, out, dt) = wt::run_wasi(&ctx.wt_engine, &wt_pre, &args)
+            let (st, out, dt, dc) = wt::run_wasi(&ctx.wt_engine, &wt_pre, &args)
                 .with_context(|| format!("{name} on Wasmtime"))?;
-            tw.push(dt);
+            tw.push((dt, dc));
             check("Wasmtime", st, out)?;
         }
-        let (n, a, w) = (median(&tn), median(&ta), median(&tw));
+        let cpu = |v: &[(f64, f64)]| median(&v.iter().map(|x| x.1).collect::<Vec<_>>());
+        let wall = |v: &[(f64, f64)]| median(&v.iter().map(|x| x.0).collect::<Vec<_>>());
+        let (n, a, w) = (cpu(&tn), cpu(&ta), cpu(&tw));
         r_wt.push(a / w);
         r_nat.push(a / n);
         r_wtnat.push(w / n);
+        r_wall.push(wall(&ta) / wall(&tw));
         t.row(vec![
             name.to_string(),
             size.to_string(),
@@ -504,12 +528,16 @@ fn p3(ctx: &Ctx) -> Result<()> {
             verdict(a / w, 1.2),
             fmt_ratio(a / n),
             fmt_ratio(w / n),
+            fmt_ratio(wall(&ta) / wall(&tw)),
         ]);
         eprintln!(
-            "[p3 {name}: native {} wasmaot {} wasmtime {}]",
+            "[p3 {name}: cpu native {} wasmaot {} wasmtime {}; wall native {} wasmaot {} wasmtime {}]",
             fmt_secs(n),
             fmt_secs(a),
-            fmt_secs(w)
+            fmt_secs(w),
+            fmt_secs(wall(&tn)),
+            fmt_secs(wall(&ta)),
+            fmt_secs(wall(&tw))
         );
     }
     let g = geomean(&r_wt);
@@ -523,8 +551,9 @@ fn p3(ctx: &Ctx) -> Result<()> {
         String::new(),
         fmt_ratio(geomean(&r_nat)),
         fmt_ratio(geomean(&r_wtnat)),
+        fmt_ratio(geomean(&r_wall)),
     ]);
-    t.note("Times are instantiate + `_start` to exit (WASI stdout captured in memory, its line compared with the expected checksum line) for the runtimes, and fork/exec to exit for the native gcc -O2 build. Runs alternate native, wasmaot, Wasmtime.");
+    t.note("CPU time (user + system) is the measure, because the 2 cores are shared with other work: for the runtimes, this process's CPU time over instantiate + `_start` to exit (WASI stdout captured in memory and its line compared with the expected checksum line); for the native gcc -O2 build, the child's CPU time (fork/exec to exit). The last column is the same ratio in wall-clock time. Runs alternate native, wasmaot, Wasmtime.");
     if !ctx.opts.full {
         t.note("Reduced sizes (about a quarter of the default work, to fit the 10-minute budget on 2 shared cores); the expected line at each size is the native build's output, and every runtime must print it byte for byte. `--full` runs the default sizes against expected.txt.");
     }
@@ -538,7 +567,7 @@ fn p4(ctx: &Ctx) -> Result<()> {
     let wt_single = wt::compile_engine(false)?;
     let wt_par = wt::compile_engine(true)?;
     let mut t = Table::new(
-        "P4 compile: wasm bytes → artifact bytes in memory (median)",
+        "P4 compile: wasm bytes → artifact bytes in memory (median; 1 thread: CPU time, parallel: wall time)",
         &[
             "module",
             "wasm",
@@ -563,14 +592,24 @@ fn p4(ctx: &Ctx) -> Result<()> {
         let large = p.name == "large";
         let mut row = vec![p.name.clone(), fmt_bytes(p.wasm.len() as f64)];
         for (parallel, wt_e) in [(false, &wt_single), (true, &wt_par)] {
+            // Single-threaded: CPU time (robust to other load); parallel: wall time.
+            let pick = move |(_, wall, cpu): ((), f64, f64)| if parallel { wall } else { cpu };
             let pair = alternate(
                 Duration::from_millis(if large { 1 } else { 1200 }),
-                if large { 3 } else { 3 },
+                if large { ctx.opts.large_runs } else { 3 },
                 if large { 0 } else { 1 },
-                3,
+                if large { ctx.opts.large_runs } else { 3 },
                 200,
-                || Ok(util::time(|| wa::compile(&p.wasm, parallel)).1),
-                || Ok(util::time(|| wt::compile(wt_e, &p.wasm)).1),
+                || {
+                    let (r, w, c) = util::time_cpu(|| wa::compile(&p.wasm, parallel));
+                    r?;
+                    Ok(pick(((), w, c)))
+                },
+                || {
+                    let (r, w, c) = util::time_cpu(|| wt::compile(wt_e, &p.wasm));
+                    r?;
+                    Ok(pick(((), w, c)))
+                },
             )?;
             let (a, b) = (median(&pair.a), median(&pair.b));
             let r = a / b;
@@ -603,7 +642,7 @@ fn p4(ctx: &Ctx) -> Result<()> {
         fmt_ratio(gp),
         verdict(gp, 1.0),
     ]);
-    t.note(format!("wasmaot: `wasmaot_compiler::compile` with `CompileOptions {{ parallel }}` (opt level speed, host CPU features); Wasmtime: `Engine::precompile_module` with `Config::parallel_compilation` (Cranelift, opt level speed). Target ≤ 1.0×. The large module is generated (deterministic: loops, branches, integer/float arithmetic, loads/stores, direct and indirect calls; `--large-mib`), 3 runs each. Parallel = {} threads (rayon).", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)));
+    t.note(format!("wasmaot: `wasmaot_compiler::compile` with `CompileOptions {{ parallel }}` (opt level speed, host CPU features); Wasmtime: `Engine::precompile_module` with `Config::parallel_compilation` (Cranelift, opt level speed). Target ≤ 1.0×. Single-threaded figures are process CPU time, parallel ones wall-clock time with {} threads (rayon). The large module is generated (deterministic: loops, branches, integer/float arithmetic, loads/stores, direct and indirect calls; `--large-mib`), {} runs each.", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1), ctx.opts.large_runs));
     t.print();
     Ok(())
 }
@@ -786,5 +825,69 @@ fn p6_child(args: &[String]) -> Result<()> {
         }
         other => bail!("unknown runtime {other}"),
     }
+    Ok(())
+}
+
+/// `profile <what> <runtime> <file> [N]`: one operation in a loop, for perf/callgrind.
+/// what: compile (file = .wasm or "large"), compile1 (single-threaded), load (file =
+/// artifact), instantiate (file = artifact, calls `run` if exported).
+fn profile(args: &[String]) -> Result<()> {
+    let what = args
+        .first()
+        .e("profile <compile|compile1|load|instantiate> <wasmaot|wasmtime> <file> [N]")?;
+    let rt = args.get(1).e("runtime")?.as_str();
+    let file = args.get(2).e("file")?;
+    let n: usize = args.get(3).map(|s| s.parse()).transpose()?.unwrap_or(1);
+    let t = Instant::now();
+    match what.as_str() {
+        "compile" | "compile1" => {
+            let parallel = what == "compile";
+            let wasm = if file == "large" {
+                gen::large_module(5_767_168)
+            } else {
+                std::fs::read(file)?
+            };
+            let e = wt::compile_engine(parallel)?;
+            for _ in 0..n {
+                match rt {
+                    "wasmaot" => drop(wa::compile(&wasm, parallel)?),
+                    _ => drop(wt::compile(&e, &wasm)?),
+                }
+            }
+        }
+        "load" => {
+            let (ea, ew) = (wa::engine(), wt::engine(10)?);
+            for _ in 0..n {
+                match rt {
+                    "wasmaot" => drop(wa::load(&ea, Path::new(file))?),
+                    _ => drop(wt::load(&ew, Path::new(file))?),
+                }
+            }
+        }
+        "instantiate" => {
+            if rt == "wasmaot" {
+                let e = wa::engine();
+                let m = wa::load(&e, Path::new(file))?;
+                let l = wa::stub_linker(&e, &m)?;
+                let call = m.exports().iter().any(|x| x.name == "run").then_some("run");
+                for _ in 0..n {
+                    wa::instantiate_once(&e, &m, &l, call)?;
+                }
+            } else {
+                let e = wt::engine(10)?;
+                let m = wt::load(&e, Path::new(file))?;
+                let call = m.exports().any(|x| x.name() == "run").then_some("run");
+                let pre = wt::stub_pre(&e, &m)?;
+                for _ in 0..n {
+                    wt::instantiate_once(&e, &pre, call)?;
+                }
+            }
+        }
+        other => bail!("unknown profile target {other}"),
+    }
+    eprintln!(
+        "{n} × {what} on {rt}: {}",
+        fmt_secs(t.elapsed().as_secs_f64())
+    );
     Ok(())
 }

@@ -75,13 +75,14 @@ pub mod wa {
         module: &Module,
         linker: &Linker<wasi::WasiCtx>,
         args: &[&str],
-    ) -> Result<(i32, String, f64)> {
+    ) -> Result<(i32, String, f64, f64)> {
         let out = Arc::new(Mutex::new(Vec::new()));
         let ctx = wasi::WasiCtxBuilder::new()
             .args(args.iter().copied())
             .stdout_capture(out.clone())
             .inherit_stderr()
             .build();
+        let c = crate::util::process_cpu();
         let t = Instant::now();
         let mut store = Store::new(engine, ctx);
         let inst = linker
@@ -90,10 +91,11 @@ pub mod wa {
         let start = inst.get_func(&mut store, "_start").e("no _start")?;
         let r = start.call(&mut store, &[], &mut []);
         let dt = t.elapsed().as_secs_f64();
+        let dc = crate::util::process_cpu() - c;
         let status = wasi::exit_status(r, store.data_mut()).e("wasmaot run")?;
         drop(store);
         let s = String::from_utf8_lossy(&out.lock().unwrap()).into_owned();
-        Ok((status, s, dt))
+        Ok((status, s, dt, dc))
     }
 
     pub fn wasi_linker(engine: &Engine) -> Result<Linker<wasi::WasiCtx>> {
@@ -195,13 +197,14 @@ pub mod wt {
         engine: &Engine,
         pre: &InstancePre<WasiP1Ctx>,
         args: &[&str],
-    ) -> Result<(i32, String, f64)> {
+    ) -> Result<(i32, String, f64, f64)> {
         let out = wasmtime_wasi::p2::pipe::MemoryOutputPipe::new(1 << 16);
         let ctx = wasmtime_wasi::WasiCtxBuilder::new()
             .args(args)
             .stdout(out.clone())
             .inherit_stderr()
             .build_p1();
+        let c = crate::util::process_cpu();
         let t = Instant::now();
         let mut store = Store::new(engine, ctx);
         let inst = pre.instantiate(&mut store).e("wasmtime instantiate")?;
@@ -210,6 +213,7 @@ pub mod wt {
             .e("no _start")?;
         let r = start.call(&mut store, ());
         let dt = t.elapsed().as_secs_f64();
+        let dc = crate::util::process_cpu() - c;
         let status = match r {
             Ok(()) => 0,
             Err(e) => match e.downcast_ref::<wasmtime_wasi::I32Exit>() {
@@ -219,6 +223,6 @@ pub mod wt {
         };
         drop(store);
         let s = String::from_utf8_lossy(&out.contents()).into_owned();
-        Ok((status, s, dt))
+        Ok((status, s, dt, dc))
     }
 }

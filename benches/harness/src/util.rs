@@ -215,3 +215,32 @@ pub fn time<R>(f: impl FnOnce() -> R) -> (R, f64) {
     let r = f();
     (r, t.elapsed().as_secs_f64())
 }
+
+/// CPU seconds (user + system) used by this process so far, all threads.
+pub fn process_cpu() -> f64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid out-pointer.
+    unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
+    ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
+}
+
+/// CPU seconds (user + system) of the waited-for children of this process so far.
+pub fn children_cpu() -> f64 {
+    // SAFETY: an all-zero rusage is valid; getrusage fills it.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `ru` is a valid out-pointer.
+    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut ru) };
+    let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
+    tv(ru.ru_utime) + tv(ru.ru_stime)
+}
+
+/// (wall seconds, process CPU seconds) taken by `f`.
+pub fn time_cpu<R>(f: impl FnOnce() -> R) -> (R, f64, f64) {
+    let c = process_cpu();
+    let t = Instant::now();
+    let r = f();
+    (r, t.elapsed().as_secs_f64(), process_cpu() - c)
+}
