@@ -694,10 +694,12 @@ pub extern "C" fn wasmtime_instance_export_nth(
         };
         let d = s.data();
         let x = extern_to_c(d, e);
-        let mut bytes: Box<[u8]> = n.into_bytes().into_boxed_slice();
+        let bytes = d
+            .names
+            .entry((h.private, index))
+            .or_insert_with(|| n.into_bytes().into_boxed_slice());
         ptr::write(name, bytes.as_mut_ptr().cast::<c_char>());
         ptr::write(name_len, bytes.len());
-        d.names.push(bytes);
         ptr::write(item, x);
         true
     })

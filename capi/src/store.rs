@@ -79,8 +79,9 @@ pub struct StoreData {
     pub wasi_set: bool,
     pub limits: Limits,
     pub counts: (u64, u64, u64),
-    /// Export names handed out by `wasmtime_instance_export_nth` (live as long as the store).
-    pub names: Vec<Box<[u8]>>,
+    /// Export names handed out by `wasmtime_instance_export_nth`, by (instance handle,
+    /// export index); they live as long as the store.
+    pub names: HashMap<(usize, usize), Box<[u8]>>,
     pub engine: Arc<EngineShared>,
 }
 
@@ -123,7 +124,7 @@ pub fn new_store(
         wasi_set: false,
         limits: Limits::default(),
         counts: (0, 0, 0),
-        names: Vec::new(),
+        names: HashMap::new(),
         engine: engine.shared.clone(),
     };
     let mut b = Box::new(wasmtime_store_t {
