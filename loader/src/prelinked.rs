@@ -143,6 +143,16 @@ fn descriptor_symbol_in(path: &Path, what: &str) -> Result<String> {
             "{what}: not a shared object (compile with `--emit shared`)"
         )));
     }
+    // The target first, before `dlopen` would fail with a less helpful message.
+    if let Some(section) = file.section_by_name(abi::metadata_section(abi::ObjectFormat::Elf)) {
+        use object::ObjectSection;
+        let bytes = section
+            .data()
+            .map_err(|e| Error::load(format!("{what}: metadata section: {e}")))?;
+        let header = Header::decode(&mut Reader::new(bytes))
+            .map_err(|e| Error::load(format!("{what}: metadata header: {e}")))?;
+        artifact::check_target_triple(&header).map_err(|e| e.context(what))?;
+    }
     let suffix = abi::descriptor_symbol("");
     let names: Vec<String> = file
         .dynamic_symbols()

@@ -599,4 +599,36 @@ fn aarch64_code_runs_under_qemu() {
         check("qemu-aarch64", &run),
         "fib(20) = 6765\nstore_load(4000, 1234567) = 1234567, memory holds 1234567\n"
     );
+
+    // An aarch64 shared object (linked by the cross linker) is refused on this host,
+    // naming both targets.
+    let wat = dir.join("m.wat");
+    std::fs::write(&wat, AARCH64_MODULE).unwrap();
+    let so = dir.join("m.so");
+    let compiled = Command::new(wasmaot_bin())
+        .args([
+            "compile",
+            "--target",
+            "aarch64-unknown-linux-gnu",
+            "--emit",
+            "shared",
+        ])
+        .args(["--linker", "aarch64-linux-gnu-ld"])
+        .arg(&wat)
+        .arg("-o")
+        .arg(&so)
+        .output()
+        .unwrap();
+    check("wasmaot compile --emit shared (aarch64)", &compiled);
+    let run = Command::new(wasmaot_bin())
+        .arg("run")
+        .arg(&so)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("artifact is for aarch64-unknown-linux-gnu, this host is"),
+        "{stderr}"
+    );
 }
