@@ -169,6 +169,15 @@ fn print_machine() {
         "git -C {} rev-parse --short HEAD",
         repo_root().display()
     ));
+    let dirty = sh(&format!(
+        "git -C {} status --porcelain -- compiler loader | wc -l",
+        repo_root().display()
+    ));
+    let rev = if dirty == "0" {
+        rev
+    } else {
+        format!("{rev} + uncommitted changes in {dirty} files of compiler/ and loader/")
+    };
     let gcc = sh("gcc -dumpfullversion");
     println!("## Machine\n");
     println!("- CPU: {} × {}", nproc, cpu.trim());
@@ -829,24 +838,25 @@ fn p6_child(args: &[String]) -> Result<()> {
 }
 
 /// `profile <what> <runtime> <file> [N]`: one operation in a loop, for perf/callgrind.
-/// what: compile (file = .wasm or "large"), compile1 (single-threaded), load (file =
-/// artifact), instantiate (file = artifact, calls `run` if exported).
+/// what: compile (file = .wasm or a synthetic module's name: empty, memory-64k,
+/// data-1mib, large), compile1 (single-threaded), load (file = artifact), instantiate
+/// (file = artifact, calls `run` if exported), emit (`emit <runtime> <wasm> OUT` writes
+/// an artifact).
 fn profile(args: &[String]) -> Result<()> {
     let what = args
         .first()
         .e("profile <compile|compile1|load|instantiate> <wasmaot|wasmtime> <file> [N]")?;
     let rt = args.get(1).e("runtime")?.as_str();
     let file = args.get(2).e("file")?;
-    let n: usize = args.get(3).map(|s| s.parse()).transpose()?.unwrap_or(1);
+    let n: usize = match what.as_str() {
+        "emit" => 1,
+        _ => args.get(3).map(|s| s.parse()).transpose()?.unwrap_or(1),
+    };
     let t = Instant::now();
     match what.as_str() {
         "compile" | "compile1" => {
             let parallel = what == "compile";
-            let wasm = if file == "large" {
-                gen::large_module(5_767_168)
-            } else {
-                std::fs::read(file)?
-            };
+            let wasm = wasm_input(file)?;
             let e = wt::compile_engine(parallel)?;
             for _ in 0..n {
                 match rt {
@@ -883,6 +893,17 @@ fn profile(args: &[String]) -> Result<()> {
                 }
             }
         }
+        "emit" => {
+            // profile emit <runtime> <wasm|large> OUT: write an artifact.
+            let out = args.get(3).e("output path")?;
+            let wasm = wasm_input(file)?;
+            let art = match rt {
+                "wasmaot" => wa::compile(&wasm, true)?,
+                _ => wt::compile(&wt::engine(10)?, &wasm)?,
+            };
+            std::fs::write(out, art)?;
+            return Ok(());
+        }
         other => bail!("unknown profile target {other}"),
     }
     eprintln!(
@@ -890,4 +911,15 @@ fn profile(args: &[String]) -> Result<()> {
         fmt_secs(t.elapsed().as_secs_f64())
     );
     Ok(())
+}
+
+/// A wasm file, or one of the synthetic modules by name: empty, memory-64k, data-1mib, large.
+fn wasm_input(file: &str) -> Result<Vec<u8>> {
+    Ok(match file {
+        "empty" => gen::empty_module(),
+        "memory-64k" => gen::memory_module(),
+        "data-1mib" => gen::data_image_module(),
+        "large" => gen::large_module(5_767_168),
+        _ => std::fs::read(file)?,
+    })
 }
