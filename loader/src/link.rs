@@ -89,6 +89,18 @@ pub(crate) fn link(
             (object::Architecture::X86_64, elf::R_X86_64_64) => Kind::Abs64,
             (object::Architecture::Aarch64, elf::R_AARCH64_CALL26 | elf::R_AARCH64_JUMP26) => Kind::Call26,
             (object::Architecture::Aarch64, elf::R_AARCH64_ABS64) => Kind::Abs64,
+            (
+                object::Architecture::X86_64,
+                elf::R_X86_64_GOTPCREL | elf::R_X86_64_GOTPCRELX | elf::R_X86_64_REX_GOTPCRELX,
+            )
+            | (
+                object::Architecture::Aarch64,
+                elf::R_AARCH64_ADR_GOT_PAGE | elf::R_AARCH64_LD64_GOT_LO12_NC,
+            ) => {
+                return Err(Error::load(format!(
+                    "{what}: .text relocation at offset {offset:#x}: GOT relocation (type {r_type}): this is an object for the system linker (`wasmaot compile --emit obj`); link it into a program or shared object, or compile with `--emit cwasm`"
+                )))
+            }
             _ => {
                 return Err(Error::load(format!(
                     "{what}: .text relocation at offset {offset:#x}: unsupported relocation type {r_type} for {arch:?}"
@@ -359,13 +371,19 @@ mod tests {
         let e = link(&file, text_index(&file), &|_| None, "a.cwasm").unwrap_err();
         assert!(e.to_string().contains("undefined symbol `puts`"), "{e}");
 
-        let bytes = build(&text, &[(1, "f", elf::R_X86_64_GOTPCREL, -4)], &[("f", 0)]);
+        let bytes = build(&text, &[(1, "f", elf::R_X86_64_32S, 0)], &[("f", 0)]);
         let file = object::File::parse(&*bytes).unwrap();
         let e = link(&file, text_index(&file), &|_| None, "a.cwasm").unwrap_err();
         assert!(
-            e.to_string().contains("unsupported relocation type 9"),
+            e.to_string().contains("unsupported relocation type 11"),
             "{e}"
         );
+
+        // Position-independent objects are for the system linker.
+        let bytes = build(&text, &[(1, "f", elf::R_X86_64_GOTPCREL, -4)], &[("f", 0)]);
+        let file = object::File::parse(&*bytes).unwrap();
+        let e = link(&file, text_index(&file), &|_| None, "a.cwasm").unwrap_err();
+        assert!(e.to_string().contains("`--emit cwasm`"), "{e}");
 
         let bytes = build(&text, &[(14, "f", elf::R_X86_64_PLT32, -4)], &[("f", 0)]);
         let file = object::File::parse(&*bytes).unwrap();
