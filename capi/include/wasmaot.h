@@ -47,8 +47,13 @@ typedef struct wasmaot_static_module wasmaot_static_module_t;
 #define WASMAOT_MODULE(prefix) prefix##wasmaot_module
 
 /* Declare that descriptor: `WASMAOT_DECLARE_MODULE(fib_);` at file scope. */
+#ifdef __cplusplus
+#define WASMAOT_DECLARE_MODULE(prefix)                                        \
+  extern "C" const wasmaot_static_module_t WASMAOT_MODULE(prefix)
+#else
 #define WASMAOT_DECLARE_MODULE(prefix)                                        \
   extern const wasmaot_static_module_t WASMAOT_MODULE(prefix)
+#endif
 
 /* Create a module from a descriptor linked into this program.  On success
  * returns NULL and stores a new module in *ret (free it with
