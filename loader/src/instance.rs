@@ -491,7 +491,8 @@ fn instantiate(store: &mut StoreOpaque, module: &Module, imports: &[Extern]) -> 
         let bytes = minner.data_bytes(image.offset, image.len);
         let mi = store.instances[index as usize].memories[image.memory as usize];
         let memory = &mut store.memories[mi as usize].memory;
-        if bytes.len() as u64 != image.len || !memory.write_image(bytes) {
+        let file = minner.file_offset(image.offset);
+        if bytes.len() as u64 != image.len || !memory.write_image(bytes, file) {
             return Err(Error::load(
                 "memory image outside its memory or the data section",
             ));

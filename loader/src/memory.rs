@@ -8,6 +8,9 @@ use crate::error::{Error, Result};
 use crate::memory_pool::{self, Reservation};
 use crate::vmcontext::VMMemoryDefinition;
 
+/// Images at least this large are mapped from the artifact file rather than copied.
+pub const MIN_MAPPED_IMAGE: usize = 64 << 10;
+
 /// Most pages of a 32-bit memory.
 pub const MAX_PAGES_32: u64 = 1 << 16;
 
@@ -117,13 +120,31 @@ impl LinearMemory {
         }
     }
 
-    /// Copy `bytes` to the start of the memory (an initial image); false if it does not fit.
-    pub fn write_image(&mut self, bytes: &[u8]) -> bool {
+    /// Put `bytes` at the start of the memory (an initial image); false if it does not
+    /// fit. With `file` = (the artifact file, the file offset of `bytes`) and a
+    /// page-aligned offset, the whole pages of a large image are mapped copy-on-write from
+    /// the file instead of copied.
+    pub fn write_image(&mut self, bytes: &[u8], file: Option<(&std::fs::File, u64)>) -> bool {
         if bytes.len() > self.len() {
             return false;
         }
-        memory_pool::prefault(&self.region, bytes.len());
-        self.as_mut_slice()[..bytes.len()].copy_from_slice(bytes);
+        let mut copied_from = 0;
+        if let Some((file, offset)) = file {
+            let page = memory_pool::page_size();
+            let whole = bytes.len() / page * page;
+            if whole >= MIN_MAPPED_IMAGE && offset.is_multiple_of(page as u64) {
+                match memory_pool::map_file(&mut self.region, file, offset, whole) {
+                    Ok(()) => copied_from = whole,
+                    // The pages may be gone: fail rather than run on a wrong image.
+                    Err(_) => return false,
+                }
+            }
+        }
+        let rest = &bytes[copied_from..];
+        if copied_from == 0 {
+            memory_pool::prefault(&self.region, rest.len());
+        }
+        self.as_mut_slice()[copied_from..bytes.len()].copy_from_slice(rest);
         true
     }
 
@@ -140,14 +161,7 @@ impl LinearMemory {
 
 impl Drop for LinearMemory {
     fn drop(&mut self) {
-        let region = std::mem::replace(
-            &mut self.region,
-            Reservation {
-                base: 0,
-                size: 0,
-                accessible: 0,
-            },
-        );
+        let region = std::mem::replace(&mut self.region, Reservation::none());
         memory_pool::release(region);
     }
 }

@@ -27,6 +27,21 @@ pub(crate) struct Reservation {
     pub base: usize,
     pub size: usize,
     pub accessible: usize,
+    /// The first `file_mapped` bytes are (or may be) a copy-on-write file mapping
+    /// ([`map_file`]); resetting replaces them with anonymous memory.
+    pub file_mapped: usize,
+}
+
+impl Reservation {
+    /// An empty placeholder (owns nothing).
+    pub fn none() -> Reservation {
+        Reservation {
+            base: 0,
+            size: 0,
+            accessible: 0,
+            file_mapped: 0,
+        }
+    }
 }
 
 static POOL: Mutex<Vec<Reservation>> = Mutex::new(Vec::new());
@@ -93,6 +108,53 @@ pub(crate) fn prefault(r: &Reservation, len: usize) {
     let _ = (r, len);
 }
 
+/// The OS page size.
+pub(crate) fn page_size() -> usize {
+    // SAFETY: sysconf has no preconditions.
+    let size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    usize::try_from(size)
+        .ok()
+        .filter(|&s| s > 0)
+        .unwrap_or(4096)
+}
+
+/// Map `len` bytes of `file` at `offset` copy-on-write over the start of `r` (a memory
+/// image): no copy, pages are read in when first touched and copied when first written.
+/// `offset` and `len` are page-aligned and `len <= r.accessible`.
+pub(crate) fn map_file(
+    r: &mut Reservation,
+    file: &std::fs::File,
+    offset: u64,
+    len: usize,
+) -> Result<(), String> {
+    use std::os::unix::io::AsRawFd;
+    let page = page_size();
+    if len > r.accessible || !len.is_multiple_of(page) || !offset.is_multiple_of(page as u64) {
+        return Err(format!(
+            "unaligned image ({len} bytes at file offset {offset})"
+        ));
+    }
+    let offset = libc::off_t::try_from(offset).map_err(|e| e.to_string())?;
+    // From here on the start of `r` may hold file pages, even if the mapping fails.
+    r.file_mapped = r.file_mapped.max(len);
+    // SAFETY: replaces read-write pages at the start of our own reservation (nothing
+    // refers to them) with a private mapping of a file the module keeps open.
+    let at = unsafe {
+        libc::mmap(
+            r.base as *mut libc::c_void,
+            len,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_FIXED,
+            file.as_raw_fd(),
+            offset,
+        )
+    };
+    if at == libc::MAP_FAILED || at as usize != r.base {
+        return Err(std::io::Error::last_os_error().to_string());
+    }
+    Ok(())
+}
+
 /// Give a reservation back: reset it and keep it for reuse, or unmap it.
 pub(crate) fn release(mut r: Reservation) {
     if reset(&mut r).is_ok() {
@@ -108,6 +170,28 @@ pub(crate) fn release(mut r: Reservation) {
 /// Zero the accessible bytes: the first `KEEP_RESIDENT` in place, the rest by giving the
 /// pages back to the OS and making them inaccessible.
 fn reset(r: &mut Reservation) -> Result<(), String> {
+    if r.file_mapped > 0 {
+        // Fresh anonymous memory over the file pages and everything after them that was
+        // accessible: zero and inaccessible again.
+        let len = r.accessible.max(r.file_mapped);
+        // SAFETY: a range of our own reservation that nothing refers to any more.
+        let at = unsafe {
+            libc::mmap(
+                r.base as *mut libc::c_void,
+                len,
+                libc::PROT_NONE,
+                libc::MAP_PRIVATE | libc::MAP_FIXED | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+                -1,
+                0,
+            )
+        };
+        if at == libc::MAP_FAILED || at as usize != r.base {
+            return Err(std::io::Error::last_os_error().to_string());
+        }
+        r.accessible = 0;
+        r.file_mapped = 0;
+        return Ok(());
+    }
     let keep = r.accessible.min(KEEP_RESIDENT);
     // SAFETY: the first `accessible` bytes are mapped read-write and owned by the
     // reservation; nothing else refers to them any more.
@@ -146,6 +230,7 @@ fn map(size: usize) -> Result<Reservation, String> {
         base: base as usize,
         size,
         accessible: 0,
+        file_mapped: 0,
     })
 }
 

@@ -21,6 +21,9 @@ pub(crate) struct ModuleInner {
     pub code: Arc<CodeMemory>,
     bytes: crate::prelinked::ModuleBytes,
     data_range: (usize, usize),
+    /// The artifact file, when loaded from one: large memory images are mapped from it
+    /// copy-on-write at instantiation.
+    file: Option<std::fs::File>,
     /// Engine-wide type id of each module type.
     pub type_ids: Vec<u32>,
     relocation_count: usize,
@@ -71,7 +74,11 @@ impl Module {
         let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) }
             .map_err(|e| Error::load(format!("{what}: mapping: {e}")))?;
         let len = map.len();
-        Module::load(engine, map, len, what)
+        let mut module = Module::load(engine, map, len, what)?;
+        if let Some(inner) = Arc::get_mut(&mut module.inner) {
+            inner.file = Some(file);
+        }
+        Ok(module)
     }
 
     fn load(engine: &Engine, bytes: memmap2::Mmap, len: usize, what: String) -> Result<Module> {
@@ -150,6 +157,7 @@ impl Module {
                 code,
                 bytes,
                 data_range,
+                file: None,
                 type_ids,
                 relocation_count,
             }),
@@ -234,6 +242,14 @@ impl ModuleInner {
             }
             _ => &[],
         }
+    }
+
+    /// The artifact file and the file offset of data-section bytes at `offset`, if the
+    /// module was loaded from a file.
+    pub fn file_offset(&self, offset: u64) -> Option<(&std::fs::File, u64)> {
+        let file = self.file.as_ref()?;
+        let start = u64::try_from(self.data_range.0).ok()?;
+        Some((file, start.checked_add(offset)?))
     }
 
     /// Type of function `index` in the module's function index space.

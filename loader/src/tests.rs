@@ -748,3 +748,68 @@ fn memory_and_store_data_together() {
     let (bytes, _) = m.data_and_store_mut(&mut other);
     assert!(bytes.is_empty());
 }
+
+#[test]
+fn memory_images_mapped_from_the_file_or_copied() {
+    let image_len = 3 * 65536 + 100;
+    let data: Vec<u8> = (0..image_len).map(|i| (i % 251) as u8 | 1).collect();
+    let meta = ModuleMeta {
+        memories: vec![MemoryType {
+            minimum: 4,
+            maximum: None,
+            memory64: false,
+            shared: false,
+            page_size_log2: 16,
+        }],
+        exports: vec![Export {
+            name: "m".into(),
+            index: EntityIndex::Memory(0),
+        }],
+        memory_images: vec![MemoryImage {
+            memory: 0,
+            offset: 0,
+            len: image_len as u64,
+        }],
+        ..ModuleMeta::default()
+    };
+    let bytes = build_artifact(&[], &[], &host_header(), &meta, &data);
+    let path = std::env::temp_dir().join(format!("wasmaot-image-{}.cwasm", std::process::id()));
+    std::fs::write(&path, &bytes).unwrap();
+    let engine = Engine::default();
+    let from_file = Module::from_file(&engine, &path).unwrap();
+    let from_bytes = Module::from_bytes(&engine, &bytes).unwrap();
+    for module in [&from_file, &from_bytes, &from_file, &from_bytes] {
+        for _ in 0..3 {
+            let mut store = Store::new(&engine, ());
+            let instance = Instance::new(&mut store, module, &[]).unwrap();
+            let m = instance.get_memory(&mut store, "m").unwrap();
+            let mem = m.data_mut(&mut store);
+            assert_eq!(mem.len(), 4 * 65536);
+            assert_eq!(&mem[..image_len], &data[..]);
+            assert!(mem[image_len..].iter().all(|&b| b == 0));
+            if cfg!(target_os = "linux") {
+                let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
+                let mapped = maps
+                    .lines()
+                    .filter(|l| l.ends_with(&*path.to_string_lossy()));
+                // The artifact mapping itself, plus the image when loaded from the file.
+                let from_file = std::ptr::eq(module, &from_file);
+                assert!(mapped.count() >= if from_file { 2 } else { 1 });
+            }
+            // Writes go to this instance only (and never to the file).
+            mem[0] = 0;
+            mem[image_len - 1] = 0;
+            mem[4 * 65536 - 1] = 9;
+            m.grow(&mut store, 1).unwrap();
+            m.data_mut(&mut store)[5 * 65536 - 1] = 7;
+        }
+    }
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+    // Other memories reusing the reservations start zeroed.
+    for _ in 0..4 {
+        let mut store = Store::new(&engine, ());
+        let m = Memory::new(&mut store, meta.memories[0]).unwrap();
+        assert!(m.data(&store).iter().all(|&b| b == 0));
+    }
+    let _ = std::fs::remove_file(&path);
+}
