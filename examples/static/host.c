@@ -106,6 +106,16 @@ int main(void) {
     printf("memory: %zu bytes, starts with \"%.7s\"\n",
            wasmtime_memory_data_size(cx, &mem.of.memory), (const char *)data);
   }
+  /* The same linked code can back modules of several engines; releasing those
+   * leaves this engine's modules registered for trap handling (the trap below). */
+  wasm_engine_t *engine2 = wasm_engine_new();
+  wasmtime_module_t *again = NULL;
+  check("second engine", wasmaot_module_from_static(engine2, &WASMAOT_MODULE(counter_), &again),
+        NULL);
+  wasmtime_module_delete(again);
+  wasm_engine_delete(engine2);
+  printf("second engine: loaded and released counter\n");
+
   wasmtime_val_t index = {.kind = WASMTIME_I32, .of.i32 = 3 * 65536};
   if (call(cx, &counter, "byte", &index, &result))
     printf("byte(196608) = %d\n", result.of.i32);
