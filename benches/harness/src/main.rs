@@ -301,6 +301,9 @@ fn p1(ctx: &Ctx) -> Result<()> {
             "target",
             "met",
             "iterations",
+            "incl. drop: wasmaot",
+            "Wasmtime",
+            "ratio",
         ],
     );
     let largest = ctx
@@ -325,10 +328,21 @@ fn p1(ctx: &Ctx) -> Result<()> {
             20,
             200,
             20000,
-            || wa::instantiate_once(&ctx.wa_engine, &wa_mod, &wa_linker, call),
-            || wt::instantiate_once(&ctx.wt_engine, &wt_pre, call),
+            || wa::instantiate_once(&ctx.wa_engine, &wa_mod, &wa_linker, call, false),
+            || wt::instantiate_once(&ctx.wt_engine, &wt_pre, call, false),
         )
         .with_context(|| format!("P1 {}", p.name))?;
+        let cycle = alternate(
+            Duration::from_millis(600),
+            3,
+            20,
+            100,
+            20000,
+            || wa::instantiate_once(&ctx.wa_engine, &wa_mod, &wa_linker, call, true),
+            || wt::instantiate_once(&ctx.wt_engine, &wt_pre, call, true),
+        )
+        .with_context(|| format!("P1 {} with drop", p.name))?;
+        let (ca, cb) = (median(&cycle.a), median(&cycle.b));
         let (a, b) = (median(&pair.a), median(&pair.b));
         let r = a / b;
         let label = if call.is_some() {
@@ -348,9 +362,12 @@ fn p1(ctx: &Ctx) -> Result<()> {
             target.map(|x| format!("≤ {x}×")).unwrap_or_default(),
             target.map(|x| verdict(r, x)).unwrap_or_default(),
             format!("{} / {}", pair.a.len(), pair.b.len()),
+            fmt_secs(ca),
+            fmt_secs(cb),
+            fmt_ratio(ca / cb),
         ]);
     }
-    t.note("Store creation, instantiation (Wasmtime: `InstancePre::instantiate` on the pooling allocator; wasmaot: `Linker::instantiate`) and the call of `run`; dropping the store is not timed. The corpus program has no trivial export, so its row is store + instantiate only, with its 7 WASI imports bound to stub host functions in both runtimes.");
+    t.note("Store creation, instantiation (Wasmtime: `InstancePre::instantiate` on the pooling allocator; wasmaot: `Linker::instantiate`) and the call of `run`; dropping the store is not timed (the last three columns time the whole cycle, store drop included: where each runtime resets its pooled memory). The corpus program has no trivial export, so its row is store + instantiate only, with its 7 WASI imports bound to stub host functions in both runtimes.");
     t.print();
     Ok(())
 }
@@ -405,9 +422,10 @@ fn p2(ctx: &Ctx) -> Result<()> {
         let label = if large {
             let m = wa::load(&ctx.wa_engine, &p.wa_path)?;
             format!(
-                "large ({} wasm, {} of wasmaot code)",
+                "large ({} wasm, {} of wasmaot code, {} relocations)",
                 fmt_bytes(p.wasm.len() as f64),
-                fmt_bytes(m.text_len() as f64)
+                fmt_bytes(m.text_len() as f64),
+                m.relocation_count()
             )
         } else {
             p.name.clone()
@@ -881,7 +899,7 @@ fn profile(args: &[String]) -> Result<()> {
                 let l = wa::stub_linker(&e, &m)?;
                 let call = m.exports().iter().any(|x| x.name == "run").then_some("run");
                 for _ in 0..n {
-                    wa::instantiate_once(&e, &m, &l, call)?;
+                    wa::instantiate_once(&e, &m, &l, call, false)?;
                 }
             } else {
                 let e = wt::engine(10)?;
@@ -889,7 +907,7 @@ fn profile(args: &[String]) -> Result<()> {
                 let call = m.exports().any(|x| x.name() == "run").then_some("run");
                 let pre = wt::stub_pre(&e, &m)?;
                 for _ in 0..n {
-                    wt::instantiate_once(&e, &pre, call)?;
+                    wt::instantiate_once(&e, &pre, call, false)?;
                 }
             }
         }

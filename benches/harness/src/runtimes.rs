@@ -54,6 +54,7 @@ pub mod wa {
         module: &Module,
         linker: &Linker<()>,
         call: Option<&str>,
+        include_drop: bool,
     ) -> Result<f64> {
         let t = Instant::now();
         let mut store = Store::new(engine, ());
@@ -64,8 +65,11 @@ pub mod wa {
             let f = inst.get_func(&mut store, name).e("no such export")?;
             f.call(&mut store, &[], &mut []).e("wasmaot call")?;
         }
-        let dt = t.elapsed().as_secs_f64();
+        let mut dt = t.elapsed().as_secs_f64();
         drop(store);
+        if include_drop {
+            dt = t.elapsed().as_secs_f64();
+        }
         Ok(dt)
     }
 
@@ -172,6 +176,7 @@ pub mod wt {
         engine: &Engine,
         pre: &InstancePre<()>,
         call: Option<&str>,
+        include_drop: bool,
     ) -> Result<f64> {
         let t = Instant::now();
         let mut store = Store::new(engine, ());
@@ -182,8 +187,11 @@ pub mod wt {
                 .e("no such export")?;
             f.call(&mut store, ()).e("wasmtime call")?;
         }
-        let dt = t.elapsed().as_secs_f64();
+        let mut dt = t.elapsed().as_secs_f64();
         drop(store);
+        if include_drop {
+            dt = t.elapsed().as_secs_f64();
+        }
         Ok(dt)
     }
 
