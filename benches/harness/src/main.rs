@@ -192,6 +192,14 @@ fn real_main(args: Vec<String>) -> Result<()> {
     print_machine();
     let tmp = std::env::temp_dir().join(format!("wasmaot-bench-{}", std::process::id()));
     std::fs::create_dir_all(&tmp)?;
+    // Removes the artifacts however this function returns.
+    struct Cleanup(PathBuf);
+    impl Drop for Cleanup {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+    let _cleanup = Cleanup(tmp.clone());
     let wa_engine = wa::engine();
     let wt_engine = wt::engine(1000)?;
 
@@ -267,7 +275,6 @@ fn real_main(args: Vec<String>) -> Result<()> {
         }
         eprintln!("[{p} took {}]", fmt_secs(t.elapsed().as_secs_f64()));
     }
-    let _ = std::fs::remove_dir_all(&ctx.tmp);
     println!(
         "Total harness time: {} (including preparation and native builds).",
         fmt_secs(started.elapsed().as_secs_f64())
