@@ -185,6 +185,11 @@ pub extern "C" fn wasmtime_store_limiter(
                 tables: limit(tables),
                 memories: limit(memories),
             };
+            // Growth by wasm (`memory.grow`, `table.grow`) is limited by the loader.
+            s.store.set_growth_limits(wasmaot_loader::GrowthLimits {
+                memory_bytes: limit(memory_size),
+                table_elements: limit(table_elements),
+            });
         }
     })
 }

@@ -739,6 +739,33 @@ static void wasmtime_api(void) {
   wasmtime_module_delete(empty);
   wasmtime_store_delete(store2);
 
+  /* The limiter also bounds memory.grow and table.grow executed by wasm. */
+  wasmtime_store_t *store3 = wasmtime_store_new(engine, NULL, NULL);
+  wasmtime_context_t *cx3 = wasmtime_store_context(store3);
+  wasmtime_store_limiter(store3, 2 * 65536, 3, -1, -1, -1);
+  wasmtime_module_t *growing = module_of(
+      engine, "(module (memory 1) (table 1 funcref)"
+              " (func (export \"mem\") (param i32) (result i32) (memory.grow (local.get 0)))"
+              " (func (export \"tab\") (param i32) (result i32)"
+              "   (table.grow (ref.null func) (local.get 0))))");
+  wasmtime_instance_t ginst;
+  EXPECT_OK(wasmtime_instance_new(cx3, growing, NULL, 0, &ginst, &trap));
+  wasmtime_extern_t gmem, gtab;
+  CHECK(wasmtime_instance_export_get(cx3, &ginst, "mem", 3, &gmem));
+  CHECK(wasmtime_instance_export_get(cx3, &ginst, "tab", 3, &gtab));
+  wasmtime_val_t one = {.kind = WASMTIME_I32, .of.i32 = 1}, two = {.kind = WASMTIME_I32, .of.i32 = 2};
+  wasmtime_val_t grown;
+  EXPECT_OK(wasmtime_func_call(cx3, &gmem.of.func, &one, 1, &grown, 1, &trap));
+  CHECK(grown.of.i32 == 1); /* 1 -> 2 pages: at the limit */
+  EXPECT_OK(wasmtime_func_call(cx3, &gmem.of.func, &one, 1, &grown, 1, &trap));
+  CHECK(grown.of.i32 == -1); /* 3 pages would exceed it */
+  EXPECT_OK(wasmtime_func_call(cx3, &gtab.of.func, &two, 1, &grown, 1, &trap));
+  CHECK(grown.of.i32 == 1); /* 1 -> 3 elements: at the limit */
+  EXPECT_OK(wasmtime_func_call(cx3, &gtab.of.func, &one, 1, &grown, 1, &trap));
+  CHECK(grown.of.i32 == -1);
+  wasmtime_module_delete(growing);
+  wasmtime_store_delete(store3);
+
   wasmtime_module_delete(again);
   wasmtime_module_delete(module);
   wasmtime_store_delete(store);

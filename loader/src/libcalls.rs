@@ -221,7 +221,7 @@ pub unsafe extern "C" fn wasmaot_rt_memory_grow(vmctx: *mut u8, memory: u32, del
     let Ok(m) = memory_index(store, instance, memory) else {
         return u64::MAX;
     };
-    store.memories[m].grow(delta).unwrap_or(u64::MAX)
+    store.grow_memory(m, delta).unwrap_or(u64::MAX)
 }
 
 fn memory_copy(
@@ -387,14 +387,9 @@ pub unsafe extern "C" fn wasmaot_rt_table_grow(
     let Ok(t) = table_index(store, instance, table) else {
         return u32::MAX;
     };
-    let t = &mut store.tables[t];
-    match t.table.grow(delta, init as usize) {
-        Some(old) => {
-            t.sync();
-            old
-        }
-        None => u32::MAX,
-    }
+    store
+        .grow_table(t, delta, init as usize)
+        .unwrap_or(u32::MAX)
 }
 
 fn table_fill(

@@ -343,8 +343,9 @@ impl Memory {
     pub fn grow(&self, mut store: impl crate::AsContextMut, delta: u64) -> Result<u64> {
         let store = &mut store.as_context_mut().0.opaque;
         store.check(self.store, "memory")?;
-        let m = &mut store.memories[self.index as usize];
-        m.grow(delta).ok_or_else(|| {
+        let index = self.index as usize;
+        store.grow_memory(index, delta).ok_or_else(|| {
+            let m = &store.memories[index];
             Error::resource(format!(
                 "failed to grow memory of {} pages by {delta} (maximum {} pages)",
                 m.memory.pages(),

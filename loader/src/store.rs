@@ -24,6 +24,8 @@ pub(crate) struct StoreOpaque {
     pub limits: Box<VMRuntimeLimits>,
     /// What happens when the epoch deadline is reached (`interrupt.rs`).
     pub deadline: DeadlineBehavior,
+    /// How far memories and tables may grow (`growth_limits.rs`).
+    pub growth_limits: crate::growth_limits::GrowthLimits,
     /// Boxed: compiled code and libcalls hold pointers to them.
     #[allow(clippy::vec_box)]
     pub instances: Vec<Box<InstanceData>>,
@@ -69,6 +71,7 @@ impl<T> Store<T> {
                         ..VMRuntimeLimits::default()
                     }),
                     deadline: DeadlineBehavior::Trap,
+                    growth_limits: Default::default(),
                     instances: Vec::new(),
                     funcs: Vec::new(),
                     tables: Vec::new(),

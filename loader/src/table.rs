@@ -291,14 +291,12 @@ impl Table {
         let ty = store.tables[self.index as usize].table.ty.element;
         store.check_val(&init, ty, "table element")?;
         let raw = store.val_to_raw(&init)? as usize;
-        let t = &mut store.tables[self.index as usize];
-        let old = t.table.grow(delta, raw).ok_or_else(|| {
+        let index = self.index as usize;
+        store.grow_table(index, delta, raw).ok_or_else(|| {
             Error::resource(format!(
                 "failed to grow table of {} elements by {delta}",
-                t.table.len()
+                store.tables[index].table.len()
             ))
-        })?;
-        t.sync();
-        Ok(old)
+        })
     }
 }
