@@ -148,6 +148,27 @@ pub fn functype_of(t: *const wasm_functype_t) -> Option<FuncType> {
     ptr::r(t).map(|t| t.inner().ty.clone())
 }
 
+/// The body of `wasmtime_func_new{,_unchecked}`; `callback` is only built (taking
+/// ownership of `env`) once the store and type checked out.
+fn new_host_func(
+    c: *mut wasmtime_context_t,
+    ty: *const wasm_functype_t,
+    callback: impl FnOnce() -> Option<HostCallback>,
+    ret: *mut CHandle,
+) {
+    guard((), || {
+        let (Some(s), Some(ty)) = (ctx(c), functype_of(ty)) else {
+            return;
+        };
+        let Some(cb) = callback() else {
+            return;
+        };
+        let f = cb.make_func(s, ty);
+        let h = func_handle(s.data(), f);
+        ptr::write(ret, h)
+    })
+}
+
 #[no_mangle]
 pub extern "C" fn wasmtime_func_new(
     c: *mut wasmtime_context_t,
@@ -157,14 +178,12 @@ pub extern "C" fn wasmtime_func_new(
     fin: Option<extern "C" fn(*mut c_void)>,
     ret: *mut CHandle,
 ) {
-    guard((), || {
-        let (Some(s), Some(ty), Some(cb)) = (ctx(c), functype_of(ty), cb) else {
-            return;
-        };
-        let f = HostCallback::new_checked(cb, env, fin).make_func(s, ty);
-        let h = func_handle(s.data(), f);
-        ptr::write(ret, h)
-    })
+    new_host_func(
+        c,
+        ty,
+        || cb.map(|cb| HostCallback::new_checked(cb, env, fin)),
+        ret,
+    )
 }
 
 #[no_mangle]
@@ -176,14 +195,12 @@ pub extern "C" fn wasmtime_func_new_unchecked(
     fin: Option<extern "C" fn(*mut c_void)>,
     ret: *mut CHandle,
 ) {
-    guard((), || {
-        let (Some(s), Some(ty), Some(cb)) = (ctx(c), functype_of(ty), cb) else {
-            return;
-        };
-        let f = HostCallback::new_unchecked(cb, env, fin).make_func(s, ty);
-        let h = func_handle(s.data(), f);
-        ptr::write(ret, h)
-    })
+    new_host_func(
+        c,
+        ty,
+        || cb.map(|cb| HostCallback::new_unchecked(cb, env, fin)),
+        ret,
+    )
 }
 
 #[no_mangle]

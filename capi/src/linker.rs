@@ -198,6 +198,35 @@ pub extern "C" fn wasmtime_linker_define(
     })
 }
 
+/// The body of `wasmtime_linker_define_func{,_unchecked}`; `callback` is only built
+/// (taking ownership of the host's data) once every other argument checked out.
+#[allow(clippy::too_many_arguments)]
+fn define_host_func(
+    l: *mut wasmtime_linker_t,
+    module: *const c_char,
+    ml: usize,
+    name: *const c_char,
+    nl: usize,
+    ty: *const wasm_functype_t,
+    callback: impl FnOnce() -> Option<HostCallback>,
+) -> *mut wasmtime_error_t {
+    guard_err(|| {
+        let Some(l) = ptr::m(l) else {
+            return null_arg("linker");
+        };
+        let Some((m, n)) = names(module, ml, name, nl) else {
+            return null_arg("name");
+        };
+        let Some(ty) = functype_of(ty) else {
+            return null_arg("type");
+        };
+        let Some(cb) = callback() else {
+            return null_arg("callback");
+        };
+        result(l.insert(m, n, Def::Host { ty, cb }))
+    })
+}
+
 #[no_mangle]
 pub extern "C" fn wasmtime_linker_define_func(
     l: *mut wasmtime_linker_t,
@@ -210,27 +239,8 @@ pub extern "C" fn wasmtime_linker_define_func(
     data: *mut c_void,
     fin: Option<extern "C" fn(*mut c_void)>,
 ) -> *mut wasmtime_error_t {
-    guard_err(|| {
-        let Some(l) = ptr::m(l) else {
-            return null_arg("linker");
-        };
-        let Some((m, n)) = names(module, ml, name, nl) else {
-            return null_arg("name");
-        };
-        let Some(ty) = functype_of(ty) else {
-            return null_arg("type");
-        };
-        let Some(cb) = cb else {
-            return null_arg("callback");
-        };
-        result(l.insert(
-            m,
-            n,
-            Def::Host {
-                ty,
-                cb: HostCallback::new_checked(cb, data, fin),
-            },
-        ))
+    define_host_func(l, module, ml, name, nl, ty, || {
+        cb.map(|cb| HostCallback::new_checked(cb, data, fin))
     })
 }
 
@@ -246,27 +256,8 @@ pub extern "C" fn wasmtime_linker_define_func_unchecked(
     data: *mut c_void,
     fin: Option<extern "C" fn(*mut c_void)>,
 ) -> *mut wasmtime_error_t {
-    guard_err(|| {
-        let Some(l) = ptr::m(l) else {
-            return null_arg("linker");
-        };
-        let Some((m, n)) = names(module, ml, name, nl) else {
-            return null_arg("name");
-        };
-        let Some(ty) = functype_of(ty) else {
-            return null_arg("type");
-        };
-        let Some(cb) = cb else {
-            return null_arg("callback");
-        };
-        result(l.insert(
-            m,
-            n,
-            Def::Host {
-                ty,
-                cb: HostCallback::new_unchecked(cb, data, fin),
-            },
-        ))
+    define_host_func(l, module, ml, name, nl, ty, || {
+        cb.map(|cb| HostCallback::new_unchecked(cb, data, fin))
     })
 }
 

@@ -234,6 +234,13 @@ pub fn fd_read(
     )
 }
 
+/// The file position `done` bytes past `offset` for a positioned read or write.
+fn position(offset: u64, done: u64) -> io::Result<u64> {
+    offset
+        .checked_add(done)
+        .ok_or_else(|| io::Error::from_raw_os_error(libc::EINVAL))
+}
+
 fn fd_pread_inner(
     ctx: &mut WasiCtx,
     mem: &mut [u8],
@@ -247,9 +254,7 @@ fn fd_pread_inner(
     d.check(rights::FD_READ | rights::FD_SEEK)?;
     match &d.handle {
         Handle::File(f) => read_vectored(mem, &iovs, |b, done| {
-            let at = offset
-                .checked_add(done)
-                .ok_or_else(|| io::Error::from_raw_os_error(libc::EINVAL))?;
+            let at = position(offset, done)?;
             Ok(rustix::io::pread(f, b, at)?)
         }),
         Handle::Dir(_) => Err(Errno::Isdir),
@@ -316,9 +321,7 @@ fn fd_pwrite_inner(
     d.check(rights::FD_WRITE | rights::FD_SEEK)?;
     match &d.handle {
         Handle::File(f) => write_vectored(mem, &iovs, |b, done| {
-            let at = offset
-                .checked_add(done)
-                .ok_or_else(|| io::Error::from_raw_os_error(libc::EINVAL))?;
+            let at = position(offset, done)?;
             Ok(rustix::io::pwrite(f, b, at)?)
         }),
         Handle::Dir(_) => Err(Errno::Isdir),
