@@ -6,8 +6,10 @@
 
 use crate::config::wasm_engine_t;
 use crate::error::{from_loader, new_error, null_arg, wasm_trap_t, wasmtime_error_t};
-use crate::externs::{extern_from_c, extern_to_c, instance_of, instantiate, wasmtime_extern_t};
-use crate::func::{functype_of, Callback, HostCallback, UncheckedCallback};
+use crate::externs::{
+    check_instance_limits, extern_from_c, extern_to_c, instance_of, instantiate, wasmtime_extern_t,
+};
+use crate::func::{call_failure, functype_of, Callback, HostCallback, UncheckedCallback};
 use crate::guard::{guard, guard_err};
 use crate::module::wasmtime_module_t;
 use crate::ptr;
@@ -17,7 +19,9 @@ use crate::val::{func_handle, CHandle};
 use std::collections::HashMap;
 use std::ffi::{c_char, c_void};
 use std::sync::Arc;
-use wasmaot_loader::{Extern, ExternType, Func, FuncType, Linker, Module};
+use wasmaot_loader::{
+    Caller, Error, Extern, ExternType, Func, FuncType, Instance, Linker, Module, Val,
+};
 
 #[derive(Clone)]
 enum Def {
@@ -94,6 +98,30 @@ impl wasmtime_linker_t {
             }
         }
         Ok(out)
+    }
+
+    /// Error unless every import of `module` is defined (host functions with its type).
+    fn check_imports(&self, module: &Module) -> Result<(), String> {
+        for imp in module.imports() {
+            if !self.defined(&imp.module, &imp.name) {
+                return Err(format!(
+                    "unknown import: `{}::{}` has not been defined",
+                    imp.module, imp.name
+                ));
+            }
+            let key = (imp.module.clone(), imp.name.clone());
+            if let (Some(Def::Host { ty, .. }), ExternType::Func(want)) =
+                (self.defs.get(&key), &imp.ty)
+            {
+                if want != ty {
+                    return Err(format!(
+                        "incompatible import type for `{}::{}`: expected {want}, found {ty}",
+                        imp.module, imp.name
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     fn instantiate(
@@ -338,10 +366,18 @@ pub extern "C" fn wasmtime_linker_instantiate(
     })
 }
 
-/// Registers `module` under `name`: it is instantiated now (running `_initialize` if it
-/// is a reactor that exports one) and its exports are defined. Commands (modules
-/// exporting `_start`) are instantiated once too, rather than once per call as in
-/// Wasmtime.
+/// Wasmtime's `Linker::module`.
+///
+/// A *command* (a module exporting `_start`) is not instantiated here: each of its function
+/// exports becomes a function of this store that, on every call, instantiates the module
+/// afresh in the store, calls the export and returns its results (traps, errors and WASI
+/// exit statuses propagate). As in Wasmtime, the command's imports resolve through the
+/// linker as it is now (a snapshot), so they must already be defined; its memory, tables
+/// and the toolchain globals Wasmtime tolerates are not defined, any other non-function
+/// export is an error.
+///
+/// A *reactor* (any other module) is instantiated once, its `_initialize` (if exported)
+/// is called, and all its exports are defined under `name`.
 #[no_mangle]
 pub extern "C" fn wasmtime_linker_module(
     l: *mut wasmtime_linker_t,
@@ -363,32 +399,144 @@ pub extern "C" fn wasmtime_linker_module(
         let Some(m) = ptr::r(m) else {
             return null_arg("module");
         };
-        let mut h = CHandle::default();
-        let mut trap: *mut wasm_trap_t = std::ptr::null_mut();
-        let err = l.instantiate(s, m, &mut h, &mut trap);
-        if !err.is_null() {
-            return err;
-        }
-        if !trap.is_null() {
-            return trap_to_error(trap);
-        }
-        let inst = match instance_of(s.store.data(), &h) {
-            Ok(i) => i,
+        let module = match m.get() {
+            Ok(module) => module,
             Err(e) => return new_error(e),
         };
-        if let Some(init) = inst.get_func(&mut s.store, "_initialize") {
-            if let Err(e) = init.call(&mut s.store, &[], &mut []) {
-                return from_loader(&e);
-            }
+        match is_command(module) {
+            Ok(true) => result(define_command(l, s, &name, module)),
+            Ok(false) => define_reactor(l, s, &name, m),
+            Err(e) => new_error(e),
         }
-        let id = s.id();
-        for (n, item) in inst.exports(&mut s.store) {
-            if let Err(e) = l.insert(name.clone(), n, Def::Item { store_id: id, item }) {
-                return new_error(e);
-            }
-        }
-        std::ptr::null_mut()
     })
+}
+
+/// Whether `module` is a command (exports `_start`) rather than a reactor.
+fn is_command(module: &Module) -> Result<bool, String> {
+    let exports = module.exports();
+    let kind = |n: &str| exports.iter().find(|e| e.name == n).map(|e| &e.ty);
+    match (kind("_start"), kind("_initialize")) {
+        (Some(_), Some(_)) => Err("Program cannot be both a Command and a Reactor".into()),
+        (Some(ExternType::Func(_)), None) => Ok(true),
+        (Some(_), None) => Err("`_start` must be a function".into()),
+        (None, Some(ExternType::Func(_))) | (None, None) => Ok(false),
+        (None, Some(_)) => Err("`_initialize` must be a function".into()),
+    }
+}
+
+/// The non-function exports a command may have (they are not defined), as in Wasmtime.
+fn tolerated_command_export(name: &str, ty: &ExternType) -> bool {
+    match ty {
+        ExternType::Memory(_) => name == "memory",
+        ExternType::Table(_) => name == "table" || name == "__indirect_function_table",
+        ExternType::Global(_) => matches!(
+            name,
+            "__data_end" | "__heap_base" | "__dso_handle" | "__rtti_base"
+        ),
+        ExternType::Func(_) => true,
+    }
+}
+
+fn define_command(
+    l: &mut wasmtime_linker_t,
+    s: &mut wasmtime_store_t,
+    name: &str,
+    module: &Module,
+) -> Result<(), String> {
+    let exports = module.exports();
+    if let Some(e) = exports
+        .iter()
+        .find(|e| !tolerated_command_export(&e.name, &e.ty))
+    {
+        return Err(format!("command export '{}' is not a function", e.name));
+    }
+    l.check_imports(module)?;
+    let snapshot = Arc::new(l.clone());
+    let id = s.id();
+    for e in exports {
+        let ExternType::Func(ty) = e.ty else { continue };
+        let f = command_func(s, snapshot.clone(), module.clone(), e.name.clone(), ty);
+        l.insert(
+            name.to_string(),
+            e.name,
+            Def::Item {
+                store_id: id,
+                item: Extern::Func(f),
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// A function of `s` calling `export` of a fresh instance of the command `module`.
+fn command_func(
+    s: &mut wasmtime_store_t,
+    linker: Arc<wasmtime_linker_t>,
+    module: Module,
+    export: String,
+    ty: FuncType,
+) -> Func {
+    Func::new(
+        &mut s.store,
+        ty,
+        move |caller: Caller<'_, StoreData>, params: &[Val], results: &mut [Val]| {
+            // Re-enter through the store's C address, as a C callback does with
+            // `wasmtime_caller_context`; `caller` is not used again.
+            let this = caller.data().this;
+            let Some(s) = ctx(this) else {
+                return Err(Error::msg("command called without its store"));
+            };
+            let imports = linker.imports_for(s, &module).map_err(Error::msg)?;
+            check_instance_limits(s, &module).map_err(Error::msg)?;
+            let instance = Instance::new(&mut s.store, &module, &imports)?;
+            let f = instance
+                .get_func(&mut s.store, &export)
+                .ok_or_else(|| Error::msg(format!("command export `{export}` is missing")))?;
+            f.call(&mut s.store, params, results)
+        },
+    )
+}
+
+fn define_reactor(
+    l: &mut wasmtime_linker_t,
+    s: &mut wasmtime_store_t,
+    name: &str,
+    m: &wasmtime_module_t,
+) -> *mut wasmtime_error_t {
+    let mut h = CHandle::default();
+    let mut trap: *mut wasm_trap_t = std::ptr::null_mut();
+    let err = l.instantiate(s, m, &mut h, &mut trap);
+    if !err.is_null() {
+        return err;
+    }
+    if !trap.is_null() {
+        return trap_to_error(trap);
+    }
+    let inst = match instance_of(s.store.data(), &h) {
+        Ok(i) => i,
+        Err(e) => return new_error(e),
+    };
+    if let Some(init) = inst.get_func(&mut s.store, "_initialize") {
+        const CONTEXT: &str = "calling the Reactor initialization function";
+        let ty = init.ty(&s.store);
+        if !ty.params.is_empty() || !ty.results.is_empty() {
+            return new_error(format!("{CONTEXT}: expected type [] -> [], found {ty}"));
+        }
+        if let Err(e) = init.call(&mut s.store, &[], &mut []) {
+            let err = call_failure(s, &e, std::ptr::null_mut());
+            if let Some(err) = ptr::m(err) {
+                err.message = format!("{CONTEXT}: {}", err.message);
+            }
+            return err;
+        }
+    }
+    let id = s.id();
+    for (n, item) in inst.exports(&mut s.store) {
+        if let Err(e) = l.insert(name.to_string(), n, Def::Item { store_id: id, item }) {
+            return new_error(e);
+        }
+    }
+    std::ptr::null_mut()
 }
 
 fn trap_to_error(trap: *mut wasm_trap_t) -> *mut wasmtime_error_t {

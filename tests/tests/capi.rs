@@ -127,7 +127,18 @@ macro_rules! examples {
 mod examples {
     use super::example;
     examples!(
-        hello, gcd, memory, multi, linking, traps, serialize, threads, wasm_api, wasi, fuel,
+        hello,
+        gcd,
+        memory,
+        multi,
+        linking,
+        linker_module,
+        traps,
+        serialize,
+        threads,
+        wasm_api,
+        wasi,
+        fuel,
         interrupt
     );
 }
@@ -264,6 +275,30 @@ fn compat_hosts() {
     }
 }
 
+/// `capi/tests/compat/wasi.c` runs `wasi.wasm` (a C program built for wasm32-wasi from
+/// `compat/wasi-guest/main.c`, committed) from its directory: arguments, environment,
+/// stdin bytes, a file of the preopened directory, stderr and the exit status.
+#[test]
+fn compat_wasi() {
+    let dir = workspace_root().join("capi/tests/compat");
+    assert!(
+        dir.join("wasi.wasm").exists(),
+        "run compat/wasi-guest/build.sh"
+    );
+    let exe = build_host(&dir.join("wasi.c"), "compat-wasi", &dir);
+    let out = run(&exe, &dir);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "compat wasi failed ({}):\n{stdout}\n{stderr}",
+        out.status
+    );
+    let expected = std::fs::read_to_string(dir.join("wasi.expected")).unwrap();
+    assert_eq!(stdout, expected, "compat wasi: stdout differs");
+    assert_eq!(stderr, "a line on stderr\n", "compat wasi: stderr differs");
+}
+
 /// A host links against `libwasmaot.a` with the system linker and runs the same.
 #[test]
 fn static_link() {
@@ -350,6 +385,7 @@ fn valgrind_examples() {
         "memory",
         "multi",
         "linking",
+        "linker_module",
         "traps",
         "serialize",
         "threads",
