@@ -441,8 +441,10 @@ fn instantiate(store: &mut StoreOpaque, module: &Module, imports: &[Extern]) -> 
         store.instances[index as usize].tables.push(ti);
     }
     // Memories.
+    let nimported_memories = meta.num_imported_memories();
     for (i, m) in meta.memories.iter().enumerate() {
-        let memory = LinearMemory::new(m, &minner.header.tunables)?;
+        let image = crate::memory::mapped_image_key(&minner, nimported_memories + i as u32);
+        let memory = LinearMemory::new(m, &minner.header.tunables, image)?;
         let def: *mut VMMemoryDefinition = store.instances[index as usize]
             .vmctx
             .at(offsets.vmctx_defined_memory(i as u32));

@@ -5,8 +5,10 @@
 
 use crate::abi::{MemoryType, Tunables, WASM_PAGE_SIZE};
 use crate::error::{Error, Result};
-use crate::memory_pool::{self, Reservation};
+use crate::memory_pool::{self, ImageKey, Reservation};
+use crate::module::ModuleInner;
 use crate::vmcontext::VMMemoryDefinition;
+use std::sync::Arc;
 
 /// Images at least this large are mapped from the artifact file rather than copied.
 pub const MIN_MAPPED_IMAGE: usize = 64 << 10;
@@ -22,11 +24,43 @@ pub(crate) struct LinearMemory {
     region: Reservation,
     max_pages: u64,
     guard: u64,
+    /// Bytes a memory of this type starts with: released, they stay read-write in the pool.
+    initial: usize,
+    /// The image this memory is to start with when it is mapped from the artifact file.
+    image: Option<ImageKey>,
+}
+
+/// The key of the memory image of memory `memory` (memory index space) of `module`, if it
+/// has one that [`LinearMemory::write_image`] maps from the artifact file.
+pub(crate) fn mapped_image_key(module: &Arc<ModuleInner>, memory: u32) -> Option<ImageKey> {
+    let image = module
+        .meta
+        .memory_images
+        .iter()
+        .find(|i| i.memory == memory)?;
+    let (_, offset) = module.file_offset(image.offset)?;
+    let whole = mapped_len(usize::try_from(image.len).ok()?, offset)?;
+    Some(ImageKey::new(module, memory, offset, whole))
+}
+
+/// How many bytes of an image of `len` bytes at file offset `offset` are mapped from the
+/// file: its whole pages, if they are at least [`MIN_MAPPED_IMAGE`] and the offset is
+/// page-aligned.
+fn mapped_len(len: usize, offset: u64) -> Option<usize> {
+    let page = memory_pool::page_size();
+    let whole = len / page * page;
+    (whole >= MIN_MAPPED_IMAGE && offset.is_multiple_of(page as u64)).then_some(whole)
 }
 
 impl LinearMemory {
-    /// Reserve a memory of type `ty` laid out as `tunables` say.
-    pub fn new(ty: &MemoryType, tunables: &Tunables) -> Result<LinearMemory> {
+    /// Reserve a memory of type `ty` laid out as `tunables` say; `image` is the key of the
+    /// image it will start with if mapped from a file ([`mapped_image_key`]): a pooled
+    /// reservation already holding it is preferred.
+    pub fn new(
+        ty: &MemoryType,
+        tunables: &Tunables,
+        image: Option<ImageKey>,
+    ) -> Result<LinearMemory> {
         if ty.memory64 {
             return Err(Error::unsupported(
                 "64-bit memories (memory64) are not supported",
@@ -54,9 +88,10 @@ impl LinearMemory {
             .and_then(|r| usize::try_from(r).ok())
             .ok_or_else(|| Error::resource("memory reservation does not fit the address space"))?;
         let initial = ty.minimum * WASM_PAGE_SIZE;
+        let initial_bytes = usize::try_from(initial).unwrap_or(usize::MAX);
         let region = usize::try_from(initial)
             .map_err(|e| e.to_string())
-            .and_then(|initial| memory_pool::reserve(reserved, initial))
+            .and_then(|initial| memory_pool::reserve(reserved, initial, image.as_ref()))
             .map_err(|e| {
                 Error::resource(format!(
                     "reserving {reserved} bytes of address space for a linear memory of {} pages: {e}",
@@ -68,6 +103,8 @@ impl LinearMemory {
             region,
             max_pages,
             guard: tunables.memory_guard_size,
+            initial: initial_bytes,
+            image,
         })
     }
 
@@ -121,20 +158,19 @@ impl LinearMemory {
     }
 
     /// Put `bytes` at the start of the memory (an initial image); false if it does not
-    /// fit. With `file` = (the artifact file, the file offset of `bytes`) and a
-    /// page-aligned offset, the whole pages of a large image are mapped copy-on-write from
-    /// the file instead of copied.
+    /// fit. With `file` = (the artifact file, the file offset of `bytes`) and the image's
+    /// key given at creation, the whole pages of a large image are mapped copy-on-write
+    /// from the file instead of copied (or are already there, in a reservation from the
+    /// pool that holds this image).
     pub fn write_image(&mut self, bytes: &[u8], file: Option<(&std::fs::File, u64)>) -> bool {
         if bytes.len() > self.len() {
             return false;
         }
         let mut copied_from = 0;
-        if let Some((file, offset)) = file {
-            let page = memory_pool::page_size();
-            let whole = bytes.len() / page * page;
-            if whole >= MIN_MAPPED_IMAGE && offset.is_multiple_of(page as u64) {
-                match memory_pool::map_file(&mut self.region, file, offset, whole) {
-                    Ok(()) => copied_from = whole,
+        if let (Some((file, offset)), Some(key)) = (file, &self.image) {
+            if mapped_len(bytes.len(), offset) == Some(key.len()) && key.offset() == offset {
+                match memory_pool::map_image(&mut self.region, key, file) {
+                    Ok(()) => copied_from = key.len(),
                     // The pages may be gone: fail rather than run on a wrong image.
                     Err(_) => return false,
                 }
@@ -162,7 +198,7 @@ impl LinearMemory {
 impl Drop for LinearMemory {
     fn drop(&mut self) {
         let region = std::mem::replace(&mut self.region, Reservation::none());
-        memory_pool::release(region);
+        memory_pool::release(region, self.initial);
     }
 }
 
@@ -182,7 +218,7 @@ mod tests {
 
     #[test]
     fn grow_within_limits() {
-        let mut m = LinearMemory::new(&ty(1, Some(3)), &Tunables::default()).unwrap();
+        let mut m = LinearMemory::new(&ty(1, Some(3)), &Tunables::default(), None).unwrap();
         assert_eq!(m.pages(), 1);
         m.as_mut_slice()[65535] = 7;
         assert_eq!(m.grow(1), Some(1));
@@ -198,13 +234,13 @@ mod tests {
 
     #[test]
     fn unlimited_memory_caps_at_4gib_and_unsupported_types_error() {
-        let mut m = LinearMemory::new(&ty(0, None), &Tunables::default()).unwrap();
+        let mut m = LinearMemory::new(&ty(0, None), &Tunables::default(), None).unwrap();
         assert_eq!(m.grow(MAX_PAGES_32 + 1), None);
         assert_eq!(m.grow(u64::MAX), None);
-        assert!(LinearMemory::new(&ty(2, Some(1)), &Tunables::default()).is_err());
+        assert!(LinearMemory::new(&ty(2, Some(1)), &Tunables::default(), None).is_err());
         let mut t = ty(0, None);
         t.memory64 = true;
-        let e = LinearMemory::new(&t, &Tunables::default()).unwrap_err();
+        let e = LinearMemory::new(&t, &Tunables::default(), None).unwrap_err();
         assert!(matches!(e.kind(), crate::ErrorKind::Unsupported));
     }
 }
@@ -265,7 +301,7 @@ impl Memory {
     /// A host memory of type `ty`.
     pub fn new(mut store: impl crate::AsContextMut, ty: MemoryType) -> Result<Memory> {
         let store = &mut store.as_context_mut().0.opaque;
-        let memory = LinearMemory::new(&ty, &Tunables::default())?;
+        let memory = LinearMemory::new(&ty, &Tunables::default(), None)?;
         store
             .memories
             .push(MemoryData::new(ty, memory, std::ptr::null_mut()));
