@@ -164,7 +164,8 @@ pub extern "C" fn wasm_frame_copy(f: *const wasm_frame_t) -> *mut wasm_frame_t {
         ptr::r(f).map_or(std::ptr::null_mut(), |f| Box::into_raw(Box::new(f.clone())))
     })
 }
-/// wasmaot frames do not record their instance (Wasmtime may also return NULL).
+/// wasmaot frames do not record their instance: always NULL (Wasmtime v23 does not
+/// implement this function either; it panics).
 #[no_mangle]
 pub extern "C" fn wasm_frame_instance(
     _f: *const wasm_frame_t,
@@ -175,15 +176,25 @@ pub extern "C" fn wasm_frame_instance(
 pub extern "C" fn wasm_frame_func_index(f: *const wasm_frame_t) -> u32 {
     guard(0, || ptr::r(f).map_or(0, |f| f.info.func_index))
 }
-/// Code offsets are not recorded in wasmaot artifacts: always 0.
+/// Byte offset of the frame's instruction from the start of its function's body in the
+/// wasm binary; `SIZE_MAX` if unknown (as Wasmtime).
 #[no_mangle]
-pub extern "C" fn wasm_frame_func_offset(_f: *const wasm_frame_t) -> usize {
-    0
+pub extern "C" fn wasm_frame_func_offset(f: *const wasm_frame_t) -> usize {
+    guard(usize::MAX, || {
+        ptr::r(f)
+            .and_then(|f| f.info.func_offset)
+            .unwrap_or(usize::MAX)
+    })
 }
-/// Code offsets are not recorded in wasmaot artifacts: always 0.
+/// Byte offset of the frame's instruction in the wasm binary; `SIZE_MAX` if unknown (as
+/// Wasmtime).
 #[no_mangle]
-pub extern "C" fn wasm_frame_module_offset(_f: *const wasm_frame_t) -> usize {
-    0
+pub extern "C" fn wasm_frame_module_offset(f: *const wasm_frame_t) -> usize {
+    guard(usize::MAX, || {
+        ptr::r(f)
+            .and_then(|f| f.info.module_offset)
+            .unwrap_or(usize::MAX)
+    })
 }
 #[no_mangle]
 pub extern "C" fn wasmtime_frame_func_name(f: *const wasm_frame_t) -> *const wasm_byte_vec_t {

@@ -640,10 +640,14 @@ static void wasmtime_api(void) {
   CHECK(wasmtime_frame_module_name(origin) != NULL &&
         memcmp(wasmtime_frame_module_name(origin)->data, "main", 4) == 0);
   CHECK(wasmtime_frame_func_name(origin) == NULL);
-  CHECK(wasm_frame_func_offset(origin) == 0 && wasm_frame_module_offset(origin) == 0);
+  /* Byte offsets in MAIN_WAT's binary (`wasm-objdump -d`): boom's body starts at 0xb0
+     (its local declarations), its `unreachable` is at 0xb1. */
+  CHECK(wasm_frame_module_offset(origin) == 0xb1);
+  CHECK(wasm_frame_func_offset(origin) == 1);
   CHECK(wasm_frame_instance(origin) == NULL);
   wasm_frame_t *fcopy = wasm_frame_copy(origin);
   CHECK(wasm_frame_func_index(fcopy) == 2);
+  CHECK(wasm_frame_module_offset(fcopy) == 0xb1 && wasm_frame_func_offset(fcopy) == 1);
   wasm_frame_vec_t fv, fv2;
   wasm_frame_vec_new_empty(&fv2);
   wasm_frame_vec_delete(&fv2);
@@ -664,6 +668,10 @@ static void wasmtime_api(void) {
   CHECK(trap != NULL && !wasmtime_trap_code(trap, &code));
   wasm_trap_trace(trap, &fv);
   CHECK(fv.size >= 1);
+  /* An outer frame points at its call: exit's body starts at 0xc3, `call $hf` at 0xc6. */
+  CHECK(wasm_frame_func_index(fv.data[0]) == 6);
+  CHECK(wasm_frame_module_offset(fv.data[0]) == 0xc6);
+  CHECK(wasm_frame_func_offset(fv.data[0]) == 3);
   wasm_frame_vec_delete(&fv);
   wasm_trap_delete(trap);
 

@@ -170,6 +170,11 @@ pub fn build(
     for ((f, id), c) in meta.funcs.iter_mut().zip(&defined).zip(&compiled) {
         f.text_offset = text_offset(&product, *id);
         f.text_len = c.code.len() as u32;
+        std::sync::Arc::make_mut(&mut meta.address_map).push_function(
+            f.text_offset,
+            c.body_offset,
+            &c.address_map,
+        );
         for (off, code) in &c.traps {
             meta.trap_sites.push(abi::TrapSite {
                 text_offset: f.text_offset + off,

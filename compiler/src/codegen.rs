@@ -23,6 +23,31 @@ pub struct CompiledFunction {
     pub relocs: Vec<FinalizedMachReloc>,
     /// (offset in this function, trap code)
     pub traps: Vec<(u32, TrapCode)>,
+    /// Byte offset in the wasm binary where the function's body starts (0 for trampolines).
+    pub body_offset: u32,
+    /// (offset in this function, wasm byte offset of the instruction compiled there),
+    /// sorted; code up to the next entry belongs to the same instruction.
+    pub address_map: Vec<(u32, u32)>,
+}
+
+/// The address map of compiled code from Cranelift's source locations (which
+/// cranelift-wasm sets to each instruction's offset in the binary): one entry where the
+/// wasm offset changes; code without a location extends the previous entry.
+fn address_map(
+    srclocs: &[cranelift_codegen::MachSrcLoc<cranelift_codegen::Final>],
+) -> Vec<(u32, u32)> {
+    let mut map: Vec<(u32, u32)> = Vec::new();
+    for s in srclocs {
+        if s.loc.is_default() || s.start >= s.end {
+            continue;
+        }
+        let wasm = s.loc.bits();
+        match map.last() {
+            Some(&(_, w)) if w == wasm => {}
+            _ => map.push((s.start, wasm)),
+        }
+    }
+    map
 }
 
 fn trap_code(code: ClTrap) -> TrapCode {
@@ -66,12 +91,15 @@ pub fn compile_ir(
         .iter()
         .map(|t| (t.offset, trap_code(t.code)))
         .collect();
+    let address_map = address_map(compiled.buffer.get_srclocs_sorted());
     Ok(CompiledFunction {
         func: ctx.func,
         code,
         alignment,
         relocs,
         traps,
+        body_offset: 0,
+        address_map,
     })
 }
 
@@ -109,10 +137,14 @@ fn compile_function(
     let mut validator = input
         .validator
         .into_validator(FuncValidatorAllocations::default());
+    // Where the body starts in the binary, as Wasmtime counts `func_offset` from.
+    let body_offset = input.body.get_binary_reader().original_position() as u32;
     FuncTranslator::new()
         .translate_body(&mut validator, input.body, &mut func, &mut env)
         .map_err(|e| wasm_error(e, func_index))?;
-    compile_ir(isa, func, &format!("function {func_index}"))
+    let mut compiled = compile_ir(isa, func, &format!("function {func_index}"))?;
+    compiled.body_offset = body_offset;
+    Ok(compiled)
 }
 
 /// Compile every defined function, in index order.

@@ -132,6 +132,8 @@ pub(crate) struct CodeInfo {
     pub module_name: Option<String>,
     /// Sorted by function index.
     pub func_names: Vec<(u32, String)>,
+    /// Wasm offsets of the code, for backtraces.
+    pub address_map: Arc<crate::abi::AddressMap>,
 }
 
 impl CodeInfo {

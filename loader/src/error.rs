@@ -30,6 +30,12 @@ pub struct FrameInfo {
     pub module_name: Option<String>,
     pub func_index: u32,
     pub func_name: Option<String>,
+    /// Byte offset in the original `.wasm` binary of the instruction executing in this
+    /// frame (the trapping one innermost, a call in outer frames); `None` if the
+    /// artifact has no address map.
+    pub module_offset: Option<usize>,
+    /// `module_offset` from the start of the function's body (its code section entry).
+    pub func_offset: Option<usize>,
 }
 
 impl fmt::Display for FrameInfo {

@@ -135,6 +135,7 @@ impl Module {
             funcs,
             module_name: meta.module_name.clone(),
             func_names,
+            address_map: meta.address_map.clone(),
             ..CodeInfo::default()
         });
         let code = Arc::new(code);

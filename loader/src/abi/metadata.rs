@@ -299,6 +299,9 @@ pub struct ModuleMeta {
     pub func_names: Vec<(u32, String)>,
     /// Prepared initial memory contents, applied where the data segments would be.
     pub memory_images: Vec<MemoryImage>,
+    /// Wasm byte offsets of the compiled code, for backtraces (shared: the loader's code
+    /// registry holds it too).
+    pub address_map: std::sync::Arc<super::AddressMap>,
 }
 
 impl ModuleMeta {
@@ -428,6 +431,7 @@ impl ModuleMeta {
             w.u64(m.offset);
             w.u64(m.len);
         });
+        self.address_map.encode(w);
     }
 
     pub fn decode(r: &mut Reader) -> DecodeResult<ModuleMeta> {
@@ -516,6 +520,7 @@ impl ModuleMeta {
                 len: r.u64()?,
             })
         })?;
+        let address_map = std::sync::Arc::new(super::AddressMap::decode(r)?);
         Ok(ModuleMeta {
             types,
             imports,
@@ -533,6 +538,7 @@ impl ModuleMeta {
             module_name,
             func_names,
             memory_images,
+            address_map,
         })
     }
 }
@@ -664,6 +670,22 @@ mod tests {
                 offset: 4096,
                 len: 4096,
             }],
+            address_map: std::sync::Arc::new(crate::abi::AddressMap {
+                funcs: vec![crate::abi::FuncAddress {
+                    text_offset: 0,
+                    body_offset: 0x30,
+                }],
+                entries: vec![
+                    crate::abi::AddressMapEntry {
+                        text_offset: 4,
+                        wasm_offset: 0x33,
+                    },
+                    crate::abi::AddressMapEntry {
+                        text_offset: 9,
+                        wasm_offset: 0x31,
+                    },
+                ],
+            }),
         };
         (header, meta)
     }

@@ -4,6 +4,7 @@
 //! according to these definitions; the loader reads and links them. Nothing here
 //! depends on the host: every layout is computed from the *target's* pointer size.
 
+mod address_map;
 mod checksum;
 mod descriptor;
 mod encoding;
@@ -14,6 +15,7 @@ mod traps;
 mod types;
 mod vmoffsets;
 
+pub use address_map::{AddressMap, AddressMapEntry, FuncAddress, WasmOffsets};
 pub use checksum::artifact_checksum;
 pub use descriptor::{
     descriptor_symbol, Descriptor, DescriptorLayout, DESCRIPTOR_MAGIC, DESCRIPTOR_VERSION,

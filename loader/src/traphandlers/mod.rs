@@ -56,7 +56,8 @@ thread_local! {
     /// (low, high) bounds of this thread's stack, 0 if unknown.
     static STACK_BOUNDS: Cell<(usize, usize)> = const { Cell::new((0, 0)) };
     /// Program counters of the wasm frames at the latest trap, innermost first (the
-    /// first is the faulting PC, the others return addresses). One buffer per thread
+    /// first is the faulting PC, a trapping libcall's return address minus one or a
+    /// host call's return address; the others return addresses). One buffer per thread
     /// suffices: a trap is consumed by its entry before any outer entry resumes.
     static FRAMES: [Cell<usize>; MAX_FRAMES] = const { [const { Cell::new(0) }; MAX_FRAMES] };
     /// Whether this thread has its handlers, alternate stack and stack bounds set up.
@@ -194,7 +195,9 @@ pub(crate) unsafe fn raise_trap(code: TrapCode, pc: usize, fp: usize) -> ! {
     // SAFETY: `state` is the live innermost entry of this thread.
     unsafe {
         if fp != 0 {
-            signals::record_frames(&*state, pc, fp);
+            // `pc` is a return address: record an address within the call instead, as
+            // the innermost frame's PC is looked up as is.
+            signals::record_frames(&*state, pc.saturating_sub(1), fp);
         }
         (*state).trap_code.set(Some(code));
         (*state).trapped.set(true);
