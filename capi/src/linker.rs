@@ -7,7 +7,8 @@
 use crate::config::wasm_engine_t;
 use crate::error::{from_loader, new_error, null_arg, wasm_trap_t, wasmtime_error_t};
 use crate::externs::{
-    check_instance_limits, extern_from_c, extern_to_c, instance_of, instantiate, wasmtime_extern_t,
+    check_instance_limits, extern_from_c, extern_to_c, instance_handle, instance_of, instantiate,
+    wasmtime_extern_t,
 };
 use crate::func::{call_failure, functype_of, Callback, HostCallback, UncheckedCallback};
 use crate::guard::{guard, guard_err};
@@ -20,7 +21,7 @@ use std::collections::HashMap;
 use std::ffi::{c_char, c_void};
 use std::sync::Arc;
 use wasmaot_loader::{
-    Caller, Error, Extern, ExternType, Func, FuncType, Instance, Linker, Module, Val,
+    Caller, Error, Extern, ExternType, Func, FuncType, Instance, Linker, Module, Store, Val,
 };
 
 #[derive(Clone)]
@@ -610,9 +611,15 @@ pub extern "C" fn wasmtime_linker_get(
 
 // --- instance_pre --------------------------------------------------------------------------
 
+/// A module whose imports were resolved once: a loader `InstancePre` (behind the closure)
+/// over a loader linker holding just the module's imports (C host functions, items of a
+/// store, WASI functions).
 pub struct wasmtime_instance_pre_t {
-    linker: wasmtime_linker_t,
     module: wasmtime_module_t,
+    /// Imports defined as items of a store: the store's id and the import's name (checked
+    /// before instantiating, for the C API's message).
+    items: Vec<(u64, String, String)>,
+    instantiate: Box<dyn Fn(&mut Store<StoreData>) -> Result<Instance, Error> + Send + Sync>,
 }
 
 #[no_mangle]
@@ -628,33 +635,57 @@ pub extern "C" fn wasmtime_linker_instantiate_pre(
         let Some(m) = ptr::r(m) else {
             return null_arg("module");
         };
-        if let Err(e) = m.get() {
+        let module = match m.get() {
+            Ok(module) => module,
+            Err(e) => return new_error(e),
+        };
+        if let Err(e) = l.check_imports(module) {
             return new_error(e);
         }
-        for imp in m.imports() {
-            if !l.defined(&imp.module, &imp.name) {
-                return new_error(format!(
-                    "unknown import: `{}::{}` has not been defined",
-                    imp.module, imp.name
-                ));
-            }
-            if let Some(Def::Host { ty, .. }) = l.defs.get(&(imp.module.clone(), imp.name.clone()))
-            {
-                if let ExternType::Func(want) = &imp.ty {
-                    if want != ty {
-                        return new_error(format!(
-                            "incompatible import type for `{}::{}`: expected {want}, found {ty}",
-                            imp.module, imp.name
-                        ));
-                    }
+        let mut linker: Linker<StoreData> = match &l.wasi {
+            Some(w) => (**w).clone(),
+            None => Linker::new(module.engine()),
+        };
+        linker.allow_shadowing(true);
+        let mut items = Vec::new();
+        for imp in module.imports() {
+            let defined = match l.defs.get(&(imp.module.clone(), imp.name.clone())) {
+                Some(Def::Item { store_id, item }) => {
+                    items.push((*store_id, imp.module.clone(), imp.name.clone()));
+                    linker.define(&imp.module, &imp.name, *item).map(|_| ())
                 }
+                Some(Def::Host { ty, cb }) => {
+                    let (cb, fty) = (cb.clone(), ty.clone());
+                    linker
+                        .func_new(
+                            &imp.module,
+                            &imp.name,
+                            ty.clone(),
+                            move |mut caller: Caller<'_, StoreData>,
+                                  params: &[Val],
+                                  results: &mut [Val]| {
+                                cb.invoke(&fty, &mut caller, params, results)
+                            },
+                        )
+                        .map(|_| ())
+                }
+                // A WASI function (`check_imports` saw it defined).
+                None => Ok(()),
+            };
+            if let Err(e) = defined {
+                return from_loader(&e);
             }
         }
+        let pre = match linker.instantiate_pre(module) {
+            Ok(pre) => pre,
+            Err(e) => return from_loader(&e),
+        };
         ptr::write(
             ret,
             Box::into_raw(Box::new(wasmtime_instance_pre_t {
-                linker: l.clone(),
                 module: m.clone(),
+                items,
+                instantiate: Box::new(move |store: &mut Store<StoreData>| pre.instantiate(store)),
             })),
         );
         std::ptr::null_mut()
@@ -683,7 +714,28 @@ pub extern "C" fn wasmtime_instance_pre_instantiate(
         let Some(s) = ctx(store) else {
             return null_arg("store");
         };
-        p.linker.instantiate(s, &p.module, ret, trap)
+        for (store_id, module, name) in &p.items {
+            if *store_id != s.id() {
+                return new_error(format!(
+                    "`{module}::{name}` was defined with a different store"
+                ));
+            }
+        }
+        let module = match p.module.get() {
+            Ok(m) => m,
+            Err(e) => return new_error(e),
+        };
+        if let Err(e) = check_instance_limits(s, module) {
+            return new_error(e);
+        }
+        match (p.instantiate)(&mut s.store) {
+            Ok(i) => {
+                let h = instance_handle(s.data(), i);
+                ptr::write(ret, h);
+                std::ptr::null_mut()
+            }
+            Err(e) => call_failure(s, &e, trap),
+        }
     })
 }
 

@@ -207,7 +207,12 @@ impl StoreOpaque {
     }
 }
 
-fn instantiate(store: &mut StoreOpaque, module: &Module, imports: &[Extern]) -> Result<Instance> {
+/// Instantiate `module` in `store` with `imports` (in the module's import order).
+pub(crate) fn instantiate(
+    store: &mut StoreOpaque,
+    module: &Module,
+    imports: &[Extern],
+) -> Result<Instance> {
     if !Engine::same(&store.engine, &module.inner.engine) {
         return Err(Error::link("module and store belong to different engines"));
     }
@@ -233,9 +238,10 @@ fn instantiate(store: &mut StoreOpaque, module: &Module, imports: &[Extern]) -> 
     let vmctx = VMContextAlloc::new(offsets);
     let store_ptr: *mut StoreOpaque = store;
     let mut funcs = vec![NO_FUNC; meta.num_imported_funcs() as usize + meta.funcs.len()];
-    let mut tables = Vec::new();
-    let mut memories = Vec::new();
-    let mut globals = Vec::new();
+    let mut tables = Vec::with_capacity(meta.num_imported_tables() as usize + meta.tables.len());
+    let mut memories =
+        Vec::with_capacity(meta.num_imported_memories() as usize + meta.memories.len());
+    let mut globals = Vec::with_capacity(meta.num_imported_globals() as usize + meta.globals.len());
 
     // Imports: check types, then point the VMContext at the exporters' definitions.
     let (mut nf, mut nt, mut nm, mut ng) = (0u32, 0u32, 0u32, 0u32);
@@ -590,6 +596,18 @@ impl StoreOpaque {
                     as usize
             }
         };
+        // The usual single-instruction expressions, without the evaluator's stack.
+        if let [op] = expr.0.as_slice() {
+            use crate::abi::ConstOp;
+            match *op {
+                ConstOp::I32Const(v) => return ConstVal::I32(v),
+                ConstOp::I64Const(v) => return ConstVal::I64(v),
+                ConstOp::GlobalGet(g) => return global(g),
+                ConstOp::RefNull => return ConstVal::Ref(0),
+                ConstOp::RefFunc(f) => return ConstVal::Ref(func_ref(f)),
+                _ => {}
+            }
+        }
         const_expr::eval(expr, &global, &func_ref)
     }
 }

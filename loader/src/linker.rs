@@ -1,12 +1,13 @@
-//! The linker: names for imports, and instantiation by name.
+//! The linker: names for imports, and instantiation by name; `InstancePre`, a module whose
+//! imports were resolved once, to instantiate many times.
 
-use crate::abi::FuncType;
+use crate::abi::{FuncType, ImportKind};
 use crate::error::{Error, Result};
 use crate::externals::Extern;
 use crate::func::{Func, HostFn};
 use crate::instance::Instance;
 use crate::module::Module;
-use crate::store::{AsContextMut, Caller};
+use crate::store::{AsContextMut, Caller, StoreInner};
 use crate::values::Val;
 use crate::Engine;
 use std::collections::HashMap;
@@ -15,7 +16,7 @@ use std::sync::Arc;
 enum Definition<T: 'static> {
     Extern(Extern),
     /// A host function created in each store it is instantiated into.
-    HostFunc(FuncType, Arc<HostFn<T>>),
+    HostFunc(Arc<FuncType>, Arc<HostFn<T>>),
 }
 
 impl<T> Clone for Definition<T> {
@@ -27,11 +28,44 @@ impl<T> Clone for Definition<T> {
     }
 }
 
+impl<T> Definition<T> {
+    /// The item in `store`: host functions are created in it.
+    fn to_extern(&self, store: &mut StoreInner<T>) -> Extern {
+        match self {
+            Definition::Extern(e) => *e,
+            Definition::HostFunc(ty, f) => {
+                Extern::Func(Func::new_arc(store, FuncType::clone(ty), f.clone()))
+            }
+        }
+    }
+}
+
 /// Resolves imports by (module, name).
 pub struct Linker<T: 'static> {
     engine: Engine,
-    defs: HashMap<(String, String), Definition<T>>,
+    /// Module name → item name → definition (looked up by `&str`, no allocation).
+    defs: HashMap<String, HashMap<String, Definition<T>>>,
     allow_shadowing: bool,
+}
+
+impl<T> Clone for Linker<T> {
+    fn clone(&self) -> Self {
+        Linker {
+            engine: self.engine.clone(),
+            defs: self.defs.clone(),
+            allow_shadowing: self.allow_shadowing,
+        }
+    }
+}
+
+/// What an import of kind `kind` is called in messages.
+fn kind_name(kind: &ImportKind) -> &'static str {
+    match kind {
+        ImportKind::Func(_) => "function",
+        ImportKind::Table(_) => "table",
+        ImportKind::Memory(_) => "memory",
+        ImportKind::Global(_) => "global",
+    }
 }
 
 impl<T: 'static> Linker<T> {
@@ -54,14 +88,21 @@ impl<T: 'static> Linker<T> {
     }
 
     fn insert(&mut self, module: &str, name: &str, def: Definition<T>) -> Result<()> {
-        let key = (module.to_string(), name.to_string());
-        if !self.allow_shadowing && self.defs.contains_key(&key) {
+        let items = match self.defs.get_mut(module) {
+            Some(items) => items,
+            None => self.defs.entry(module.to_string()).or_default(),
+        };
+        if !self.allow_shadowing && items.contains_key(name) {
             return Err(Error::link(format!(
                 "`{module}::{name}` is already defined"
             )));
         }
-        self.defs.insert(key, def);
+        items.insert(name.to_string(), def);
         Ok(())
+    }
+
+    fn definition(&self, module: &str, name: &str) -> Option<&Definition<T>> {
+        self.defs.get(module)?.get(name)
     }
 
     /// Define `module::name` as `item`.
@@ -86,7 +127,11 @@ impl<T: 'static> Linker<T> {
     where
         F: Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
     {
-        self.insert(module, name, Definition::HostFunc(ty, Arc::new(func)))?;
+        self.insert(
+            module,
+            name,
+            Definition::HostFunc(Arc::new(ty), Arc::new(func)),
+        )?;
         Ok(self)
     }
 
@@ -103,27 +148,61 @@ impl<T: 'static> Linker<T> {
         Ok(self)
     }
 
+    /// The definition of each import of `module`, in order.
+    fn resolve<'a>(
+        &'a self,
+        module: &'a Module,
+    ) -> impl Iterator<Item = Result<&'a Definition<T>>> + 'a {
+        module.inner.meta.imports.iter().map(move |import| {
+            self.definition(&import.module, &import.name)
+                .ok_or_else(|| {
+                    Error::link(format!(
+                        "unknown import: `{}::{}` has not been defined ({} expected)",
+                        import.module,
+                        import.name,
+                        kind_name(&import.kind)
+                    ))
+                })
+        })
+    }
+
     /// Instantiate `module`, resolving its imports by name.
     pub fn instantiate(
         &self,
         mut store: impl AsContextMut<Data = T>,
         module: &Module,
     ) -> Result<Instance> {
-        let mut imports = Vec::new();
-        for import in module.imports() {
-            let item = self
-                .get(&mut store, &import.module, &import.name)
-                .ok_or_else(|| {
-                    Error::link(format!(
-                        "unknown import: `{}::{}` has not been defined ({} expected)",
-                        import.module,
-                        import.name,
-                        import.ty.kind_name()
-                    ))
-                })?;
-            imports.push(item);
+        let inner = store.as_context_mut().0;
+        let mut imports = Vec::with_capacity(module.inner.meta.imports.len());
+        for def in self.resolve(module) {
+            imports.push(def?.to_extern(inner));
         }
-        Instance::new(&mut store, module, &imports)
+        crate::instance::instantiate(&mut inner.opaque, module, &imports)
+    }
+
+    /// Resolve the imports of `module` once, for instantiating it many times
+    /// ([`InstancePre::instantiate`]). Host functions are checked against the import
+    /// types here; items of a store when instantiating.
+    pub fn instantiate_pre(&self, module: &Module) -> Result<InstancePre<T>> {
+        let meta = &module.inner.meta;
+        let mut imports = Vec::with_capacity(meta.imports.len());
+        for (import, def) in meta.imports.iter().zip(self.resolve(module)) {
+            let def = def?;
+            if let (ImportKind::Func(t), Definition::HostFunc(ty, _)) = (&import.kind, def) {
+                let expected = &meta.types[*t as usize];
+                if **ty != *expected {
+                    return Err(Error::link(format!(
+                        "incompatible import type for `{}::{}`: expected {expected}, found {ty}",
+                        import.module, import.name
+                    )));
+                }
+            }
+            imports.push(def.clone());
+        }
+        Ok(InstancePre {
+            module: module.clone(),
+            imports: imports.into(),
+        })
     }
 
     /// The definition of `module::name` (host functions are created in `store`).
@@ -133,12 +212,162 @@ impl<T: 'static> Linker<T> {
         module: &str,
         name: &str,
     ) -> Option<Extern> {
-        match self.defs.get(&(module.to_string(), name.to_string()))? {
-            Definition::Extern(e) => Some(*e),
-            Definition::HostFunc(ty, f) => {
-                let ctx = store.as_context_mut();
-                Some(Extern::Func(Func::new_arc(ctx.0, ty.clone(), f.clone())))
-            }
+        let def = self.definition(module, name)?;
+        Some(def.to_extern(store.as_context_mut().0))
+    }
+}
+
+/// A module with its imports resolved by a [`Linker`] ([`Linker::instantiate_pre`]):
+/// instantiating it looks up no names. Cheap to clone.
+pub struct InstancePre<T: 'static> {
+    module: Module,
+    /// The definition of each import, in the module's import order.
+    imports: Arc<[Definition<T>]>,
+}
+
+impl<T> Clone for InstancePre<T> {
+    fn clone(&self) -> Self {
+        InstancePre {
+            module: self.module.clone(),
+            imports: self.imports.clone(),
         }
+    }
+}
+
+impl<T> std::fmt::Debug for InstancePre<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InstancePre")
+            .field("module", &self.module)
+            .field("imports", &self.imports.len())
+            .finish()
+    }
+}
+
+impl<T: 'static> InstancePre<T> {
+    /// The module.
+    pub fn module(&self) -> &Module {
+        &self.module
+    }
+
+    /// Instantiate the module in `store`: host functions are created in it, items of a
+    /// store must belong to it.
+    pub fn instantiate(&self, mut store: impl AsContextMut<Data = T>) -> Result<Instance> {
+        let inner = store.as_context_mut().0;
+        let imports: Vec<Extern> = self.imports.iter().map(|d| d.to_extern(inner)).collect();
+        crate::instance::instantiate(&mut inner.opaque, &self.module, &imports)
+    }
+}
+
+#[cfg(all(test, target_arch = "x86_64"))]
+mod tests {
+    use super::*;
+    use crate::abi::{func_symbol, ValType};
+    use crate::{Store, Val};
+
+    /// `tests::sample_module`: imports `env::host` (i32, i32) -> i32; `callhost` calls it.
+    fn sample(engine: &Engine) -> Module {
+        let (code, meta) = crate::tests::sample_module();
+        let symbols: Vec<(String, u64)> = meta
+            .funcs
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (func_symbol("", i as u32 + 1), u64::from(f.text_offset)))
+            .collect();
+        let header = crate::tests::host_header();
+        let bytes = crate::tests::build_artifact(&code, &symbols, &header, &meta, &[0; 4]);
+        Module::from_bytes(engine, &bytes).unwrap()
+    }
+
+    fn binary() -> FuncType {
+        FuncType::new([ValType::I32, ValType::I32], [ValType::I32])
+    }
+
+    fn call_host(store: &mut Store<u32>, instance: Instance, a: i32, b: i32) -> i32 {
+        let f = instance.get_func(&mut *store, "callhost").unwrap();
+        let mut out = [Val::I32(0)];
+        f.call(&mut *store, &[Val::I32(a), Val::I32(b)], &mut out)
+            .unwrap();
+        out[0].i32().unwrap()
+    }
+
+    #[test]
+    fn instance_pre_resolves_once_and_instantiates_in_many_stores() {
+        let engine = Engine::default();
+        let module = sample(&engine);
+        let mut linker: Linker<u32> = Linker::new(&engine);
+        linker
+            .func_new("env", "host", binary(), |mut caller, p, r| {
+                *caller.data_mut() += 1;
+                r[0] = Val::I32(p[0].i32().unwrap() - p[1].i32().unwrap());
+                Ok(())
+            })
+            .unwrap();
+        let pre = linker.instantiate_pre(&module).unwrap();
+        // Later definitions do not change what was resolved.
+        linker
+            .func_new("env", "host", binary(), |_, p, r| {
+                r[0] = Val::I32(p[0].i32().unwrap() + p[1].i32().unwrap());
+                Ok(())
+            })
+            .unwrap();
+        let copy = pre.clone();
+        for (i, pre) in [&pre, &copy, &pre].into_iter().enumerate() {
+            let mut store = Store::new(&engine, 0u32);
+            let instance = pre.instantiate(&mut store).unwrap();
+            assert_eq!(
+                call_host(&mut store, instance, 10, 3 + i as i32),
+                7 - i as i32
+            );
+            // Two instances in one store, each with its own host function.
+            let again = pre.instantiate(&mut store).unwrap();
+            assert_eq!(call_host(&mut store, again, 1, 1), 0);
+            assert_eq!(*store.data(), 2);
+        }
+        assert!(std::ptr::eq(pre.module(), &pre.module));
+        let mut store = Store::new(&engine, 0u32);
+        let instance = linker.instantiate(&mut store, &module).unwrap();
+        assert_eq!(call_host(&mut store, instance, 10, 3), 13);
+    }
+
+    #[test]
+    fn instance_pre_checks_names_types_and_stores() {
+        let engine = Engine::default();
+        let module = sample(&engine);
+        let mut linker: Linker<u32> = Linker::new(&engine);
+        let e = linker.instantiate_pre(&module).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "unknown import: `env::host` has not been defined (function expected)"
+        );
+        linker
+            .func_new(
+                "env",
+                "host",
+                FuncType::new([ValType::I32], []),
+                |_, _, _| Ok(()),
+            )
+            .unwrap();
+        let e = linker.instantiate_pre(&module).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("incompatible import type for `env::host`: expected"),
+            "{e}"
+        );
+        // An item of one store: fine there, rejected by another store.
+        let mut store = Store::new(&engine, 0u32);
+        let f = Func::new(&mut store, binary(), |_, p, r| {
+            r[0] = Val::I32(p[0].i32().unwrap() * p[1].i32().unwrap());
+            Ok(())
+        });
+        linker.define("env", "host", f).unwrap();
+        let pre = linker.instantiate_pre(&module).unwrap();
+        let instance = pre.instantiate(&mut store).unwrap();
+        assert_eq!(call_host(&mut store, instance, 6, 7), 42);
+        let mut other = Store::new(&engine, 0u32);
+        assert!(pre.instantiate(&mut other).is_err());
+        // Shadowing forbidden: a second definition is an error.
+        linker.allow_shadowing(false);
+        assert!(linker.define("env", "host", f).is_err());
+        assert!(linker.define("env", "other", f).is_ok());
     }
 }

@@ -12,9 +12,32 @@ use crate::table::TableData;
 use crate::vmcontext::VMRuntimeLimits;
 use std::any::Any;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 static NEXT_STORE_ID: AtomicU64 = AtomicU64::new(1);
+
+/// A hasher for addresses (map keys the store itself made, so no flooding to fear):
+/// one multiplication instead of SipHash.
+#[derive(Default)]
+pub(crate) struct AddressHasher(u64);
+
+impl Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        // Fibonacci hashing; hashbrown takes the top 7 bits and the low bits, so fold the
+        // high half down too.
+        let h = (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        self.0 = h ^ (h >> 32);
+    }
+}
 
 /// The part of a store that does not depend on its data type.
 pub(crate) struct StoreOpaque {
@@ -35,7 +58,7 @@ pub(crate) struct StoreOpaque {
     pub globals: Vec<GlobalData>,
     pub externrefs: Vec<Box<dyn Any + Send + Sync>>,
     /// `*const VMFuncRef` → index in `funcs`.
-    pub funcref_to_func: HashMap<usize, u32>,
+    pub funcref_to_func: HashMap<usize, u32, BuildHasherDefault<AddressHasher>>,
     /// VMContext start address → index in `instances`.
     pub vmctx_to_instance: BTreeMap<usize, u32>,
     /// Host functions that have no wasm→host trampoline yet.
@@ -78,7 +101,7 @@ impl<T> Store<T> {
                     memories: Vec::new(),
                     globals: Vec::new(),
                     externrefs: Vec::new(),
-                    funcref_to_func: HashMap::new(),
+                    funcref_to_func: HashMap::default(),
                     vmctx_to_instance: BTreeMap::new(),
                     pending_host_funcs: Vec::new(),
                 },
