@@ -4,7 +4,8 @@
 use crate::codegen::{compile_functions, compile_ir, CompiledFunction};
 use crate::func_env::FuncIds;
 use crate::module_env::ModuleInfo;
-use crate::signatures::{entry_trampoline_signature, libcall_signature, wasm_signature};
+use crate::prelink;
+use crate::signatures::{entry_trampoline_signature, wasm_signature};
 use crate::target::Target;
 use crate::trampolines::{entry_trampoline, host_trampoline};
 use crate::{CompileError, CompileOptions};
@@ -14,7 +15,7 @@ use cranelift_object::{ObjectBuilder, ObjectModule};
 use object::write::Object;
 use object::{Object as _, ObjectSection as _, SectionKind};
 use std::collections::HashMap;
-use wasmaot_loader::abi::{self, Libcall, ObjectFormat, Tunables};
+use wasmaot_loader::abi::{self, ObjectFormat, Tunables};
 
 /// Symbol names for Cranelift's own libcalls.
 fn cranelift_libcall_name(call: LibCall) -> String {
@@ -74,14 +75,6 @@ pub fn build(
     .map_err(module_error)?;
     let mut module = ObjectModule::new(builder);
 
-    let mut libcalls = HashMap::new();
-    for call in Libcall::ALL {
-        let sig = libcall_signature(isa, call.params(), call.result());
-        let id = module
-            .declare_function(call.symbol(), Linkage::Import, &sig)
-            .map_err(module_error)?;
-        libcalls.insert(*call, id.as_u32());
-    }
     let mut defined = Vec::with_capacity(info.meta.funcs.len());
     for (i, f) in info.meta.funcs.iter().enumerate() {
         let index = info.num_imported_funcs + i as u32;
@@ -93,7 +86,6 @@ pub fn build(
     }
     let ids = FuncIds {
         defined: defined.iter().map(|id| id.as_u32()).collect(),
-        libcalls,
     };
 
     let bodies = std::mem::take(&mut info.bodies);
@@ -116,6 +108,7 @@ pub fn build(
     let mut first_of_type: HashMap<&abi::FuncType, usize> = HashMap::new();
     let mut trampoline_ids: Vec<(FuncId, FuncId)> = Vec::new();
     let mut trampoline_of_type = Vec::with_capacity(info.meta.types.len());
+    let mut trampoline_code: Vec<(FuncId, CompiledFunction)> = Vec::new();
     for (i, ty) in info.meta.types.iter().enumerate() {
         if let Some(&j) = first_of_type.get(ty) {
             trampoline_of_type.push(trampoline_of_type[j]);
@@ -142,16 +135,11 @@ pub fn build(
             (entry_id, entry, "entry trampoline"),
             (host_id, host, "host trampoline"),
         ] {
-            let CompiledFunction {
-                func,
-                code,
-                alignment,
-                relocs,
-                ..
-            } = compile_ir(isa, func, what)?;
+            let c = compile_ir(isa, func, what)?;
             module
-                .define_function_bytes(id, &func, alignment, &code, &relocs)
+                .define_function_bytes(id, &c.func, c.alignment, &c.code, &c.relocs)
                 .map_err(module_error)?;
+            trampoline_code.push((id, c));
         }
         trampoline_of_type.push(trampoline_ids.len());
         trampoline_ids.push((entry_id, host_id));
@@ -165,6 +153,32 @@ pub fn build(
         target_lexicon::Architecture::X86_64 => 4096,
         _ => 65536,
     };
+    let text_id = product
+        .object
+        .section_id(object::write::StandardSection::Text);
+    let text_prelinked = format == ObjectFormat::Elf && {
+        let placed: Vec<prelink::Placed> = defined
+            .iter()
+            .zip(&compiled)
+            .chain(trampoline_code.iter().map(|(id, c)| (id, c)))
+            .map(|(id, c)| prelink::Placed {
+                text_offset: u64::from(text_offset(&product, *id)),
+                compiled: c,
+            })
+            .collect();
+        let offsets: HashMap<u32, u64> = defined
+            .iter()
+            .chain(trampoline_code.iter().map(|(id, _)| id))
+            .map(|id| (id.as_u32(), u64::from(text_offset(&product, *id))))
+            .collect();
+        let text = product.object.section_mut(text_id);
+        prelink::prelink(text.data_mut(), &placed, &|id| offsets.get(&id).copied())
+    };
+    if text_prelinked {
+        // The loader maps `.text` in place with its own protection: it starts and ends on
+        // a page boundary of the file, sharing no page with other sections.
+        product.object.section_mut(text_id).append_data(&[], page);
+    }
     let data = crate::data_layout::layout(&info, page);
     let mut meta = std::mem::take(&mut info.meta);
     for ((f, id), c) in meta.funcs.iter_mut().zip(&defined).zip(&compiled) {
@@ -198,6 +212,7 @@ pub fn build(
         wasm_features: options.wasm_features,
         tunables,
         symbol_prefix: options.symbol_prefix.clone(),
+        text_prelinked,
     };
     meta.data = data.segments;
     meta.memory_images = data.images;
@@ -216,9 +231,6 @@ pub fn build(
     if options.pic {
         crate::descriptor::name_symbols(&mut product, &meta, &defined, prefix);
     }
-    let text_id = product
-        .object
-        .section_id(object::write::StandardSection::Text);
     crate::descriptor::add(
         &mut product.object,
         prefix,

@@ -97,8 +97,14 @@ pub fn layout(info: &ModuleInfo, page: u64) -> DataLayout {
         if !folded {
             out.bytes.extend_from_slice(bytes_of(s));
         }
+        // A folded segment was applied by its image and is dropped at instantiation:
+        // `Declared` says just that, with no offset expression to decode or evaluate.
         out.segments.push(DataSegment {
-            mode: s.mode.clone(),
+            mode: if folded {
+                SegmentMode::Declared
+            } else {
+                s.mode.clone()
+            },
             offset,
             len: if folded { 0 } else { s.len },
         });

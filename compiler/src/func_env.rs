@@ -26,11 +26,10 @@ mod metering;
 /// Namespace of `UserExternalName`s that name functions by their object-module `FuncId`.
 pub const FUNC_NAMESPACE: u32 = 0;
 
-/// Object-module function ids of the things compiled code calls by name.
+/// Object-module function ids of the functions compiled code calls by name.
 pub struct FuncIds {
     /// Defined function `i` (index among defined functions).
     pub defined: Vec<u32>,
-    pub libcalls: HashMap<Libcall, u32>,
 }
 
 pub struct FuncEnv<'a> {
@@ -42,7 +41,9 @@ pub struct FuncEnv<'a> {
     heaps: PrimaryMap<Heap, HeapData>,
     vmctx: Option<GlobalValue>,
     tables: HashMap<u32, TableData>,
-    libcall_refs: HashMap<Libcall, FuncRef>,
+    libcall_sigs: HashMap<Libcall, ir::SigRef>,
+    /// The VMContext's `libcalls` pointer, once a libcall is used.
+    libcall_table: Option<GlobalValue>,
     /// Fuel bookkeeping, when the module is compiled with `consume_fuel`.
     fuel: Option<metering::Fuel>,
 }
@@ -80,7 +81,8 @@ impl<'a> FuncEnv<'a> {
             heaps: PrimaryMap::new(),
             vmctx: None,
             tables: HashMap::new(),
-            libcall_refs: HashMap::new(),
+            libcall_sigs: HashMap::new(),
+            libcall_table: None,
             fuel: None,
         }
     }
@@ -136,22 +138,35 @@ impl<'a> FuncEnv<'a> {
         wasm_signature(self.isa, &self.info.meta.types[index as usize])
     }
 
-    fn libcall(&mut self, func: &mut Function, call: Libcall) -> FuncRef {
-        if let Some(r) = self.libcall_refs.get(&call) {
-            return *r;
-        }
-        let sig = func.import_signature(libcall_signature(self.isa, call.params(), call.result()));
-        let name = func.declare_imported_user_function(UserExternalName::new(
-            FUNC_NAMESPACE,
-            self.ids.libcalls[&call],
-        ));
-        let r = func.import_function(ExtFuncData {
-            name: ExternalName::user(name),
-            signature: sig,
-            colocated: false,
-        });
-        self.libcall_refs.insert(call, r);
-        r
+    /// Signature and code address of runtime function `call`, read from the libcall table
+    /// the VMContext points to (no relocation in the code).
+    pub(crate) fn libcall(&mut self, pos: &mut FuncCursor, call: Libcall) -> (ir::SigRef, Value) {
+        let sig = match self.libcall_sigs.get(&call) {
+            Some(sig) => *sig,
+            None => {
+                let sig = pos.func.import_signature(libcall_signature(
+                    self.isa,
+                    call.params(),
+                    call.result(),
+                ));
+                self.libcall_sigs.insert(call, sig);
+                sig
+            }
+        };
+        let ptr = self.ptr();
+        let table_gv = match self.libcall_table {
+            Some(gv) => gv,
+            None => {
+                let vmctx = self.vmctx_gv(pos.func);
+                let gv = self.load_gv(pos.func, vmctx, self.offsets.vmctx_libcalls(), ptr, true);
+                self.libcall_table = Some(gv);
+                gv
+            }
+        };
+        let table = pos.ins().global_value(ptr, table_gv);
+        let slot = self.offsets.libcall_slot(call.index()) as i32;
+        let code = pos.ins().load(ptr, trusted_ro(), table, slot);
+        (sig, code)
     }
 
     fn call_libcall(
@@ -160,11 +175,11 @@ impl<'a> FuncEnv<'a> {
         call: Libcall,
         args: &[Value],
     ) -> Option<Value> {
-        let r = self.libcall(pos.func, call);
+        let (sig, code) = self.libcall(pos, call);
         let vmctx = self.vmctx_val(pos);
         let mut all = vec![vmctx];
         all.extend_from_slice(args);
-        let inst = pos.ins().call(r, &all);
+        let inst = pos.ins().call_indirect(sig, code, &all);
         pos.func.dfg.inst_results(inst).first().copied()
     }
 

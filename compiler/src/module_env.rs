@@ -345,19 +345,16 @@ pub fn read_module(wasm: &[u8], feature_bits: u64) -> Result<ModuleInfo<'_>, Com
                         ElementItems::Functions(funcs) => {
                             let items = funcs
                                 .into_iter()
-                                .map(|f| {
-                                    f.map(|f| ConstExpr(vec![ConstOp::RefFunc(f)]))
-                                        .map_err(invalid)
-                                })
+                                .map(|f| f.map_err(invalid))
                                 .collect::<Result<Vec<_>, _>>()?;
-                            (ValType::FuncRef, items)
+                            (ValType::FuncRef, abi::ElemItems::Funcs(items))
                         }
                         ElementItems::Expressions(ty, exprs) => {
                             let items = exprs
                                 .into_iter()
                                 .map(|e| const_expr(&e.map_err(invalid)?))
                                 .collect::<Result<Vec<_>, _>>()?;
-                            (ref_type(ty, offset)?, items)
+                            (ref_type(ty, offset)?, abi::ElemItems::Exprs(items))
                         }
                     };
                     info.meta.elements.push(abi::ElemSegment {

@@ -7,7 +7,7 @@
       (then (local.get $n))
       (else (i64.add (call $fib (i64.sub (local.get $n) (i64.const 1)))
                      (call $fib (i64.sub (local.get $n) (i64.const 2)))))))
-  ;; memory.fill is a runtime call (wasmaot_rt_memory_fill), reached through the GOT.
+  ;; memory.fill is a runtime call, reached through the libcall table of the VMContext.
   (func $fill (export "fill") (param $at i32) (param $byte i32) (param $len i32)
     (memory.fill (local.get $at) (local.get $byte) (local.get $len)))
   ;; The sum of the bytes [0, n]; traps once n is outside the memory.

@@ -7,7 +7,7 @@
   (func $bump (export "bump") (result i32)
     (i32.store (i32.const 64) (i32.add (i32.load (i32.const 64)) (i32.const 1)))
     (i32.load (i32.const 64)))
-  ;; memory.grow is a runtime call (wasmaot_rt_memory_grow, resolved by libwasmaot).
+  ;; memory.grow is a runtime call, reached through the libcall table of the VMContext.
   (func $grow (export "grow") (param $pages i32) (result i32)
     (memory.grow (local.get $pages)))
   ;; Byte `i` of memory: traps when `i` is out of bounds.

@@ -3,28 +3,75 @@
 //! Nothing here runs or maps code.
 
 use crate::abi::{
-    self, decode_metadata, EntityIndex, Header, ImportKind, ModuleMeta, ObjectFormat, Reader,
-    SegmentMode, Tunables, ValType, CHECKSUM_OFFSET,
+    self, decode_metadata_in_place, trap_site, CodeTables, ElemItems, EntityIndex, Header,
+    ImportKind, ModuleMeta, ObjectFormat, Reader, SegmentMode, Tunables, ValType, CHECKSUM_OFFSET,
 };
 use crate::const_expr;
 use crate::engine::Config;
 use crate::error::{Error, Result};
-use object::{Object, ObjectSection, SectionIndex};
+use object::{Object, ObjectSection};
 
 /// A parsed and verified artifact, borrowing its bytes.
-pub(crate) struct Artifact<'a> {
-    pub file: object::File<'a>,
+pub(crate) struct Artifact {
+    pub format: ObjectFormat,
     pub header: Header,
     pub meta: ModuleMeta,
-    /// `None` for a module without code.
-    pub text_index: Option<SectionIndex>,
+    /// File range of the metadata section (offset, len).
+    pub meta_range: (usize, usize),
+    /// Where the trap table, function names and address map lie in the metadata section.
+    pub tables: CodeTables,
+    /// File range of the code section (offset, len); `None` for a module without code.
+    pub text_range: Option<(u64, u64)>,
     /// File range of the data section (offset, len), if present.
     pub data_range: (usize, usize),
 }
 
-/// Parse and verify `bytes` for an engine configured as `config`; `what` names the
-/// artifact (a path, or "artifact") in errors.
-pub(crate) fn parse<'a>(bytes: &'a [u8], config: &Config, what: &str) -> Result<Artifact<'a>> {
+/// The text section's name in an object of `format`.
+pub(crate) fn text_section(format: ObjectFormat) -> &'static str {
+    match format {
+        ObjectFormat::MachO => "__text",
+        _ => ".text",
+    }
+}
+
+/// Where an artifact's sections are: a 64-bit little-endian ELF file is read directly
+/// (`elf_sections`), anything else through `object`.
+struct Layout {
+    format: ObjectFormat,
+    /// The object's architecture, as `std::env::consts::ARCH` names it, if supported.
+    arch: Option<&'static str>,
+    meta: (u64, u64),
+    text: Option<(u64, u64)>,
+    data: Option<(u64, u64)>,
+}
+
+fn layout(bytes: &[u8], what: &str) -> Result<Layout> {
+    let names = [
+        abi::metadata_section(ObjectFormat::Elf),
+        text_section(ObjectFormat::Elf),
+        abi::data_section(ObjectFormat::Elf),
+    ];
+    let no_meta = |name: &str| {
+        Error::load(format!(
+            "{what}: no `{name}` section: not a wasmaot artifact"
+        ))
+    };
+    if let Some(found) = crate::elf_sections::find(bytes, names)
+        .map_err(|e| Error::load(format!("{what}: not a valid object file: {e}")))?
+    {
+        let [meta, text, data] = found.ranges;
+        return Ok(Layout {
+            format: ObjectFormat::Elf,
+            arch: match found.machine {
+                object::elf::EM_X86_64 => Some("x86_64"),
+                object::elf::EM_AARCH64 => Some("aarch64"),
+                _ => None,
+            },
+            meta: meta.ok_or_else(|| no_meta(names[0]))?,
+            text,
+            data,
+        });
+    }
     let file = object::File::parse(bytes)
         .map_err(|e| Error::load(format!("{what}: not a valid object file: {e}")))?;
     let format = match file.format() {
@@ -37,32 +84,87 @@ pub(crate) fn parse<'a>(bytes: &'a [u8], config: &Config, what: &str) -> Result<
             )))
         }
     };
+    let range = |name: &str| -> Result<Option<(u64, u64)>> {
+        let Some(section) = file.section_by_name(name) else {
+            return Ok(None);
+        };
+        match section.file_range() {
+            Some((off, len))
+                if off
+                    .checked_add(len)
+                    .is_some_and(|end| end <= bytes.len() as u64) =>
+            {
+                Ok(Some((off, len)))
+            }
+            Some(_) => Err(Error::load(format!(
+                "{what}: section `{name}` lies outside the file"
+            ))),
+            None => Ok(None),
+        }
+    };
     let meta_name = abi::metadata_section(format);
-    let meta_section = file.section_by_name(meta_name).ok_or_else(|| {
-        Error::load(format!(
-            "{what}: no `{meta_name}` section: not a wasmaot artifact"
-        ))
-    })?;
-    let meta_bytes = meta_section
-        .data()
-        .map_err(|e| Error::load(format!("{what}: section `{meta_name}`: {e}")))?;
+    Ok(Layout {
+        format,
+        arch: match file.architecture() {
+            object::Architecture::X86_64 => Some("x86_64"),
+            object::Architecture::Aarch64 => Some("aarch64"),
+            _ => None,
+        },
+        meta: range(meta_name)?.ok_or_else(|| no_meta(meta_name))?,
+        text: range(text_section(format))?,
+        data: range(abi::data_section(format))?,
+    })
+}
+
+/// Parse and verify `bytes` for an engine configured as `config`; `what` names the
+/// artifact (a path, or "artifact") in errors.
+pub(crate) fn parse(bytes: &[u8], config: &Config, what: &str) -> Result<Artifact> {
+    let layout = layout(bytes, what)?;
+    let format = layout.format;
+    let meta_name = abi::metadata_section(format);
+    let meta_range = (layout.meta.0 as usize, layout.meta.1 as usize);
+    let meta_bytes = &bytes[meta_range.0..meta_range.0 + meta_range.1];
 
     // The header first: a foreign or newer artifact is reported as such.
     let header = Header::decode(&mut Reader::new(meta_bytes))
         .map_err(|e| Error::load(format!("{what}: section `{meta_name}` header: {e}")))?;
-    check_target(&header, &file).map_err(|e| e.context(what))?;
+    check_target_triple(&header).map_err(|e| e.context(what))?;
+    check_object_arch(layout.arch).map_err(|e| e.context(what))?;
     check_cpu_features(&header.cpu_features).map_err(|e| e.context(what))?;
     check_tunables(&header.tunables, config).map_err(|e| e.context(what))?;
 
-    // The checksum covers the whole file with the checksum field zeroed.
-    let (meta_offset, _) = meta_section.file_range().ok_or_else(|| {
-        Error::load(format!(
-            "{what}: section `{meta_name}` has no file contents"
-        ))
-    })?;
-    let field = usize::try_from(meta_offset)
-        .ok()
-        .and_then(|o| o.checked_add(CHECKSUM_OFFSET));
+    if config.verify_artifact_checksum {
+        verify_checksum(bytes, &header, meta_range.0, what)?;
+    }
+
+    let (_, meta, tables) = decode_metadata_in_place(meta_bytes)
+        .map_err(|e| Error::load(format!("{what}: section `{meta_name}`: {e}")))?;
+    let text_len = layout.text.map_or(0, |(_, len)| len);
+    let data_range = layout
+        .data
+        .map_or((0, 0), |(off, len)| (off as usize, len as usize));
+    validate(&meta, text_len, data_range.1 as u64)
+        .map_err(|m| Error::load(format!("{what}: metadata: {m}")))?;
+    // The trap table is read in place, by binary search; with the checksum verified
+    // (the whole file read anyway) it is checked whole too.
+    if config.verify_artifact_checksum {
+        check_trap_sites(meta_bytes, &tables, text_len)
+            .map_err(|m| Error::load(format!("{what}: metadata: {m}")))?;
+    }
+    Ok(Artifact {
+        format,
+        header,
+        meta,
+        meta_range,
+        tables,
+        text_range: layout.text,
+        data_range,
+    })
+}
+
+/// The checksum covers the whole file with the checksum field zeroed.
+fn verify_checksum(bytes: &[u8], header: &Header, meta_offset: usize, what: &str) -> Result<()> {
+    let field = meta_offset.checked_add(CHECKSUM_OFFSET);
     let field = match field {
         Some(f) if f.checked_add(4).is_some_and(|end| end <= bytes.len()) => f,
         _ => {
@@ -78,53 +180,11 @@ pub(crate) fn parse<'a>(bytes: &'a [u8], config: &Config, what: &str) -> Result<
             header.checksum
         )));
     }
-
-    let (_, meta) = decode_metadata(meta_bytes)
-        .map_err(|e| Error::load(format!("{what}: section `{meta_name}`: {e}")))?;
-
-    let text_name = match format {
-        ObjectFormat::MachO => "__text",
-        _ => ".text",
-    };
-    // A module without functions or trampolines may have no code section at all.
-    let text = file.section_by_name(text_name);
-    let text_len = text.as_ref().map_or(0, |t| t.size());
-    let data_name = abi::data_section(format);
-    let data_range = match file.section_by_name(data_name) {
-        None => (0, 0),
-        Some(s) => match s.file_range() {
-            None => (0, 0),
-            Some((off, len)) => {
-                let ok = off
-                    .checked_add(len)
-                    .is_some_and(|end| end <= bytes.len() as u64);
-                if !ok {
-                    return Err(Error::load(format!(
-                        "{what}: section `{data_name}` lies outside the file"
-                    )));
-                }
-                (off as usize, len as usize)
-            }
-        },
-    };
-    validate(&meta, text_len, data_range.1 as u64)
-        .map_err(|m| Error::load(format!("{what}: metadata: {m}")))?;
-    Ok(Artifact {
-        text_index: text.map(|t| t.index()),
-        file,
-        header,
-        meta,
-        data_range,
-    })
+    Ok(())
 }
 
 fn host_description() -> String {
     format!("{}-{}", std::env::consts::ARCH, std::env::consts::OS)
-}
-
-fn check_target(header: &Header, file: &object::File<'_>) -> Result<()> {
-    check_target_triple(header)?;
-    check_object_arch(file)
 }
 
 /// The header's target triple names this host's architecture and operating system.
@@ -157,15 +217,11 @@ pub(crate) fn check_target_triple(header: &Header) -> Result<()> {
     Ok(())
 }
 
-fn check_object_arch(file: &object::File<'_>) -> Result<()> {
-    let object_arch = match file.architecture() {
-        object::Architecture::X86_64 => "x86_64",
-        object::Architecture::Aarch64 => "aarch64",
-        other => {
-            return Err(Error::load(format!(
-                "object architecture {other:?} is not supported"
-            )))
-        }
+fn check_object_arch(arch: Option<&str>) -> Result<()> {
+    let Some(object_arch) = arch else {
+        return Err(Error::load(
+            "object architecture is not supported (x86_64 and aarch64 are)".to_string(),
+        ));
     };
     if object_arch != std::env::consts::ARCH {
         return Err(Error::load(format!(
@@ -273,6 +329,33 @@ pub(crate) fn check_tunables(t: &Tunables, config: &Config) -> Result<()> {
             "header field `tunables.memory_guard_size`: {} bytes is more than the supported 1 TiB",
             t.memory_guard_size
         )));
+    }
+    Ok(())
+}
+
+/// Every record of the trap table in `meta` (a metadata section) has a known trap code
+/// and an offset inside `.text`, in increasing order.
+pub(crate) fn check_trap_sites(
+    meta: &[u8],
+    tables: &CodeTables,
+    text_len: u64,
+) -> std::result::Result<(), String> {
+    let table = meta
+        .get(tables.trap_sites.clone())
+        .ok_or("trap table outside the metadata section")?;
+    let mut last = None;
+    for record in table.chunks_exact(abi::TRAP_SITE_SIZE) {
+        let site = trap_site(record).ok_or("unknown trap code in the trap table")?;
+        if u64::from(site.text_offset) >= text_len {
+            return Err(format!("trap site at {} outside .text", site.text_offset));
+        }
+        if last.is_some_and(|l| l > site.text_offset) {
+            return Err(format!(
+                "trap sites not sorted (at offset {})",
+                site.text_offset
+            ));
+        }
+        last = Some(site.text_offset);
     }
     Ok(())
 }
@@ -432,9 +515,27 @@ pub(crate) fn validate(
                 "element segment {i}: element type must be a reference type"
             ));
         }
-        for (j, item) in seg.items.iter().enumerate() {
-            const_expr::check(item, seg.element, &global_ty, nfuncs32)
-                .map_err(|e| format!("element segment {i} item {j}: expected {e}"))?;
+        match &seg.items {
+            ElemItems::Funcs(funcs) => {
+                if seg.element != ValType::FuncRef {
+                    return Err(format!(
+                        "element segment {i}: function indices in a {} segment",
+                        seg.element
+                    ));
+                }
+                if let Some(j) = funcs.iter().position(|&f| f >= nfuncs32) {
+                    return Err(format!(
+                        "element segment {i} item {j}: function index {} out of range ({nfuncs32} functions)",
+                        funcs[j]
+                    ));
+                }
+            }
+            ElemItems::Exprs(exprs) => {
+                for (j, item) in exprs.iter().enumerate() {
+                    const_expr::check(item, seg.element, &global_ty, nfuncs32)
+                        .map_err(|e| format!("element segment {i} item {j}: expected {e}"))?;
+                }
+            }
         }
     }
     for (i, seg) in meta.data.iter().enumerate() {

@@ -1,9 +1,9 @@
 //! Executable memory holding a module's linked code, and the process-global registry of
 //! code ranges the trap handler and backtraces consult.
 
-use crate::abi::{TrapCode, TrapSite};
+use crate::abi::{trap_site, AddressMap, CodeTables, TrapCode, TRAP_SITE_SIZE};
 use std::collections::BTreeMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 /// A module's code, linked and mapped read+execute. Unregistered (and unmapped, if we
 /// own the mapping) on drop.
@@ -17,6 +17,11 @@ pub struct CodeMemory {
 enum Backing {
     /// A mapping the loader made and linked.
     Mapped(memmap2::Mmap),
+    /// Pages of the artifact's own mapping, made read+execute where they lie.
+    InFile {
+        _map: Arc<memmap2::Mmap>,
+        base: usize,
+    },
     /// Code a system linker placed, already executable: in the program itself or in a
     /// shared object `owner` keeps open.
     Foreign {
@@ -29,6 +34,7 @@ impl std::fmt::Debug for Backing {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Backing::Mapped(m) => write!(f, "Mapped({:p})", m.as_ptr()),
+            Backing::InFile { base, .. } => write!(f, "InFile({base:#x})"),
             Backing::Foreign { base, .. } => write!(f, "Foreign({base:#x})"),
         }
     }
@@ -42,6 +48,70 @@ impl CodeMemory {
             text_len,
             registered: false,
         }
+    }
+
+    /// Map `len` bytes of `file` at `offset` (a page boundary) read+execute: code that needs
+    /// no linking runs from the file's pages, shared with the page cache and every process
+    /// mapping the same artifact. A mapping of its own rather than `in_place` on the
+    /// file's mapping: changing the protection of mapped pages costs a TLB flush, a new
+    /// mapping none. Fails where the file may not be executed (a `noexec` mount).
+    pub(crate) fn map_file_text(
+        file: &std::fs::File,
+        offset: usize,
+        len: usize,
+    ) -> std::io::Result<CodeMemory> {
+        if len == 0 || !offset.is_multiple_of(crate::memory_pool::page_size()) {
+            return Err(std::io::Error::other(
+                ".text is not whole pages of the file",
+            ));
+        }
+        // SAFETY: a private, read+execute mapping of the file's `.text`, which nothing
+        // writes; like every loader we assume the file is not modified while mapped.
+        let map = unsafe {
+            memmap2::MmapOptions::new()
+                .offset(offset as u64)
+                .len(len)
+                .map_exec(file)
+        }?;
+        Ok(CodeMemory::new(map, len))
+    }
+
+    /// Make `len` bytes at `offset` (a page boundary) of the artifact's mapping `map`
+    /// read+execute where they lie: code that needs no linking runs from the file's pages,
+    /// shared with the page cache and every process mapping the same artifact. Fails where
+    /// the file may not be executed (a `noexec` mount); the caller then copies the code.
+    pub(crate) fn in_place(
+        map: Arc<memmap2::Mmap>,
+        offset: usize,
+        len: usize,
+    ) -> std::io::Result<CodeMemory> {
+        let page = crate::memory_pool::page_size();
+        let base = (map.as_ptr() as usize).wrapping_add(offset);
+        let inside = offset.checked_add(len).is_some_and(|end| end <= map.len());
+        if !inside || !base.is_multiple_of(page) || len == 0 {
+            return Err(std::io::Error::other(
+                ".text is not whole pages of the mapping",
+            ));
+        }
+        // SAFETY: `[base, base + len)` lies inside `map` (checked above), a private
+        // read-only mapping nothing writes; adding execute permission to these pages
+        // changes no memory Rust code refers to mutably. `map` stays mapped as long as
+        // this CodeMemory holds it.
+        let rc = unsafe {
+            libc::mprotect(
+                base as *mut libc::c_void,
+                len,
+                libc::PROT_READ | libc::PROT_EXEC,
+            )
+        };
+        if rc != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(CodeMemory {
+            backing: Backing::InFile { _map: map, base },
+            text_len: len,
+            registered: false,
+        })
     }
 
     /// Code at `base` that is already linked and executable and that stays so while
@@ -65,7 +135,7 @@ impl CodeMemory {
     pub fn text_base(&self) -> usize {
         match &self.backing {
             Backing::Mapped(map) => map.as_ptr() as usize,
-            Backing::Foreign { base, .. } => *base,
+            Backing::InFile { base, .. } | Backing::Foreign { base, .. } => *base,
         }
     }
 
@@ -121,19 +191,70 @@ impl Drop for CodeMemory {
 static FOREIGN_REFS: std::sync::Mutex<BTreeMap<usize, usize>> =
     std::sync::Mutex::new(BTreeMap::new());
 
+/// A module's metadata section, left where it lies (in the artifact's mapping, or where
+/// a system linker placed it) for as long as the code is registered: the trap table and
+/// the address map are read from it in place.
+pub(crate) struct MetaBytes {
+    ptr: *const u8,
+    len: usize,
+    _owner: Option<Arc<dyn std::any::Any + Send + Sync>>,
+}
+
+// SAFETY: read-only bytes that nothing writes and that live as long as `_owner` (or the
+// program); reading them from any thread is sound.
+unsafe impl Send for MetaBytes {}
+// SAFETY: as above.
+unsafe impl Sync for MetaBytes {}
+
+impl MetaBytes {
+    /// # Safety
+    /// `bytes` must stay valid and unchanged while `owner` lives, or for the rest of the
+    /// program when `owner` is `None`.
+    pub(crate) unsafe fn new(
+        bytes: &[u8],
+        owner: Option<Arc<dyn std::any::Any + Send + Sync>>,
+    ) -> MetaBytes {
+        MetaBytes {
+            ptr: bytes.as_ptr(),
+            len: bytes.len(),
+            _owner: owner,
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        // SAFETY: valid for `len` bytes while `_owner` lives (see `new`), and it lives as
+        // long as `self`.
+        unsafe { std::slice::from_raw_parts(self.ptr, self.len) }
+    }
+}
+
+impl Default for MetaBytes {
+    fn default() -> Self {
+        // SAFETY: a static empty slice.
+        unsafe { MetaBytes::new(&[], None) }
+    }
+}
+
+impl std::fmt::Debug for MetaBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "MetaBytes({:p}, {})", self.ptr, self.len)
+    }
+}
+
 /// What the runtime knows about a registered code range.
 #[derive(Debug, Default)]
 pub(crate) struct CodeInfo {
     pub start: usize,
-    /// Sorted by text offset.
-    pub trap_sites: Vec<TrapSite>,
     /// (start, end, function index), sorted by start; offsets into `.text`.
     pub funcs: Vec<(u32, u32, u32)>,
     pub module_name: Option<String>,
-    /// Sorted by function index.
-    pub func_names: Vec<(u32, String)>,
-    /// Wasm offsets of the code, for backtraces.
-    pub address_map: Arc<crate::abi::AddressMap>,
+    /// The function names, decoded (sorted by index) the first time a backtrace needs them.
+    pub func_names: OnceLock<Vec<(u32, String)>>,
+    /// The metadata section, and where its trap table and address map lie in it.
+    pub meta: MetaBytes,
+    pub tables: CodeTables,
+    /// The address map, decoded the first time a backtrace needs it.
+    pub address_map: OnceLock<AddressMap>,
 }
 
 impl CodeInfo {
@@ -144,20 +265,48 @@ impl CodeInfo {
         (start <= offset && offset < end).then_some(index)
     }
 
+    /// The trap code recorded for the instruction at `offset`: a binary search of the
+    /// trap table where it lies. Does not allocate (runs in the signal handler).
     pub fn trap_at(&self, offset: u32) -> Option<TrapCode> {
-        let i = self
-            .trap_sites
-            .binary_search_by_key(&offset, |s| s.text_offset)
-            .ok()?;
-        Some(self.trap_sites[i].code)
+        let table = self.meta.bytes().get(self.tables.trap_sites.clone())?;
+        let record = |i: usize| table.get(i * TRAP_SITE_SIZE..(i + 1) * TRAP_SITE_SIZE);
+        let at =
+            |i: usize| record(i).map_or(u32::MAX, |r| u32::from_le_bytes([r[0], r[1], r[2], r[3]]));
+        let (mut lo, mut hi) = (0, table.len() / TRAP_SITE_SIZE);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match at(mid).cmp(&offset) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(trap_site(record(mid)?)?.code),
+            }
+        }
+        None
     }
 
     pub fn func_name(&self, index: u32) -> Option<&str> {
-        let i = self
-            .func_names
-            .binary_search_by_key(&index, |(i, _)| *i)
-            .ok()?;
-        Some(self.func_names[i].1.as_str())
+        let names = self.func_names.get_or_init(|| {
+            let blob = self.meta.bytes().get(self.tables.func_names.clone());
+            let mut names = blob
+                .and_then(|b| crate::abi::decode_func_names(&mut crate::abi::Reader::new(b)).ok())
+                .unwrap_or_default();
+            names.sort_by_key(|(i, _)| *i);
+            names.dedup_by_key(|(i, _)| *i);
+            names
+        });
+        let i = names.binary_search_by_key(&index, |(i, _)| *i).ok()?;
+        Some(names[i].1.as_str())
+    }
+
+    /// The module's address map (empty if it has none or it does not decode).
+    pub fn address_map(&self) -> &AddressMap {
+        self.address_map.get_or_init(|| {
+            let Some(blob) = self.meta.bytes().get(self.tables.address_map.clone()) else {
+                return AddressMap::default();
+            };
+            let mut r = crate::abi::Reader::new(blob);
+            AddressMap::decode(&mut r).unwrap_or_default()
+        })
     }
 }
 

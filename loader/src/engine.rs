@@ -20,6 +20,11 @@ pub struct Config {
     /// Code checks the engine's epoch against the store's deadline (Wasmtime's
     /// `epoch_interruption`); see [`Engine::increment_epoch`], `Store::set_epoch_deadline`.
     pub epoch_interruption: bool,
+    /// Check the CRC-32 of the whole artifact when loading it (default on). Off, only the
+    /// header and metadata are checked, as Wasmtime's `Module::deserialize_file` does: a
+    /// damaged byte in the code is then not detected, but loading no longer reads every
+    /// page of the file (the code is mapped, not read, and pages come in as they run).
+    pub verify_artifact_checksum: bool,
 }
 
 impl Default for Config {
@@ -28,6 +33,7 @@ impl Default for Config {
             max_wasm_stack: 1 << 20,
             consume_fuel: false,
             epoch_interruption: false,
+            verify_artifact_checksum: true,
         }
     }
 }
@@ -41,6 +47,11 @@ impl Config {
     /// Set [`Config::epoch_interruption`].
     pub fn epoch_interruption(&mut self, enable: bool) -> &mut Self {
         self.epoch_interruption = enable;
+        self
+    }
+    /// Set [`Config::verify_artifact_checksum`].
+    pub fn verify_artifact_checksum(&mut self, enable: bool) -> &mut Self {
+        self.verify_artifact_checksum = enable;
         self
     }
 }
@@ -127,14 +138,25 @@ impl Engine {
 
     /// The engine-wide id of `ty` (structurally equal types share an id).
     pub fn type_id(&self, ty: &FuncType) -> u32 {
+        self.type_ids(std::slice::from_ref(ty))[0]
+    }
+
+    /// The engine-wide ids of `types` (one lock for all).
+    pub(crate) fn type_ids(&self, types: &[FuncType]) -> Vec<u32> {
         let mut reg = self.inner.types.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(id) = reg.ids.get(ty) {
-            return *id;
-        }
-        let id = reg.types.len() as u32;
-        reg.types.push(ty.clone());
-        reg.ids.insert(ty.clone(), id);
-        id
+        let reg = &mut *reg;
+        types
+            .iter()
+            .map(|ty| match reg.ids.get(ty) {
+                Some(id) => *id,
+                None => {
+                    let id = reg.types.len() as u32;
+                    reg.types.push(ty.clone());
+                    reg.ids.insert(ty.clone(), id);
+                    id
+                }
+            })
+            .collect()
     }
 
     /// The type with engine-wide id `id`.
@@ -143,25 +165,27 @@ impl Engine {
         reg.types.get(id as usize).cloned()
     }
 
-    /// Record that `code` has a host trampoline for type `type_id` at `address`.
-    pub(crate) fn register_host_trampoline(
+    /// Record that `code` has a host trampoline for each `(type_id, address)` (one lock
+    /// for all).
+    pub(crate) fn register_host_trampolines(
         &self,
-        type_id: u32,
         code: &Arc<CodeMemory>,
-        address: usize,
+        trampolines: impl Iterator<Item = (u32, usize)>,
     ) {
         let mut map = self
             .inner
             .host_trampolines
             .lock()
             .unwrap_or_else(|e| e.into_inner());
-        let list = map.entry(type_id).or_default();
-        list.retain(|t| t.code.strong_count() > 0);
-        if list.len() < 4 {
-            list.push(HostTrampoline {
-                code: Arc::downgrade(code),
-                address,
-            });
+        for (type_id, address) in trampolines {
+            let list = map.entry(type_id).or_default();
+            list.retain(|t| t.code.strong_count() > 0);
+            if list.len() < 4 {
+                list.push(HostTrampoline {
+                    code: Arc::downgrade(code),
+                    address,
+                });
+            }
         }
     }
 

@@ -1,7 +1,7 @@
 //! Instantiation: checking imports, building the VMContext, creating the module's
 //! tables, memories and globals, applying segments and running the start function.
 
-use crate::abi::{EntityIndex, ImportKind, SegmentMode, TrapCode, VMOffsets};
+use crate::abi::{ElemItems, EntityIndex, ImportKind, SegmentMode, TrapCode, VMOffsets};
 use crate::const_expr::{self, ConstVal};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
@@ -463,14 +463,16 @@ pub(crate) fn instantiate(
     // Element segments, in order; each is dropped after use unless passive.
     let mut elements = Vec::with_capacity(meta.elements.len());
     for seg in &meta.elements {
-        let items: Vec<usize> = seg
-            .items
-            .iter()
-            .map(|e| match store.eval_const(index, e) {
-                ConstVal::Ref(r) => r,
-                _ => 0,
-            })
-            .collect();
+        let items: Vec<usize> = match &seg.items {
+            ElemItems::Funcs(funcs) => funcs.iter().map(|&f| store.func_ref(index, f)).collect(),
+            ElemItems::Exprs(exprs) => exprs
+                .iter()
+                .map(|e| match store.eval_const(index, e) {
+                    ConstVal::Ref(r) => r,
+                    _ => 0,
+                })
+                .collect(),
+        };
         let passive = matches!(seg.mode, SegmentMode::Passive);
         if let SegmentMode::Active {
             index: table,
@@ -576,6 +578,19 @@ impl StoreOpaque {
         self.instance_func(instance, func_index)
     }
 
+    /// The funcref word (`*const VMFuncRef`) of function `f` of an instance.
+    pub(crate) fn func_ref(&self, instance: u32, f: u32) -> usize {
+        let inst = &self.instances[instance as usize];
+        let nimported = inst.module.inner.meta.num_imported_funcs();
+        if f < nimported {
+            self.funcs[inst.funcs[f as usize] as usize].funcref as usize
+        } else {
+            inst.vmctx
+                .at::<VMFuncRef>(inst.offsets().vmctx_defined_funcref(f - nimported))
+                as usize
+        }
+    }
+
     /// Evaluate a (validated) constant expression in the context of an instance.
     pub(crate) fn eval_const(&self, instance: u32, expr: &crate::abi::ConstExpr) -> ConstVal {
         let inst = &self.instances[instance as usize];
@@ -586,16 +601,7 @@ impl StoreOpaque {
             let gd = &self.globals[gi as usize];
             ConstVal::from_bits(gd.ty.content, gd.bits())
         };
-        let func_ref = |f: u32| {
-            let nimported = inst.module.inner.meta.num_imported_funcs();
-            if f < nimported {
-                self.funcs[inst.funcs[f as usize] as usize].funcref as usize
-            } else {
-                inst.vmctx
-                    .at::<VMFuncRef>(inst.offsets().vmctx_defined_funcref(f - nimported))
-                    as usize
-            }
-        };
+        let func_ref = |f: u32| self.func_ref(instance, f);
         // The usual single-instruction expressions, without the evaluator's stack.
         if let [op] = expr.0.as_slice() {
             use crate::abi::ConstOp;

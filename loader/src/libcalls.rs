@@ -4,8 +4,9 @@
 //! trap code and unwinds to the innermost entry; its frame then holds nothing with a
 //! destructor (the work is done in a helper that has returned).
 //!
-//! They are exported unmangled so that an artifact linked statically into a program by the
-//! system linker resolves its `wasmaot_rt_*` references against this library.
+//! Compiled code calls them through `table()`, which every VMContext points to. They are
+//! also exported unmangled (`wasmaot_rt_*`): Cranelift's float helpers are still reached
+//! by symbol (only when the target lacks the instruction), and C hosts may call them.
 
 use crate::abi::{Libcall, TrapCode};
 use crate::instance::InstanceData;
@@ -127,6 +128,18 @@ pub(crate) fn address_of(symbol: &str) -> Option<usize> {
         "fma" => wasmaot_rt_fma as *const () as usize,
         _ => return None,
     })
+}
+
+/// The addresses compiled code calls, indexed by `Libcall::index`; every VMContext points
+/// to this table (`VMOffsets::vmctx_libcalls`).
+pub(crate) fn table() -> &'static [usize] {
+    static TABLE: std::sync::LazyLock<Vec<usize>> = std::sync::LazyLock::new(|| {
+        Libcall::ALL
+            .iter()
+            .map(|l| address_of(l.symbol()).unwrap_or(0))
+            .collect()
+    });
+    &TABLE
 }
 
 /// The store and instance index of the instance whose VMContext is `vmctx`.
@@ -644,6 +657,10 @@ mod tests {
                 "{name}"
             );
         }
+        for (i, l) in Libcall::ALL.iter().enumerate() {
+            assert_eq!(l.index() as usize, i);
+            assert_eq!(Some(table()[i]), address_of(l.symbol()), "{l:?}");
+        }
         assert_eq!(address_of("wasmaot_rt_nope"), None);
         assert_eq!(address_of("memcpy"), None);
         assert_eq!(wasmaot_rt_nearbyintf(2.5), 2.0);
@@ -679,7 +696,7 @@ mod tests {
             elements: vec![ElemSegment {
                 mode: SegmentMode::Passive,
                 element: ValType::FuncRef,
-                items: vec![ConstExpr(vec![ConstOp::RefNull]); 2],
+                items: ElemItems::Exprs(vec![ConstExpr(vec![ConstOp::RefNull]); 2]),
             }],
             ..ModuleMeta::default()
         };

@@ -1,14 +1,14 @@
 //! A loaded module: verified artifact, linked and registered code, metadata.
 
-use crate::abi::{self, EntityIndex, Header, ImportKind, ModuleMeta};
+use crate::abi::{self, CodeTables, EntityIndex, Header, ImportKind, ModuleMeta};
 use crate::artifact;
-use crate::code_memory::{CodeInfo, CodeMemory};
+use crate::code_memory::{CodeInfo, CodeMemory, MetaBytes};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::externals::{ExportType, ExternType, ImportType};
 use crate::libcalls;
 use crate::link;
-use object::{Object, ObjectSymbol};
+use object::{Object, ObjectSection, ObjectSymbol};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -53,7 +53,7 @@ impl Module {
         let map = map
             .make_read_only()
             .map_err(|e| Error::resource(format!("artifact: {e}")))?;
-        Module::load(engine, map, bytes.len(), "artifact".to_string())
+        Module::load(engine, map, bytes.len(), "artifact".to_string(), None)
     }
 
     /// Load an artifact file (mapped, not read).
@@ -67,36 +67,74 @@ impl Module {
         if len == 0 {
             return Err(Error::load(format!("{what}: empty file, not an artifact")));
         }
+        // Populated when the checksum is verified: that reads every page, and one
+        // populating mmap is cheaper than a fault per page. Otherwise only the pages of
+        // the header, section table and metadata are read at load.
+        let mut options = memmap2::MmapOptions::new();
+        if engine.config().verify_artifact_checksum {
+            options.populate();
+        }
         // SAFETY: the mapping is private and read-only; like every loader we assume the
         // file is not truncated or modified while mapped.
-        // Populated: verification reads every page anyway, and one populating mmap is
-        // cheaper than a fault per page.
-        let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) }
+        let map = unsafe { options.len(len as usize).map(&file) }
             .map_err(|e| Error::load(format!("{what}: mapping: {e}")))?;
         let len = map.len();
-        let mut module = Module::load(engine, map, len, what)?;
-        if let Some(inner) = Arc::get_mut(&mut module.inner) {
-            inner.file = Some(file);
-        }
-        Ok(module)
+        Module::load(engine, map, len, what, Some(file))
     }
 
-    fn load(engine: &Engine, bytes: memmap2::Mmap, len: usize, what: String) -> Result<Module> {
-        let (header, meta, linked, data_range) = {
+    fn load(
+        engine: &Engine,
+        bytes: memmap2::Mmap,
+        len: usize,
+        what: String,
+        file: Option<std::fs::File>,
+    ) -> Result<Module> {
+        let bytes = Arc::new(bytes);
+        let (header, meta, tables, code, relocations, data_range) = {
             let art = artifact::parse(&bytes[..len], engine.config(), &what)?;
-            check_symbols(&art, &what)?;
-            let linked = link::link(&art.file, art.text_index, &libcalls::address_of, &what)?;
-            (art.header, art.meta, linked, art.data_range)
+            // Pre-linked `.text` runs as it lies in the artifact's mapping: nothing copied,
+            // nothing patched, no page read. Its symbols are for debuggers; nothing here
+            // reads them.
+            let in_place = text_in_place(&art).and_then(|(offset, text_len)| match &file {
+                Some(file) => CodeMemory::map_file_text(file, offset, text_len).ok(),
+                None => CodeMemory::in_place(bytes.clone(), offset, text_len).ok(),
+            });
+            let (code, relocations) = match in_place {
+                Some(code) => (code, 0),
+                None => {
+                    let file = object::File::parse(&bytes[..len]).map_err(|e| {
+                        Error::load(format!("{what}: not a valid object file: {e}"))
+                    })?;
+                    let text_index = file
+                        .section_by_name(artifact::text_section(art.format))
+                        .map(|s| s.index());
+                    check_symbols(&art, &file, text_index, &what)?;
+                    let linked = link::link(&file, text_index, &libcalls::address_of, &what)?;
+                    (linked.code, linked.relocations)
+                }
+            };
+            let (start, size) = art.meta_range;
+            let owner: Arc<dyn std::any::Any + Send + Sync> = bytes.clone();
+            // SAFETY: the metadata section lies inside the mapping (`artifact::parse`
+            // checked its range), which is read-only and lives as long as `owner`.
+            let meta_bytes = unsafe { MetaBytes::new(&bytes[start..start + size], Some(owner)) };
+            let tables = (meta_bytes, art.tables);
+            (
+                art.header,
+                art.meta,
+                tables,
+                code,
+                relocations,
+                art.data_range,
+            )
         };
         let bytes = crate::prelinked::ModuleBytes::Mapped(bytes);
         let parts = (header, meta, bytes, data_range);
-        Ok(Module::assemble(
-            engine,
-            what,
-            parts,
-            linked.code,
-            linked.relocations,
-        ))
+        let mut module = Module::assemble(engine, what, parts, tables, code, relocations);
+        if let Some(inner) = Arc::get_mut(&mut module.inner) {
+            inner.file = file;
+        }
+        Ok(module)
     }
 
     /// A module from verified metadata and linked code (an artifact the loader linked, or
@@ -110,6 +148,7 @@ impl Module {
             crate::prelinked::ModuleBytes,
             (usize, usize),
         ),
+        (meta_bytes, tables): (MetaBytes, CodeTables),
         mut code: CodeMemory,
         relocation_count: usize,
     ) -> Module {
@@ -127,28 +166,22 @@ impl Module {
             })
             .collect();
         funcs.sort_unstable();
-        let mut func_names = meta.func_names.clone();
-        func_names.sort_by_key(|(i, _)| *i);
-        func_names.dedup_by_key(|(i, _)| *i);
         code.register(CodeInfo {
-            trap_sites: meta.trap_sites.clone(),
             funcs,
             module_name: meta.module_name.clone(),
-            func_names,
-            address_map: meta.address_map.clone(),
+            meta: meta_bytes,
+            tables,
             ..CodeInfo::default()
         });
         let code = Arc::new(code);
-        let type_ids: Vec<u32> = meta.types.iter().map(|t| engine.type_id(t)).collect();
-        for (t, &off) in meta.host_trampolines.iter().enumerate() {
-            if off != u32::MAX {
-                engine.register_host_trampoline(
-                    type_ids[t],
-                    &code,
-                    code.text_base() + off as usize,
-                );
-            }
-        }
+        let type_ids = engine.type_ids(&meta.types);
+        let trampolines = meta.host_trampolines.iter().enumerate();
+        engine.register_host_trampolines(
+            &code,
+            trampolines
+                .filter(|(_, &off)| off != u32::MAX)
+                .map(|(t, &off)| (type_ids[t], code.text_base() + off as usize)),
+        );
         Module {
             inner: Arc::new(ModuleInner {
                 engine: engine.clone(),
@@ -319,15 +352,29 @@ impl ModuleInner {
     }
 }
 
+/// The file range of `.text` when it can be mapped from the file as it lies: the compiler
+/// pre-linked it (no relocation left to apply) and it starts on a page boundary.
+fn text_in_place(art: &artifact::Artifact) -> Option<(usize, usize)> {
+    let (offset, len) = art.text_range?;
+    let ok = art.header.text_prelinked && art.format == abi::ObjectFormat::Elf;
+    let range = (usize::try_from(offset).ok()?, usize::try_from(len).ok()?);
+    Some(range).filter(|_| ok)
+}
+
 /// Where the artifact's symbols for functions and trampolines exist, they must agree
 /// with the metadata.
-fn check_symbols(art: &artifact::Artifact<'_>, what: &str) -> Result<()> {
+fn check_symbols(
+    art: &artifact::Artifact,
+    file: &object::File<'_>,
+    text_index: Option<object::SectionIndex>,
+    what: &str,
+) -> Result<()> {
     // One pass over the symbol table, parsing `<prefix>wasm_func_<N>` names (no map of
     // all names, no formatting per function: this is on the load path of big modules).
     let stem = format!("{}wasm_func_", art.header.symbol_prefix);
     let nimported = art.meta.num_imported_funcs();
-    for sym in art.file.symbols() {
-        if sym.section_index().is_none() || sym.section_index() != art.text_index {
+    for sym in file.symbols() {
+        if sym.section_index().is_none() || sym.section_index() != text_index {
             continue;
         }
         let Some(digits) = sym.name().ok().and_then(|n| n.strip_prefix(stem.as_str())) else {

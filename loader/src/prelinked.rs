@@ -11,7 +11,7 @@
 
 use crate::abi::{self, Descriptor, Header, Reader};
 use crate::artifact;
-use crate::code_memory::CodeMemory;
+use crate::code_memory::{CodeMemory, MetaBytes};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::module::Module;
@@ -21,7 +21,7 @@ use std::path::Path;
 /// The bytes a module's data segments and memory images are read from.
 pub(crate) enum ModuleBytes {
     /// The artifact file (or a copy), mapped by the loader.
-    Mapped(memmap2::Mmap),
+    Mapped(std::sync::Arc<memmap2::Mmap>),
     /// The data section where the system linker placed it; it lives as long as the
     /// module (static, or in a shared object the module's code memory keeps open).
     Linked { ptr: *const u8, len: usize },
@@ -218,7 +218,7 @@ fn from_descriptor(
     artifact::check_target_triple(&header).map_err(|e| e.context(&what))?;
     artifact::check_cpu_features(&header.cpu_features).map_err(|e| e.context(&what))?;
     artifact::check_tunables(&header.tunables, engine.config()).map_err(|e| e.context(&what))?;
-    let (_, meta) = abi::decode_metadata(meta_bytes)
+    let (_, meta, tables) = abi::decode_metadata_in_place(meta_bytes)
         .map_err(|e| Error::load(format!("{what}: metadata: {e}")))?;
     if d.text.is_null() && d.text_len != 0 {
         return Err(Error::load(format!(
@@ -228,6 +228,7 @@ fn from_descriptor(
     // SAFETY: as for the metadata.
     let data = unsafe { field(d.data, d.data_len, "data", &what)? };
     artifact::validate(&meta, d.text_len as u64, data.len() as u64)
+        .and_then(|()| artifact::check_trap_sites(meta_bytes, &tables, d.text_len as u64))
         .map_err(|m| Error::load(format!("{what}: metadata: {m}")))?;
     let code = CodeMemory::foreign(d.text as usize, d.text_len, owner);
     let bytes = ModuleBytes::Linked {
@@ -239,6 +240,9 @@ fn from_descriptor(
         engine,
         what,
         (header, meta, bytes, data_range),
+        // SAFETY: the metadata lives as long as the program or `owner`, which the code
+        // memory keeps for as long as the code is registered.
+        (unsafe { MetaBytes::new(meta_bytes, None) }, tables),
         code,
         0,
     ))

@@ -21,6 +21,7 @@ pub(crate) fn host_header() -> Header {
         wasm_features: features::ALL,
         tunables: Tunables::default(),
         symbol_prefix: String::new(),
+        text_prelinked: false,
     }
 }
 
@@ -550,7 +551,9 @@ mod x86_64 {
         h.format_version = 99;
         let e = load(&h).unwrap_err();
         assert!(
-            e.to_string().contains("format version 1, found version 99"),
+            e.to_string().contains(&format!(
+                "format version {FORMAT_VERSION}, found version 99"
+            )),
             "{e}"
         );
         let mut h = host_header();

@@ -94,7 +94,7 @@ pub struct VMContextAlloc {
 }
 
 impl VMContextAlloc {
-    /// Allocate a zeroed VMContext for `offsets` and write its magic.
+    /// Allocate a zeroed VMContext for `offsets` and write its magic and libcall table.
     pub fn new(offsets: VMOffsets) -> VMContextAlloc {
         let size = (offsets.size() as usize).max(16);
         // The size is at most a few hundred MiB for validated modules and 16 is a power of two.
@@ -110,6 +110,10 @@ impl VMContextAlloc {
             offsets,
         };
         vmctx.write_u32(offsets.vmctx_magic(), VMCTX_MAGIC);
+        vmctx.write_usize(
+            offsets.vmctx_libcalls(),
+            crate::libcalls::table().as_ptr() as usize,
+        );
         vmctx
     }
 

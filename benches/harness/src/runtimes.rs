@@ -11,7 +11,7 @@ pub mod wa {
     //! wasmaot: `wasmaot_compiler::compile` and the loader.
     use super::*;
     use wasmaot_loader::{wasi, ExternType};
-    pub use wasmaot_loader::{Engine, Instance, Linker, Module, Store, Val};
+    pub use wasmaot_loader::{Engine, Instance, InstancePre, Linker, Module, Store, Val};
 
     pub fn compile(wasm: &[u8], parallel: bool) -> Result<Vec<u8>> {
         let opts = wasmaot_compiler::CompileOptions {
@@ -23,6 +23,14 @@ pub mod wa {
 
     pub fn engine() -> Engine {
         Engine::default()
+    }
+
+    /// An engine that checks an artifact's header and metadata but not the CRC-32 of the
+    /// whole file: what Wasmtime's `Module::deserialize_file` checks.
+    pub fn engine_without_checksum() -> Engine {
+        let mut config = wasmaot_loader::Config::default();
+        config.verify_artifact_checksum(false);
+        Engine::new(config)
     }
 
     pub fn load(engine: &Engine, path: &Path) -> Result<Module> {
@@ -51,16 +59,13 @@ pub mod wa {
     /// New store + instance (+ the first call of `call`, if any); seconds of that part.
     pub fn instantiate_once(
         engine: &Engine,
-        module: &Module,
-        linker: &Linker<()>,
+        pre: &InstancePre<()>,
         call: Option<&str>,
         include_drop: bool,
     ) -> Result<f64> {
         let t = Instant::now();
         let mut store = Store::new(engine, ());
-        let inst = linker
-            .instantiate(&mut store, module)
-            .e("wasmaot instantiate")?;
+        let inst = pre.instantiate(&mut store).e("wasmaot instantiate")?;
         if let Some(name) = call {
             let f = inst.get_func(&mut store, name).e("no such export")?;
             f.call(&mut store, &[], &mut []).e("wasmaot call")?;

@@ -87,11 +87,10 @@ impl FuncEnv<'_> {
     }
 
     fn call_vmctx_libcall(&mut self, builder: &mut FunctionBuilder, call: Libcall) {
-        let r = self.libcall(builder.func, call);
-        let ptr = self.ptr();
-        let vmctx_gv = self.vmctx_gv(builder.func);
-        let vmctx = builder.ins().global_value(ptr, vmctx_gv);
-        builder.ins().call(r, &[vmctx]);
+        let mut pos = builder.cursor();
+        let (sig, code) = self.libcall(&mut pos, call);
+        let vmctx = self.vmctx_val(&mut pos);
+        pos.ins().call_indirect(sig, code, &[vmctx]);
     }
 
     fn fuel_load(&mut self, builder: &mut FunctionBuilder) {

@@ -1,6 +1,7 @@
-//! Runtime functions that compiled code calls. In an artifact each is an undefined
-//! symbol named `wasmaot_rt_<name>`; the loader patches them at load time and a system
-//! linker resolves them against libwasmaot.
+//! Runtime functions that compiled code calls. Compiled code reaches them through a table
+//! of addresses that the VMContext points to (`VMOffsets::vmctx_libcalls`, slot
+//! `Libcall::index`), so `.text` holds no absolute address and needs no patching; the
+//! runtime exports each as `wasmaot_rt_<name>` too.
 //!
 //! All take the caller's `*mut VMContext` first and use the target's C calling
 //! convention. Index-typed arguments are `u32`, addresses and lengths `u64`.
@@ -32,6 +33,13 @@ macro_rules! libcalls {
             /// Result type (`None` for no result).
             pub fn result(self) -> LibcallType {
                 match self { $( Libcall::$variant => LibcallType::$ret, )* }
+            }
+
+            /// Position in `ALL`: the slot of this libcall in the table the VMContext's
+            /// `libcalls` field points to.
+            pub fn index(self) -> u32 {
+                // Variants are declared in the order of `ALL`, without explicit values.
+                self as u32
             }
 
             /// Look a libcall up by its symbol name.

@@ -18,7 +18,7 @@ use super::types::*;
 pub const MAGIC: [u8; 8] = *b"\0wasmaot";
 /// Version of the artifact format; bumped whenever anything in this module or the
 /// VMContext layout changes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// Offset of the checksum field within the metadata section.
 pub const CHECKSUM_OFFSET: usize = 12;
 
@@ -101,6 +101,11 @@ pub struct Header {
     pub tunables: Tunables,
     /// Prefix of every symbol this artifact defines (for linking several modules into one program).
     pub symbol_prefix: String,
+    /// Every `.text` relocation is a call or reference within `.text` whose value the
+    /// compiler already wrote into the code, so `.text` runs as it lies in the file, mapped
+    /// in place, without being copied or patched (the relocations stay in the object for
+    /// a system linker, which writes the same values).
+    pub text_prelinked: bool,
 }
 
 impl Header {
@@ -117,6 +122,7 @@ impl Header {
         w.bool(self.tunables.consume_fuel);
         w.bool(self.tunables.epoch_interruption);
         w.str(&self.symbol_prefix);
+        w.bool(self.text_prelinked);
     }
 
     /// Decode the header. The magic and format version are checked first so that a
@@ -152,6 +158,7 @@ impl Header {
                 epoch_interruption: r.bool()?,
             },
             symbol_prefix: r.str()?,
+            text_prelinked: r.bool()?,
         })
     }
 }
@@ -239,12 +246,34 @@ pub enum SegmentMode {
     Declared,
 }
 
-/// An element segment: its mode, element type and items (each a constant expression).
+/// An element segment: its mode, element type and items.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ElemSegment {
     pub mode: SegmentMode,
     pub element: ValType,
-    pub items: Vec<ConstExpr>,
+    pub items: ElemItems,
+}
+
+/// The items of an element segment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ElemItems {
+    /// `ref.func` of each function index: the common case, a list of indices to decode
+    /// and check with no expression to evaluate.
+    Funcs(Vec<u32>),
+    /// One constant expression per item.
+    Exprs(Vec<ConstExpr>),
+}
+
+impl ElemItems {
+    pub fn len(&self) -> usize {
+        match self {
+            ElemItems::Funcs(f) => f.len(),
+            ElemItems::Exprs(e) => e.len(),
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// A data segment; its bytes are `data_section[offset .. offset + len]`.
@@ -402,7 +431,16 @@ impl ModuleMeta {
         w.list(&self.elements, |w, e| {
             encode_mode(w, &e.mode);
             w.u8(matches!(e.element, ValType::ExternRef) as u8);
-            w.list(&e.items, |w, i| i.encode(w));
+            match &e.items {
+                ElemItems::Funcs(funcs) => {
+                    w.u8(0);
+                    w.list(funcs, |w, f| w.u32(*f));
+                }
+                ElemItems::Exprs(exprs) => {
+                    w.u8(1);
+                    w.list(exprs, |w, i| i.encode(w));
+                }
+            }
         });
         w.list(&self.data, |w, d| {
             encode_mode(w, &d.mode);
@@ -411,10 +449,6 @@ impl ModuleMeta {
         });
         w.list(&self.entry_trampolines, |w, o| w.u32(*o));
         w.list(&self.host_trampolines, |w, o| w.u32(*o));
-        w.list(&self.trap_sites, |w, t| {
-            w.u32(t.text_offset);
-            w.u8(t.code as u8);
-        });
         match &self.module_name {
             None => w.u8(0),
             Some(n) => {
@@ -422,19 +456,43 @@ impl ModuleMeta {
                 w.str(n)
             }
         }
-        w.list(&self.func_names, |w, (i, n)| {
-            w.u32(*i);
-            w.str(n);
-        });
         w.list(&self.memory_images, |w, m| {
             w.u32(m.memory);
             w.u64(m.offset);
             w.u64(m.len);
         });
-        self.address_map.encode(w);
+        // The code tables last, each skippable in O(1), so that the loader can leave them
+        // where they lie and read them in place (see `CodeTables`).
+        w.list(&self.trap_sites, |w, t| {
+            w.u32(t.text_offset);
+            w.u8(t.code as u8);
+        });
+        let mut names = Writer::default();
+        names.list(&self.func_names, |w, (i, n)| {
+            w.u32(*i);
+            w.str(n);
+        });
+        w.len(names.bytes.len() as u64);
+        w.bytes.extend_from_slice(&names.bytes);
+        let mut map = Writer::default();
+        self.address_map.encode(&mut map);
+        w.len(map.bytes.len() as u64);
+        w.bytes.extend_from_slice(&map.bytes);
     }
 
+    /// Decode everything, the code tables included.
     pub fn decode(r: &mut Reader) -> DecodeResult<ModuleMeta> {
+        Self::decode_with(r, true).map(|(meta, _)| meta)
+    }
+
+    /// Decode all but the code tables, which stay where they lie: `trap_sites` and
+    /// `address_map` are left empty and `CodeTables` says where they are. Their size
+    /// does not matter to the time this takes.
+    pub fn decode_in_place(r: &mut Reader) -> DecodeResult<(ModuleMeta, CodeTables)> {
+        Self::decode_with(r, false)
+    }
+
+    fn decode_with(r: &mut Reader, decode_tables: bool) -> DecodeResult<(ModuleMeta, CodeTables)> {
         let types = r.list(2, FuncType::decode)?;
         let imports = r.list(3, |r| {
             let module = r.str()?;
@@ -488,7 +546,11 @@ impl ModuleMeta {
             } else {
                 ValType::FuncRef
             };
-            let items = r.list(1, ConstExpr::decode)?;
+            let items = match r.u8()? {
+                0 => ElemItems::Funcs(r.list(4, |r| r.u32())?),
+                1 => ElemItems::Exprs(r.list(1, ConstExpr::decode)?),
+                _ => return r.error("an element item kind (0 or 1)"),
+            };
             Ok(ElemSegment {
                 mode,
                 element,
@@ -504,15 +566,7 @@ impl ModuleMeta {
         })?;
         let entry_trampolines = r.list(4, |r| r.u32())?;
         let host_trampolines = r.list(4, |r| r.u32())?;
-        let trap_sites = r.list(5, |r| {
-            let text_offset = r.u32()?;
-            match TrapCode::from_u8(r.u8()?) {
-                Some(code) => Ok(TrapSite { text_offset, code }),
-                None => r.error("a trap code"),
-            }
-        })?;
         let module_name = if r.bool()? { Some(r.str()?) } else { None };
-        let func_names = r.list(5, |r| Ok((r.u32()?, r.str()?)))?;
         let memory_images = r.list(20, |r| {
             Ok(MemoryImage {
                 memory: r.u32()?,
@@ -520,8 +574,63 @@ impl ModuleMeta {
                 len: r.u64()?,
             })
         })?;
-        let address_map = std::sync::Arc::new(super::AddressMap::decode(r)?);
-        Ok(ModuleMeta {
+        let count = r.len()?;
+        let at = r.position();
+        let size = usize::try_from(count)
+            .ok()
+            .and_then(|n| n.checked_mul(TRAP_SITE_SIZE));
+        let Some(size) = size else {
+            return r.error("a trap site count that fits the section");
+        };
+        let records = r.take(size, "the trap sites")?;
+        let trap_sites_range = at..at + size;
+        let trap_sites = if decode_tables {
+            let mut sites = Vec::with_capacity(records.len() / TRAP_SITE_SIZE);
+            for (i, record) in records.chunks_exact(TRAP_SITE_SIZE).enumerate() {
+                match trap_site(record) {
+                    Some(site) => sites.push(site),
+                    None => {
+                        return Err(DecodeError {
+                            offset: at + i * TRAP_SITE_SIZE + 4,
+                            expected: "a trap code".into(),
+                        })
+                    }
+                }
+            }
+            sites
+        } else {
+            Vec::new()
+        };
+        let len = r.len()?;
+        let at = r.position();
+        let Some(len) = usize::try_from(len).ok() else {
+            return r.error("function names that fit the section");
+        };
+        let blob = r.take(len, "the function names")?;
+        let func_names_range = at..at + len;
+        let func_names = if decode_tables {
+            in_blob(blob, at, decode_func_names)?
+        } else {
+            Vec::new()
+        };
+        let len = r.len()?;
+        let at = r.position();
+        let Some(len) = usize::try_from(len).ok() else {
+            return r.error("an address map that fits the section");
+        };
+        let blob = r.take(len, "the address map")?;
+        let address_map_range = at..at + len;
+        let address_map = if decode_tables {
+            std::sync::Arc::new(in_blob(blob, at, super::AddressMap::decode)?)
+        } else {
+            Default::default()
+        };
+        let code_tables = CodeTables {
+            trap_sites: trap_sites_range,
+            func_names: func_names_range,
+            address_map: address_map_range,
+        };
+        let meta = ModuleMeta {
             types,
             imports,
             funcs,
@@ -539,8 +648,59 @@ impl ModuleMeta {
             func_names,
             memory_images,
             address_map,
-        })
+        };
+        Ok((meta, code_tables))
     }
+}
+
+/// Decode all of `blob` (which starts at offset `at` of the section) with `decode`.
+fn in_blob<T>(
+    blob: &[u8],
+    at: usize,
+    decode: impl FnOnce(&mut Reader) -> DecodeResult<T>,
+) -> DecodeResult<T> {
+    let mut r = Reader::new(blob);
+    let value = decode(&mut r).map_err(|e| DecodeError {
+        offset: at + e.offset,
+        expected: e.expected,
+    })?;
+    if !r.is_at_end() {
+        return Err(DecodeError {
+            offset: at + r.position(),
+            expected: "the end of the table".into(),
+        });
+    }
+    Ok(value)
+}
+
+/// The function names of a module (`ModuleMeta::func_names`), as `CodeTables::func_names`
+/// holds them.
+pub fn decode_func_names(r: &mut Reader) -> DecodeResult<Vec<(u32, String)>> {
+    r.list(5, |r| Ok((r.u32()?, r.str()?)))
+}
+
+/// Size of one trap-site record: `u32` `.text` offset, `u8` trap code.
+pub const TRAP_SITE_SIZE: usize = 5;
+
+/// The trap site in a `TRAP_SITE_SIZE`-byte record, `None` for an unknown trap code.
+pub fn trap_site(record: &[u8]) -> Option<TrapSite> {
+    let [a, b, c, d, code, ..] = *record else {
+        return None;
+    };
+    Some(TrapSite {
+        text_offset: u32::from_le_bytes([a, b, c, d]),
+        code: TrapCode::from_u8(code)?,
+    })
+}
+
+/// Where the code tables lie in the metadata section (byte ranges from its start), for
+/// reading them in place: the trap sites (`TRAP_SITE_SIZE`-byte records sorted by
+/// offset), the function names (see `decode_func_names`) and the encoded `AddressMap`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CodeTables {
+    pub trap_sites: std::ops::Range<usize>,
+    pub func_names: std::ops::Range<usize>,
+    pub address_map: std::ops::Range<usize>,
 }
 
 fn encode_mode(w: &mut Writer, mode: &SegmentMode) {
@@ -576,6 +736,17 @@ pub fn encode_metadata(header: &Header, meta: &ModuleMeta) -> Vec<u8> {
 }
 
 /// Decode the contents of a metadata section.
+/// Decode a metadata section but its code tables (see `ModuleMeta::decode_in_place`).
+pub fn decode_metadata_in_place(bytes: &[u8]) -> DecodeResult<(Header, ModuleMeta, CodeTables)> {
+    let mut r = Reader::new(bytes);
+    let header = Header::decode(&mut r)?;
+    let (meta, tables) = ModuleMeta::decode_in_place(&mut r)?;
+    if !r.is_at_end() {
+        return r.error("the end of the metadata section");
+    }
+    Ok((header, meta, tables))
+}
+
 pub fn decode_metadata(bytes: &[u8]) -> DecodeResult<(Header, ModuleMeta)> {
     let mut r = Reader::new(bytes);
     let header = Header::decode(&mut r)?;
@@ -600,6 +771,7 @@ mod tests {
             wasm_features: features::ALL,
             tunables: Tunables::default(),
             symbol_prefix: String::new(),
+            text_prelinked: true,
         };
         let meta = ModuleMeta {
             types: vec![FuncType::new([ValType::I32, ValType::I32], [ValType::I32])],
@@ -650,7 +822,7 @@ mod tests {
                     offset: ConstExpr(vec![ConstOp::I32Const(0)]),
                 },
                 element: ValType::FuncRef,
-                items: vec![ConstExpr(vec![ConstOp::RefFunc(1)])],
+                items: ElemItems::Exprs(vec![ConstExpr(vec![ConstOp::RefFunc(1)])]),
             }],
             data: vec![DataSegment {
                 mode: SegmentMode::Passive,

@@ -12,6 +12,7 @@
 //!  8                           runtime_limits: *const VMRuntimeLimits    P
 //!  8+P                         store: *mut StoreOpaque                   P
 //!  8+2P                        instance: *mut Instance                   P
+//!  8+3P                        libcalls: *const [P; Libcall::ALL.len()]  P   (runtime functions)
 //!  header_end                  type_ids: [u32; types]                    4 * types   (engine-wide ids)
 //!  (align P) imported_funcs    [*const VMFuncRef; imported_funcs]        P each
 //!            imported_tables   [*mut VMTableDefinition; imported_tables] P each
@@ -85,7 +86,7 @@ impl VMOffsets {
         // Counts come from validated modules (at most a few million entities), so the
         // arithmetic below stays far from u32 overflow; saturate defensively anyway.
         let after = |start: u32, n: u32, each: u32| start.saturating_add(n.saturating_mul(each));
-        let type_ids = 8 + 3 * p;
+        let type_ids = 8 + 4 * p;
         let imported_funcs = align(after(type_ids, counts.types, 4), p);
         let imported_tables = after(imported_funcs, counts.imported_funcs, p);
         let imported_memories = after(imported_tables, counts.imported_tables, p);
@@ -127,6 +128,15 @@ impl VMOffsets {
     }
     pub fn vmctx_instance(&self) -> u32 {
         8 + 2 * self.p()
+    }
+    /// Pointer to the table of runtime-function addresses, indexed by `Libcall::index`:
+    /// compiled code calls libcalls through it, so `.text` holds no absolute address.
+    pub fn vmctx_libcalls(&self) -> u32 {
+        8 + 3 * self.p()
+    }
+    /// Offset of libcall `index`'s address in the table `vmctx_libcalls` points to.
+    pub fn libcall_slot(&self, index: u32) -> u32 {
+        index * self.p()
     }
     /// Engine-wide id of module type `index`.
     pub fn vmctx_type_id(&self, index: u32) -> u32 {

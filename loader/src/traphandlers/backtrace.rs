@@ -18,7 +18,7 @@ pub(super) fn symbolize(pcs: &[usize]) -> Vec<FrameInfo> {
             let Some(func_index) = info.func_at(offset) else {
                 continue;
             };
-            let offsets = info.address_map.lookup(offset);
+            let offsets = info.address_map().lookup(offset);
             frames.push(FrameInfo {
                 module_name: info.module_name.clone(),
                 func_index,

@@ -106,9 +106,10 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()>
 
 /// `--emit shared`: write the object to a temporary file beside the output, link it with
 /// `linker -shared -nostdlib` into a temporary shared object, rename that into place.
-/// The runtime functions (`wasmaot_rt_*`) stay undefined: the dynamic linker resolves
-/// them against the process that opens the shared object (the `wasmaot` CLI or a
-/// program linked with libwasmaot exports them).
+/// Compiled code reaches the runtime through the libcall table of the VMContext; only
+/// Cranelift's float helpers (`wasmaot_rt_ceilf` etc., used when the target lacks the
+/// instruction) may stay undefined, for the dynamic linker to resolve against the process
+/// that opens the shared object (the `wasmaot` CLI or a program linked with libwasmaot).
 fn link_shared(linker: &Path, object: &[u8], output: &Path) -> Result<(), Failure> {
     let dir = match output.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
