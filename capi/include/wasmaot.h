@@ -7,8 +7,10 @@
  *
  * is a position-independent object whose only global symbol is its module
  * descriptor, `fib_wasmaot_module` (the prefix followed by `wasmaot_module`);
- * its functions are local symbols and its references to the runtime
- * (`wasmaot_rt_*`) are resolved by libwasmaot.  Link it into the host:
+ * its functions are local symbols; it reaches the runtime through the
+ * instance's context, and only Cranelift's float helpers (`wasmaot_rt_ceilf`
+ * etc., when the target lacks the instruction) are resolved by libwasmaot.
+ * Link it into the host:
  *
  *     cc host.c fib.o -lwasmaot
  *

@@ -73,7 +73,15 @@ pub fn compile_ir(
     func: Function,
     what: &str,
 ) -> Result<CompiledFunction, CompileError> {
-    let mut ctx = Context::for_function(func);
+    compile_in(isa, &mut Context::for_function(func), what)
+}
+
+/// Compile the function in `ctx` to machine code, taking the function out of it.
+fn compile_in(
+    isa: &dyn TargetIsa,
+    ctx: &mut Context,
+    what: &str,
+) -> Result<CompiledFunction, CompileError> {
     let compiled = ctx
         .compile(isa, &mut ControlPlane::default())
         .map_err(|e| CompileError::Codegen(format!("{what}: {:?}", e.inner)))?;
@@ -93,7 +101,7 @@ pub fn compile_ir(
         .collect();
     let address_map = address_map(compiled.buffer.get_srclocs_sorted());
     Ok(CompiledFunction {
-        func: ctx.func,
+        func: std::mem::replace(&mut ctx.func, Function::new()),
         code,
         alignment,
         relocs,
@@ -101,6 +109,24 @@ pub fn compile_ir(
         body_offset: 0,
         address_map,
     })
+}
+
+/// What one thread reuses from one function to the next: Cranelift's context and the
+/// translator's and validator's buffers (allocated once per thread, not per function).
+struct Scratch {
+    ctx: Context,
+    translator: FuncTranslator,
+    validator: FuncValidatorAllocations,
+}
+
+impl Scratch {
+    fn new() -> Scratch {
+        Scratch {
+            ctx: Context::new(),
+            translator: FuncTranslator::new(),
+            validator: FuncValidatorAllocations::default(),
+        }
+    }
 }
 
 fn wasm_error(e: WasmError, func_index: u32) -> CompileError {
@@ -119,7 +145,9 @@ fn wasm_error(e: WasmError, func_index: u32) -> CompileError {
 }
 
 /// Translate and compile defined function `defined` (index among defined functions).
+#[allow(clippy::too_many_arguments)]
 fn compile_function(
+    scratch: &mut Scratch,
     isa: &dyn TargetIsa,
     info: &ModuleInfo,
     offsets: &VMOffsets,
@@ -130,19 +158,24 @@ fn compile_function(
 ) -> Result<CompiledFunction, CompileError> {
     let func_index = info.num_imported_funcs + defined as u32;
     let ty = &info.meta.types[info.func_types[func_index as usize] as usize];
-    let mut func =
-        Function::with_name_signature(UserFuncName::user(0, func_index), wasm_signature(isa, ty));
+    scratch.ctx.clear();
+    let func = &mut scratch.ctx.func;
+    func.name = UserFuncName::user(0, func_index);
+    func.signature = wasm_signature(isa, ty);
     let mut env = FuncEnv::new(isa, info, *offsets, tunables, ids);
-    env.set_stack_limit(&mut func);
+    env.set_stack_limit(func);
     let mut validator = input
         .validator
-        .into_validator(FuncValidatorAllocations::default());
+        .into_validator(std::mem::take(&mut scratch.validator));
     // Where the body starts in the binary, as Wasmtime counts `func_offset` from.
     let body_offset = input.body.get_binary_reader().original_position() as u32;
-    FuncTranslator::new()
-        .translate_body(&mut validator, input.body, &mut func, &mut env)
-        .map_err(|e| wasm_error(e, func_index))?;
-    let mut compiled = compile_ir(isa, func, &format!("function {func_index}"))?;
+    let translated = scratch
+        .translator
+        .translate_body(&mut validator, input.body, func, &mut env)
+        .map_err(|e| wasm_error(e, func_index));
+    scratch.validator = validator.into_allocations();
+    translated?;
+    let mut compiled = compile_in(isa, &mut scratch.ctx, &format!("function {func_index}"))?;
     compiled.body_offset = body_offset;
     Ok(compiled)
 }
@@ -157,12 +190,21 @@ pub fn compile_functions(
     bodies: Vec<FunctionInput>,
     parallel: bool,
 ) -> Result<Vec<CompiledFunction>, CompileError> {
-    let one = |(i, input): (usize, FunctionInput)| {
-        compile_function(isa, info, offsets, tunables, ids, i, input)
+    let one = |scratch: &mut Scratch, (i, input): (usize, FunctionInput)| {
+        compile_function(scratch, isa, info, offsets, tunables, ids, i, input)
     };
     if parallel {
-        bodies.into_par_iter().enumerate().map(one).collect()
+        bodies
+            .into_par_iter()
+            .enumerate()
+            .map_init(Scratch::new, one)
+            .collect()
     } else {
-        bodies.into_iter().enumerate().map(one).collect()
+        let mut scratch = Scratch::new();
+        bodies
+            .into_iter()
+            .enumerate()
+            .map(|item| one(&mut scratch, item))
+            .collect()
     }
 }
