@@ -104,9 +104,10 @@ pub fn build(
             .map_err(module_error)?;
     }
 
-    // Trampolines, one pair per distinct function type.
+    // Trampolines, at most one pair per distinct function type: those the module needs.
+    let needed = crate::trampolines::Needed::of(&info, &compiled);
     let mut first_of_type: HashMap<&abi::FuncType, usize> = HashMap::new();
-    let mut trampoline_ids: Vec<(FuncId, FuncId)> = Vec::new();
+    let mut trampoline_ids: Vec<(Option<FuncId>, Option<FuncId>)> = Vec::new();
     let mut trampoline_of_type = Vec::with_capacity(info.meta.types.len());
     let mut trampoline_code: Vec<(FuncId, CompiledFunction)> = Vec::new();
     for (i, ty) in info.meta.types.iter().enumerate() {
@@ -115,34 +116,38 @@ pub fn build(
             continue;
         }
         first_of_type.insert(ty, i);
-        let entry_id = module
-            .declare_function(
-                &abi::entry_trampoline_symbol(prefix, i as u32),
-                Linkage::Local,
-                &entry_trampoline_signature(isa),
-            )
-            .map_err(module_error)?;
-        let host_id = module
-            .declare_function(
-                &abi::host_trampoline_symbol(prefix, i as u32),
-                Linkage::Local,
-                &wasm_signature(isa, ty),
-            )
-            .map_err(module_error)?;
-        let entry = entry_trampoline(isa, &offsets, ty, UserFuncName::user(1, i as u32));
-        let host = host_trampoline(isa, &offsets, ty, UserFuncName::user(2, i as u32));
-        for (id, func, what) in [
-            (entry_id, entry, "entry trampoline"),
-            (host_id, host, "host trampoline"),
-        ] {
-            let c = compile_ir(isa, func, what)?;
-            module
-                .define_function_bytes(id, &c.func, c.alignment, &c.code, &c.relocs)
+        let mut ids = (None, None);
+        if needed.entry.contains(ty) {
+            let id = module
+                .declare_function(
+                    &abi::entry_trampoline_symbol(prefix, i as u32),
+                    Linkage::Local,
+                    &entry_trampoline_signature(isa),
+                )
                 .map_err(module_error)?;
-            trampoline_code.push((id, c));
+            let func = entry_trampoline(isa, &offsets, ty, UserFuncName::user(1, i as u32));
+            trampoline_code.push((id, compile_ir(isa, func, "entry trampoline")?));
+            ids.0 = Some(id);
+        }
+        if needed.host.contains(ty) {
+            let id = module
+                .declare_function(
+                    &abi::host_trampoline_symbol(prefix, i as u32),
+                    Linkage::Local,
+                    &wasm_signature(isa, ty),
+                )
+                .map_err(module_error)?;
+            let func = host_trampoline(isa, &offsets, ty, UserFuncName::user(2, i as u32));
+            trampoline_code.push((id, compile_ir(isa, func, "host trampoline")?));
+            ids.1 = Some(id);
         }
         trampoline_of_type.push(trampoline_ids.len());
-        trampoline_ids.push((entry_id, host_id));
+        trampoline_ids.push(ids);
+    }
+    for (id, c) in &trampoline_code {
+        module
+            .define_function_bytes(*id, &c.func, c.alignment, &c.code, &c.relocs)
+            .map_err(module_error)?;
     }
 
     let mut product = module.finish();
@@ -199,8 +204,9 @@ pub fn build(
     meta.trap_sites.sort_by_key(|t| t.text_offset);
     for t in &trampoline_of_type {
         let (entry, host) = trampoline_ids[*t];
-        meta.entry_trampolines.push(text_offset(&product, entry));
-        meta.host_trampolines.push(text_offset(&product, host));
+        let offset = |id: Option<FuncId>| id.map_or(u32::MAX, |id| text_offset(&product, id));
+        meta.entry_trampolines.push(offset(entry));
+        meta.host_trampolines.push(offset(host));
     }
 
     let header = abi::Header {

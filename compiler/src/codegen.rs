@@ -28,6 +28,8 @@ pub struct CompiledFunction {
     /// (offset in this function, wasm byte offset of the instruction compiled there),
     /// sorted; code up to the next entry belongs to the same instruction.
     pub address_map: Vec<(u32, u32)>,
+    /// Type indices the function calls indirectly (empty for trampolines).
+    pub indirect_types: Vec<u32>,
 }
 
 /// The address map of compiled code from Cranelift's source locations (which
@@ -108,6 +110,7 @@ fn compile_in(
         traps,
         body_offset: 0,
         address_map,
+        indirect_types: Vec::new(),
     })
 }
 
@@ -177,6 +180,7 @@ fn compile_function(
     translated?;
     let mut compiled = compile_in(isa, &mut scratch.ctx, &format!("function {func_index}"))?;
     compiled.body_offset = body_offset;
+    compiled.indirect_types = env.indirect_types;
     Ok(compiled)
 }
 

@@ -46,6 +46,9 @@ pub struct FuncEnv<'a> {
     libcall_table: Option<GlobalValue>,
     /// Fuel bookkeeping, when the module is compiled with `consume_fuel`.
     fuel: Option<metering::Fuel>,
+    /// Type indices this function calls indirectly (a host function of such a type may
+    /// be called from it, through the module's host trampoline for the type).
+    pub indirect_types: Vec<u32>,
 }
 
 /// Where a call by function index goes.
@@ -84,6 +87,7 @@ impl<'a> FuncEnv<'a> {
             libcall_sigs: HashMap::new(),
             libcall_table: None,
             fuel: None,
+            indirect_types: Vec::new(),
         }
     }
 
@@ -487,6 +491,7 @@ impl FuncEnvironment for FuncEnv<'_> {
         func: &mut Function,
         index: TypeIndex,
     ) -> WasmResult<ir::SigRef> {
+        self.indirect_types.push(index.as_u32());
         Ok(func.import_signature(self.type_signature(index.as_u32())))
     }
 

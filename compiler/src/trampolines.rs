@@ -1,4 +1,5 @@
-//! Host↔wasm trampolines, one of each per module type (see docs/ARCHITECTURE.md).
+//! Host↔wasm trampolines, at most one of each per signature, for the signatures the module
+//! needs them for (`Needed`; see docs/ARCHITECTURE.md).
 
 use crate::signatures::{
     entry_trampoline_signature, host_callback_signature, value_type, wasm_signature,
@@ -120,4 +121,66 @@ pub fn host_trampoline(
     b.ins().return_(&results);
     b.finalize();
     func
+}
+
+/// The signatures a module needs trampolines for. An entry trampoline serves the host
+/// calling one of the module's functions, which it can only reach if the function
+/// escapes: exported, in an element segment (tables, `ref.func`), in a table or global
+/// initializer, or the start function. A host trampoline serves wasm calling a host
+/// function, which it can only do through an import or an indirect call. Other types
+/// (those of functions only called directly) get neither, and their metadata slots hold
+/// `u32::MAX`.
+pub struct Needed<'a> {
+    pub entry: std::collections::HashSet<&'a FuncType>,
+    pub host: std::collections::HashSet<&'a FuncType>,
+}
+
+impl<'a> Needed<'a> {
+    pub fn of(
+        info: &'a crate::module_env::ModuleInfo,
+        compiled: &[crate::codegen::CompiledFunction],
+    ) -> Needed<'a> {
+        use wasmaot_loader::abi::{ConstExpr, ConstOp, ElemItems, EntityIndex, ImportKind};
+        let meta = &info.meta;
+        let func_type = |f: u32| {
+            let t = info.func_types.get(f as usize).copied();
+            t.and_then(|t| meta.types.get(t as usize))
+        };
+        let mut escaping: Vec<u32> = Vec::new();
+        let refs_of = |e: &ConstExpr, out: &mut Vec<u32>| {
+            out.extend(e.0.iter().filter_map(|op| match op {
+                ConstOp::RefFunc(f) => Some(*f),
+                _ => None,
+            }))
+        };
+        for export in &meta.exports {
+            if let EntityIndex::Func(f) = export.index {
+                escaping.push(f);
+            }
+        }
+        for seg in &meta.elements {
+            match &seg.items {
+                ElemItems::Funcs(funcs) => escaping.extend(funcs),
+                ElemItems::Exprs(exprs) => exprs.iter().for_each(|e| refs_of(e, &mut escaping)),
+            }
+        }
+        for g in &meta.globals {
+            refs_of(&g.init, &mut escaping);
+        }
+        for t in &meta.tables {
+            refs_of(&t.init, &mut escaping);
+        }
+        escaping.extend(meta.start);
+        let entry = escaping.into_iter().filter_map(func_type).collect();
+        let imported = meta.imports.iter().filter_map(|i| match i.kind {
+            ImportKind::Func(t) => meta.types.get(t as usize),
+            _ => None,
+        });
+        let indirect = compiled
+            .iter()
+            .flat_map(|c| &c.indirect_types)
+            .filter_map(|&t| meta.types.get(t as usize));
+        let host = imported.chain(indirect).collect();
+        Needed { entry, host }
+    }
 }

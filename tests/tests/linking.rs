@@ -526,12 +526,12 @@ fn objects_for_other_platforms_parse_and_disassemble() {
 
 const AARCH64_MODULE: &str = r#"(module
   (memory 1)
-  (func $fib (param i64) (result i64)
+  (func $fib (export "fib") (param i64) (result i64)
     (if (result i64) (i64.lt_u (local.get 0) (i64.const 2))
       (then (local.get 0))
       (else (i64.add (call $fib (i64.sub (local.get 0) (i64.const 1)))
                      (call $fib (i64.sub (local.get 0) (i64.const 2)))))))
-  (func $store_load (param i32 i32) (result i32)
+  (func $store_load (export "store_load") (param i32 i32) (result i32)
     (i32.store (local.get 0) (local.get 1))
     (i32.load (local.get 0))))"#;
 
