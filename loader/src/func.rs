@@ -99,10 +99,23 @@ impl Func {
         ty: FuncType,
         func: Arc<HostFn<T>>,
     ) -> Func {
+        let engine = &store.opaque.engine;
+        let type_id = engine.type_id(&ty);
+        let trampoline = engine.host_trampoline(type_id);
+        Func::new_prepared(store, Arc::new(ty), type_id, trampoline, func)
+    }
+
+    /// A host function whose engine-wide type id and wasm→host trampoline (if known) were
+    /// looked up beforehand (`InstancePre` does it once, not per instantiation).
+    pub(crate) fn new_prepared<T: 'static>(
+        store: &mut StoreInner<T>,
+        ty: Arc<FuncType>,
+        type_id: u32,
+        trampoline: Option<(usize, Arc<CodeMemory>)>,
+        func: Arc<HostFn<T>>,
+    ) -> Func {
         let store_ptr: *mut StoreInner<T> = store;
-        let ty = Arc::new(ty);
         let opaque = &mut store.opaque;
-        let type_id = opaque.engine.type_id(&ty);
         let mut ctx = Box::new(VMHostFuncContext::<T> {
             magic: HOST_CTX_MAGIC,
             callback: traphandlers::host_callback(),
@@ -118,7 +131,7 @@ impl Func {
             trampoline_code: None,
         });
         ctx.funcref.vmctx = (&mut *ctx as *mut VMHostFuncContext<T>).cast();
-        if let Some((address, code)) = opaque.engine.host_trampoline(type_id) {
+        if let Some((address, code)) = trampoline {
             ctx.set_trampoline(address, code);
         }
         let pending = !ctx.has_trampoline();

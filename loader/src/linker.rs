@@ -184,20 +184,36 @@ impl<T: 'static> Linker<T> {
     /// ([`InstancePre::instantiate`]). Host functions are checked against the import
     /// types here; items of a store when instantiating.
     pub fn instantiate_pre(&self, module: &Module) -> Result<InstancePre<T>> {
-        let meta = &module.inner.meta;
+        let inner = &module.inner;
+        let meta = &inner.meta;
         let mut imports = Vec::with_capacity(meta.imports.len());
         for (import, def) in meta.imports.iter().zip(self.resolve(module)) {
-            let def = def?;
-            if let (ImportKind::Func(t), Definition::HostFunc(ty, _)) = (&import.kind, def) {
-                let expected = &meta.types[*t as usize];
-                if **ty != *expected {
-                    return Err(Error::link(format!(
-                        "incompatible import type for `{}::{}`: expected {expected}, found {ty}",
-                        import.module, import.name
-                    )));
+            let pre = match (&import.kind, def?) {
+                (ImportKind::Func(t), Definition::HostFunc(ty, func)) => {
+                    let expected = &meta.types[*t as usize];
+                    if **ty != *expected {
+                        return Err(Error::link(format!(
+                            "incompatible import type for `{}::{}`: expected {expected}, found {ty}",
+                            import.module, import.name
+                        )));
+                    }
+                    // The module has a host trampoline for the type of each import.
+                    let trampoline = match meta.host_trampolines.get(*t as usize) {
+                        Some(&off) if off != u32::MAX => {
+                            Some((inner.code.text_base() + off as usize, inner.code.clone()))
+                        }
+                        _ => None,
+                    };
+                    PreImport::HostFunc {
+                        ty: ty.clone(),
+                        type_id: inner.type_ids[*t as usize],
+                        trampoline,
+                        func: func.clone(),
+                    }
                 }
-            }
-            imports.push(def.clone());
+                (_, def) => PreImport::Definition(def.clone()),
+            };
+            imports.push(pre);
         }
         Ok(InstancePre {
             module: module.clone(),
@@ -221,8 +237,40 @@ impl<T: 'static> Linker<T> {
 /// instantiating it looks up no names. Cheap to clone.
 pub struct InstancePre<T: 'static> {
     module: Module,
-    /// The definition of each import, in the module's import order.
-    imports: Arc<[Definition<T>]>,
+    /// What each import resolved to, in the module's import order.
+    imports: Arc<[PreImport<T>]>,
+}
+
+/// A resolved import: host functions come with their type id and the module's host
+/// trampoline for their type, so creating them in a store looks nothing up.
+enum PreImport<T: 'static> {
+    Definition(Definition<T>),
+    HostFunc {
+        ty: Arc<FuncType>,
+        type_id: u32,
+        trampoline: Option<(usize, Arc<crate::code_memory::CodeMemory>)>,
+        func: Arc<HostFn<T>>,
+    },
+}
+
+impl<T> PreImport<T> {
+    fn to_extern(&self, store: &mut StoreInner<T>) -> Extern {
+        match self {
+            PreImport::Definition(def) => def.to_extern(store),
+            PreImport::HostFunc {
+                ty,
+                type_id,
+                trampoline,
+                func,
+            } => Extern::Func(Func::new_prepared(
+                store,
+                ty.clone(),
+                *type_id,
+                trampoline.clone(),
+                func.clone(),
+            )),
+        }
+    }
 }
 
 impl<T> Clone for InstancePre<T> {
