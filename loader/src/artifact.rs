@@ -145,12 +145,6 @@ pub(crate) fn parse(bytes: &[u8], config: &Config, what: &str) -> Result<Artifac
         .map_or((0, 0), |(off, len)| (off as usize, len as usize));
     validate(&meta, text_len, data_range.1 as u64)
         .map_err(|m| Error::load(format!("{what}: metadata: {m}")))?;
-    // The trap table is read in place, by binary search; with the checksum verified
-    // (the whole file read anyway) it is checked whole too.
-    if config.verify_artifact_checksum {
-        check_trap_sites(meta_bytes, &tables, text_len)
-            .map_err(|m| Error::load(format!("{what}: metadata: {m}")))?;
-    }
     Ok(Artifact {
         format,
         header,
@@ -343,19 +337,22 @@ pub(crate) fn check_trap_sites(
     let table = meta
         .get(tables.trap_sites.clone())
         .ok_or("trap table outside the metadata section")?;
-    let mut last = None;
+    // A tight loop (a module has a trap site per memory access); the message is worked
+    // out only for a bad record.
+    let mut last = 0u32;
     for record in table.chunks_exact(abi::TRAP_SITE_SIZE) {
-        let site = trap_site(record).ok_or("unknown trap code in the trap table")?;
-        if u64::from(site.text_offset) >= text_len {
-            return Err(format!("trap site at {} outside .text", site.text_offset));
+        let offset = u32::from_le_bytes([record[0], record[1], record[2], record[3]]);
+        let known = abi::TrapCode::from_u8(record[4]).is_some();
+        if !known || u64::from(offset) >= text_len || offset < last {
+            return Err(match trap_site(record) {
+                None => format!("unknown trap code {} in the trap table", record[4]),
+                Some(_) if u64::from(offset) >= text_len => {
+                    format!("trap site at {offset} outside .text")
+                }
+                Some(_) => format!("trap sites not sorted (at offset {offset})"),
+            });
         }
-        if last.is_some_and(|l| l > site.text_offset) {
-            return Err(format!(
-                "trap sites not sorted (at offset {})",
-                site.text_offset
-            ));
-        }
-        last = Some(site.text_offset);
+        last = offset;
     }
     Ok(())
 }

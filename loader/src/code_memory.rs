@@ -343,3 +343,49 @@ pub(crate) fn with_registry<R>(
     };
     f(&lookup)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::abi::TRAP_SITE_SIZE;
+
+    fn info(table: &'static [u8]) -> CodeInfo {
+        CodeInfo {
+            // SAFETY: a static slice.
+            meta: unsafe { MetaBytes::new(table, None) },
+            tables: CodeTables {
+                trap_sites: 0..table.len(),
+                ..CodeTables::default()
+            },
+            ..CodeInfo::default()
+        }
+    }
+
+    #[test]
+    fn trap_table_is_searched_in_place() {
+        // (4, division by zero), (9, memory out of bounds), (20, unreachable).
+        static TABLE: [u8; 3 * TRAP_SITE_SIZE] = [4, 0, 0, 0, 7, 9, 0, 0, 0, 1, 20, 0, 0, 0, 9];
+        let info = info(&TABLE);
+        assert_eq!(info.trap_at(4), Some(TrapCode::IntegerDivisionByZero));
+        assert_eq!(info.trap_at(9), Some(TrapCode::MemoryOutOfBounds));
+        assert_eq!(info.trap_at(20), Some(TrapCode::UnreachableCodeReached));
+        assert_eq!(info.trap_at(5), None);
+        assert_eq!(info.trap_at(u32::MAX), None);
+    }
+
+    #[test]
+    fn a_damaged_trap_table_gives_no_code_rather_than_failing() {
+        // Unsorted, with an unknown code and a truncated record: lookups stay in bounds
+        // and answer `None` or a recorded code, never anything else.
+        static TABLE: [u8; 13] = [30, 0, 0, 0, 200, 2, 0, 0, 0, 3, 0xff, 0xff, 0xff];
+        let info = info(&TABLE);
+        for offset in [0, 2, 3, 30, u32::MAX] {
+            let code = info.trap_at(offset);
+            assert!(
+                matches!(code, None | Some(TrapCode::TableOutOfBounds)),
+                "{code:?}"
+            );
+        }
+        assert_eq!(info.trap_at(30), None);
+    }
+}
