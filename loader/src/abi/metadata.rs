@@ -601,27 +601,16 @@ impl ModuleMeta {
         } else {
             Vec::new()
         };
-        let len = r.len()?;
-        let at = r.position();
-        let Some(len) = usize::try_from(len).ok() else {
-            return r.error("function names that fit the section");
-        };
-        let blob = r.take(len, "the function names")?;
-        let func_names_range = at..at + len;
+        let (func_names_range, blob) = length_prefixed(r, "the function names")?;
         let func_names = if decode_tables {
-            in_blob(blob, at, decode_func_names)?
+            in_blob(blob, func_names_range.start, decode_func_names)?
         } else {
             Vec::new()
         };
-        let len = r.len()?;
-        let at = r.position();
-        let Some(len) = usize::try_from(len).ok() else {
-            return r.error("an address map that fits the section");
-        };
-        let blob = r.take(len, "the address map")?;
-        let address_map_range = at..at + len;
+        let (address_map_range, blob) = length_prefixed(r, "the address map")?;
         let address_map = if decode_tables {
-            std::sync::Arc::new(in_blob(blob, at, super::AddressMap::decode)?)
+            let map = in_blob(blob, address_map_range.start, super::AddressMap::decode)?;
+            std::sync::Arc::new(map)
         } else {
             Default::default()
         };
@@ -651,6 +640,20 @@ impl ModuleMeta {
         };
         Ok((meta, code_tables))
     }
+}
+
+/// A `len`-prefixed run of bytes (`what` in errors): where it lies, and its bytes.
+fn length_prefixed<'a>(
+    r: &mut Reader<'a>,
+    what: &str,
+) -> DecodeResult<(std::ops::Range<usize>, &'a [u8])> {
+    let len = r.len()?;
+    let Some(len) = usize::try_from(len).ok() else {
+        return r.error(format!("{what}, within the section"));
+    };
+    let at = r.position();
+    let bytes = r.take(len, what)?;
+    Ok((at..at + len, bytes))
 }
 
 /// Decode all of `blob` (which starts at offset `at` of the section) with `decode`.
