@@ -71,6 +71,16 @@ WASM_API_EXTERN wasmtime_error_t *
 wasmaot_module_from_shared_object(const wasm_engine_t *engine,
                                   const char *path, wasmtime_module_t **ret);
 
+/* Whether engines made from this configuration check the CRC-32 of the whole
+ * artifact in wasmtime_module_deserialize / _deserialize_file (default true).
+ * With false, only the header (target, CPU features, settings) and the module
+ * metadata are checked, as Wasmtime does: a damaged byte in the code is then
+ * not detected, but loading no longer reads every page of the artifact and
+ * takes time independent of the code's size.  For hosts that trust their
+ * artifact store. */
+WASM_API_EXTERN void wasmaot_config_artifact_checksum_set(wasm_config_t *config,
+                                                          bool enable);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -41,6 +41,8 @@ pub struct Settings {
     pub macos_use_mach_ports: bool,
     pub async_support: bool,
     pub async_stack_size: u64,
+    /// `wasmaot_config_artifact_checksum_set` (wasmaot.h).
+    pub verify_artifact_checksum: bool,
 }
 
 impl Default for Settings {
@@ -74,6 +76,7 @@ impl Default for Settings {
             macos_use_mach_ports: true,
             async_support: false,
             async_stack_size: 2 << 20,
+            verify_artifact_checksum: true,
         }
     }
 }
@@ -144,7 +147,8 @@ fn new_engine(settings: Settings) -> *mut wasm_engine_t {
     };
     config
         .consume_fuel(settings.consume_fuel)
-        .epoch_interruption(settings.epoch_interruption);
+        .epoch_interruption(settings.epoch_interruption)
+        .verify_artifact_checksum(settings.verify_artifact_checksum);
     let engine = Engine::new(config);
     Box::into_raw(Box::new(wasm_engine_t {
         engine,
@@ -210,6 +214,9 @@ macro_rules! setter {
     };
 }
 
+setter!(wasmaot_config_artifact_checksum_set, bool, |s, v| s
+    .verify_artifact_checksum =
+    v);
 setter!(wasmtime_config_debug_info_set, bool, |s, v| s.debug_info =
     v);
 setter!(wasmtime_config_consume_fuel_set, bool, |s, v| s

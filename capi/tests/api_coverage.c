@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <wasmaot.h>
 #include <wasmtime.h>
 
 static int failures;
@@ -496,6 +497,27 @@ static void wasmtime_api(void) {
   EXPECT_OK(wasmtime_module_deserialize_file(engine, path, &mapped));
   unlink(path);
   EXPECT_ERROR(wasmtime_module_deserialize(engine, (const uint8_t *)art.data, 10, &again), "");
+  /* wasmaot.h: an engine that does not check the artifact's CRC-32 accepts an
+   * artifact whose checksum field was damaged; the default engine refuses it. */
+  {
+    size_t at = 0;
+    while (at + 8 <= art.size && memcmp(art.data + at, "\0wasmaot", 8) != 0)
+      at++;
+    CHECK(at + 16 <= art.size);
+    art.data[at + 12] ^= 0x5a; /* the checksum field of the metadata header */
+    wasmtime_module_t *trusted = NULL;
+    EXPECT_ERROR(wasmtime_module_deserialize(engine, (const uint8_t *)art.data, art.size,
+                                             &trusted),
+                 "checksum mismatch");
+    wasm_config_t *trusting = wasm_config_new();
+    wasmaot_config_artifact_checksum_set(trusting, false);
+    wasm_engine_t *trusting_engine = wasm_engine_new_with_config(trusting);
+    EXPECT_OK(wasmtime_module_deserialize(trusting_engine, (const uint8_t *)art.data,
+                                          art.size, &trusted));
+    CHECK(trusted != NULL);
+    wasmtime_module_delete(trusted);
+    wasm_engine_delete(trusting_engine);
+  }
   wasm_byte_vec_delete(&art);
   wasmtime_module_delete(mapped);
 
