@@ -284,6 +284,7 @@ fn inspect_prints_the_header() {
         "wasm features:",
         "tunables:",
         "symbol prefix:",
+        "text:             pre-linked (mapped from the file as it lies)",
         "checksum:",
         "functions:        1 defined, 0 imported",
         "trap sites:",

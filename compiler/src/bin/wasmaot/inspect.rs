@@ -72,6 +72,12 @@ fn describe(bytes: &[u8]) -> Result<String, String> {
         ),
     );
     line(w, "symbol prefix", or_none(&header.symbol_prefix));
+    let text = if header.text_prelinked {
+        "pre-linked (mapped from the file as it lies)"
+    } else {
+        "linked at load (copied and patched)"
+    };
+    line(w, "text", text);
     // The checksum covers the artifact file the compiler wrote; a system linker's output
     // (shared object, executable) is a different file, so there is nothing to compare.
     let verdict = if file.kind() != object::ObjectKind::Relocatable {
