@@ -12,6 +12,7 @@ use crate::func_env::FUNC_NAMESPACE;
 use cranelift_codegen::binemit::Reloc;
 use cranelift_codegen::ir::{ExternalName, UserExternalName};
 use cranelift_codegen::FinalizedRelocTarget;
+use wasmaot_loader::abi;
 
 /// One value to write into `.text`.
 struct Patch {
@@ -66,34 +67,29 @@ pub fn prelink(
             });
         }
     }
-    if !patches.iter().all(|p| fits(p, text.len())) {
+    // Work out every field first: one that cannot be written leaves `text` untouched.
+    let Some(fields) = patches
+        .iter()
+        .map(|p| Some((p.at, encode(p, text)?)))
+        .collect::<Option<Vec<_>>>()
+    else {
         return false;
-    }
-    for p in &patches {
-        let field = &mut text[p.at..p.at + 4];
-        match p.kind {
-            Reloc::Arm64Call => {
-                let insn = u32::from_le_bytes([field[0], field[1], field[2], field[3]]);
-                let insn = (insn & 0xfc00_0000) | (((p.delta >> 2) as u32) & 0x03ff_ffff);
-                field.copy_from_slice(&insn.to_le_bytes());
-            }
-            _ => field.copy_from_slice(&(p.delta as i32).to_le_bytes()),
-        }
+    };
+    for (at, field) in fields {
+        text[at..at + 4].copy_from_slice(&field);
     }
     true
 }
 
-/// Whether `p` is a kind we write and its value fits its field.
-fn fits(p: &Patch, text_len: usize) -> bool {
-    let inside = p.at.checked_add(4).is_some_and(|end| end <= text_len);
-    let in_range = match p.kind {
-        Reloc::X86CallPCRel4 | Reloc::X86CallPLTRel4 | Reloc::X86PCRel4 => {
-            i32::try_from(p.delta).is_ok()
-        }
-        Reloc::Arm64Call => p.delta % 4 == 0 && (-(1 << 27)..(1 << 27)).contains(&p.delta),
-        _ => false,
-    };
-    inside && in_range
+/// The bytes `p` writes over the 4 at its place in `text`, if it is a kind we write, its
+/// place lies in `text` and its value fits.
+fn encode(p: &Patch, text: &[u8]) -> Option<[u8; 4]> {
+    let current: [u8; 4] = text.get(p.at..p.at.checked_add(4)?)?.try_into().ok()?;
+    match p.kind {
+        Reloc::X86CallPCRel4 | Reloc::X86CallPLTRel4 | Reloc::X86PCRel4 => abi::pc32(p.delta),
+        Reloc::Arm64Call => abi::call26(current, p.delta),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -106,6 +102,7 @@ mod tests {
 
     #[test]
     fn only_known_kinds_in_range_fit() {
+        let fits = |p: &Patch, len: usize| encode(p, &vec![0; len]).is_some();
         assert!(fits(&patch(Reloc::X86CallPLTRel4, -4), 8));
         assert!(!fits(&patch(Reloc::X86CallPLTRel4, 1 << 40), 8));
         assert!(!fits(&patch(Reloc::Abs8, 0), 8));

@@ -226,25 +226,24 @@ pub(crate) fn link(
             Kind::Abs64 => map[at..at + 8].copy_from_slice(&value.to_le_bytes()),
             Kind::Pc32 => {
                 let delta = value.wrapping_sub(place) as i64;
-                let Ok(delta) = i32::try_from(delta) else {
+                let Some(field) = crate::abi::pc32(delta) else {
                     return Err(Error::load(format!(
                         "{what}: PC-relative relocation at .text offset {:#x} out of range",
                         r.offset
                     )));
                 };
-                map[at..at + 4].copy_from_slice(&delta.to_le_bytes());
+                map[at..at + 4].copy_from_slice(&field);
             }
             Kind::Call26 => {
                 let delta = value.wrapping_sub(place) as i64;
-                if delta % 4 != 0 || !(-(1 << 27)..(1 << 27)).contains(&delta) {
+                let insn = map[at..at + 4].try_into().unwrap_or([0; 4]);
+                let Some(insn) = crate::abi::call26(insn, delta) else {
                     return Err(Error::load(format!(
                         "{what}: branch relocation at .text offset {:#x} out of range",
                         r.offset
                     )));
-                }
-                let insn = u32::from_le_bytes(map[at..at + 4].try_into().unwrap_or([0; 4]));
-                let insn = (insn & 0xfc00_0000) | (((delta >> 2) as u32) & 0x03ff_ffff);
-                map[at..at + 4].copy_from_slice(&insn.to_le_bytes());
+                };
+                map[at..at + 4].copy_from_slice(&insn);
             }
         }
     }

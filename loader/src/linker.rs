@@ -309,21 +309,12 @@ impl<T: 'static> InstancePre<T> {
 #[cfg(all(test, target_arch = "x86_64"))]
 mod tests {
     use super::*;
-    use crate::abi::{func_symbol, ValType};
+    use crate::abi::ValType;
     use crate::{Store, Val};
 
     /// `tests::sample_module`: imports `env::host` (i32, i32) -> i32; `callhost` calls it.
     fn sample(engine: &Engine) -> Module {
-        let (code, meta) = crate::tests::sample_module();
-        let symbols: Vec<(String, u64)> = meta
-            .funcs
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (func_symbol("", i as u32 + 1), u64::from(f.text_offset)))
-            .collect();
-        let header = crate::tests::host_header();
-        let bytes = crate::tests::build_artifact(&code, &symbols, &header, &meta, &[0; 4]);
-        Module::from_bytes(engine, &bytes).unwrap()
+        Module::from_bytes(engine, &crate::tests::sample_artifact()).unwrap()
     }
 
     fn binary() -> FuncType {

@@ -526,7 +526,6 @@ fn unmap(r: &Reservation) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::abi::{EntityIndex, Export, MemoryImage, MemoryType, ModuleMeta};
     use crate::{Engine, Instance, Memory, Module, Store};
 
     #[test]
@@ -583,25 +582,7 @@ mod tests {
         let data: Vec<u8> = (0..IMAGE_LEN)
             .map(|i| ((i * 7 + usize::from(tag)) % 251) as u8 | 1)
             .collect();
-        let meta = ModuleMeta {
-            memories: vec![MemoryType {
-                minimum: 4,
-                maximum: None,
-                memory64: false,
-                shared: false,
-                page_size_log2: 16,
-            }],
-            exports: vec![Export {
-                name: "m".into(),
-                index: EntityIndex::Memory(0),
-            }],
-            memory_images: vec![MemoryImage {
-                memory: 0,
-                offset: 0,
-                len: IMAGE_LEN as u64,
-            }],
-            ..ModuleMeta::default()
-        };
+        let meta = crate::tests::image_meta(IMAGE_LEN as u64);
         let bytes =
             crate::tests::build_artifact(&[], &[], &crate::tests::host_header(), &meta, &data);
         let path = std::env::temp_dir().join(format!(

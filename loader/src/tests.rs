@@ -269,8 +269,33 @@ pub(crate) fn sample_module() -> (Vec<u8>, ModuleMeta) {
     (code, meta)
 }
 
+/// A module with a 4-page memory `m` (no maximum) whose first `image_len` bytes are a
+/// memory image at the start of the data section.
+pub(crate) fn image_meta(image_len: u64) -> ModuleMeta {
+    ModuleMeta {
+        memories: vec![MemoryType {
+            minimum: 4,
+            maximum: None,
+            memory64: false,
+            shared: false,
+            page_size_log2: 16,
+        }],
+        exports: vec![Export {
+            name: "m".into(),
+            index: EntityIndex::Memory(0),
+        }],
+        memory_images: vec![MemoryImage {
+            memory: 0,
+            offset: 0,
+            len: image_len,
+        }],
+        ..ModuleMeta::default()
+    }
+}
+
+/// `sample_module` as an artifact, with its function symbols.
 #[cfg(target_arch = "x86_64")]
-fn sample_artifact() -> Vec<u8> {
+pub(crate) fn sample_artifact() -> Vec<u8> {
     let (code, meta) = sample_module();
     let symbols: Vec<(String, u64)> = meta
         .funcs
@@ -748,25 +773,7 @@ fn memory_and_store_data_together() {
 fn memory_images_mapped_from_the_file_or_copied() {
     let image_len = 3 * 65536 + 100;
     let data: Vec<u8> = (0..image_len).map(|i| (i % 251) as u8 | 1).collect();
-    let meta = ModuleMeta {
-        memories: vec![MemoryType {
-            minimum: 4,
-            maximum: None,
-            memory64: false,
-            shared: false,
-            page_size_log2: 16,
-        }],
-        exports: vec![Export {
-            name: "m".into(),
-            index: EntityIndex::Memory(0),
-        }],
-        memory_images: vec![MemoryImage {
-            memory: 0,
-            offset: 0,
-            len: image_len as u64,
-        }],
-        ..ModuleMeta::default()
-    };
+    let meta = image_meta(image_len as u64);
     let bytes = build_artifact(&[], &[], &host_header(), &meta, &data);
     let path = std::env::temp_dir().join(format!("wasmaot-image-{}.cwasm", std::process::id()));
     std::fs::write(&path, &bytes).unwrap();

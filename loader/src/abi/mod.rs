@@ -5,6 +5,7 @@
 //! depends on the host: every layout is computed from the *target's* pointer size.
 
 mod address_map;
+mod call_encoding;
 mod checksum;
 mod descriptor;
 mod encoding;
@@ -16,6 +17,7 @@ mod types;
 mod vmoffsets;
 
 pub use address_map::{AddressMap, AddressMapEntry, FuncAddress, WasmOffsets};
+pub use call_encoding::{call26, pc32};
 pub use checksum::artifact_checksum;
 pub use descriptor::{
     descriptor_symbol, Descriptor, DescriptorLayout, DESCRIPTOR_MAGIC, DESCRIPTOR_VERSION,
