@@ -70,124 +70,21 @@ pub(crate) fn link(
             .map_err(|e| Error::load(format!("{what}: reading .text: {e}")))?,
         None => &[],
     };
-    let relocations: Vec<_> = text.iter().flat_map(|t| t.relocations()).collect();
-    let text_len = text_data.len() as u64;
-    let arch = file.architecture();
-
-    let mut relocs = Vec::new();
-    for (offset, reloc) in relocations {
-        let r_type = match reloc.flags() {
-            RelocationFlags::Elf { r_type } => r_type,
-            other => {
-                return Err(Error::load(format!(
-                "{what}: .text relocation at offset {offset:#x}: unsupported relocation {other:?}"
-            )))
-            }
-        };
-        let kind = match (arch, r_type) {
-            (object::Architecture::X86_64, elf::R_X86_64_PLT32 | elf::R_X86_64_PC32) => Kind::Pc32,
-            (object::Architecture::X86_64, elf::R_X86_64_64) => Kind::Abs64,
-            (object::Architecture::Aarch64, elf::R_AARCH64_CALL26 | elf::R_AARCH64_JUMP26) => Kind::Call26,
-            (object::Architecture::Aarch64, elf::R_AARCH64_ABS64) => Kind::Abs64,
-            (
-                object::Architecture::X86_64,
-                elf::R_X86_64_GOTPCREL | elf::R_X86_64_GOTPCRELX | elf::R_X86_64_REX_GOTPCRELX,
-            )
-            | (
-                object::Architecture::Aarch64,
-                elf::R_AARCH64_ADR_GOT_PAGE | elf::R_AARCH64_LD64_GOT_LO12_NC,
-            ) => {
-                return Err(Error::load(format!(
-                    "{what}: .text relocation at offset {offset:#x}: GOT relocation (type {r_type}): this is an object for the system linker (`wasmaot compile --emit obj`); link it into a program or shared object, or compile with `--emit cwasm`"
-                )))
-            }
-            _ => {
-                return Err(Error::load(format!(
-                    "{what}: .text relocation at offset {offset:#x}: unsupported relocation type {r_type} for {arch:?}"
-                )))
-            }
-        };
-        let size = if kind == Kind::Abs64 { 8 } else { 4 };
-        if offset.checked_add(size).is_none_or(|end| end > text_len) {
-            return Err(Error::load(format!(
-                "{what}: .text relocation at offset {offset:#x} lies outside .text ({text_len} bytes)"
-            )));
-        }
-        let target = match reloc.target() {
-            RelocationTarget::Symbol(index) => {
-                let sym = file.symbol_by_index(index).map_err(|e| {
-                    Error::load(format!(
-                        "{what}: .text relocation at offset {offset:#x}: symbol {}: {e}",
-                        index.0
-                    ))
-                })?;
-                let name = sym.name().unwrap_or("<invalid name>");
-                match sym.section_index() {
-                    s if s.is_some() && s == text_index => Target::Text(sym.address()),
-                    Some(_) => {
-                        return Err(Error::load(format!(
-                            "{what}: .text relocation at offset {offset:#x} refers to `{name}` outside .text"
-                        )))
-                    }
-                    None if sym.is_undefined() => match resolve(name) {
-                        Some(addr) => Target::External(addr),
-                        None => {
-                            return Err(Error::load(format!(
-                                "{what}: undefined symbol `{name}` (relocation at .text offset {offset:#x}) is not a runtime function"
-                            )))
-                        }
-                    },
-                    None => {
-                        return Err(Error::load(format!(
-                            "{what}: .text relocation at offset {offset:#x} refers to unsupported symbol `{name}`"
-                        )))
-                    }
-                }
-            }
-            RelocationTarget::Section(s) if Some(s) == text_index => Target::Text(0),
-            other => {
-                return Err(Error::load(format!(
-                    "{what}: .text relocation at offset {offset:#x}: unsupported target {other:?}"
-                )))
-            }
-        };
-        let addend = if reloc.has_implicit_addend() {
-            let at = offset as usize;
-            if size == 8 {
-                i64::from_le_bytes(text_data[at..at + 8].try_into().unwrap_or([0; 8]))
-            } else {
-                i64::from(i32::from_le_bytes(
-                    text_data[at..at + 4].try_into().unwrap_or([0; 4]),
-                ))
-            }
-        } else {
-            reloc.addend()
-        };
-        if let Target::Text(t) = target {
-            if t > text_len {
-                return Err(Error::load(format!(
-                    "{what}: .text relocation at offset {offset:#x} targets offset {t:#x} beyond .text"
-                )));
-            }
-        }
-        relocs.push(Reloc {
-            offset,
-            kind,
-            target,
-            addend,
-        });
-    }
-
-    // One veneer per external address reached PC-relatively.
-    let mut veneers: HashMap<usize, usize> = HashMap::new();
-    let text_padded = text_data.len().div_ceil(VENEER_SIZE) * VENEER_SIZE;
-    for r in &relocs {
-        if let (Kind::Pc32 | Kind::Call26, Target::External(addr)) = (r.kind, r.target) {
-            let n = veneers.len();
-            veneers.entry(addr).or_insert(text_padded + n * VENEER_SIZE);
-        }
-    }
-    let total = (text_padded + veneers.len() * VENEER_SIZE).max(1);
+    let reader = RelocReader {
+        file,
+        text_index,
+        text_data,
+        resolve,
+        what,
+    };
+    let relocs = text
+        .iter()
+        .flat_map(|t| t.relocations())
+        .map(|(offset, reloc)| reader.read(offset, &reloc))
+        .collect::<Result<Vec<_>>>()?;
+    let veneers = place_veneers(&relocs, text_data.len());
+    let total =
+        (text_data.len().div_ceil(VENEER_SIZE) * VENEER_SIZE + veneers.len() * VENEER_SIZE).max(1);
     // Populated: every page is written right away (copy, relocations), and one populating
     // mmap is much cheaper than a page fault per page.
     let mut map = memmap2::MmapOptions::new()
@@ -197,57 +94,11 @@ pub(crate) fn link(
         .map_err(|e| Error::resource(format!("{what}: mapping {total} bytes for code: {e}")))?;
     map[..text_data.len()].copy_from_slice(text_data);
     for (&addr, &at) in &veneers {
-        let stub: [u8; 8] = match arch {
-            // jmp qword ptr [rip + 2]; (2 bytes padding) -- the address follows at +8.
-            object::Architecture::X86_64 => [0xff, 0x25, 0x02, 0x00, 0x00, 0x00, 0x0f, 0x0b],
-            // ldr x16, #8; br x16
-            _ => {
-                let mut s = [0u8; 8];
-                s[..4].copy_from_slice(&0x5800_0050u32.to_le_bytes());
-                s[4..].copy_from_slice(&0xd61f_0200u32.to_le_bytes());
-                s
-            }
-        };
-        map[at..at + 8].copy_from_slice(&stub);
-        map[at + 8..at + 16].copy_from_slice(&(addr as u64).to_le_bytes());
+        write_veneer(&mut map[at..at + VENEER_SIZE], file.architecture(), addr);
     }
-
-    let base = map.as_ptr() as u64;
     for r in &relocs {
-        let place = base + r.offset;
-        let at = r.offset as usize;
-        let s = match (r.kind, r.target) {
-            (_, Target::Text(t)) => base + t,
-            (Kind::Abs64, Target::External(addr)) => addr as u64,
-            (_, Target::External(addr)) => base + veneers[&addr] as u64,
-        };
-        let value = s.wrapping_add(r.addend as u64);
-        match r.kind {
-            Kind::Abs64 => map[at..at + 8].copy_from_slice(&value.to_le_bytes()),
-            Kind::Pc32 => {
-                let delta = value.wrapping_sub(place) as i64;
-                let Some(field) = crate::abi::pc32(delta) else {
-                    return Err(Error::load(format!(
-                        "{what}: PC-relative relocation at .text offset {:#x} out of range",
-                        r.offset
-                    )));
-                };
-                map[at..at + 4].copy_from_slice(&field);
-            }
-            Kind::Call26 => {
-                let delta = value.wrapping_sub(place) as i64;
-                let insn = map[at..at + 4].try_into().unwrap_or([0; 4]);
-                let Some(insn) = crate::abi::call26(insn, delta) else {
-                    return Err(Error::load(format!(
-                        "{what}: branch relocation at .text offset {:#x} out of range",
-                        r.offset
-                    )));
-                };
-                map[at..at + 4].copy_from_slice(&insn);
-            }
-        }
+        apply(&mut map, r, &veneers).map_err(|e| Error::load(format!("{what}: {e}")))?;
     }
-
     crate::traphandlers::flush_icache(map.as_ptr(), total);
     let map = map
         .make_exec()
@@ -256,6 +107,195 @@ pub(crate) fn link(
         code: CodeMemory::new(map, text_data.len()),
         relocations: relocs.len(),
     })
+}
+
+/// Reads `.text`'s relocations into [`Reloc`]s, checking each.
+struct RelocReader<'a, 'data> {
+    file: &'a object::File<'data>,
+    text_index: Option<SectionIndex>,
+    text_data: &'a [u8],
+    resolve: &'a dyn Fn(&str) -> Option<usize>,
+    what: &'a str,
+}
+
+impl RelocReader<'_, '_> {
+    /// The relocation at `.text` offset `offset`, checked: a supported kind, inside
+    /// `.text`, to `.text` or to a runtime function.
+    fn read(&self, offset: u64, reloc: &object::Relocation) -> Result<Reloc> {
+        let error = |msg: String| {
+            Error::load(format!(
+                "{}: .text relocation at offset {offset:#x}{msg}",
+                self.what
+            ))
+        };
+        let kind = self.kind(reloc).map_err(&error)?;
+        let size = if kind == Kind::Abs64 { 8 } else { 4 };
+        let text_len = self.text_data.len() as u64;
+        if offset.checked_add(size).is_none_or(|end| end > text_len) {
+            return Err(error(format!(" lies outside .text ({text_len} bytes)")));
+        }
+        let target = self.target(reloc, offset)?;
+        if let Target::Text(t) = target {
+            if t > text_len {
+                return Err(error(format!(" targets offset {t:#x} beyond .text")));
+            }
+        }
+        let at = offset as usize;
+        let addend = match (reloc.has_implicit_addend(), size) {
+            (false, _) => reloc.addend(),
+            (true, 8) => {
+                i64::from_le_bytes(self.text_data[at..at + 8].try_into().unwrap_or([0; 8]))
+            }
+            (true, _) => i64::from(i32::from_le_bytes(
+                self.text_data[at..at + 4].try_into().unwrap_or([0; 4]),
+            )),
+        };
+        Ok(Reloc {
+            offset,
+            kind,
+            target,
+            addend,
+        })
+    }
+
+    /// How the relocation patches its place; the error continues "relocation at offset N".
+    fn kind(&self, reloc: &object::Relocation) -> std::result::Result<Kind, String> {
+        use object::Architecture::{Aarch64, X86_64};
+        let r_type = match reloc.flags() {
+            RelocationFlags::Elf { r_type } => r_type,
+            other => return Err(format!(": unsupported relocation {other:?}")),
+        };
+        let arch = self.file.architecture();
+        Ok(match (arch, r_type) {
+            (X86_64, elf::R_X86_64_PLT32 | elf::R_X86_64_PC32) => Kind::Pc32,
+            (X86_64, elf::R_X86_64_64) | (Aarch64, elf::R_AARCH64_ABS64) => Kind::Abs64,
+            (Aarch64, elf::R_AARCH64_CALL26 | elf::R_AARCH64_JUMP26) => Kind::Call26,
+            (
+                X86_64,
+                elf::R_X86_64_GOTPCREL | elf::R_X86_64_GOTPCRELX | elf::R_X86_64_REX_GOTPCRELX,
+            )
+            | (Aarch64, elf::R_AARCH64_ADR_GOT_PAGE | elf::R_AARCH64_LD64_GOT_LO12_NC) => {
+                return Err(format!(
+                    ": GOT relocation (type {r_type}): this is an object for the system linker (`wasmaot compile --emit obj`); link it into a program or shared object, or compile with `--emit cwasm`"
+                ))
+            }
+            _ => {
+                return Err(format!(
+                    ": unsupported relocation type {r_type} for {arch:?}"
+                ))
+            }
+        })
+    }
+
+    /// What the relocation refers to: a place in `.text` or a runtime function.
+    fn target(&self, reloc: &object::Relocation, offset: u64) -> Result<Target> {
+        let what = self.what;
+        let index = match reloc.target() {
+            RelocationTarget::Symbol(index) => index,
+            RelocationTarget::Section(s) if Some(s) == self.text_index => {
+                return Ok(Target::Text(0))
+            }
+            other => {
+                return Err(Error::load(format!(
+                    "{what}: .text relocation at offset {offset:#x}: unsupported target {other:?}"
+                )))
+            }
+        };
+        let sym = self.file.symbol_by_index(index).map_err(|e| {
+            Error::load(format!(
+                "{what}: .text relocation at offset {offset:#x}: symbol {}: {e}",
+                index.0
+            ))
+        })?;
+        let name = sym.name().unwrap_or("<invalid name>");
+        match sym.section_index() {
+            s if s.is_some() && s == self.text_index => Ok(Target::Text(sym.address())),
+            Some(_) => Err(Error::load(format!(
+                "{what}: .text relocation at offset {offset:#x} refers to `{name}` outside .text"
+            ))),
+            None if sym.is_undefined() => match (self.resolve)(name) {
+                Some(addr) => Ok(Target::External(addr)),
+                None => Err(Error::load(format!(
+                    "{what}: undefined symbol `{name}` (relocation at .text offset {offset:#x}) is not a runtime function"
+                ))),
+            },
+            None => Err(Error::load(format!(
+                "{what}: .text relocation at offset {offset:#x} refers to unsupported symbol `{name}`"
+            ))),
+        }
+    }
+}
+
+/// One veneer per external address reached PC-relatively, after the text (padded to
+/// `VENEER_SIZE`): address → offset of its veneer.
+fn place_veneers(relocs: &[Reloc], text_len: usize) -> HashMap<usize, usize> {
+    let text_padded = text_len.div_ceil(VENEER_SIZE) * VENEER_SIZE;
+    let mut veneers: HashMap<usize, usize> = HashMap::new();
+    for r in relocs {
+        if let (Kind::Pc32 | Kind::Call26, Target::External(addr)) = (r.kind, r.target) {
+            let n = veneers.len();
+            veneers.entry(addr).or_insert(text_padded + n * VENEER_SIZE);
+        }
+    }
+    veneers
+}
+
+/// A veneer that jumps to `addr`: the jump, then the address at +8.
+fn write_veneer(veneer: &mut [u8], arch: object::Architecture, addr: usize) {
+    let stub: [u8; 8] = match arch {
+        // jmp qword ptr [rip + 2]; (2 bytes padding) -- the address follows at +8.
+        object::Architecture::X86_64 => [0xff, 0x25, 0x02, 0x00, 0x00, 0x00, 0x0f, 0x0b],
+        // ldr x16, #8; br x16
+        _ => {
+            let mut s = [0u8; 8];
+            s[..4].copy_from_slice(&0x5800_0050u32.to_le_bytes());
+            s[4..].copy_from_slice(&0xd61f_0200u32.to_le_bytes());
+            s
+        }
+    };
+    veneer[..8].copy_from_slice(&stub);
+    veneer[8..16].copy_from_slice(&(addr as u64).to_le_bytes());
+}
+
+/// Patch one relocation into the mapped code.
+fn apply(
+    map: &mut [u8],
+    r: &Reloc,
+    veneers: &HashMap<usize, usize>,
+) -> std::result::Result<(), String> {
+    let base = map.as_ptr() as u64;
+    let place = base + r.offset;
+    let at = r.offset as usize;
+    let s = match (r.kind, r.target) {
+        (_, Target::Text(t)) => base + t,
+        (Kind::Abs64, Target::External(addr)) => addr as u64,
+        (_, Target::External(addr)) => base + veneers[&addr] as u64,
+    };
+    let value = s.wrapping_add(r.addend as u64);
+    let delta = value.wrapping_sub(place) as i64;
+    match r.kind {
+        Kind::Abs64 => map[at..at + 8].copy_from_slice(&value.to_le_bytes()),
+        Kind::Pc32 => {
+            let Some(field) = crate::abi::pc32(delta) else {
+                return Err(format!(
+                    "PC-relative relocation at .text offset {:#x} out of range",
+                    r.offset
+                ));
+            };
+            map[at..at + 4].copy_from_slice(&field);
+        }
+        Kind::Call26 => {
+            let insn = map[at..at + 4].try_into().unwrap_or([0; 4]);
+            let Some(insn) = crate::abi::call26(insn, delta) else {
+                return Err(format!(
+                    "branch relocation at .text offset {:#x} out of range",
+                    r.offset
+                ));
+            };
+            map[at..at + 4].copy_from_slice(&insn);
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -177,7 +177,7 @@ impl<T: 'static> Linker<T> {
         for def in self.resolve(module) {
             imports.push(def?.to_extern(inner));
         }
-        crate::instance::instantiate(&mut inner.opaque, module, &imports)
+        crate::instantiate::instantiate(&mut inner.opaque, module, &imports)
     }
 
     /// Resolve the imports of `module` once, for instantiating it many times
@@ -302,7 +302,7 @@ impl<T: 'static> InstancePre<T> {
     pub fn instantiate(&self, mut store: impl AsContextMut<Data = T>) -> Result<Instance> {
         let inner = store.as_context_mut().0;
         let imports: Vec<Extern> = self.imports.iter().map(|d| d.to_extern(inner)).collect();
-        crate::instance::instantiate(&mut inner.opaque, &self.module, &imports)
+        crate::instantiate::instantiate(&mut inner.opaque, &self.module, &imports)
     }
 }
 

@@ -227,7 +227,7 @@ fn from_descriptor(
     }
     // SAFETY: as for the metadata.
     let data = unsafe { field(d.data, d.data_len, "data", &what)? };
-    artifact::validate(&meta, d.text_len as u64, data.len() as u64)
+    crate::meta_check::validate(&meta, d.text_len as u64, data.len() as u64)
         .and_then(|()| artifact::check_trap_sites(meta_bytes, &tables, d.text_len as u64))
         .map_err(|m| Error::load(format!("{what}: metadata: {m}")))?;
     let code = CodeMemory::foreign(d.text as usize, d.text_len, owner);
