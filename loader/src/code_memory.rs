@@ -60,7 +60,7 @@ impl CodeMemory {
         offset: usize,
         len: usize,
     ) -> std::io::Result<CodeMemory> {
-        if len == 0 || !offset.is_multiple_of(crate::memory_pool::page_size()) {
+        if len == 0 || !offset.is_multiple_of(crate::os::page_size()) {
             return Err(std::io::Error::other(
                 ".text is not whole pages of the file",
             ));
@@ -85,7 +85,7 @@ impl CodeMemory {
         offset: usize,
         len: usize,
     ) -> std::io::Result<CodeMemory> {
-        let page = crate::memory_pool::page_size();
+        let page = crate::os::page_size();
         let base = (map.as_ptr() as usize).wrapping_add(offset);
         let inside = offset.checked_add(len).is_some_and(|end| end <= map.len());
         if !inside || !base.is_multiple_of(page) || len == 0 {

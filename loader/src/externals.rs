@@ -1,44 +1,8 @@
-//! Things that can be imported and exported, and their types.
+//! `Extern`: a function, table, memory or global of a store, as imported and exported.
 
-use crate::abi::{FuncType, GlobalType, MemoryType, TableType};
+use crate::extern_type::ExternType;
 use crate::store::AsContext;
 use crate::{Func, Global, Memory, Table};
-
-/// The type of an import or export.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ExternType {
-    Func(FuncType),
-    Table(TableType),
-    Memory(MemoryType),
-    Global(GlobalType),
-}
-
-impl ExternType {
-    /// "function", "table", "memory" or "global".
-    pub fn kind_name(&self) -> &'static str {
-        match self {
-            ExternType::Func(_) => "function",
-            ExternType::Table(_) => "table",
-            ExternType::Memory(_) => "memory",
-            ExternType::Global(_) => "global",
-        }
-    }
-}
-
-/// An import of a module.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImportType {
-    pub module: String,
-    pub name: String,
-    pub ty: ExternType,
-}
-
-/// An export of a module.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExportType {
-    pub name: String,
-    pub ty: ExternType,
-}
 
 /// A function, table, memory or global of a store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

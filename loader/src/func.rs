@@ -2,40 +2,23 @@
 //! and the shim through which wasm calls host functions.
 
 use crate::abi::{FuncType, HOST_CTX_MAGIC, VMCTX_MAGIC};
+use crate::caller::Caller;
 use crate::code_memory::CodeMemory;
 use crate::error::{Error, Result};
-use crate::store::{AsContext, AsContextMut, Caller, StoreInner, StoreOpaque};
+use crate::handles::Func;
+use crate::store::{AsContext, AsContextMut, StoreInner, StoreOpaque};
 use crate::traphandlers;
 use crate::values::Val;
+use crate::vm::func::FuncData;
+use crate::vm::func::FuncKind;
+use crate::vm::func::HostContext;
 use crate::vmcontext::{ctx_magic, vmctx_instance, VMFuncRef, ValRaw};
 use std::any::Any;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
-/// A function in a store: a wasm function of an instance or a host function.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Func {
-    pub(crate) store: u64,
-    pub(crate) index: u32,
-}
-
 /// The Rust closure behind a host function.
 pub(crate) type HostFn<T> = dyn Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync;
-
-pub(crate) enum FuncKind {
-    /// A wasm function; `entry` is the address of the host→wasm trampoline of its type.
-    Wasm {
-        entry: usize,
-    },
-    Host(Box<dyn HostContext>),
-}
-
-pub(crate) struct FuncData {
-    /// Stable address of the function's `VMFuncRef`.
-    pub funcref: *const VMFuncRef,
-    pub ty: Arc<FuncType>,
-    pub kind: FuncKind,
-}
 
 /// The Rust side of a host call: the callback's arguments plus the frame pointer and
 /// return address at the call (for backtraces; 0 where unknown).
@@ -58,14 +41,6 @@ pub(crate) struct VMHostFuncContext<T: 'static> {
     func: Arc<HostFn<T>>,
     /// The code holding this function's wasm→host trampoline.
     trampoline_code: Option<Arc<CodeMemory>>,
-}
-
-/// Type-erased access to a `VMHostFuncContext<T>`.
-pub(crate) trait HostContext {
-    fn funcref(&self) -> *const VMFuncRef;
-    fn has_trampoline(&self) -> bool;
-    fn set_trampoline(&mut self, address: usize, code: Arc<CodeMemory>);
-    fn as_any(&self) -> &dyn Any;
 }
 
 impl<T: 'static> HostContext for VMHostFuncContext<T> {
@@ -364,7 +339,7 @@ unsafe fn host_call<T: 'static>(
         // starting with a magic.
         unsafe {
             if ctx_magic(caller_vmctx) == VMCTX_MAGIC {
-                let inst = vmctx_instance(caller_vmctx).cast::<crate::instance::InstanceData>();
+                let inst = vmctx_instance(caller_vmctx).cast::<crate::vm::instance::InstanceData>();
                 (!inst.is_null()).then(|| (*inst).index)
             } else {
                 None

@@ -1,43 +1,11 @@
-//! Globals: 16-byte slots, inside the defining instance's VMContext or owned by the store.
+//! The `Global` handle: host globals, and reading and writing a store's globals.
 
 use crate::abi::GlobalType;
 use crate::error::{Error, Result};
+use crate::handles::Global;
 use crate::store::{AsContext, AsContextMut};
 use crate::values::Val;
-use crate::vmcontext::VMGlobalDefinition;
-
-/// A global in a store.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Global {
-    pub(crate) store: u64,
-    pub(crate) index: u32,
-}
-
-pub(crate) struct GlobalData {
-    pub ty: GlobalType,
-    /// Stable address of the value slot.
-    pub def: *mut VMGlobalDefinition,
-    _owned: Option<Box<VMGlobalDefinition>>,
-}
-
-impl GlobalData {
-    /// A global whose slot lives elsewhere (an instance's VMContext).
-    pub fn borrowed(ty: GlobalType, def: *mut VMGlobalDefinition) -> GlobalData {
-        GlobalData {
-            ty,
-            def,
-            _owned: None,
-        }
-    }
-    pub fn bits(&self) -> u128 {
-        // SAFETY: `def` points to a live, 16-aligned slot owned by the store.
-        u128::from_le_bytes(unsafe { (*self.def).0 })
-    }
-    pub fn set_bits(&mut self, bits: u128) {
-        // SAFETY: as above; the store is borrowed exclusively.
-        unsafe { (*self.def).0 = bits.to_le_bytes() }
-    }
-}
+use crate::vm::global::GlobalData;
 
 impl Global {
     /// A host global of type `ty` with initial value `init`.
@@ -45,13 +13,7 @@ impl Global {
         let store = &mut store.as_context_mut().0.opaque;
         store.check_val(&init, ty.content, "global initial value")?;
         let bits = store.val_to_raw(&init)?;
-        let mut owned = Box::new(VMGlobalDefinition(bits.to_le_bytes()));
-        let def: *mut VMGlobalDefinition = &mut *owned;
-        store.globals.push(GlobalData {
-            ty,
-            def,
-            _owned: Some(owned),
-        });
+        store.globals.push(GlobalData::owned(ty, bits));
         Ok(Global {
             store: store.id,
             index: store.globals.len() as u32 - 1,

@@ -1,55 +1,20 @@
-//! Instances: the store's record of one (`InstanceData`), the `Instance` handle and its
-//! exports, and the function references of an instance's functions.
+//! The `Instance` handle and its exports, and the functions and function references of
+//! an instance (created on first use).
 
-use crate::abi::{EntityIndex, VMOffsets};
+use crate::abi::EntityIndex;
 use crate::const_expr::{self, ConstVal};
 use crate::error::Result;
 use crate::externals::Extern;
-use crate::func::{Func, FuncData, FuncKind};
-use crate::global::Global;
-use crate::memory::Memory;
+use crate::handles::Func;
+use crate::handles::Global;
+use crate::handles::Instance;
+use crate::handles::Memory;
+use crate::handles::Table;
 use crate::module::Module;
 use crate::store::{AsContextMut, StoreOpaque};
-use crate::table::Table;
-use crate::vmcontext::{VMContextAlloc, VMFuncRef};
-
-/// An instance of a module in a store.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Instance {
-    pub(crate) store: u64,
-    pub(crate) index: u32,
-}
-
-/// Marks a function index whose `Func` has not been created yet.
-pub(crate) const NO_FUNC: u32 = u32::MAX;
-
-/// `repr(C)`: the libcall thunks (`libcalls.rs`) store the calling wasm frame's frame
-/// pointer and return address in the first two fields.
-#[repr(C)]
-pub(crate) struct InstanceData {
-    pub last_wasm_fp: usize,
-    pub last_wasm_pc: usize,
-    pub module: Module,
-    pub vmctx: VMContextAlloc,
-    pub store: *mut StoreOpaque,
-    /// Index of this instance in the store.
-    pub index: u32,
-    /// Store function index of each function index (`NO_FUNC` until needed).
-    pub funcs: Vec<u32>,
-    /// Store indices of each table / memory / global index.
-    pub tables: Vec<u32>,
-    pub memories: Vec<u32>,
-    pub globals: Vec<u32>,
-    /// Evaluated element segments (empty once dropped).
-    pub elements: Vec<Vec<usize>>,
-    pub data_dropped: Vec<bool>,
-}
-
-impl InstanceData {
-    pub fn offsets(&self) -> &VMOffsets {
-        &self.vmctx.offsets
-    }
-}
+use crate::vm::func::{FuncData, FuncKind};
+use crate::vm::instance::NO_FUNC;
+use crate::vmcontext::VMFuncRef;
 
 impl Instance {
     /// Instantiate `module` with `imports` (in the module's import order).

@@ -8,13 +8,18 @@ use crate::const_expr::ConstVal;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::externals::Extern;
-use crate::func::{Func, FuncKind};
-use crate::global::{Global, GlobalData};
-use crate::instance::{Instance, InstanceData, NO_FUNC};
-use crate::memory::{LinearMemory, Memory, MemoryData};
+use crate::handles::Func;
+use crate::handles::Global;
+use crate::handles::Instance;
+use crate::handles::Memory;
+use crate::handles::Table;
 use crate::module::{Module, ModuleInner};
 use crate::store::StoreOpaque;
-use crate::table::{Table, TableData, TableElements};
+use crate::vm::func::FuncKind;
+use crate::vm::global::GlobalData;
+use crate::vm::instance::{InstanceData, NO_FUNC};
+use crate::vm::memory::{LinearMemory, MemoryData};
+use crate::vm::table::{TableData, TableElements};
 use crate::vmcontext::{VMContextAlloc, VMFuncRef, ValRaw, HOST_POINTER_SIZE};
 
 /// Instantiate `module` in `store` with `imports` (in the module's import order).
@@ -24,7 +29,8 @@ pub(crate) fn instantiate(
     imports: &[Extern],
 ) -> Result<Instance> {
     check_instantiable(store, module, imports)?;
-    let vmctx = VMContextAlloc::new(module.inner.meta.vmoffsets(HOST_POINTER_SIZE));
+    let offsets = module.inner.meta.vmoffsets(HOST_POINTER_SIZE);
+    let vmctx = VMContextAlloc::new(offsets, crate::libcalls::table());
     let imported = bind_imports(store, module, imports, &vmctx)?;
     write_header(store, &module.inner, &vmctx);
     // From here on the instance lives in the store, even if a later step fails: other
@@ -305,7 +311,6 @@ fn register(
         last_wasm_pc: 0,
         module: module.clone(),
         vmctx,
-        store: store as *mut StoreOpaque,
         index,
         funcs,
         tables: imported.tables,
@@ -360,7 +365,7 @@ fn define_memories(store: &mut StoreOpaque, index: u32) -> Result<()> {
     let minner = store.instances[index as usize].module.inner.clone();
     let nimported = minner.meta.num_imported_memories();
     for (i, m) in minner.meta.memories.iter().enumerate() {
-        let image = crate::memory::mapped_image_key(&minner, nimported + i as u32);
+        let image = minner.image_key(nimported + i as u32);
         let memory = LinearMemory::new(m, &minner.header.tunables, image)?;
         let inst = &store.instances[index as usize];
         let def = inst.vmctx.at(inst.offsets().vmctx_defined_memory(i as u32));

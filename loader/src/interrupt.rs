@@ -12,30 +12,11 @@
 //! runs the store's callback, which may set a new deadline and resume the code.
 
 use crate::abi::TrapCode;
+use crate::caller::Caller;
+use crate::deadline::{DeadlineBehavior, UpdateDeadline};
 use crate::error::{Error, Result};
-use crate::store::{Caller, Store, StoreContext, StoreContextMut, StoreInner, StoreOpaque};
+use crate::store::{Store, StoreContext, StoreContextMut, StoreInner, StoreOpaque};
 use std::panic::AssertUnwindSafe;
-
-/// What an epoch deadline callback wants to happen next.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UpdateDeadline {
-    /// Resume the wasm code with a new deadline this many ticks beyond the current epoch.
-    Continue(u64),
-    /// Stop the wasm code with an `Interrupt` trap.
-    Interrupt,
-}
-
-/// A type-erased epoch deadline callback (it holds a pointer to its store).
-type EpochCallback = Box<dyn FnMut() -> Result<UpdateDeadline>>;
-
-/// What a store does when its epoch deadline is reached.
-pub(crate) enum DeadlineBehavior {
-    /// Trap with `Interrupt` (the default).
-    Trap,
-    Callback(EpochCallback),
-    /// The callback is running: it is out of the store meanwhile.
-    Running,
-}
 
 impl StoreOpaque {
     fn check_fuel_enabled(&self) -> Result<()> {

@@ -9,10 +9,10 @@
 //! by symbol (only when the target lacks the instruction), and C hosts may call them.
 
 use crate::abi::{Libcall, TrapCode};
-use crate::instance::InstanceData;
 use crate::store::StoreOpaque;
 use crate::traphandlers::raise_trap;
-use crate::vmcontext::vmctx_instance;
+use crate::vm::instance::InstanceData;
+use crate::vmcontext::{vmctx_instance, vmctx_store};
 
 /// Offset of `instance` in a VMContext on this host (checked against `abi::VMOffsets`
 /// in the tests).
@@ -148,12 +148,12 @@ pub(crate) fn table() -> &'static [usize] {
 /// `vmctx` must be a live VMContext of this runtime, and no other reference to the store
 /// may be used while the result is.
 unsafe fn context<'a>(vmctx: *mut u8) -> (&'a mut StoreOpaque, u32) {
-    // SAFETY: see contract: the instance field points to the live InstanceData, whose
-    // `store` points to the owning store.
+    // SAFETY: see contract: the instance field points to the live InstanceData, the store
+    // field to the owning store.
     unsafe {
         let inst = vmctx_instance(vmctx).cast::<InstanceData>();
-        let index = (*inst).index;
-        (&mut *(*inst).store, index)
+        let store = vmctx_store(vmctx).cast::<StoreOpaque>();
+        ((&mut *store), (*inst).index)
     }
 }
 

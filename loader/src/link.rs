@@ -99,7 +99,7 @@ pub(crate) fn link(
     for r in &relocs {
         apply(&mut map, r, &veneers).map_err(|e| Error::load(format!("{what}: {e}")))?;
     }
-    crate::traphandlers::flush_icache(map.as_ptr(), total);
+    crate::os::flush_icache(map.as_ptr(), total);
     let map = map
         .make_exec()
         .map_err(|e| Error::resource(format!("{what}: making code executable: {e}")))?;

@@ -2,12 +2,14 @@
 //! imports were resolved once, to instantiate many times.
 
 use crate::abi::{FuncType, ImportKind};
+use crate::caller::Caller;
 use crate::error::{Error, Result};
 use crate::externals::Extern;
-use crate::func::{Func, HostFn};
-use crate::instance::Instance;
+use crate::func::HostFn;
+use crate::handles::Func;
+use crate::handles::Instance;
 use crate::module::Module;
-use crate::store::{AsContextMut, Caller, StoreInner};
+use crate::store::{AsContextMut, StoreInner};
 use crate::values::Val;
 use crate::Engine;
 use std::collections::HashMap;

@@ -29,7 +29,6 @@
 //! At most [`MAX_POOLED`] reservations are kept (6 GiB of address space each with the
 //! default tunables, nothing committed beyond the resident bytes); others are unmapped.
 
-use crate::module::ModuleInner;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 /// Most reservations kept for reuse.
@@ -38,15 +37,44 @@ pub const MAX_POOLED: usize = 32;
 /// Bytes at the start of a released memory zeroed in place and kept resident.
 pub const KEEP_RESIDENT: usize = 64 << 10;
 
+/// The identity of one module's memory images in the pool. The module holds the only
+/// strong reference for its life; when it drops, the reservations holding its images
+/// are reset to plain at once ([`purge_module`]).
+pub(crate) struct ImageOwner(());
+
+impl ImageOwner {
+    pub fn new() -> Arc<ImageOwner> {
+        Arc::new(ImageOwner(()))
+    }
+}
+
+impl Drop for ImageOwner {
+    fn drop(&mut self) {
+        purge_module(self);
+    }
+}
+
+/// Images at least this large are mapped from the artifact file rather than copied.
+pub const MIN_MAPPED_IMAGE: usize = 64 << 10;
+
+/// How many bytes of an image of `len` bytes at file offset `offset` are mapped from the
+/// file: its whole pages, if they are at least [`MIN_MAPPED_IMAGE`] and the offset is
+/// page-aligned.
+pub(crate) fn mapped_len(len: usize, offset: u64) -> Option<usize> {
+    let page = crate::os::page_size();
+    let whole = len / page * page;
+    (whole >= MIN_MAPPED_IMAGE && offset.is_multiple_of(page as u64)).then_some(whole)
+}
+
 /// Which memory image a reservation holds: a module, its memory index and the image's
 /// place in the artifact file.
 ///
-/// The module is named by a `Weak`: it keeps the module's allocation (not the module, its
-/// code or its file) from being freed, so no other module can get the same address, and
-/// hence the same key, while any reservation names it.
+/// The module is named by a `Weak` to its [`ImageOwner`]: it keeps that allocation from
+/// being freed, so no other module can get the same address, and hence the same key,
+/// while any reservation names it.
 #[derive(Clone)]
 pub(crate) struct ImageKey {
-    module: Weak<ModuleInner>,
+    module: Weak<ImageOwner>,
     memory: u32,
     /// File offset and length of the mapped (whole-page) part of the image.
     offset: u64,
@@ -54,7 +82,7 @@ pub(crate) struct ImageKey {
 }
 
 impl ImageKey {
-    pub fn new(module: &Arc<ModuleInner>, memory: u32, offset: u64, len: usize) -> ImageKey {
+    pub fn new(module: &Arc<ImageOwner>, memory: u32, offset: u64, len: usize) -> ImageKey {
         ImageKey {
             module: Arc::downgrade(module),
             memory,
@@ -241,16 +269,6 @@ pub(crate) fn prefault(r: &Reservation, len: usize) {
     let _ = (r, len);
 }
 
-/// The OS page size.
-pub(crate) fn page_size() -> usize {
-    // SAFETY: sysconf has no preconditions.
-    let size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
-    usize::try_from(size)
-        .ok()
-        .filter(|&s| s > 0)
-        .unwrap_or(4096)
-}
-
 /// Make the start of `r` hold `key`'s image, mapped copy-on-write from `file` (the
 /// module's artifact file, which `key` names the offset and length of): nothing to do if
 /// it already holds it (a reservation from the pool with this image: its pages read as
@@ -283,7 +301,7 @@ fn map_file(
     len: usize,
 ) -> Result<(), String> {
     use std::os::unix::io::AsRawFd;
-    let page = page_size();
+    let page = crate::os::page_size();
     if len > r.accessible || !len.is_multiple_of(page) || !offset.is_multiple_of(page as u64) {
         return Err(format!(
             "unaligned image ({len} bytes at file offset {offset})"
@@ -401,7 +419,7 @@ fn reset_to_plain(r: &mut Reservation) -> Result<(), String> {
 
 /// Reset the pooled reservations holding an image of the module at `module` to plain, so
 /// that they no longer keep its file's pages mapped.
-fn purge_module(module: *const ModuleInner) {
+fn purge_module(module: *const ImageOwner) {
     let mut stale = Vec::new();
     {
         let mut pool = pool();
@@ -427,14 +445,6 @@ fn purge_module(module: *const ModuleInner) {
             }
         }
         unmap(&r);
-    }
-}
-
-/// The pool's hook in a module's life: its images leave the pool with it. (Here rather
-/// than in `module.rs`, which owns the type, to keep the pool's logic in one file.)
-impl Drop for ModuleInner {
-    fn drop(&mut self) {
-        purge_module(self);
     }
 }
 

@@ -2,13 +2,14 @@
 //! the runtime limits compiled code checks. Handles (`Func`, `Table`, ...) are indices
 //! into a store, tagged with its id.
 
+use crate::deadline::DeadlineBehavior;
 use crate::engine::Engine;
-use crate::func::FuncData;
-use crate::global::GlobalData;
-use crate::instance::InstanceData;
-use crate::interrupt::DeadlineBehavior;
-use crate::memory::MemoryData;
-use crate::table::TableData;
+use crate::growth_limits::GrowthLimits;
+use crate::vm::func::FuncData;
+use crate::vm::global::GlobalData;
+use crate::vm::instance::InstanceData;
+use crate::vm::memory::MemoryData;
+use crate::vm::table::TableData;
 use crate::vmcontext::VMRuntimeLimits;
 use std::any::Any;
 use std::collections::{BTreeMap, HashMap};
@@ -123,6 +124,17 @@ impl<T> Store<T> {
     }
 }
 
+impl<T> Store<T> {
+    /// Limit the growth of this store's memories and tables.
+    pub fn set_growth_limits(&mut self, limits: GrowthLimits) {
+        self.inner.opaque.growth_limits = limits;
+    }
+
+    pub fn growth_limits(&self) -> GrowthLimits {
+        self.inner.opaque.growth_limits
+    }
+}
+
 impl<T> std::fmt::Debug for Store<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Store")
@@ -211,47 +223,6 @@ impl<S: AsContext + ?Sized> AsContext for &mut S {
 impl<S: AsContextMut + ?Sized> AsContextMut for &mut S {
     fn as_context_mut(&mut self) -> StoreContextMut<'_, S::Data> {
         (**self).as_context_mut()
-    }
-}
-
-/// Exclusive access to a store from inside a host function, and to the exports of the
-/// instance that called it.
-pub struct Caller<'a, T> {
-    pub(crate) store: &'a mut StoreInner<T>,
-    /// Index of the calling instance, if the caller is wasm.
-    pub(crate) instance: Option<u32>,
-}
-
-impl<T> Caller<'_, T> {
-    pub fn data(&self) -> &T {
-        &self.store.data
-    }
-    pub fn data_mut(&mut self) -> &mut T {
-        &mut self.store.data
-    }
-    pub fn engine(&self) -> &Engine {
-        &self.store.opaque.engine
-    }
-    /// An export of the calling instance.
-    pub fn get_export(&mut self, name: &str) -> Option<crate::Extern> {
-        let index = self.instance?;
-        let instance = crate::Instance {
-            store: self.store.opaque.id,
-            index,
-        };
-        instance.get_export(&mut *self, name)
-    }
-}
-
-impl<T> AsContext for Caller<'_, T> {
-    type Data = T;
-    fn as_context(&self) -> StoreContext<'_, T> {
-        StoreContext(self.store)
-    }
-}
-impl<T> AsContextMut for Caller<'_, T> {
-    fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
-        StoreContextMut(self.store)
     }
 }
 

@@ -2,7 +2,7 @@
 
 use crate::abi::ValType;
 use crate::error::{Error, Result};
-use crate::func::Func;
+use crate::handles::Func;
 use crate::store::{AsContext, AsContextMut, StoreOpaque};
 use std::any::Any;
 

@@ -94,8 +94,9 @@ pub struct VMContextAlloc {
 }
 
 impl VMContextAlloc {
-    /// Allocate a zeroed VMContext for `offsets` and write its magic and libcall table.
-    pub fn new(offsets: VMOffsets) -> VMContextAlloc {
+    /// Allocate a zeroed VMContext for `offsets` and write its magic and the address of
+    /// the libcall table (`Libcall::index` → address) compiled code calls through.
+    pub fn new(offsets: VMOffsets, libcalls: &'static [usize]) -> VMContextAlloc {
         let size = (offsets.size() as usize).max(16);
         // The size is at most a few hundred MiB for validated modules and 16 is a power of two.
         let layout = Layout::from_size_align(size, 16).unwrap_or(Layout::new::<[u8; 16]>());
@@ -110,10 +111,7 @@ impl VMContextAlloc {
             offsets,
         };
         vmctx.write_u32(offsets.vmctx_magic(), VMCTX_MAGIC);
-        vmctx.write_usize(
-            offsets.vmctx_libcalls(),
-            crate::libcalls::table().as_ptr() as usize,
-        );
+        vmctx.write_usize(offsets.vmctx_libcalls(), libcalls.as_ptr() as usize);
         vmctx
     }
 
@@ -157,6 +155,21 @@ pub unsafe fn vmctx_instance(vmctx: *mut u8) -> *mut u8 {
     unsafe {
         vmctx
             .add(offsets.vmctx_instance() as usize)
+            .cast::<*mut u8>()
+            .read()
+    }
+}
+
+/// Read the `store` field of a VMContext: the `StoreOpaque` that owns its instance.
+///
+/// # Safety
+/// `vmctx` must point to a live VMContext allocated by this runtime.
+pub unsafe fn vmctx_store(vmctx: *mut u8) -> *mut u8 {
+    let offsets = VMOffsets::new(HOST_POINTER_SIZE, Default::default());
+    // SAFETY: the header fields are at fixed offsets in every VMContext (see caller's contract).
+    unsafe {
+        vmctx
+            .add(offsets.vmctx_store() as usize)
             .cast::<*mut u8>()
             .read()
     }

@@ -26,13 +26,6 @@ extern "C" {
         payload: *mut c_void,
     ) -> i32;
     fn wasmaot_longjmp(jmp_buf: *mut c_void) -> !;
-    fn wasmaot_flush_icache(start: *mut c_void, end: *mut c_void);
-}
-
-/// Make code written at `[start, start+len)` visible to instruction fetch.
-pub(crate) fn flush_icache(start: *const u8, len: usize) {
-    // SAFETY: only maintenance instructions on the given range (a no-op on x86_64).
-    unsafe { wasmaot_flush_icache(start as *mut c_void, start.wrapping_add(len) as *mut c_void) }
 }
 
 /// Most frames recorded for a trap's backtrace.

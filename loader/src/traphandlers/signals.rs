@@ -235,7 +235,7 @@ pub(super) fn ensure_alt_stack() {
             if old.ss_flags & libc::SS_DISABLE == 0 && old.ss_size >= ALT_STACK_SIZE {
                 None
             } else {
-                let page = page_size();
+                let page = crate::os::page_size();
                 let len = ALT_STACK_SIZE + page;
                 let base = libc::mmap(
                     std::ptr::null_mut(),
@@ -262,16 +262,6 @@ pub(super) fn ensure_alt_stack() {
         };
         *slot = Some(installed);
     });
-}
-
-pub(crate) fn page_size() -> usize {
-    // SAFETY: sysconf has no preconditions.
-    let p = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
-    if p > 0 {
-        p as usize
-    } else {
-        4096
-    }
 }
 
 /// (low, high) of the current thread's stack, or zeros if unknown.

@@ -1,0 +1,36 @@
+//! The store's record of an instance: its module, its VMContext, and the store indices
+//! of its functions, tables, memories and globals.
+
+use crate::abi::VMOffsets;
+use crate::module::Module;
+use crate::vmcontext::VMContextAlloc;
+
+/// Marks a function index whose `Func` has not been created yet.
+pub(crate) const NO_FUNC: u32 = u32::MAX;
+
+/// `repr(C)`: the libcall thunks (`libcalls.rs`) store the calling wasm frame's frame
+/// pointer and return address in the first two fields.
+#[repr(C)]
+pub(crate) struct InstanceData {
+    pub last_wasm_fp: usize,
+    pub last_wasm_pc: usize,
+    pub module: Module,
+    pub vmctx: VMContextAlloc,
+    /// Index of this instance in the store.
+    pub index: u32,
+    /// Store function index of each function index (`NO_FUNC` until needed).
+    pub funcs: Vec<u32>,
+    /// Store indices of each table / memory / global index.
+    pub tables: Vec<u32>,
+    pub memories: Vec<u32>,
+    pub globals: Vec<u32>,
+    /// Evaluated element segments (empty once dropped).
+    pub elements: Vec<Vec<usize>>,
+    pub data_dropped: Vec<bool>,
+}
+
+impl InstanceData {
+    pub fn offsets(&self) -> &VMOffsets {
+        &self.vmctx.offsets
+    }
+}
