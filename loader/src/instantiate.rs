@@ -36,14 +36,15 @@ pub(crate) fn instantiate(
     // From here on the instance lives in the store, even if a later step fails: other
     // instances may already reference its functions (e.g. through a shared table).
     let index = register(store, module, vmctx, imported);
-    define_globals(store, index);
-    define_tables(store, index)?;
-    define_memories(store, index)?;
+    let minner = &*module.inner;
+    define_globals(store, minner, index);
+    define_tables(store, minner, index)?;
+    define_memories(store, minner, index)?;
     store.resolve_pending_host_funcs();
-    apply_element_segments(store, index)?;
-    apply_memory_images(store, index)?;
-    apply_data_segments(store, index)?;
-    run_start(store, index)?;
+    apply_element_segments(store, minner, index)?;
+    apply_memory_images(store, minner, index)?;
+    apply_data_segments(store, minner, index)?;
+    run_start(store, minner, index)?;
     Ok(Instance {
         store: store.id,
         index,
@@ -328,9 +329,8 @@ fn register(
 }
 
 /// The defined globals, from their initializers.
-fn define_globals(store: &mut StoreOpaque, index: u32) {
-    let module = store.instances[index as usize].module.clone();
-    for (i, g) in module.inner.meta.globals.iter().enumerate() {
+fn define_globals(store: &mut StoreOpaque, module: &ModuleInner, index: u32) {
+    for (i, g) in module.meta.globals.iter().enumerate() {
         let value = store.eval_const(index, &g.init);
         let inst = &store.instances[index as usize];
         let def = inst.vmctx.at(inst.offsets().vmctx_defined_global(i as u32));
@@ -343,9 +343,8 @@ fn define_globals(store: &mut StoreOpaque, index: u32) {
 }
 
 /// The defined tables, filled with their initial element.
-fn define_tables(store: &mut StoreOpaque, index: u32) -> Result<()> {
-    let module = store.instances[index as usize].module.clone();
-    for (i, t) in module.inner.meta.tables.iter().enumerate() {
+fn define_tables(store: &mut StoreOpaque, module: &ModuleInner, index: u32) -> Result<()> {
+    for (i, t) in module.meta.tables.iter().enumerate() {
         let init = match store.eval_const(index, &t.init) {
             ConstVal::Ref(r) => r,
             _ => 0,
@@ -361,8 +360,7 @@ fn define_tables(store: &mut StoreOpaque, index: u32) -> Result<()> {
 }
 
 /// The defined memories (mapping the compiler's image where it can).
-fn define_memories(store: &mut StoreOpaque, index: u32) -> Result<()> {
-    let minner = store.instances[index as usize].module.inner.clone();
+fn define_memories(store: &mut StoreOpaque, minner: &ModuleInner, index: u32) -> Result<()> {
     let nimported = minner.meta.num_imported_memories();
     for (i, m) in minner.meta.memories.iter().enumerate() {
         let image = minner.image_key(nimported + i as u32);
@@ -378,9 +376,8 @@ fn define_memories(store: &mut StoreOpaque, index: u32) -> Result<()> {
 
 /// Element segments, in order: evaluated, active ones written into their table and
 /// dropped, passive ones kept for `table.init`.
-fn apply_element_segments(store: &mut StoreOpaque, index: u32) -> Result<()> {
-    let module = store.instances[index as usize].module.clone();
-    let segments = &module.inner.meta.elements;
+fn apply_element_segments(store: &mut StoreOpaque, module: &ModuleInner, index: u32) -> Result<()> {
+    let segments = &module.meta.elements;
     let mut elements = Vec::with_capacity(segments.len());
     let mut result = Ok(());
     for seg in segments {
@@ -420,8 +417,7 @@ fn element_items(store: &StoreOpaque, index: u32, items: &ElemItems) -> Vec<usiz
 
 /// The memory images the compiler prepared (every active segment it could fold already
 /// applied).
-fn apply_memory_images(store: &mut StoreOpaque, index: u32) -> Result<()> {
-    let minner = store.instances[index as usize].module.inner.clone();
+fn apply_memory_images(store: &mut StoreOpaque, minner: &ModuleInner, index: u32) -> Result<()> {
     for image in &minner.meta.memory_images {
         let bytes = minner.data_bytes(image.offset, image.len);
         let mi = store.instances[index as usize].memories[image.memory as usize];
@@ -438,8 +434,7 @@ fn apply_memory_images(store: &mut StoreOpaque, index: u32) -> Result<()> {
 
 /// The active data segments (those folded into an image have length 0), in order; active
 /// and declared ones are dropped.
-fn apply_data_segments(store: &mut StoreOpaque, index: u32) -> Result<()> {
-    let minner = store.instances[index as usize].module.inner.clone();
+fn apply_data_segments(store: &mut StoreOpaque, minner: &ModuleInner, index: u32) -> Result<()> {
     for (i, seg) in minner.meta.data.iter().enumerate() {
         if let SegmentMode::Active { index: m, offset } = &seg.mode {
             let offset = match store.eval_const(index, offset) {
@@ -466,8 +461,7 @@ fn apply_data_segments(store: &mut StoreOpaque, index: u32) -> Result<()> {
 
 /// The start function (defined or imported), through this module's entry trampoline for
 /// its type.
-fn run_start(store: &mut StoreOpaque, index: u32) -> Result<()> {
-    let minner = store.instances[index as usize].module.inner.clone();
+fn run_start(store: &mut StoreOpaque, minner: &ModuleInner, index: u32) -> Result<()> {
     let Some(start) = minner.meta.start else {
         return Ok(());
     };

@@ -2,35 +2,33 @@
 //! instantiates them, runs their code and turns hardware faults into Wasm traps.
 //! It never depends on the compiler.
 //!
-//! One concept per file:
+//! One concept per file, in layers (docs/ARCHITECTURE.md draws them; no import cycle):
 //!
-//! - `artifact`: parse the object file, check the header (magic, version, target, CPU
-//!   features, tunables) *before* anything else, verify the checksum, decode and
-//!   cross-check the metadata. Nothing is mapped or run before this succeeds.
-//! - `link`: copy `.text` into fresh memory, apply relocations (veneers for PC-relative
-//!   calls to runtime functions), map it read+execute. `code_memory`: that mapping, and
-//!   the process-global registry of code ranges (trap sites, function ranges, names).
-//! - `engine` (type ids, host trampolines by type), `module`, `store`, `instance`
-//!   (instantiation in Wasm 2.0 order), `vmcontext` (records laid out per `abi::VMOffsets`).
-//! - `memory` (reservation + guard, grown by `mprotect`; `memory_pool`: reservations
-//!   reused across instances, reset with `madvise`), `table`, `global`, `func`
-//!   (host functions and calls into wasm), `values`, `linker`, `externals`.
-//! - `interrupt`: fuel and epoch interruption (the store's fuel and deadline, deadline
-//!   callbacks, what the `out_of_fuel` / `epoch_interrupt` libcalls do).
-//! - `libcalls`: the `wasmaot_rt_*` functions compiled code calls.
-//! - `traphandlers`: entries into wasm (`setjmp`), signal handlers, backtraces.
-//! - `prelinked`: modules a system linker placed (linked into the program, or a shared
-//!   object opened with `dlopen`), found through their descriptor symbol.
+//! - base: `os` (page size, icache), `vmcontext` (records laid out per `abi::VMOffsets`),
+//!   `error`, `const_expr`, `elf_sections`.
+//! - mapping: `code_memory` (code mappings and the process-global registry of code
+//!   ranges), `link` (copy `.text`, apply relocations), `memory_pool` (reservations reused
+//!   across instances), `traphandlers` (entries into wasm, signal handlers, backtraces).
+//! - module: `artifact` (parse the object file, check the header before anything else,
+//!   verify the checksum) and `meta_check` (cross-check the metadata); `engine` (config,
+//!   type ids, host trampolines); `module`, `load` (artifact → module), `prelinked`
+//!   (modules a system linker placed, found through their descriptor symbol).
+//! - records: `vm` (what the store owns and compiled code reads: linear memories, table
+//!   elements, global slots, functions, instances), `handles`.
+//! - store: `store`, `deadline`, `growth_limits`.
+//! - API: `func`, `table`, `memory`, `global`, `instance`, `values`, `externals`, `caller`,
+//!   `instantiate` (in phases, Wasm 2.0 order), `interrupt` (fuel and epochs), `libcalls`
+//!   (the `wasmaot_rt_*` functions compiled code calls), `linker`.
 //!
 //! Handles (`Func`, `Table`, `Memory`, `Global`, `Instance`, `ExternRef`) are `Copy`
 //! indices into the `Store` that created them; using one with another store is an
 //! error (or yields an empty value for the infallible accessors), never a crash.
 //!
-//! `unsafe` code lives in: `vmcontext`, `memory`, `memory_pool`, `table`, `global`, `func`,
-//! `instance`, `libcalls`, `module` (file mapping), `prelinked` (descriptor memory,
-//! `dlopen`), `store` (`Send`), `interrupt` (the deadline callback's store pointer) and
-//! `traphandlers`; every block
-//! carries a `SAFETY:` comment (enforced by clippy).
+//! `unsafe` code lives in: `os`, `vmcontext`, `vm`, `memory_pool`, `code_memory`, `link`,
+//! `func`, `instantiate`, `libcalls`, `load` (file mapping), `module_bytes`, `prelinked`
+//! (descriptor memory, `dlopen`), `store` (`Send`), `interrupt` (the deadline callback's
+//! store pointer) and `traphandlers`; every block carries a `SAFETY:` comment (enforced
+//! by clippy).
 
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks)]
