@@ -63,8 +63,6 @@ mod table;
 mod traphandlers;
 mod values;
 mod vmcontext;
-#[cfg(feature = "wasi")]
-pub mod wasi;
 
 pub use abi::{FuncType, GlobalType, MemoryType, TableType, TrapCode, ValType};
 pub use engine::{Config, Engine};

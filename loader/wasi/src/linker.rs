@@ -9,7 +9,7 @@
 
 use super::preview1::{self, WasiExit, WasiResult};
 use super::{I32Exit, WasiCtx};
-use crate::{Caller, Error, Extern, FuncType, Linker, Val, ValType};
+use wasmaot_loader::{Caller, Error, Extern, FuncType, Linker, Val, ValType};
 
 /// The import module name.
 pub const MODULE: &str = "wasi_snapshot_preview1";

@@ -1298,14 +1298,14 @@ fn read_only_preopen() {
 
 #[test]
 fn proc_exit_fails_the_call_with_an_i32_exit_payload() {
-    use crate::{Engine, Linker, Store, Val};
+    use wasmaot_loader::{Engine, Linker, Store, Val};
     let engine = Engine::default();
     let mut store = Store::new(&engine, WasiCtx::default());
     let mut linker = Linker::new(&engine);
     super::add_to_linker(&mut linker, |ctx: &mut WasiCtx| ctx).unwrap();
     let exit = linker
         .get(&mut store, super::MODULE, "proc_exit")
-        .and_then(crate::Extern::into_func)
+        .and_then(wasmaot_loader::Extern::into_func)
         .unwrap();
     let e = exit.call(&mut store, &[Val::I32(7)], &mut []).unwrap_err();
     assert_eq!(e.trap_code(), None);
@@ -1316,7 +1316,8 @@ fn proc_exit_fails_the_call_with_an_i32_exit_payload() {
     );
     assert_eq!(super::exit_status(Err(e), store.data_mut()).unwrap(), 7);
     // Another trap is not an exit.
-    let trap = crate::Error::trap_code_error(crate::TrapCode::UnreachableCodeReached);
+    let trap =
+        wasmaot_loader::Error::trap_code_error(wasmaot_loader::TrapCode::UnreachableCodeReached);
     assert!(super::exit_status(Err(trap), store.data_mut()).is_err());
     assert_eq!(super::exit_status(Ok(()), store.data_mut()).unwrap(), 0);
 }
