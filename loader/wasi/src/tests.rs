@@ -1321,3 +1321,81 @@ fn proc_exit_fails_the_call_with_an_i32_exit_payload() {
     assert!(super::exit_status(Err(trap), store.data_mut()).is_err());
     assert_eq!(super::exit_status(Ok(()), store.data_mut()).unwrap(), 0);
 }
+
+/// The wasm signature of every import, as `wasi_snapshot_preview1` declares it.
+const SIGNATURES: &[(&str, &str)] = &[
+    ("args_get", "(i32 i32) -> (i32)"),
+    ("args_sizes_get", "(i32 i32) -> (i32)"),
+    ("environ_get", "(i32 i32) -> (i32)"),
+    ("environ_sizes_get", "(i32 i32) -> (i32)"),
+    ("clock_res_get", "(i32 i32) -> (i32)"),
+    ("clock_time_get", "(i32 i64 i32) -> (i32)"),
+    ("fd_advise", "(i32 i64 i64 i32) -> (i32)"),
+    ("fd_allocate", "(i32 i64 i64) -> (i32)"),
+    ("fd_close", "(i32) -> (i32)"),
+    ("fd_datasync", "(i32) -> (i32)"),
+    ("fd_fdstat_get", "(i32 i32) -> (i32)"),
+    ("fd_fdstat_set_flags", "(i32 i32) -> (i32)"),
+    ("fd_fdstat_set_rights", "(i32 i64 i64) -> (i32)"),
+    ("fd_filestat_get", "(i32 i32) -> (i32)"),
+    ("fd_filestat_set_size", "(i32 i64) -> (i32)"),
+    ("fd_filestat_set_times", "(i32 i64 i64 i32) -> (i32)"),
+    ("fd_pread", "(i32 i32 i32 i64 i32) -> (i32)"),
+    ("fd_prestat_get", "(i32 i32) -> (i32)"),
+    ("fd_prestat_dir_name", "(i32 i32 i32) -> (i32)"),
+    ("fd_pwrite", "(i32 i32 i32 i64 i32) -> (i32)"),
+    ("fd_read", "(i32 i32 i32 i32) -> (i32)"),
+    ("fd_readdir", "(i32 i32 i32 i64 i32) -> (i32)"),
+    ("fd_renumber", "(i32 i32) -> (i32)"),
+    ("fd_seek", "(i32 i64 i32 i32) -> (i32)"),
+    ("fd_sync", "(i32) -> (i32)"),
+    ("fd_tell", "(i32 i32) -> (i32)"),
+    ("fd_write", "(i32 i32 i32 i32) -> (i32)"),
+    ("path_create_directory", "(i32 i32 i32) -> (i32)"),
+    ("path_filestat_get", "(i32 i32 i32 i32 i32) -> (i32)"),
+    (
+        "path_filestat_set_times",
+        "(i32 i32 i32 i32 i64 i64 i32) -> (i32)",
+    ),
+    ("path_link", "(i32 i32 i32 i32 i32 i32 i32) -> (i32)"),
+    (
+        "path_open",
+        "(i32 i32 i32 i32 i32 i64 i64 i32 i32) -> (i32)",
+    ),
+    ("path_readlink", "(i32 i32 i32 i32 i32 i32) -> (i32)"),
+    ("path_remove_directory", "(i32 i32 i32) -> (i32)"),
+    ("path_rename", "(i32 i32 i32 i32 i32 i32) -> (i32)"),
+    ("path_symlink", "(i32 i32 i32 i32 i32) -> (i32)"),
+    ("path_unlink_file", "(i32 i32 i32) -> (i32)"),
+    ("poll_oneoff", "(i32 i32 i32 i32) -> (i32)"),
+    ("proc_raise", "(i32) -> (i32)"),
+    ("sched_yield", "() -> (i32)"),
+    ("random_get", "(i32 i32) -> (i32)"),
+    ("sock_accept", "(i32 i32 i32) -> (i32)"),
+    ("sock_recv", "(i32 i32 i32 i32 i32 i32) -> (i32)"),
+    ("sock_send", "(i32 i32 i32 i32 i32) -> (i32)"),
+    ("sock_shutdown", "(i32 i32) -> (i32)"),
+    ("proc_exit", "(i32) -> ()"),
+];
+
+#[test]
+fn every_import_has_its_preview1_signature() {
+    use wasmaot_loader::{Engine, Extern, Linker, Store};
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, WasiCtx::default());
+    let mut linker = Linker::new(&engine);
+    super::add_to_linker(&mut linker, |ctx: &mut WasiCtx| ctx).unwrap();
+    let list = |v: &[wasmaot_loader::ValType]| {
+        let v: Vec<_> = v.iter().map(|t| t.to_string()).collect();
+        v.join(" ")
+    };
+    for (name, expected) in SIGNATURES {
+        let func = linker
+            .get(&mut store, super::MODULE, name)
+            .and_then(Extern::into_func)
+            .unwrap_or_else(|| panic!("{name} is not defined"));
+        let ty = func.ty(&store);
+        let sig = format!("({}) -> ({})", list(&ty.params), list(&ty.results));
+        assert_eq!(&sig, expected, "{name}");
+    }
+}
