@@ -3,8 +3,11 @@
 //!
 //! - [`WasiCtxBuilder`] / [`WasiCtx`] (`ctx.rs`): arguments, environment, stdio,
 //!   preopened directories — the knobs of `wasi.h`'s `wasi_config_*`.
-//! - [`preview1`]: one function per import, on raw wasm values and a `&mut [u8]` memory.
-//! - [`add_to_linker`] (`linker.rs`): defines all of them in a [`wasmaot_loader::Linker`].
+//! - [`preview1`]: one plain function per import, on the context, a `&mut [u8]` memory
+//!   and the arguments, returning its outputs or an [`Errno`].
+//! - [`add_to_linker`] (`linker.rs`): defines all of them in a [`wasmaot_loader::Linker`],
+//!   through the glue of `glue.rs` (wasm params in, outputs and errno out), written once
+//!   for every function of that shape.
 //! - `fd_table.rs` (descriptors and rights), `fs.rs` (capability-based path operations on
 //!   cap-std: nothing escapes a preopened directory), `poll.rs`, `clocks.rs`, `random.rs`,
 //!   `memory.rs` (bounds-checked guest memory access), `errno.rs`, `types.rs` (ABI
@@ -51,6 +54,7 @@ pub mod ctx;
 pub mod errno;
 pub mod fd_table;
 pub mod fs;
+mod glue;
 pub mod linker;
 pub mod memory;
 pub mod poll;
