@@ -123,6 +123,7 @@ impl Output for () {
     }
 }
 
+/// (`sock_recv`'s `roflags`.)
 impl Output for u16 {
     type Ptrs = u32;
     fn write(self, mem: &mut [u8], at: u32) -> Result<(), Errno> {
@@ -163,6 +164,7 @@ pub(crate) trait HostFn<Sig>: Send + Sync + 'static {
     fn call_raw(&self, ctx: &mut WasiCtx, mem: &mut [u8], args: &[Val]) -> Result<Errno, Error>;
 }
 
+/// `HostFn` for functions of `$ty...` arguments, named `$arg...` in the body.
 macro_rules! host_fn {
     ($($arg:ident: $ty:ident),*) => {
         impl<F, R, $($ty),*> HostFn<(R, $($ty,)*)> for F
