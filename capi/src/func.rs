@@ -238,7 +238,7 @@ pub fn call_failure(
     e: &Error,
     trap: *mut *mut wasm_trap_t,
 ) -> *mut wasmtime_error_t {
-    if let Some(exit) = e.downcast_ref::<wasmaot_loader::wasi::I32Exit>() {
+    if let Some(exit) = e.downcast_ref::<wasmaot_wasi::I32Exit>() {
         let _ = s.data().wasi.take_exit_code();
         return exit_error(exit.0);
     }

@@ -41,7 +41,7 @@ pub struct wasmtime_linker_t {
 impl wasmtime_linker_t {
     fn insert(&mut self, module: String, name: String, def: Def) -> Result<(), String> {
         let key = (module, name);
-        let wasi_defined = key.0 == wasmaot_loader::wasi::MODULE && self.wasi.is_some();
+        let wasi_defined = key.0 == wasmaot_wasi::MODULE && self.wasi.is_some();
         if !self.allow_shadowing && (self.defs.contains_key(&key) || wasi_defined) {
             return Err(format!("import of `{}::{}` defined twice", key.0, key.1));
         }
@@ -67,9 +67,7 @@ impl wasmtime_linker_t {
             }
             Some(Def::Host { ty, cb }) => Ok(Some(Extern::Func(cb.make_func(s, ty.clone())))),
             None => match &self.wasi {
-                Some(w) if module == wasmaot_loader::wasi::MODULE => {
-                    Ok(w.get(&mut s.store, module, name))
-                }
+                Some(w) if module == wasmaot_wasi::MODULE => Ok(w.get(&mut s.store, module, name)),
                 _ => Ok(None),
             },
         }
@@ -78,7 +76,7 @@ impl wasmtime_linker_t {
     fn defined(&self, module: &str, name: &str) -> bool {
         self.defs
             .contains_key(&(module.to_string(), name.to_string()))
-            || (module == wasmaot_loader::wasi::MODULE && self.wasi.is_some())
+            || (module == wasmaot_wasi::MODULE && self.wasi.is_some())
     }
 
     fn imports_for(
@@ -290,7 +288,7 @@ pub extern "C" fn wasmtime_linker_define_func_unchecked(
     })
 }
 
-fn wasi_of(d: &mut StoreData) -> &mut wasmaot_loader::wasi::WasiCtx {
+fn wasi_of(d: &mut StoreData) -> &mut wasmaot_wasi::WasiCtx {
     &mut d.wasi
 }
 
@@ -301,7 +299,7 @@ pub extern "C" fn wasmtime_linker_define_wasi(l: *mut wasmtime_linker_t) -> *mut
             return null_arg("linker");
         };
         let mut w = Linker::new(&l.engine.engine);
-        if let Err(e) = wasmaot_loader::wasi::add_to_linker(&mut w, wasi_of) {
+        if let Err(e) = wasmaot_wasi::add_to_linker(&mut w, wasi_of) {
             return from_loader(&e);
         }
         l.wasi = Some(Arc::new(w));

@@ -13,8 +13,8 @@ use std::ffi::c_void;
 use std::hash::Hash;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use wasmaot_loader::wasi::WasiCtx;
 use wasmaot_loader::{ExternRef, Func, Global, Instance, Memory, Store, Table};
+use wasmaot_wasi::WasiCtx;
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
@@ -311,7 +311,7 @@ pub extern "C" fn wasmtime_store_epoch_deadline_callback(
 
 #[derive(Default)]
 pub struct wasi_config_t {
-    pub builder: wasmaot_loader::wasi::WasiCtxBuilder,
+    pub builder: wasmaot_wasi::WasiCtxBuilder,
 }
 
 #[no_mangle]

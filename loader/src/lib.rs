@@ -71,8 +71,6 @@ mod traphandlers;
 mod values;
 mod vm;
 mod vmcontext;
-#[cfg(feature = "wasi")]
-pub mod wasi;
 
 pub use abi::{FuncType, GlobalType, MemoryType, TableType, TrapCode, ValType};
 pub use caller::Caller;

@@ -1,6 +1,6 @@
 //! The WASI testsuite (`wasi-testsuite`, preview 1), run through the real path: each
 //! test program is compiled ahead of time into an artifact file, loaded with
-//! `Module::from_file`, linked with the loader's WASI and its `_start` run.
+//! `Module::from_file`, linked with WASI (`wasmaot-wasi`) and its `_start` run.
 //!
 //! It follows the suite's `doc/specification.md`: every `*.wasm` under
 //! `tests/{c,rust,assemblyscript}/testsuite/wasm32-wasip1` is a test case; `*.cleanup`
@@ -25,9 +25,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use wasmaot_compiler::{compile, CompileOptions};
-use wasmaot_loader::wasi::{self, WasiCtx, WasiCtxBuilder};
 use wasmaot_loader::{Engine, Linker, Module, Store};
 use wasmaot_tests::{in_ci, wasi_testsuite_dir, TempDir};
+use wasmaot_wasi as wasi;
+use wasmaot_wasi::{WasiCtx, WasiCtxBuilder};
 
 /// The suites, in the order they are run.
 const SUITES: &[&str] = &["c", "rust", "assemblyscript"];

@@ -10,7 +10,8 @@ use std::time::Instant;
 pub mod wa {
     //! wasmaot: `wasmaot_compiler::compile` and the loader.
     use super::*;
-    use wasmaot_loader::{wasi, ExternType};
+    use wasmaot_loader::ExternType;
+    use wasmaot_wasi as wasi;
     pub use wasmaot_loader::{Engine, Instance, InstancePre, Linker, Module, Store, Val};
 
     pub fn compile(wasm: &[u8], parallel: bool) -> Result<Vec<u8>> {

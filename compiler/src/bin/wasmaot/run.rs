@@ -11,8 +11,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use wasmaot_compiler::{compile, CompileOptions};
 use wasmaot_loader::abi::ValType;
-use wasmaot_loader::wasi::{self, WasiCtx, WasiCtxBuilder};
 use wasmaot_loader::{Engine, Error, Extern, Linker, Module, Store, Val};
+use wasmaot_wasi as wasi;
+use wasmaot_wasi::{WasiCtx, WasiCtxBuilder};
 
 #[derive(clap::Args)]
 pub struct Args {

@@ -1,16 +1,20 @@
 //! The `wasi_snapshot_preview1` functions, one Rust function per import.
 //!
-//! Each takes the context, the guest's linear memory and the raw wasm arguments (`i32`
-//! as `u32`, `i64` as `u64`), and returns the errno the import returns — or
-//! `Err(WasiExit)` for `proc_exit`, which must unwind the guest. Every pointer is checked
-//! against the memory ([`Errno::Fault`]); no guest input can make these panic.
+//! Each takes the context, the guest's linear memory and its arguments: `u32` for an
+//! `i32`, `u64` for an `i64`, and [`GuestPath`], [`Times`] or [`OpenHow`] for a few
+//! params that belong together. It returns what the import writes through its out
+//! pointers (`Ok(())` when it has none), or the errno. `glue.rs` derives the wasm
+//! signature from these types and does the rest (see there); `linker.rs` lists the
+//! functions. `proc_exit`, which returns nothing, is the exception. Every pointer is
+//! checked against the memory ([`Errno::Fault`]); no guest input can make these panic.
 
 use super::clocks;
 use super::ctx::WasiCtx;
 use super::errno::Errno;
 use super::fd_table::{child_rights, Descriptor, Handle};
 use super::fs::{self, Filestat, OpenRequest, Opened};
-use super::memory::{self, IoVec};
+use super::glue::Output;
+use super::memory::{self, GuestPath, IoVec};
 use super::poll;
 use super::random;
 use super::types::{fdflags, oflags, rights, size, whence};
@@ -30,14 +34,71 @@ impl fmt::Display for WasiExit {
 
 impl std::error::Error for WasiExit {}
 
-/// What every preview 1 function returns.
-pub type WasiResult = Result<Errno, WasiExit>;
+/// The timestamps and `fstflags` of `fd_filestat_set_times` / `path_filestat_set_times`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Times {
+    pub atim: u64,
+    pub mtim: u64,
+    pub flags: u32,
+}
 
-fn done(r: Result<(), Errno>) -> WasiResult {
-    Ok(match r {
-        Ok(()) => Errno::Success,
-        Err(e) => e,
-    })
+/// How `path_open` opens: `oflags`, the rights asked for, `fdflags`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenHow {
+    pub oflags: u32,
+    pub rights_base: u64,
+    pub rights_inheriting: u64,
+    pub fdflags: u32,
+}
+
+/// The preview 1 `fdstat` struct.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fdstat {
+    pub filetype: u8,
+    pub flags: u16,
+    pub rights_base: u64,
+    pub rights_inheriting: u64,
+}
+
+impl Output for Fdstat {
+    type Ptrs = u32;
+    fn write(self, mem: &mut [u8], out: u32) -> Result<(), Errno> {
+        memory::slice_mut(mem, out, size::FDSTAT)?.fill(0);
+        memory::write_u8(mem, out, self.filetype)?;
+        memory::write_u16(mem, out + 2, self.flags)?;
+        memory::write_u64(mem, out + 8, self.rights_base)?;
+        memory::write_u64(mem, out + 16, self.rights_inheriting)
+    }
+}
+
+/// The preview 1 `prestat` of a preopened directory: the length of its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Prestat {
+    pub name_len: u32,
+}
+
+impl Output for Prestat {
+    type Ptrs = u32;
+    fn write(self, mem: &mut [u8], out: u32) -> Result<(), Errno> {
+        memory::slice_mut(mem, out, size::PRESTAT)?.fill(0);
+        memory::write_u8(mem, out, PREOPENTYPE_DIR)?;
+        memory::write_u32(mem, out + 4, self.name_len)
+    }
+}
+
+impl Output for Filestat {
+    type Ptrs = u32;
+    fn write(self, mem: &mut [u8], out: u32) -> Result<(), Errno> {
+        memory::slice_mut(mem, out, size::FILESTAT)?.fill(0);
+        memory::write_u64(mem, out, self.dev)?;
+        memory::write_u64(mem, out + 8, self.ino)?;
+        memory::write_u8(mem, out + 16, self.filetype)?;
+        memory::write_u64(mem, out + 24, self.nlink)?;
+        memory::write_u64(mem, out + 32, self.size)?;
+        memory::write_u64(mem, out + 40, self.atim)?;
+        memory::write_u64(mem, out + 48, self.mtim)?;
+        memory::write_u64(mem, out + 56, self.ctim)
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -63,30 +124,21 @@ fn write_string_list(mem: &mut [u8], list: &[Vec<u8>], ptrs: u32, buf: u32) -> R
     Ok(())
 }
 
-fn write_list_sizes(
-    mem: &mut [u8],
-    list: &[Vec<u8>],
-    count_out: u32,
-    size_out: u32,
-) -> Result<(), Errno> {
+/// The number of strings in `list` and their total size with a NUL each.
+fn list_sizes(list: &[Vec<u8>]) -> Result<(u32, u32), Errno> {
     let count = u32::try_from(list.len()).map_err(|_| Errno::Overflow)?;
     let total: u64 = list.iter().map(|s| s.len() as u64 + 1).sum();
     let total = u32::try_from(total).map_err(|_| Errno::Overflow)?;
-    memory::write_u32(mem, count_out, count)?;
-    memory::write_u32(mem, size_out, total)
+    Ok((count, total))
 }
 
-pub fn args_get(ctx: &mut WasiCtx, mem: &mut [u8], argv: u32, argv_buf: u32) -> WasiResult {
-    done(write_string_list(mem, &ctx.args, argv, argv_buf))
+pub fn args_get(ctx: &mut WasiCtx, mem: &mut [u8], argv: u32, argv_buf: u32) -> Result<(), Errno> {
+    write_string_list(mem, &ctx.args, argv, argv_buf)
 }
 
-pub fn args_sizes_get(
-    ctx: &mut WasiCtx,
-    mem: &mut [u8],
-    argc_out: u32,
-    buf_size_out: u32,
-) -> WasiResult {
-    done(write_list_sizes(mem, &ctx.args, argc_out, buf_size_out))
+/// The argument count and the size of their strings.
+pub fn args_sizes_get(ctx: &mut WasiCtx, _mem: &mut [u8]) -> Result<(u32, u32), Errno> {
+    list_sizes(&ctx.args)
 }
 
 pub fn environ_get(
@@ -94,53 +146,51 @@ pub fn environ_get(
     mem: &mut [u8],
     environ: u32,
     environ_buf: u32,
-) -> WasiResult {
-    done(write_string_list(mem, &ctx.env, environ, environ_buf))
+) -> Result<(), Errno> {
+    write_string_list(mem, &ctx.env, environ, environ_buf)
 }
 
-pub fn environ_sizes_get(
-    ctx: &mut WasiCtx,
-    mem: &mut [u8],
-    count_out: u32,
-    buf_size_out: u32,
-) -> WasiResult {
-    done(write_list_sizes(mem, &ctx.env, count_out, buf_size_out))
+/// The variable count and the size of their `K=V` strings.
+pub fn environ_sizes_get(ctx: &mut WasiCtx, _mem: &mut [u8]) -> Result<(u32, u32), Errno> {
+    list_sizes(&ctx.env)
 }
 
 // ---------------------------------------------------------------------------------------
 // clocks, random, scheduling, process
 
-pub fn clock_res_get(_ctx: &mut WasiCtx, mem: &mut [u8], id: u32, res_out: u32) -> WasiResult {
-    done(clocks::res_get(id).and_then(|r| memory::write_u64(mem, res_out, r)))
+pub fn clock_res_get(_ctx: &mut WasiCtx, _mem: &mut [u8], id: u32) -> Result<u64, Errno> {
+    clocks::res_get(id)
 }
 
 pub fn clock_time_get(
     _ctx: &mut WasiCtx,
-    mem: &mut [u8],
+    _mem: &mut [u8],
     id: u32,
     precision: u64,
-    time_out: u32,
-) -> WasiResult {
-    done(clocks::time_get(id, precision).and_then(|t| memory::write_u64(mem, time_out, t)))
+) -> Result<u64, Errno> {
+    clocks::time_get(id, precision)
 }
 
-pub fn random_get(_ctx: &mut WasiCtx, mem: &mut [u8], buf: u32, buf_len: u32) -> WasiResult {
-    done(memory::slice_mut(mem, buf, buf_len).and_then(random::fill))
+pub fn random_get(_ctx: &mut WasiCtx, mem: &mut [u8], buf: u32, buf_len: u32) -> Result<(), Errno> {
+    memory::slice_mut(mem, buf, buf_len).and_then(random::fill)
 }
 
-pub fn sched_yield(_ctx: &mut WasiCtx, _mem: &mut [u8]) -> WasiResult {
+pub fn sched_yield(_ctx: &mut WasiCtx, _mem: &mut [u8]) -> Result<(), Errno> {
     std::thread::yield_now();
-    Ok(Errno::Success)
+    Ok(())
 }
 
-/// Never returns normally: the exit code travels up as `Err(WasiExit)`.
-pub fn proc_exit(_ctx: &mut WasiCtx, _mem: &mut [u8], code: u32) -> WasiResult {
-    Err(WasiExit(code as i32))
+/// Records the exit code in `ctx` and returns it as the error the call fails with: the
+/// import never returns to the guest.
+pub fn proc_exit(ctx: &mut WasiCtx, code: u32) -> WasiExit {
+    let code = code as i32;
+    ctx.set_exit_code(code);
+    WasiExit(code)
 }
 
 /// Signals are not supported (as in Wasmtime).
-pub fn proc_raise(_ctx: &mut WasiCtx, _mem: &mut [u8], _sig: u32) -> WasiResult {
-    Ok(Errno::Notsup)
+pub fn proc_raise(_ctx: &mut WasiCtx, _mem: &mut [u8], _sig: u32) -> Result<(), Errno> {
+    Err(Errno::Notsup)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -202,14 +252,15 @@ fn write_vectored(
     Ok(total)
 }
 
-fn fd_read_inner(
+/// The number of bytes read.
+pub fn fd_read(
     ctx: &mut WasiCtx,
     mem: &mut [u8],
     fd: u32,
     iovs: u32,
-    n: u32,
+    iovs_len: u32,
 ) -> Result<u32, Errno> {
-    let iovs = memory::read_iovecs(mem, iovs, n)?;
+    let iovs = memory::read_iovecs(mem, iovs, iovs_len)?;
     let d = ctx.table.get_mut(fd)?;
     d.check(rights::FD_READ)?;
     match &mut d.handle {
@@ -220,20 +271,6 @@ fn fd_read_inner(
     }
 }
 
-pub fn fd_read(
-    ctx: &mut WasiCtx,
-    mem: &mut [u8],
-    fd: u32,
-    iovs: u32,
-    iovs_len: u32,
-    nread_out: u32,
-) -> WasiResult {
-    done(
-        fd_read_inner(ctx, mem, fd, iovs, iovs_len)
-            .and_then(|n| memory::write_u32(mem, nread_out, n)),
-    )
-}
-
 /// The file position `done` bytes past `offset` for a positioned read or write.
 fn position(offset: u64, done: u64) -> io::Result<u64> {
     offset
@@ -241,15 +278,16 @@ fn position(offset: u64, done: u64) -> io::Result<u64> {
         .ok_or_else(|| io::Error::from_raw_os_error(libc::EINVAL))
 }
 
-fn fd_pread_inner(
+/// The number of bytes read at `offset`.
+pub fn fd_pread(
     ctx: &mut WasiCtx,
     mem: &mut [u8],
     fd: u32,
     iovs: u32,
-    n: u32,
+    iovs_len: u32,
     offset: u64,
 ) -> Result<u32, Errno> {
-    let iovs = memory::read_iovecs(mem, iovs, n)?;
+    let iovs = memory::read_iovecs(mem, iovs, iovs_len)?;
     let d = ctx.table.get(fd)?;
     d.check(rights::FD_READ | rights::FD_SEEK)?;
     match &d.handle {
@@ -262,23 +300,15 @@ fn fd_pread_inner(
     }
 }
 
-pub fn fd_pread(
+/// The number of bytes written.
+pub fn fd_write(
     ctx: &mut WasiCtx,
     mem: &mut [u8],
     fd: u32,
     iovs: u32,
     iovs_len: u32,
-    offset: u64,
-    nread_out: u32,
-) -> WasiResult {
-    done(
-        fd_pread_inner(ctx, mem, fd, iovs, iovs_len, offset)
-            .and_then(|n| memory::write_u32(mem, nread_out, n)),
-    )
-}
-
-fn fd_write_inner(ctx: &mut WasiCtx, mem: &[u8], fd: u32, iovs: u32, n: u32) -> Result<u32, Errno> {
-    let iovs = memory::read_iovecs(mem, iovs, n)?;
+) -> Result<u32, Errno> {
+    let iovs = memory::read_iovecs(mem, iovs, iovs_len)?;
     let d = ctx.table.get_mut(fd)?;
     d.check(rights::FD_WRITE)?;
     match &mut d.handle {
@@ -294,29 +324,16 @@ fn fd_write_inner(ctx: &mut WasiCtx, mem: &[u8], fd: u32, iovs: u32, n: u32) -> 
     }
 }
 
-pub fn fd_write(
+/// The number of bytes written at `offset`.
+pub fn fd_pwrite(
     ctx: &mut WasiCtx,
     mem: &mut [u8],
     fd: u32,
     iovs: u32,
     iovs_len: u32,
-    nwritten_out: u32,
-) -> WasiResult {
-    done(
-        fd_write_inner(ctx, mem, fd, iovs, iovs_len)
-            .and_then(|n| memory::write_u32(mem, nwritten_out, n)),
-    )
-}
-
-fn fd_pwrite_inner(
-    ctx: &mut WasiCtx,
-    mem: &[u8],
-    fd: u32,
-    iovs: u32,
-    n: u32,
     offset: u64,
 ) -> Result<u32, Errno> {
-    let iovs = memory::read_iovecs(mem, iovs, n)?;
+    let iovs = memory::read_iovecs(mem, iovs, iovs_len)?;
     let d = ctx.table.get(fd)?;
     d.check(rights::FD_WRITE | rights::FD_SEEK)?;
     match &d.handle {
@@ -329,22 +346,15 @@ fn fd_pwrite_inner(
     }
 }
 
-pub fn fd_pwrite(
+/// The new position. `offset` is signed (`filedelta`).
+pub fn fd_seek(
     ctx: &mut WasiCtx,
-    mem: &mut [u8],
+    _mem: &mut [u8],
     fd: u32,
-    iovs: u32,
-    iovs_len: u32,
     offset: u64,
-    nwritten_out: u32,
-) -> WasiResult {
-    done(
-        fd_pwrite_inner(ctx, mem, fd, iovs, iovs_len, offset)
-            .and_then(|n| memory::write_u32(mem, nwritten_out, n)),
-    )
-}
-
-fn fd_seek_inner(ctx: &mut WasiCtx, fd: u32, offset: i64, wh: u32) -> Result<u64, Errno> {
+    wh: u32,
+) -> Result<u64, Errno> {
+    let offset = offset as i64;
     let d = ctx.table.get(fd)?;
     let pos = match wh {
         w if w == whence::SET as u32 => {
@@ -365,21 +375,8 @@ fn fd_seek_inner(ctx: &mut WasiCtx, fd: u32, offset: i64, wh: u32) -> Result<u64
     }
 }
 
-pub fn fd_seek(
-    ctx: &mut WasiCtx,
-    mem: &mut [u8],
-    fd: u32,
-    offset: u64,
-    wh: u32,
-    newoffset_out: u32,
-) -> WasiResult {
-    done(
-        fd_seek_inner(ctx, fd, offset as i64, wh)
-            .and_then(|p| memory::write_u64(mem, newoffset_out, p)),
-    )
-}
-
-fn fd_tell_inner(ctx: &mut WasiCtx, fd: u32) -> Result<u64, Errno> {
+/// The current position.
+pub fn fd_tell(ctx: &mut WasiCtx, _mem: &mut [u8], fd: u32) -> Result<u64, Errno> {
     let d = ctx.table.get(fd)?;
     d.check(rights::FD_TELL)?;
     match &d.handle {
@@ -389,16 +386,12 @@ fn fd_tell_inner(ctx: &mut WasiCtx, fd: u32) -> Result<u64, Errno> {
     }
 }
 
-pub fn fd_tell(ctx: &mut WasiCtx, mem: &mut [u8], fd: u32, offset_out: u32) -> WasiResult {
-    done(fd_tell_inner(ctx, fd).and_then(|p| memory::write_u64(mem, offset_out, p)))
+pub fn fd_close(ctx: &mut WasiCtx, _mem: &mut [u8], fd: u32) -> Result<(), Errno> {
+    ctx.table.remove(fd).map(drop)
 }
 
-pub fn fd_close(ctx: &mut WasiCtx, _mem: &mut [u8], fd: u32) -> WasiResult {
-    done(ctx.table.remove(fd).map(drop))
-}
-
-pub fn fd_renumber(ctx: &mut WasiCtx, _mem: &mut [u8], from: u32, to: u32) -> WasiResult {
-    done(ctx.table.renumber(from, to))
+pub fn fd_renumber(ctx: &mut WasiCtx, _mem: &mut [u8], from: u32, to: u32) -> Result<(), Errno> {
+    ctx.table.renumber(from, to)
 }
 
 fn sync(d: &Descriptor, data_only: bool) -> Result<(), Errno> {
@@ -417,16 +410,17 @@ fn sync(d: &Descriptor, data_only: bool) -> Result<(), Errno> {
     }
 }
 
-pub fn fd_sync(ctx: &mut WasiCtx, _mem: &mut [u8], fd: u32) -> WasiResult {
-    done(ctx.table.get(fd).and_then(|d| sync(d, false)))
+pub fn fd_sync(ctx: &mut WasiCtx, _mem: &mut [u8], fd: u32) -> Result<(), Errno> {
+    ctx.table.get(fd).and_then(|d| sync(d, false))
 }
 
-pub fn fd_datasync(ctx: &mut WasiCtx, _mem: &mut [u8], fd: u32) -> WasiResult {
-    done(ctx.table.get(fd).and_then(|d| sync(d, true)))
+pub fn fd_datasync(ctx: &mut WasiCtx, _mem: &mut [u8], fd: u32) -> Result<(), Errno> {
+    ctx.table.get(fd).and_then(|d| sync(d, true))
 }
 
-fn fd_advise_inner(
+pub fn fd_advise(
     ctx: &mut WasiCtx,
+    _mem: &mut [u8],
     fd: u32,
     offset: u64,
     len: u64,
@@ -455,18 +449,13 @@ fn fd_advise_inner(
     }
 }
 
-pub fn fd_advise(
+pub fn fd_allocate(
     ctx: &mut WasiCtx,
     _mem: &mut [u8],
     fd: u32,
     offset: u64,
     len: u64,
-    advice: u32,
-) -> WasiResult {
-    done(fd_advise_inner(ctx, fd, offset, len, advice))
-}
-
-fn fd_allocate_inner(ctx: &mut WasiCtx, fd: u32, offset: u64, len: u64) -> Result<(), Errno> {
+) -> Result<(), Errno> {
     let d = ctx.table.get(fd)?;
     d.check(rights::FD_ALLOCATE)?;
     let f = match &d.handle {
@@ -494,30 +483,22 @@ fn fd_allocate_inner(ctx: &mut WasiCtx, fd: u32, offset: u64, len: u64) -> Resul
     }
 }
 
-pub fn fd_allocate(
+pub fn fd_fdstat_get(ctx: &mut WasiCtx, _mem: &mut [u8], fd: u32) -> Result<Fdstat, Errno> {
+    let d = ctx.table.get(fd)?;
+    Ok(Fdstat {
+        filetype: d.filetype(),
+        flags: d.flags,
+        rights_base: d.rights_base,
+        rights_inheriting: d.rights_inheriting,
+    })
+}
+
+pub fn fd_fdstat_set_flags(
     ctx: &mut WasiCtx,
     _mem: &mut [u8],
     fd: u32,
-    offset: u64,
-    len: u64,
-) -> WasiResult {
-    done(fd_allocate_inner(ctx, fd, offset, len))
-}
-
-fn fd_fdstat_get_inner(ctx: &mut WasiCtx, mem: &mut [u8], fd: u32, out: u32) -> Result<(), Errno> {
-    let d = ctx.table.get(fd)?;
-    memory::slice_mut(mem, out, size::FDSTAT)?.fill(0);
-    memory::write_u8(mem, out, d.filetype())?;
-    memory::write_u16(mem, out + 2, d.flags)?;
-    memory::write_u64(mem, out + 8, d.rights_base)?;
-    memory::write_u64(mem, out + 16, d.rights_inheriting)
-}
-
-pub fn fd_fdstat_get(ctx: &mut WasiCtx, mem: &mut [u8], fd: u32, fdstat_out: u32) -> WasiResult {
-    done(fd_fdstat_get_inner(ctx, mem, fd, fdstat_out))
-}
-
-fn fd_fdstat_set_flags_inner(ctx: &mut WasiCtx, fd: u32, flags: u32) -> Result<(), Errno> {
+    flags: u32,
+) -> Result<(), Errno> {
     let flags = u16::try_from(flags).map_err(|_| Errno::Inval)?;
     if flags & !fdflags::ALL != 0 {
         return Err(Errno::Inval);
@@ -540,12 +521,9 @@ fn fd_fdstat_set_flags_inner(ctx: &mut WasiCtx, fd: u32, flags: u32) -> Result<(
     Ok(())
 }
 
-pub fn fd_fdstat_set_flags(ctx: &mut WasiCtx, _mem: &mut [u8], fd: u32, flags: u32) -> WasiResult {
-    done(fd_fdstat_set_flags_inner(ctx, fd, flags))
-}
-
-fn fd_fdstat_set_rights_inner(
+pub fn fd_fdstat_set_rights(
     ctx: &mut WasiCtx,
+    _mem: &mut [u8],
     fd: u32,
     base: u64,
     inheriting: u64,
@@ -560,29 +538,7 @@ fn fd_fdstat_set_rights_inner(
     Ok(())
 }
 
-pub fn fd_fdstat_set_rights(
-    ctx: &mut WasiCtx,
-    _mem: &mut [u8],
-    fd: u32,
-    base: u64,
-    inheriting: u64,
-) -> WasiResult {
-    done(fd_fdstat_set_rights_inner(ctx, fd, base, inheriting))
-}
-
-fn write_filestat(mem: &mut [u8], out: u32, st: &Filestat) -> Result<(), Errno> {
-    memory::slice_mut(mem, out, size::FILESTAT)?.fill(0);
-    memory::write_u64(mem, out, st.dev)?;
-    memory::write_u64(mem, out + 8, st.ino)?;
-    memory::write_u8(mem, out + 16, st.filetype)?;
-    memory::write_u64(mem, out + 24, st.nlink)?;
-    memory::write_u64(mem, out + 32, st.size)?;
-    memory::write_u64(mem, out + 40, st.atim)?;
-    memory::write_u64(mem, out + 48, st.mtim)?;
-    memory::write_u64(mem, out + 56, st.ctim)
-}
-
-fn fd_filestat_get_inner(ctx: &mut WasiCtx, fd: u32) -> Result<Filestat, Errno> {
+pub fn fd_filestat_get(ctx: &mut WasiCtx, _mem: &mut [u8], fd: u32) -> Result<Filestat, Errno> {
     let d = ctx.table.get(fd)?;
     d.check(rights::FD_FILESTAT_GET)?;
     match &d.handle {
@@ -595,16 +551,12 @@ fn fd_filestat_get_inner(ctx: &mut WasiCtx, fd: u32) -> Result<Filestat, Errno> 
     }
 }
 
-pub fn fd_filestat_get(
+pub fn fd_filestat_set_size(
     ctx: &mut WasiCtx,
-    mem: &mut [u8],
+    _mem: &mut [u8],
     fd: u32,
-    filestat_out: u32,
-) -> WasiResult {
-    done(fd_filestat_get_inner(ctx, fd).and_then(|st| write_filestat(mem, filestat_out, &st)))
-}
-
-fn fd_filestat_set_size_inner(ctx: &mut WasiCtx, fd: u32, size: u64) -> Result<(), Errno> {
+    size: u64,
+) -> Result<(), Errno> {
     let d = ctx.table.get(fd)?;
     d.check(rights::FD_FILESTAT_SET_SIZE)?;
     match &d.handle {
@@ -619,65 +571,28 @@ fn fd_filestat_set_size_inner(ctx: &mut WasiCtx, fd: u32, size: u64) -> Result<(
     }
 }
 
-pub fn fd_filestat_set_size(ctx: &mut WasiCtx, _mem: &mut [u8], fd: u32, size: u64) -> WasiResult {
-    done(fd_filestat_set_size_inner(ctx, fd, size))
-}
-
-fn fd_filestat_set_times_inner(
-    ctx: &mut WasiCtx,
-    fd: u32,
-    atim: u64,
-    mtim: u64,
-    flags: u32,
-) -> Result<(), Errno> {
-    let flags = u16::try_from(flags).map_err(|_| Errno::Inval)?;
-    let d = ctx.table.get(fd)?;
-    d.check(rights::FD_FILESTAT_SET_TIMES)?;
-    let times = fs::times_spec(atim, mtim, flags)?;
-    match &d.handle {
-        Handle::File(f) => fs::set_fd_times(f, times),
-        Handle::Dir(dir) => fs::set_dir_times(dir, times),
-        _ => Err(Errno::Notsup),
-    }
-}
-
 pub fn fd_filestat_set_times(
     ctx: &mut WasiCtx,
     _mem: &mut [u8],
     fd: u32,
-    atim: u64,
-    mtim: u64,
-    fst_flags: u32,
-) -> WasiResult {
-    done(fd_filestat_set_times_inner(ctx, fd, atim, mtim, fst_flags))
-}
-
-fn fd_prestat_get_inner(ctx: &mut WasiCtx, mem: &mut [u8], fd: u32, out: u32) -> Result<(), Errno> {
-    let d = ctx.table.get(fd)?;
-    let name = d.preopen.as_deref().ok_or(Errno::Badf)?;
-    let len = u32::try_from(name.len()).map_err(|_| Errno::Nametoolong)?;
-    memory::slice_mut(mem, out, size::PRESTAT)?.fill(0);
-    memory::write_u8(mem, out, PREOPENTYPE_DIR)?;
-    memory::write_u32(mem, out + 4, len)
-}
-
-pub fn fd_prestat_get(ctx: &mut WasiCtx, mem: &mut [u8], fd: u32, prestat_out: u32) -> WasiResult {
-    done(fd_prestat_get_inner(ctx, mem, fd, prestat_out))
-}
-
-fn fd_prestat_dir_name_inner(
-    ctx: &mut WasiCtx,
-    mem: &mut [u8],
-    fd: u32,
-    path: u32,
-    len: u32,
+    times: Times,
 ) -> Result<(), Errno> {
+    let flags = u16::try_from(times.flags).map_err(|_| Errno::Inval)?;
+    let d = ctx.table.get(fd)?;
+    d.check(rights::FD_FILESTAT_SET_TIMES)?;
+    let spec = fs::times_spec(times.atim, times.mtim, flags)?;
+    match &d.handle {
+        Handle::File(f) => fs::set_fd_times(f, spec),
+        Handle::Dir(dir) => fs::set_dir_times(dir, spec),
+        _ => Err(Errno::Notsup),
+    }
+}
+
+pub fn fd_prestat_get(ctx: &mut WasiCtx, _mem: &mut [u8], fd: u32) -> Result<Prestat, Errno> {
     let d = ctx.table.get(fd)?;
     let name = d.preopen.as_deref().ok_or(Errno::Badf)?;
-    if (len as usize) < name.len() {
-        return Err(Errno::Nametoolong);
-    }
-    memory::write_bytes(mem, path, name.as_bytes())
+    let name_len = u32::try_from(name.len()).map_err(|_| Errno::Nametoolong)?;
+    Ok(Prestat { name_len })
 }
 
 pub fn fd_prestat_dir_name(
@@ -686,16 +601,22 @@ pub fn fd_prestat_dir_name(
     fd: u32,
     path: u32,
     path_len: u32,
-) -> WasiResult {
-    done(fd_prestat_dir_name_inner(ctx, mem, fd, path, path_len))
+) -> Result<(), Errno> {
+    let d = ctx.table.get(fd)?;
+    let name = d.preopen.as_deref().ok_or(Errno::Badf)?;
+    if (path_len as usize) < name.len() {
+        return Err(Errno::Nametoolong);
+    }
+    memory::write_bytes(mem, path, name.as_bytes())
 }
 
-fn fd_readdir_inner(
+/// The number of bytes of `buf` used.
+pub fn fd_readdir(
     ctx: &mut WasiCtx,
     mem: &mut [u8],
     fd: u32,
     buf: u32,
-    len: u32,
+    buf_len: u32,
     cookie: u64,
 ) -> Result<u32, Errno> {
     let d = ctx.table.get(fd)?;
@@ -705,7 +626,7 @@ fn fd_readdir_inner(
         _ => return Err(Errno::Badf),
     };
     d.check(rights::FD_READDIR)?;
-    let out = memory::slice_mut(mem, buf, len)?;
+    let out = memory::slice_mut(mem, buf, buf_len)?;
     let entries = fs::read_dir(dir)?;
     let start = usize::try_from(cookie).unwrap_or(usize::MAX);
     let mut used = 0usize;
@@ -727,22 +648,7 @@ fn fd_readdir_inner(
         out[used..used + n].copy_from_slice(&rec[..n]);
         used += n;
     }
-    Ok(used as u32) // used <= len, a u32
-}
-
-pub fn fd_readdir(
-    ctx: &mut WasiCtx,
-    mem: &mut [u8],
-    fd: u32,
-    buf: u32,
-    buf_len: u32,
-    cookie: u64,
-    bufused_out: u32,
-) -> WasiResult {
-    done(
-        fd_readdir_inner(ctx, mem, fd, buf, buf_len, cookie)
-            .and_then(|n| memory::write_u32(mem, bufused_out, n)),
-    )
+    Ok(used as u32) // used <= buf_len, a u32
 }
 
 // ---------------------------------------------------------------------------------------
@@ -756,40 +662,14 @@ fn dir_fd(ctx: &WasiCtx, fd: u32, right: u64) -> Result<&cap_std::fs::Dir, Errno
     Ok(dir)
 }
 
-fn path_create_directory_inner(
-    ctx: &mut WasiCtx,
-    mem: &[u8],
-    fd: u32,
-    path: u32,
-    len: u32,
-) -> Result<(), Errno> {
-    let dir = dir_fd(ctx, fd, rights::PATH_CREATE_DIRECTORY)?;
-    fs::create_dir(dir, &memory::read_path(mem, path, len)?)
-}
-
 pub fn path_create_directory(
     ctx: &mut WasiCtx,
     mem: &mut [u8],
     fd: u32,
-    path: u32,
-    path_len: u32,
-) -> WasiResult {
-    done(path_create_directory_inner(ctx, mem, fd, path, path_len))
-}
-
-fn path_filestat_get_inner(
-    ctx: &mut WasiCtx,
-    mem: &mut [u8],
-    fd: u32,
-    flags: u32,
-    path: u32,
-    len: u32,
-    out: u32,
+    path: GuestPath,
 ) -> Result<(), Errno> {
-    let dir = dir_fd(ctx, fd, rights::PATH_FILESTAT_GET)?;
-    let p = memory::read_path(mem, path, len)?;
-    let st = fs::stat(dir, &p, flags & LOOKUP_SYMLINK_FOLLOW != 0)?;
-    write_filestat(mem, out, &st)
+    let dir = dir_fd(ctx, fd, rights::PATH_CREATE_DIRECTORY)?;
+    fs::create_dir(dir, &path.read(mem)?)
 }
 
 pub fn path_filestat_get(
@@ -797,68 +677,36 @@ pub fn path_filestat_get(
     mem: &mut [u8],
     fd: u32,
     flags: u32,
-    path: u32,
-    path_len: u32,
-    filestat_out: u32,
-) -> WasiResult {
-    done(path_filestat_get_inner(
-        ctx,
-        mem,
-        fd,
-        flags,
-        path,
-        path_len,
-        filestat_out,
-    ))
+    path: GuestPath,
+) -> Result<Filestat, Errno> {
+    let dir = dir_fd(ctx, fd, rights::PATH_FILESTAT_GET)?;
+    let p = path.read(mem)?;
+    fs::stat(dir, &p, flags & LOOKUP_SYMLINK_FOLLOW != 0)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn path_filestat_set_times_inner(
-    ctx: &mut WasiCtx,
-    mem: &[u8],
-    fd: u32,
-    flags: u32,
-    path: u32,
-    len: u32,
-    atim: u64,
-    mtim: u64,
-    fst_flags: u32,
-) -> Result<(), Errno> {
-    let fst_flags = u16::try_from(fst_flags).map_err(|_| Errno::Inval)?;
-    let dir = dir_fd(ctx, fd, rights::PATH_FILESTAT_SET_TIMES)?;
-    let times = fs::times_spec(atim, mtim, fst_flags)?;
-    let p = memory::read_path(mem, path, len)?;
-    fs::set_times(dir, &p, flags & LOOKUP_SYMLINK_FOLLOW != 0, times)
-}
-
-#[allow(clippy::too_many_arguments)]
 pub fn path_filestat_set_times(
     ctx: &mut WasiCtx,
     mem: &mut [u8],
     fd: u32,
     flags: u32,
-    path: u32,
-    path_len: u32,
-    atim: u64,
-    mtim: u64,
-    fst_flags: u32,
-) -> WasiResult {
-    done(path_filestat_set_times_inner(
-        ctx, mem, fd, flags, path, path_len, atim, mtim, fst_flags,
-    ))
+    path: GuestPath,
+    times: Times,
+) -> Result<(), Errno> {
+    let fst_flags = u16::try_from(times.flags).map_err(|_| Errno::Inval)?;
+    let dir = dir_fd(ctx, fd, rights::PATH_FILESTAT_SET_TIMES)?;
+    let spec = fs::times_spec(times.atim, times.mtim, fst_flags)?;
+    let p = path.read(mem)?;
+    fs::set_times(dir, &p, flags & LOOKUP_SYMLINK_FOLLOW != 0, spec)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn path_link_inner(
+pub fn path_link(
     ctx: &mut WasiCtx,
-    mem: &[u8],
+    mem: &mut [u8],
     old_fd: u32,
     old_flags: u32,
-    old_path: u32,
-    old_len: u32,
+    old_path: GuestPath,
     new_fd: u32,
-    new_path: u32,
-    new_len: u32,
+    new_path: GuestPath,
 ) -> Result<(), Errno> {
     let from = dir_fd(ctx, old_fd, rights::PATH_LINK_SOURCE)?;
     let to = dir_fd(ctx, new_fd, rights::PATH_LINK_TARGET)?;
@@ -866,51 +714,25 @@ fn path_link_inner(
     if old_flags & LOOKUP_SYMLINK_FOLLOW != 0 {
         return Err(Errno::Inval);
     }
-    let old = memory::read_path(mem, old_path, old_len)?;
-    let new = memory::read_path(mem, new_path, new_len)?;
+    let old = old_path.read(mem)?;
+    let new = new_path.read(mem)?;
     fs::link(from, &old, to, &new)
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn path_link(
+/// Writes the new descriptor to `fd_out` itself: that slot is checked before anything is
+/// opened, so a bad pointer never leaks an open descriptor.
+pub fn path_open(
     ctx: &mut WasiCtx,
     mem: &mut [u8],
-    old_fd: u32,
-    old_flags: u32,
-    old_path: u32,
-    old_path_len: u32,
-    new_fd: u32,
-    new_path: u32,
-    new_path_len: u32,
-) -> WasiResult {
-    done(path_link_inner(
-        ctx,
-        mem,
-        old_fd,
-        old_flags,
-        old_path,
-        old_path_len,
-        new_fd,
-        new_path,
-        new_path_len,
-    ))
-}
-
-#[allow(clippy::too_many_arguments)]
-fn path_open_inner(
-    ctx: &mut WasiCtx,
-    mem: &[u8],
     fd: u32,
     dirflags: u32,
-    path: u32,
-    len: u32,
-    oflags_raw: u32,
-    base: u64,
-    inheriting: u64,
-    fdflags_raw: u32,
-) -> Result<u32, Errno> {
-    let of = u16::try_from(oflags_raw).map_err(|_| Errno::Inval)?;
-    let ff = u16::try_from(fdflags_raw).map_err(|_| Errno::Inval)?;
+    path: GuestPath,
+    how: OpenHow,
+    fd_out: u32,
+) -> Result<(), Errno> {
+    memory::slice(mem, fd_out, 4)?;
+    let of = u16::try_from(how.oflags).map_err(|_| Errno::Inval)?;
+    let ff = u16::try_from(how.fdflags).map_err(|_| Errno::Inval)?;
     let parent = ctx.table.get(fd)?;
     let dir = parent.dir()?;
     let mut needed = rights::PATH_OPEN;
@@ -921,8 +743,9 @@ fn path_open_inner(
         needed |= rights::PATH_FILESTAT_SET_SIZE;
     }
     parent.check(needed)?;
-    let p = memory::read_path(mem, path, len)?;
+    let p = path.read(mem)?;
 
+    let (base, inheriting) = (how.rights_base, how.rights_inheriting);
     let effective = base & parent.rights_inheriting;
     let req = OpenRequest {
         follow: dirflags & LOOKUP_SYMLINK_FOLLOW != 0,
@@ -943,53 +766,21 @@ fn path_open_inner(
     };
     let mut d = Descriptor::new(handle, b, i);
     d.flags = if is_dir { 0 } else { ff };
-    ctx.table.push(d)
+    let new = ctx.table.push(d)?;
+    memory::write_u32(mem, fd_out, new)
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn path_open(
+/// The number of bytes of the link's target written to `buf` (truncated to it).
+pub fn path_readlink(
     ctx: &mut WasiCtx,
     mem: &mut [u8],
     fd: u32,
-    dirflags: u32,
-    path: u32,
-    path_len: u32,
-    oflags: u32,
-    fs_rights_base: u64,
-    fs_rights_inheriting: u64,
-    fdflags: u32,
-    fd_out: u32,
-) -> WasiResult {
-    // Check the result slot first so a bad pointer never leaks an open descriptor.
-    if let Err(e) = memory::slice(mem, fd_out, 4) {
-        return Ok(e);
-    }
-    let r = path_open_inner(
-        ctx,
-        mem,
-        fd,
-        dirflags,
-        path,
-        path_len,
-        oflags,
-        fs_rights_base,
-        fs_rights_inheriting,
-        fdflags,
-    );
-    done(r.and_then(|new| memory::write_u32(mem, fd_out, new)))
-}
-
-fn path_readlink_inner(
-    ctx: &mut WasiCtx,
-    mem: &mut [u8],
-    fd: u32,
-    path: u32,
-    len: u32,
+    path: GuestPath,
     buf: u32,
     buf_len: u32,
 ) -> Result<u32, Errno> {
     let dir = dir_fd(ctx, fd, rights::PATH_READLINK)?;
-    let p = memory::read_path(mem, path, len)?;
+    let p = path.read(mem)?;
     let target = fs::readlink(dir, &p)?;
     let out = memory::slice_mut(mem, buf, buf_len)?;
     // Truncated to the buffer, as readlink(2) does.
@@ -998,172 +789,73 @@ fn path_readlink_inner(
     Ok(n as u32)
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn path_readlink(
-    ctx: &mut WasiCtx,
-    mem: &mut [u8],
-    fd: u32,
-    path: u32,
-    path_len: u32,
-    buf: u32,
-    buf_len: u32,
-    bufused_out: u32,
-) -> WasiResult {
-    done(
-        path_readlink_inner(ctx, mem, fd, path, path_len, buf, buf_len)
-            .and_then(|n| memory::write_u32(mem, bufused_out, n)),
-    )
-}
-
-fn path_remove_directory_inner(
-    ctx: &mut WasiCtx,
-    mem: &[u8],
-    fd: u32,
-    path: u32,
-    len: u32,
-) -> Result<(), Errno> {
-    let dir = dir_fd(ctx, fd, rights::PATH_REMOVE_DIRECTORY)?;
-    fs::remove_dir(dir, &memory::read_path(mem, path, len)?)
-}
-
 pub fn path_remove_directory(
     ctx: &mut WasiCtx,
     mem: &mut [u8],
     fd: u32,
-    path: u32,
-    path_len: u32,
-) -> WasiResult {
-    done(path_remove_directory_inner(ctx, mem, fd, path, path_len))
-}
-
-#[allow(clippy::too_many_arguments)]
-fn path_rename_inner(
-    ctx: &mut WasiCtx,
-    mem: &[u8],
-    fd: u32,
-    old_path: u32,
-    old_len: u32,
-    new_fd: u32,
-    new_path: u32,
-    new_len: u32,
+    path: GuestPath,
 ) -> Result<(), Errno> {
-    let from = dir_fd(ctx, fd, rights::PATH_RENAME_SOURCE)?;
-    let to = dir_fd(ctx, new_fd, rights::PATH_RENAME_TARGET)?;
-    let old = memory::read_path(mem, old_path, old_len)?;
-    let new = memory::read_path(mem, new_path, new_len)?;
-    fs::rename(from, &old, to, &new)
+    let dir = dir_fd(ctx, fd, rights::PATH_REMOVE_DIRECTORY)?;
+    fs::remove_dir(dir, &path.read(mem)?)
 }
 
-#[allow(clippy::too_many_arguments)]
 pub fn path_rename(
     ctx: &mut WasiCtx,
     mem: &mut [u8],
     fd: u32,
-    old_path: u32,
-    old_path_len: u32,
+    old_path: GuestPath,
     new_fd: u32,
-    new_path: u32,
-    new_path_len: u32,
-) -> WasiResult {
-    done(path_rename_inner(
-        ctx,
-        mem,
-        fd,
-        old_path,
-        old_path_len,
-        new_fd,
-        new_path,
-        new_path_len,
-    ))
-}
-
-fn path_symlink_inner(
-    ctx: &mut WasiCtx,
-    mem: &[u8],
-    old_path: u32,
-    old_len: u32,
-    fd: u32,
-    new_path: u32,
-    new_len: u32,
+    new_path: GuestPath,
 ) -> Result<(), Errno> {
-    let dir = dir_fd(ctx, fd, rights::PATH_SYMLINK)?;
-    let target = memory::read_path(mem, old_path, old_len)?;
-    let link = memory::read_path(mem, new_path, new_len)?;
-    fs::symlink(dir, &target, &link)
+    let from = dir_fd(ctx, fd, rights::PATH_RENAME_SOURCE)?;
+    let to = dir_fd(ctx, new_fd, rights::PATH_RENAME_TARGET)?;
+    let old = old_path.read(mem)?;
+    let new = new_path.read(mem)?;
+    fs::rename(from, &old, to, &new)
 }
 
 pub fn path_symlink(
     ctx: &mut WasiCtx,
     mem: &mut [u8],
-    old_path: u32,
-    old_path_len: u32,
+    old_path: GuestPath,
     fd: u32,
-    new_path: u32,
-    new_path_len: u32,
-) -> WasiResult {
-    done(path_symlink_inner(
-        ctx,
-        mem,
-        old_path,
-        old_path_len,
-        fd,
-        new_path,
-        new_path_len,
-    ))
-}
-
-fn path_unlink_file_inner(
-    ctx: &mut WasiCtx,
-    mem: &[u8],
-    fd: u32,
-    path: u32,
-    len: u32,
+    new_path: GuestPath,
 ) -> Result<(), Errno> {
-    let dir = dir_fd(ctx, fd, rights::PATH_UNLINK_FILE)?;
-    fs::unlink_file(dir, &memory::read_path(mem, path, len)?)
+    let dir = dir_fd(ctx, fd, rights::PATH_SYMLINK)?;
+    let target = old_path.read(mem)?;
+    let link = new_path.read(mem)?;
+    fs::symlink(dir, &target, &link)
 }
 
 pub fn path_unlink_file(
     ctx: &mut WasiCtx,
     mem: &mut [u8],
     fd: u32,
-    path: u32,
-    path_len: u32,
-) -> WasiResult {
-    done(path_unlink_file_inner(ctx, mem, fd, path, path_len))
+    path: GuestPath,
+) -> Result<(), Errno> {
+    let dir = dir_fd(ctx, fd, rights::PATH_UNLINK_FILE)?;
+    fs::unlink_file(dir, &path.read(mem)?)
 }
 
 // ---------------------------------------------------------------------------------------
 // poll_oneoff
 
-fn poll_oneoff_inner(
-    ctx: &mut WasiCtx,
-    mem: &mut [u8],
-    subs: u32,
-    events: u32,
-    n: u32,
-) -> Result<u32, Errno> {
-    let subs = poll::read_subscriptions(mem, subs, n)?;
-    // Check the output array before waiting.
-    let out_len = u32::try_from(n as u64 * size::EVENT as u64).map_err(|_| Errno::Fault)?;
-    memory::slice(mem, events, out_len)?;
-    let ev = poll::poll(&ctx.table, &subs)?;
-    poll::write_events(mem, events, &ev)?;
-    Ok(ev.len() as u32) // at most one event per subscription
-}
-
+/// The number of events written to `events`.
 pub fn poll_oneoff(
     ctx: &mut WasiCtx,
     mem: &mut [u8],
     subs: u32,
     events: u32,
     nsubscriptions: u32,
-    nevents_out: u32,
-) -> WasiResult {
-    done(
-        poll_oneoff_inner(ctx, mem, subs, events, nsubscriptions)
-            .and_then(|n| memory::write_u32(mem, nevents_out, n)),
-    )
+) -> Result<u32, Errno> {
+    let subs = poll::read_subscriptions(mem, subs, nsubscriptions)?;
+    // Check the output array before waiting.
+    let out_len =
+        u32::try_from(nsubscriptions as u64 * size::EVENT as u64).map_err(|_| Errno::Fault)?;
+    memory::slice(mem, events, out_len)?;
+    let ev = poll::poll(&ctx.table, &subs)?;
+    poll::write_events(mem, events, &ev)?;
+    Ok(ev.len() as u32) // at most one event per subscription
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1177,17 +869,12 @@ fn not_a_socket(ctx: &WasiCtx, fd: u32) -> Errno {
     }
 }
 
-pub fn sock_accept(
-    ctx: &mut WasiCtx,
-    _mem: &mut [u8],
-    fd: u32,
-    _flags: u32,
-    _fd_out: u32,
-) -> WasiResult {
-    Ok(not_a_socket(ctx, fd))
+/// The accepted descriptor.
+pub fn sock_accept(ctx: &mut WasiCtx, _mem: &mut [u8], fd: u32, _flags: u32) -> Result<u32, Errno> {
+    Err(not_a_socket(ctx, fd))
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The number of bytes received and the `roflags`.
 pub fn sock_recv(
     ctx: &mut WasiCtx,
     _mem: &mut [u8],
@@ -1195,12 +882,11 @@ pub fn sock_recv(
     _ri_data: u32,
     _ri_data_len: u32,
     _ri_flags: u32,
-    _ro_datalen_out: u32,
-    _ro_flags_out: u32,
-) -> WasiResult {
-    Ok(not_a_socket(ctx, fd))
+) -> Result<(u32, u16), Errno> {
+    Err(not_a_socket(ctx, fd))
 }
 
+/// The number of bytes sent.
 pub fn sock_send(
     ctx: &mut WasiCtx,
     _mem: &mut [u8],
@@ -1208,14 +894,13 @@ pub fn sock_send(
     _si_data: u32,
     _si_data_len: u32,
     _si_flags: u32,
-    _so_datalen_out: u32,
-) -> WasiResult {
-    Ok(not_a_socket(ctx, fd))
+) -> Result<u32, Errno> {
+    Err(not_a_socket(ctx, fd))
 }
 
-pub fn sock_shutdown(ctx: &mut WasiCtx, _mem: &mut [u8], fd: u32, how: u32) -> WasiResult {
-    match not_a_socket(ctx, fd) {
-        Errno::Notsock if how & !(SDFLAGS_ALL as u32) != 0 => Ok(Errno::Inval),
-        e => Ok(e),
-    }
+pub fn sock_shutdown(ctx: &mut WasiCtx, _mem: &mut [u8], fd: u32, how: u32) -> Result<(), Errno> {
+    Err(match not_a_socket(ctx, fd) {
+        Errno::Notsock if how & !(SDFLAGS_ALL as u32) != 0 => Errno::Inval,
+        e => e,
+    })
 }

@@ -2,11 +2,14 @@
 //! directory preopened as `/`.
 
 use super::errno::Errno;
-use super::preview1 as p1;
+use super::glue::HostFn;
+use super::memory::GuestPath;
+use super::preview1::{self as p1, OpenHow, Times};
 use super::types::{fdflags, filetype, fstflags, oflags, rights, whence, LOOKUP_SYMLINK_FOLLOW};
 use super::{WasiCtx, WasiCtxBuilder, WasiExit};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use wasmaot_loader::Val;
 
 const MEM: usize = 1 << 16;
 const OUT: u32 = 0x80; // result slots
@@ -24,10 +27,29 @@ struct Guest {
     _tmp: tempfile::TempDir,
 }
 
-fn ok(r: Result<Errno, WasiExit>) -> Result<(), Errno> {
-    match r.expect("no proc_exit") {
-        Errno::Success => Ok(()),
-        e => Err(e),
+/// How `path_open` is asked to open: `oflags`, base rights, `fdflags`.
+fn how(of: u16, base: u64, inh: u64, ff: u16) -> OpenHow {
+    OpenHow {
+        oflags: of as u32,
+        rights_base: base,
+        rights_inheriting: inh,
+        fdflags: ff as u32,
+    }
+}
+
+fn i32(v: u32) -> Val {
+    Val::I32(v as i32)
+}
+
+fn i64(v: u64) -> Val {
+    Val::I64(v as i64)
+}
+
+fn times(atim: u64, mtim: u64, flags: u16) -> Times {
+    Times {
+        atim,
+        mtim,
+        flags: flags as u32,
     }
 }
 
@@ -62,66 +84,52 @@ impl Guest {
         super::memory::read_u64(&self.mem, at).unwrap()
     }
 
-    fn path(&mut self, at: u32, s: &[u8]) -> (u32, u32) {
-        self.mem[at as usize..at as usize + s.len()].copy_from_slice(s);
-        (at, s.len() as u32)
+    /// Calls `f` the way a guest does: through the glue, on raw wasm arguments, with its
+    /// outputs written to guest memory.
+    fn raw<S>(&mut self, f: impl HostFn<S>, args: &[Val]) -> Result<(), Errno> {
+        match f.call_raw(&mut self.ctx, &mut self.mem, args).unwrap() {
+            Errno::Success => Ok(()),
+            e => Err(e),
+        }
     }
 
-    #[allow(clippy::too_many_arguments)]
+    fn path(&mut self, at: u32, s: &[u8]) -> GuestPath {
+        self.mem[at as usize..at as usize + s.len()].copy_from_slice(s);
+        GuestPath {
+            ptr: at,
+            len: s.len() as u32,
+        }
+    }
+
     fn open_full(
         &mut self,
         dir: u32,
         follow: bool,
         path: &str,
-        of: u16,
-        base: u64,
-        inh: u64,
-        ff: u16,
+        how: OpenHow,
     ) -> Result<u32, Errno> {
-        let (pp, pl) = self.path(PATH_A, path.as_bytes());
+        let p = self.path(PATH_A, path.as_bytes());
         let lf = if follow { LOOKUP_SYMLINK_FOLLOW } else { 0 };
-        ok(p1::path_open(
-            &mut self.ctx,
-            &mut self.mem,
-            dir,
-            lf,
-            pp,
-            pl,
-            of as u32,
-            base,
-            inh,
-            ff as u32,
-            OUT,
-        ))?;
+        p1::path_open(&mut self.ctx, &mut self.mem, dir, lf, p, how, OUT)?;
         Ok(self.u32_at(OUT))
     }
 
     fn open(&mut self, path: &str, of: u16, base: u64) -> Result<u32, Errno> {
-        self.open_full(ROOT, false, path, of, base, 0, 0)
+        self.open_full(ROOT, false, path, how(of, base, 0, 0))
     }
 
     fn write(&mut self, fd: u32, data: &[u8]) -> Result<u32, Errno> {
         self.mem[DATA as usize..DATA as usize + data.len()].copy_from_slice(data);
         super::memory::write_u32(&mut self.mem, IOV, DATA).unwrap();
         super::memory::write_u32(&mut self.mem, IOV + 4, data.len() as u32).unwrap();
-        ok(p1::fd_write(&mut self.ctx, &mut self.mem, fd, IOV, 1, OUT))?;
-        Ok(self.u32_at(OUT))
+        p1::fd_write(&mut self.ctx, &mut self.mem, fd, IOV, 1)
     }
 
     fn pwrite(&mut self, fd: u32, data: &[u8], off: u64) -> Result<u32, Errno> {
         self.mem[DATA as usize..DATA as usize + data.len()].copy_from_slice(data);
         super::memory::write_u32(&mut self.mem, IOV, DATA).unwrap();
         super::memory::write_u32(&mut self.mem, IOV + 4, data.len() as u32).unwrap();
-        ok(p1::fd_pwrite(
-            &mut self.ctx,
-            &mut self.mem,
-            fd,
-            IOV,
-            1,
-            off,
-            OUT,
-        ))?;
-        Ok(self.u32_at(OUT))
+        p1::fd_pwrite(&mut self.ctx, &mut self.mem, fd, IOV, 1, off)
     }
 
     fn read(&mut self, fd: u32, len: u32) -> Result<Vec<u8>, Errno> {
@@ -131,138 +139,68 @@ impl Guest {
         super::memory::write_u32(&mut self.mem, IOV + 4, half).unwrap();
         super::memory::write_u32(&mut self.mem, IOV + 8, DATA + half).unwrap();
         super::memory::write_u32(&mut self.mem, IOV + 12, len - half).unwrap();
-        ok(p1::fd_read(&mut self.ctx, &mut self.mem, fd, IOV, 2, OUT))?;
-        let n = self.u32_at(OUT);
+        let n = p1::fd_read(&mut self.ctx, &mut self.mem, fd, IOV, 2)?;
         Ok(self.mem[DATA as usize..(DATA + n) as usize].to_vec())
     }
 
     fn pread(&mut self, fd: u32, len: u32, off: u64) -> Result<Vec<u8>, Errno> {
         super::memory::write_u32(&mut self.mem, IOV, DATA).unwrap();
         super::memory::write_u32(&mut self.mem, IOV + 4, len).unwrap();
-        ok(p1::fd_pread(
-            &mut self.ctx,
-            &mut self.mem,
-            fd,
-            IOV,
-            1,
-            off,
-            OUT,
-        ))?;
-        let n = self.u32_at(OUT);
+        let n = p1::fd_pread(&mut self.ctx, &mut self.mem, fd, IOV, 1, off)?;
         Ok(self.mem[DATA as usize..(DATA + n) as usize].to_vec())
     }
 
     fn seek(&mut self, fd: u32, off: i64, wh: u8) -> Result<u64, Errno> {
-        ok(p1::fd_seek(
-            &mut self.ctx,
-            &mut self.mem,
-            fd,
-            off as u64,
-            wh as u32,
-            OUT,
-        ))?;
-        Ok(self.u64_at(OUT))
+        p1::fd_seek(&mut self.ctx, &mut self.mem, fd, off as u64, wh as u32)
     }
 
     fn close(&mut self, fd: u32) -> Result<(), Errno> {
-        ok(p1::fd_close(&mut self.ctx, &mut self.mem, fd))
+        p1::fd_close(&mut self.ctx, &mut self.mem, fd)
     }
 
     fn mkdir(&mut self, dir: u32, path: &str) -> Result<(), Errno> {
-        let (pp, pl) = self.path(PATH_A, path.as_bytes());
-        ok(p1::path_create_directory(
-            &mut self.ctx,
-            &mut self.mem,
-            dir,
-            pp,
-            pl,
-        ))
+        let p = self.path(PATH_A, path.as_bytes());
+        p1::path_create_directory(&mut self.ctx, &mut self.mem, dir, p)
     }
 
     fn rmdir(&mut self, dir: u32, path: &str) -> Result<(), Errno> {
-        let (pp, pl) = self.path(PATH_A, path.as_bytes());
-        ok(p1::path_remove_directory(
-            &mut self.ctx,
-            &mut self.mem,
-            dir,
-            pp,
-            pl,
-        ))
+        let p = self.path(PATH_A, path.as_bytes());
+        p1::path_remove_directory(&mut self.ctx, &mut self.mem, dir, p)
     }
 
     fn unlink(&mut self, dir: u32, path: &str) -> Result<(), Errno> {
-        let (pp, pl) = self.path(PATH_A, path.as_bytes());
-        ok(p1::path_unlink_file(
-            &mut self.ctx,
-            &mut self.mem,
-            dir,
-            pp,
-            pl,
-        ))
+        let p = self.path(PATH_A, path.as_bytes());
+        p1::path_unlink_file(&mut self.ctx, &mut self.mem, dir, p)
     }
 
     fn rename(&mut self, from: &str, to: &str) -> Result<(), Errno> {
-        let (ap, al) = self.path(PATH_A, from.as_bytes());
-        let (bp, bl) = self.path(PATH_B, to.as_bytes());
-        ok(p1::path_rename(
-            &mut self.ctx,
-            &mut self.mem,
-            ROOT,
-            ap,
-            al,
-            ROOT,
-            bp,
-            bl,
-        ))
+        let a = self.path(PATH_A, from.as_bytes());
+        let b = self.path(PATH_B, to.as_bytes());
+        p1::path_rename(&mut self.ctx, &mut self.mem, ROOT, a, ROOT, b)
     }
 
     fn symlink(&mut self, target: &str, link: &str) -> Result<(), Errno> {
-        let (ap, al) = self.path(PATH_A, target.as_bytes());
-        let (bp, bl) = self.path(PATH_B, link.as_bytes());
-        ok(p1::path_symlink(
-            &mut self.ctx,
-            &mut self.mem,
-            ap,
-            al,
-            ROOT,
-            bp,
-            bl,
-        ))
+        let a = self.path(PATH_A, target.as_bytes());
+        let b = self.path(PATH_B, link.as_bytes());
+        p1::path_symlink(&mut self.ctx, &mut self.mem, a, ROOT, b)
     }
 
     fn stat_path(&mut self, path: &str, follow: bool) -> Result<(u8, u64, u64), Errno> {
-        let (pp, pl) = self.path(PATH_A, path.as_bytes());
+        let p = self.path(PATH_A, path.as_bytes());
         let lf = if follow { LOOKUP_SYMLINK_FOLLOW } else { 0 };
-        ok(p1::path_filestat_get(
-            &mut self.ctx,
-            &mut self.mem,
-            ROOT,
-            lf,
-            pp,
-            pl,
-            OUT,
-        ))?;
-        Ok((
-            self.mem[OUT as usize + 16],
-            self.u64_at(OUT + 32),
-            self.u64_at(OUT + 48),
-        ))
+        let st = p1::path_filestat_get(&mut self.ctx, &mut self.mem, ROOT, lf, p)?;
+        Ok((st.filetype, st.size, st.mtim))
     }
 
     fn fdstat(&mut self, fd: u32) -> Result<(u8, u16, u64, u64), Errno> {
-        ok(p1::fd_fdstat_get(&mut self.ctx, &mut self.mem, fd, OUT))?;
-        let flags = super::memory::read_u16(&self.mem, OUT + 2).unwrap();
-        Ok((
-            self.mem[OUT as usize],
-            flags,
-            self.u64_at(OUT + 8),
-            self.u64_at(OUT + 16),
-        ))
+        let st = p1::fd_fdstat_get(&mut self.ctx, &mut self.mem, fd)?;
+        Ok((st.filetype, st.flags, st.rights_base, st.rights_inheriting))
     }
 
     fn fd_ino(&mut self, fd: u32) -> u64 {
-        ok(p1::fd_filestat_get(&mut self.ctx, &mut self.mem, fd, OUT)).unwrap();
-        self.u64_at(OUT + 8)
+        p1::fd_filestat_get(&mut self.ctx, &mut self.mem, fd)
+            .unwrap()
+            .ino
     }
 
     /// `(d_next, d_ino, name, d_type)` of each complete record, and `bufused`.
@@ -273,16 +211,7 @@ impl Guest {
         buf_len: u32,
         cookie: u64,
     ) -> Result<(Vec<(u64, u64, String, u8)>, u32), Errno> {
-        ok(p1::fd_readdir(
-            &mut self.ctx,
-            &mut self.mem,
-            fd,
-            DATA,
-            buf_len,
-            cookie,
-            OUT,
-        ))?;
-        let used = self.u32_at(OUT);
+        let used = p1::fd_readdir(&mut self.ctx, &mut self.mem, fd, DATA, buf_len, cookie)?;
         let buf = self.mem[DATA as usize..(DATA + used) as usize].to_vec();
         let mut out = Vec::new();
         let mut at = 0usize;
@@ -307,25 +236,29 @@ const RW: u64 = rights::FD_READ | rights::FD_WRITE | rights::FD_SEEK | rights::F
 #[test]
 fn args_and_environ() {
     let mut g = Guest::new();
-    ok(p1::args_sizes_get(&mut g.ctx, &mut g.mem, OUT, OUT + 4)).unwrap();
+    // Through the glue: the two sizes go to two out pointers.
+    g.raw(p1::args_sizes_get, &[i32(OUT), i32(OUT + 4)])
+        .unwrap();
     assert_eq!(g.u32_at(OUT), 3);
     assert_eq!(g.u32_at(OUT + 4), 5 + 4 + 1);
-    ok(p1::args_get(&mut g.ctx, &mut g.mem, 0x200, 0x300)).unwrap();
+    p1::args_get(&mut g.ctx, &mut g.mem, 0x200, 0x300).unwrap();
     assert_eq!(g.u32_at(0x200), 0x300);
     assert_eq!(g.u32_at(0x204), 0x305);
     assert_eq!(g.u32_at(0x208), 0x309);
     assert_eq!(&g.mem[0x300..0x30a], b"prog\0a b\0\0");
-    ok(p1::environ_sizes_get(&mut g.ctx, &mut g.mem, OUT, OUT + 4)).unwrap();
-    assert_eq!((g.u32_at(OUT), g.u32_at(OUT + 4)), (2, 4 + 6));
-    ok(p1::environ_get(&mut g.ctx, &mut g.mem, 0x200, 0x300)).unwrap();
+    assert_eq!(
+        p1::environ_sizes_get(&mut g.ctx, &mut g.mem),
+        Ok((2, 4 + 6))
+    );
+    p1::environ_get(&mut g.ctx, &mut g.mem, 0x200, 0x300).unwrap();
     assert_eq!(&g.mem[0x300..0x30a], b"K=V\0X=y=z\0");
     // A buffer pointer past the end of memory faults instead of panicking.
     assert_eq!(
-        ok(p1::args_get(&mut g.ctx, &mut g.mem, 0x200, MEM as u32 - 3)),
+        p1::args_get(&mut g.ctx, &mut g.mem, 0x200, MEM as u32 - 3),
         Err(Errno::Fault)
     );
     assert_eq!(
-        ok(p1::args_sizes_get(&mut g.ctx, &mut g.mem, u32::MAX, 0)),
+        g.raw(p1::args_sizes_get, &[i32(u32::MAX), i32(0)]),
         Err(Errno::Fault)
     );
 }
@@ -351,26 +284,23 @@ fn stdio_capture_and_stdin_bytes() {
 #[test]
 fn prestat() {
     let mut g = Guest::new();
-    ok(p1::fd_prestat_get(&mut g.ctx, &mut g.mem, ROOT, OUT)).unwrap();
-    assert_eq!(g.mem[OUT as usize], 0);
+    // Through the glue: the prestat record in guest memory.
+    g.mem[OUT as usize..OUT as usize + 8].fill(0xff);
+    g.raw(p1::fd_prestat_get, &[i32(ROOT), i32(OUT)]).unwrap();
+    assert_eq!(&g.mem[OUT as usize..OUT as usize + 4], [0, 0, 0, 0]);
     assert_eq!(g.u32_at(OUT + 4), 1);
-    ok(p1::fd_prestat_dir_name(
-        &mut g.ctx, &mut g.mem, ROOT, 0x300, 2,
-    ))
-    .unwrap();
+    p1::fd_prestat_dir_name(&mut g.ctx, &mut g.mem, ROOT, 0x300, 2).unwrap();
     assert_eq!(g.mem[0x300], b'/');
     assert_eq!(
-        ok(p1::fd_prestat_dir_name(
-            &mut g.ctx, &mut g.mem, ROOT, 0x300, 0
-        )),
+        p1::fd_prestat_dir_name(&mut g.ctx, &mut g.mem, ROOT, 0x300, 0),
         Err(Errno::Nametoolong)
     );
     assert_eq!(
-        ok(p1::fd_prestat_get(&mut g.ctx, &mut g.mem, 1, OUT)),
+        p1::fd_prestat_get(&mut g.ctx, &mut g.mem, 1),
         Err(Errno::Badf)
     );
     assert_eq!(
-        ok(p1::fd_prestat_get(&mut g.ctx, &mut g.mem, 4, OUT)),
+        p1::fd_prestat_get(&mut g.ctx, &mut g.mem, 4),
         Err(Errno::Badf)
     );
     let (ty, flags, base, inh) = g.fdstat(ROOT).unwrap();
@@ -378,6 +308,31 @@ fn prestat() {
     assert_eq!(base & rights::FD_FILESTAT_SET_SIZE, 0);
     assert_eq!(base & rights::PATH_OPEN, rights::PATH_OPEN);
     assert_eq!(inh & rights::FD_READ, rights::FD_READ);
+    // Through the glue: the fdstat record in guest memory.
+    g.mem[OUT as usize..OUT as usize + 24].fill(0xff);
+    g.raw(p1::fd_fdstat_get, &[i32(ROOT), i32(OUT)]).unwrap();
+    assert_eq!(
+        &g.mem[OUT as usize..OUT as usize + 8],
+        [ty, 0, 0, 0, 0, 0, 0, 0]
+    );
+    assert_eq!((g.u64_at(OUT + 8), g.u64_at(OUT + 16)), (base, inh));
+}
+
+#[test]
+fn the_glue_checks_argument_types_and_out_pointers() {
+    let mut g = Guest::new();
+    let e = p1::fd_close.call_raw(&mut g.ctx, &mut g.mem, &[Val::I64(3)]);
+    assert_eq!(e.unwrap_err().to_string(), "wasi: argument 0 is not an i32");
+    let args = [i32(1), i32(0), i32(OUT)];
+    let e = p1::fd_seek.call_raw(&mut g.ctx, &mut g.mem, &args);
+    assert_eq!(e.unwrap_err().to_string(), "wasi: argument 1 is not an i64");
+    // An out pointer past the end of memory is EFAULT, after the call.
+    let args = [i32(1), i32(MEM as u32 - 4)];
+    assert_eq!(g.raw(p1::fd_fdstat_get, &args), Err(Errno::Fault));
+    assert_eq!(
+        g.raw(p1::fd_fdstat_get, &[i32(99), i32(u32::MAX)]),
+        Err(Errno::Badf)
+    );
 }
 
 #[test]
@@ -387,8 +342,7 @@ fn read_write_seek_pread_pwrite() {
     assert!(fd > ROOT);
     assert_eq!(g.write(fd, b"hello world").unwrap(), 11);
     assert_eq!(g.seek(fd, 0, whence::CUR).unwrap(), 11);
-    ok(p1::fd_tell(&mut g.ctx, &mut g.mem, fd, OUT)).unwrap();
-    assert_eq!(g.u64_at(OUT), 11);
+    assert_eq!(p1::fd_tell(&mut g.ctx, &mut g.mem, fd), Ok(11));
     assert_eq!(g.seek(fd, -5, whence::END).unwrap(), 6);
     assert_eq!(g.read(fd, 100).unwrap(), b"world");
     assert_eq!(g.seek(fd, 0, whence::SET).unwrap(), 0);
@@ -404,11 +358,11 @@ fn read_write_seek_pread_pwrite() {
     super::memory::write_u32(&mut g.mem, IOV, MEM as u32 - 2).unwrap();
     super::memory::write_u32(&mut g.mem, IOV + 4, 8).unwrap();
     assert_eq!(
-        ok(p1::fd_read(&mut g.ctx, &mut g.mem, fd, IOV, 1, OUT)),
+        p1::fd_read(&mut g.ctx, &mut g.mem, fd, IOV, 1),
         Err(Errno::Fault)
     );
     assert_eq!(
-        ok(p1::fd_write(&mut g.ctx, &mut g.mem, fd, IOV, u32::MAX, OUT)),
+        p1::fd_write(&mut g.ctx, &mut g.mem, fd, IOV, u32::MAX),
         Err(Errno::Fault)
     );
     g.close(fd).unwrap();
@@ -423,10 +377,12 @@ fn append_flag_and_set_flags() {
             ROOT,
             false,
             "a",
-            oflags::CREAT,
-            RW | rights::FD_FDSTAT_SET_FLAGS,
-            0,
-            fdflags::APPEND,
+            how(
+                oflags::CREAT,
+                RW | rights::FD_FDSTAT_SET_FLAGS,
+                0,
+                fdflags::APPEND,
+            ),
         )
         .unwrap();
     g.write(fd, b"0123456789").unwrap();
@@ -434,12 +390,12 @@ fn append_flag_and_set_flags() {
     g.write(fd, b"ab").unwrap();
     assert_eq!(std::fs::read(g.root.join("a")).unwrap(), b"0123456789ab");
     assert_eq!(g.fdstat(fd).unwrap().1, fdflags::APPEND);
-    ok(p1::fd_fdstat_set_flags(&mut g.ctx, &mut g.mem, fd, 0)).unwrap();
+    p1::fd_fdstat_set_flags(&mut g.ctx, &mut g.mem, fd, 0).unwrap();
     g.seek(fd, 0, whence::SET).unwrap();
     g.write(fd, b"XY").unwrap();
     assert_eq!(std::fs::read(g.root.join("a")).unwrap(), b"XY23456789ab");
     assert_eq!(
-        ok(p1::fd_fdstat_set_flags(&mut g.ctx, &mut g.mem, fd, 0x100)),
+        p1::fd_fdstat_set_flags(&mut g.ctx, &mut g.mem, fd, 0x100),
         Err(Errno::Inval)
     );
     // O_TRUNC together with O_APPEND.
@@ -448,10 +404,12 @@ fn append_flag_and_set_flags() {
             ROOT,
             false,
             "a",
-            oflags::CREAT | oflags::TRUNC,
-            rights::FD_WRITE | rights::FD_SEEK,
-            0,
-            fdflags::APPEND,
+            how(
+                oflags::CREAT | oflags::TRUNC,
+                rights::FD_WRITE | rights::FD_SEEK,
+                0,
+                fdflags::APPEND,
+            ),
         )
         .unwrap();
     g.write(fd, b"12").unwrap();
@@ -469,26 +427,24 @@ fn rights_shrink_and_are_enforced() {
     assert_eq!(ty, filetype::REGULAR_FILE);
     assert_eq!(base, RW);
     assert_eq!(inh, 0);
-    ok(p1::fd_fdstat_set_rights(
-        &mut g.ctx,
-        &mut g.mem,
-        fd,
-        rights::FD_SEEK,
-        0,
-    ))
-    .unwrap();
+    p1::fd_fdstat_set_rights(&mut g.ctx, &mut g.mem, fd, rights::FD_SEEK, 0).unwrap();
     assert_eq!(g.write(fd, b"x"), Err(Errno::Notcapable));
     assert_eq!(g.read(fd, 2), Err(Errno::Notcapable));
     assert_eq!(
-        ok(p1::fd_fdstat_set_rights(&mut g.ctx, &mut g.mem, fd, RW, 0)),
+        p1::fd_fdstat_set_rights(&mut g.ctx, &mut g.mem, fd, RW, 0),
         Err(Errno::Notcapable)
     );
     // A child never gets more than its parent's inheriting rights.
     let sub = g
-        .open_full(ROOT, false, ".", oflags::DIRECTORY, rights::PATH_OPEN, 0, 0)
+        .open_full(
+            ROOT,
+            false,
+            ".",
+            how(oflags::DIRECTORY, rights::PATH_OPEN, 0, 0),
+        )
         .unwrap();
     let child = g
-        .open_full(sub, false, "r", 0, rights::FD_READ, 0, 0)
+        .open_full(sub, false, "r", how(0, rights::FD_READ, 0, 0))
         .unwrap();
     assert_eq!(
         g.fdstat(child).unwrap().2,
@@ -497,22 +453,16 @@ fn rights_shrink_and_are_enforced() {
     );
     assert_eq!(g.read(child, 1), Err(Errno::Notcapable));
     assert_eq!(
-        ok(p1::fd_fdstat_set_rights(
-            &mut g.ctx,
-            &mut g.mem,
-            sub,
-            rights::PATH_OPEN,
-            u64::MAX
-        )),
+        p1::fd_fdstat_set_rights(&mut g.ctx, &mut g.mem, sub, rights::PATH_OPEN, u64::MAX),
         Err(Errno::Notcapable)
     );
     // Truncation needs path_filestat_set_size on the directory.
     assert_eq!(
-        g.open_full(sub, false, "r", oflags::TRUNC, 0, 0, 0),
+        g.open_full(sub, false, "r", how(oflags::TRUNC, 0, 0, 0)),
         Err(Errno::Notcapable)
     );
     assert_eq!(
-        g.open_full(sub, false, "new", oflags::CREAT, 0, 0, 0),
+        g.open_full(sub, false, "new", how(oflags::CREAT, 0, 0, 0)),
         Err(Errno::Notcapable)
     );
     assert_eq!(g.mkdir(sub, "d"), Err(Errno::Notcapable));
@@ -522,10 +472,7 @@ fn rights_shrink_and_are_enforced() {
             ROOT,
             false,
             ".",
-            oflags::DIRECTORY,
-            rights::FD_SEEK | rights::FD_READ,
-            0,
-            0,
+            how(oflags::DIRECTORY, rights::FD_SEEK | rights::FD_READ, 0, 0),
         )
         .unwrap();
     assert_eq!(
@@ -539,10 +486,7 @@ fn rights_shrink_and_are_enforced() {
             ROOT,
             false,
             ".",
-            oflags::DIRECTORY,
-            rights::FD_READ | rights::FD_WRITE,
-            0,
-            0
+            how(oflags::DIRECTORY, rights::FD_READ | rights::FD_WRITE, 0, 0)
         ),
         Err(Errno::Isdir)
     );
@@ -576,57 +520,53 @@ fn path_open_flags() {
             ROOT,
             false,
             "d///",
-            0,
-            rights::FD_READDIR | rights::PATH_OPEN | rights::PATH_CREATE_FILE,
-            RW,
-            0,
+            how(
+                0,
+                rights::FD_READDIR | rights::PATH_OPEN | rights::PATH_CREATE_FILE,
+                RW,
+                0,
+            ),
         )
         .unwrap();
     assert_eq!(g.fdstat(d).unwrap().0, filetype::DIRECTORY);
     assert_eq!(g.open("d", 0, RW), Err(Errno::Isdir));
     // Opening through a directory fd resolves relative to it.
-    let inner = g.open_full(d, false, "x", oflags::CREAT, RW, 0, 0).unwrap();
+    let inner = g
+        .open_full(d, false, "x", how(oflags::CREAT, RW, 0, 0))
+        .unwrap();
     g.write(inner, b"!").unwrap();
     assert!(g.root.join("d/x").exists());
     assert_eq!(
-        g.open_full(inner, false, "y", oflags::CREAT, RW, 0, 0),
+        g.open_full(inner, false, "y", how(oflags::CREAT, RW, 0, 0)),
         Err(Errno::Notdir)
     );
     // "." and "dir/../" stay inside.
     let fd = g.open("d/.//../d/x", 0, rights::FD_READ).unwrap();
     assert_eq!(g.read(fd, 8).unwrap(), b"!");
     // A NUL byte, or invalid UTF-8, in the path.
-    let (pp, _) = g.path(PATH_A, b"d/x\0");
+    let p = g.path(PATH_A, b"d/x\0");
     assert_eq!(
-        ok(p1::path_open(
-            &mut g.ctx, &mut g.mem, ROOT, 0, pp, 4, 0, 0, 0, 0, OUT
-        )),
+        p1::path_open(&mut g.ctx, &mut g.mem, ROOT, 0, p, how(0, 0, 0, 0), OUT),
         Err(Errno::Inval)
     );
-    let (pp, _) = g.path(PATH_A, b"\xff");
+    let p = g.path(PATH_A, b"\xff");
     assert_eq!(
-        ok(p1::path_open(
-            &mut g.ctx, &mut g.mem, ROOT, 0, pp, 1, 0, 0, 0, 0, OUT
-        )),
+        p1::path_open(&mut g.ctx, &mut g.mem, ROOT, 0, p, how(0, 0, 0, 0), OUT),
         Err(Errno::Ilseq)
     );
     // A result pointer out of bounds faults and leaks no descriptor.
     let before = g.ctx.table().len();
-    let (pp, pl) = g.path(PATH_A, b"d/x");
+    let p = g.path(PATH_A, b"d/x");
     assert_eq!(
-        ok(p1::path_open(
+        p1::path_open(
             &mut g.ctx,
             &mut g.mem,
             ROOT,
             0,
-            pp,
-            pl,
-            0,
-            0,
-            0,
-            0,
+            p,
+            how(0, 0, 0, 0),
             u32::MAX
-        )),
+        ),
         Err(Errno::Fault)
     );
     assert_eq!(g.ctx.table().len(), before);
@@ -669,49 +609,44 @@ fn escapes_are_refused() {
     std::os::unix::fs::symlink("/etc", g.root.join("etc")).unwrap();
     std::os::unix::fs::symlink("../secret", g.root.join("up")).unwrap();
     assert_eq!(
-        g.open_full(ROOT, true, "etc/passwd", 0, rights::FD_READ, 0, 0),
+        g.open_full(ROOT, true, "etc/passwd", how(0, rights::FD_READ, 0, 0)),
         Err(Errno::Notcapable)
     );
     assert_eq!(
-        g.open_full(ROOT, true, "etc", oflags::DIRECTORY, 0, 0, 0),
+        g.open_full(ROOT, true, "etc", how(oflags::DIRECTORY, 0, 0, 0)),
         Err(Errno::Notcapable)
     );
     assert_eq!(
-        g.open_full(ROOT, true, "up", 0, rights::FD_READ, 0, 0),
+        g.open_full(ROOT, true, "up", how(0, rights::FD_READ, 0, 0)),
         Err(Errno::Notcapable)
     );
     assert_eq!(g.stat_path("etc/passwd", true), Err(Errno::Notcapable));
     assert_eq!(
-        g.open_full(ROOT, false, "up", 0, rights::FD_READ, 0, 0),
+        g.open_full(ROOT, false, "up", how(0, rights::FD_READ, 0, 0)),
         Err(Errno::Loop)
     );
     assert_eq!(g.symlink("/etc", "abs"), Err(Errno::Perm));
     g.symlink("../../secret", "d/rel").unwrap();
     assert_eq!(
-        g.open_full(ROOT, true, "d/rel", 0, rights::FD_READ, 0, 0),
+        g.open_full(ROOT, true, "d/rel", how(0, rights::FD_READ, 0, 0)),
         Err(Errno::Notcapable)
     );
     // Rename out / link out.
-    let (ap, al) = g.path(PATH_A, b"d");
-    let (bp, bl) = g.path(PATH_B, b"../moved");
+    let a = g.path(PATH_A, b"d");
+    let b = g.path(PATH_B, b"../moved");
     assert_eq!(
-        ok(p1::path_rename(
-            &mut g.ctx, &mut g.mem, ROOT, ap, al, ROOT, bp, bl
-        )),
+        p1::path_rename(&mut g.ctx, &mut g.mem, ROOT, a, ROOT, b),
         Err(Errno::Notcapable)
     );
     assert_eq!(
-        ok(p1::path_link(
-            &mut g.ctx, &mut g.mem, ROOT, 0, bp, bl, ROOT, ap, al
-        )),
+        p1::path_link(&mut g.ctx, &mut g.mem, ROOT, 0, b, ROOT, a),
         Err(Errno::Notcapable)
     );
     // A NUL byte.
-    let (pp, _) = g.path(PATH_A, b"d\0/../../secret");
+    let p = g.path(PATH_A, b"d\0/../../secret");
+    let read = how(0, rights::FD_READ, 0, 0);
     assert_eq!(
-        ok(p1::path_open(
-            &mut g.ctx, &mut g.mem, ROOT, 0, pp, 15, 0, 2, 0, 0, OUT
-        )),
+        p1::path_open(&mut g.ctx, &mut g.mem, ROOT, 0, p, read, OUT),
         Err(Errno::Inval)
     );
 }
@@ -738,17 +673,17 @@ fn renamed_away_and_closed_preopen() {
     assert!(g.rename("d/..", "x").is_err());
     // Renumber over a preopen, then close it: later use is EBADF.
     let d = g.open("d", oflags::DIRECTORY, rights::PATH_OPEN).unwrap();
-    ok(p1::fd_renumber(&mut g.ctx, &mut g.mem, d, ROOT)).unwrap();
+    p1::fd_renumber(&mut g.ctx, &mut g.mem, d, ROOT).unwrap();
     assert_eq!(g.fdstat(d), Err(Errno::Badf));
     assert_eq!(
-        ok(p1::fd_prestat_get(&mut g.ctx, &mut g.mem, ROOT, OUT)),
+        p1::fd_prestat_get(&mut g.ctx, &mut g.mem, ROOT),
         Err(Errno::Badf)
     );
     g.close(ROOT).unwrap();
     assert_eq!(g.mkdir(ROOT, "z"), Err(Errno::Badf));
     assert_eq!(g.open("d", 0, 0), Err(Errno::Badf));
     assert_eq!(
-        ok(p1::fd_renumber(&mut g.ctx, &mut g.mem, 1, ROOT)),
+        p1::fd_renumber(&mut g.ctx, &mut g.mem, 1, ROOT),
         Err(Errno::Badf)
     );
 }
@@ -850,24 +785,20 @@ fn symlink_readlink_link() {
     std::fs::write(g.root.join("target"), b"data").unwrap();
     g.symlink("target", "sl").unwrap();
     assert_eq!(g.symlink("target", "sl"), Err(Errno::Exist));
-    let (pp, pl) = g.path(PATH_A, b"sl");
-    ok(p1::path_readlink(
-        &mut g.ctx, &mut g.mem, ROOT, pp, pl, DATA, 64, OUT,
-    ))
-    .unwrap();
-    assert_eq!(g.u32_at(OUT), 6);
+    let p = g.path(PATH_A, b"sl");
+    assert_eq!(
+        p1::path_readlink(&mut g.ctx, &mut g.mem, ROOT, p, DATA, 64),
+        Ok(6)
+    );
     assert_eq!(&g.mem[DATA as usize..DATA as usize + 6], b"target");
     // Truncated to the buffer.
-    ok(p1::path_readlink(
-        &mut g.ctx, &mut g.mem, ROOT, pp, pl, DATA, 3, OUT,
-    ))
-    .unwrap();
-    assert_eq!(g.u32_at(OUT), 3);
-    let (pp, pl) = g.path(PATH_A, b"target");
     assert_eq!(
-        ok(p1::path_readlink(
-            &mut g.ctx, &mut g.mem, ROOT, pp, pl, DATA, 64, OUT
-        )),
+        p1::path_readlink(&mut g.ctx, &mut g.mem, ROOT, p, DATA, 3),
+        Ok(3)
+    );
+    let p = g.path(PATH_A, b"target");
+    assert_eq!(
+        p1::path_readlink(&mut g.ctx, &mut g.mem, ROOT, p, DATA, 64),
         Err(Errno::Inval)
     );
     // lstat vs stat.
@@ -883,54 +814,37 @@ fn symlink_readlink_link() {
     // Opening without follow is ELOOP; with follow reads the target.
     assert_eq!(g.open("sl", 0, rights::FD_READ), Err(Errno::Loop));
     let fd = g
-        .open_full(ROOT, true, "sl", 0, rights::FD_READ, 0, 0)
+        .open_full(ROOT, true, "sl", how(0, rights::FD_READ, 0, 0))
         .unwrap();
     assert_eq!(g.read(fd, 10).unwrap(), b"data");
     // Dangling and looping symlinks.
     g.symlink("missing", "dangling").unwrap();
     assert_eq!(
-        g.open_full(ROOT, true, "dangling", 0, rights::FD_READ, 0, 0),
+        g.open_full(ROOT, true, "dangling", how(0, rights::FD_READ, 0, 0)),
         Err(Errno::Noent)
     );
     g.symlink("loop2", "loop1").unwrap();
     g.symlink("loop1", "loop2").unwrap();
     assert_eq!(
-        g.open_full(ROOT, true, "loop1", 0, rights::FD_READ, 0, 0),
+        g.open_full(ROOT, true, "loop1", how(0, rights::FD_READ, 0, 0)),
         Err(Errno::Loop)
     );
     // Unlinking a symlink removes the link, not the target.
     g.unlink(ROOT, "sl").unwrap();
     assert!(g.root.join("target").exists());
     // Hard links.
-    let (ap, al) = g.path(PATH_A, b"target");
-    let (bp, bl) = g.path(PATH_B, b"hard");
-    ok(p1::path_link(
-        &mut g.ctx, &mut g.mem, ROOT, 0, ap, al, ROOT, bp, bl,
-    ))
-    .unwrap();
-    ok(p1::path_filestat_get(
-        &mut g.ctx, &mut g.mem, ROOT, 0, bp, bl, OUT,
-    ))
-    .unwrap();
-    assert_eq!(g.u64_at(OUT + 24), 2, "nlink");
+    let a = g.path(PATH_A, b"target");
+    let b = g.path(PATH_B, b"hard");
+    p1::path_link(&mut g.ctx, &mut g.mem, ROOT, 0, a, ROOT, b).unwrap();
+    let st = p1::path_filestat_get(&mut g.ctx, &mut g.mem, ROOT, 0, b).unwrap();
+    assert_eq!(st.nlink, 2);
     assert_eq!(
-        ok(p1::path_link(
-            &mut g.ctx, &mut g.mem, ROOT, 0, ap, al, ROOT, bp, bl
-        )),
+        p1::path_link(&mut g.ctx, &mut g.mem, ROOT, 0, a, ROOT, b),
         Err(Errno::Exist)
     );
+    let follow = LOOKUP_SYMLINK_FOLLOW;
     assert_eq!(
-        ok(p1::path_link(
-            &mut g.ctx,
-            &mut g.mem,
-            ROOT,
-            LOOKUP_SYMLINK_FOLLOW,
-            ap,
-            al,
-            ROOT,
-            bp,
-            bl
-        )),
+        p1::path_link(&mut g.ctx, &mut g.mem, ROOT, follow, a, ROOT, b),
         Err(Errno::Inval)
     );
 }
@@ -944,26 +858,22 @@ fn filestat_size_and_times() {
         | rights::FD_FILESTAT_SET_TIMES
         | rights::FD_ALLOCATE;
     let fd = g.open("f", oflags::CREAT, all).unwrap();
-    ok(p1::fd_filestat_set_size(&mut g.ctx, &mut g.mem, fd, 100)).unwrap();
-    ok(p1::fd_filestat_get(&mut g.ctx, &mut g.mem, fd, OUT)).unwrap();
-    assert_eq!(g.mem[OUT as usize + 16], filetype::REGULAR_FILE);
-    assert_eq!(g.u64_at(OUT + 32), 100);
-    ok(p1::fd_allocate(&mut g.ctx, &mut g.mem, fd, 90, 20)).unwrap();
+    p1::fd_filestat_set_size(&mut g.ctx, &mut g.mem, fd, 100).unwrap();
+    let st = p1::fd_filestat_get(&mut g.ctx, &mut g.mem, fd).unwrap();
+    assert_eq!((st.filetype, st.size), (filetype::REGULAR_FILE, 100));
+    p1::fd_allocate(&mut g.ctx, &mut g.mem, fd, 90, 20).unwrap();
     assert_eq!(std::fs::metadata(g.root.join("f")).unwrap().len(), 110);
-    ok(p1::fd_allocate(&mut g.ctx, &mut g.mem, fd, 0, 10)).unwrap();
+    p1::fd_allocate(&mut g.ctx, &mut g.mem, fd, 0, 10).unwrap();
     assert_eq!(std::fs::metadata(g.root.join("f")).unwrap().len(), 110);
     // Times: explicit values, then "now"; invalid flag combinations.
+    // Through the glue: the times as three params, the filestat record in guest memory.
     let t = 1_000_000_000_123_456_789u64;
-    ok(p1::fd_filestat_set_times(
-        &mut g.ctx,
-        &mut g.mem,
-        fd,
-        t,
-        t + 1,
-        (fstflags::ATIM | fstflags::MTIM) as u32,
-    ))
-    .unwrap();
-    ok(p1::fd_filestat_get(&mut g.ctx, &mut g.mem, fd, OUT)).unwrap();
+    let flags = (fstflags::ATIM | fstflags::MTIM) as u32;
+    let args = [i32(fd), i64(t), i64(t + 1), i32(flags)];
+    g.raw(p1::fd_filestat_set_times, &args).unwrap();
+    g.raw(p1::fd_filestat_get, &[i32(fd), i32(OUT)]).unwrap();
+    assert_eq!(g.mem[OUT as usize + 16], filetype::REGULAR_FILE);
+    assert_eq!(g.u64_at(OUT + 32), 110);
     assert_eq!((g.u64_at(OUT + 40), g.u64_at(OUT + 48)), (t, t + 1));
     let bad = [
         fstflags::ATIM | fstflags::ATIM_NOW,
@@ -972,85 +882,44 @@ fn filestat_size_and_times() {
     ];
     for f in bad {
         assert_eq!(
-            ok(p1::fd_filestat_set_times(
-                &mut g.ctx, &mut g.mem, fd, 0, 0, f as u32
-            )),
+            p1::fd_filestat_set_times(&mut g.ctx, &mut g.mem, fd, times(0, 0, f)),
             Err(Errno::Inval)
         );
-        let (pp, pl) = g.path(PATH_A, b"f");
+        let p = g.path(PATH_A, b"f");
         assert_eq!(
-            ok(p1::path_filestat_set_times(
-                &mut g.ctx, &mut g.mem, ROOT, 0, pp, pl, 0, 0, f as u32
-            )),
+            p1::path_filestat_set_times(&mut g.ctx, &mut g.mem, ROOT, 0, p, times(0, 0, f)),
             Err(Errno::Inval)
         );
     }
-    let (pp, pl) = g.path(PATH_A, b"f");
-    ok(p1::path_filestat_set_times(
-        &mut g.ctx,
-        &mut g.mem,
-        ROOT,
-        0,
-        pp,
-        pl,
-        5_000_000_000,
-        0,
-        fstflags::ATIM as u32,
-    ))
-    .unwrap();
-    ok(p1::path_filestat_get(
-        &mut g.ctx, &mut g.mem, ROOT, 0, pp, pl, OUT,
-    ))
-    .unwrap();
-    assert_eq!(
-        (g.u64_at(OUT + 40), g.u64_at(OUT + 48)),
-        (5_000_000_000, t + 1)
-    );
-    ok(p1::path_filestat_set_times(
-        &mut g.ctx,
-        &mut g.mem,
-        ROOT,
-        0,
-        pp,
-        pl,
-        0,
-        0,
-        fstflags::MTIM_NOW as u32,
-    ))
-    .unwrap();
-    ok(p1::path_filestat_get(
-        &mut g.ctx, &mut g.mem, ROOT, 0, pp, pl, OUT,
-    ))
-    .unwrap();
-    assert!(g.u64_at(OUT + 48) > 1_600_000_000_000_000_000);
+    let p = g.path(PATH_A, b"f");
+    let atim = times(5_000_000_000, 0, fstflags::ATIM);
+    p1::path_filestat_set_times(&mut g.ctx, &mut g.mem, ROOT, 0, p, atim).unwrap();
+    let st = p1::path_filestat_get(&mut g.ctx, &mut g.mem, ROOT, 0, p).unwrap();
+    assert_eq!((st.atim, st.mtim), (5_000_000_000, t + 1));
+    let now = times(0, 0, fstflags::MTIM_NOW);
+    p1::path_filestat_set_times(&mut g.ctx, &mut g.mem, ROOT, 0, p, now).unwrap();
+    let st = p1::path_filestat_get(&mut g.ctx, &mut g.mem, ROOT, 0, p).unwrap();
+    assert!(st.mtim > 1_600_000_000_000_000_000);
     // Directories: no set_size, but their own filestat works.
     assert_eq!(
-        ok(p1::fd_filestat_set_size(&mut g.ctx, &mut g.mem, ROOT, 0)),
+        p1::fd_filestat_set_size(&mut g.ctx, &mut g.mem, ROOT, 0),
         Err(Errno::Notcapable)
     );
-    ok(p1::fd_filestat_get(&mut g.ctx, &mut g.mem, ROOT, OUT)).unwrap();
-    assert_eq!(g.mem[OUT as usize + 16], filetype::DIRECTORY);
-    ok(p1::fd_filestat_set_times(
-        &mut g.ctx,
-        &mut g.mem,
-        ROOT,
-        0,
-        0,
-        fstflags::MTIM_NOW as u32,
-    ))
-    .unwrap();
+    let st = p1::fd_filestat_get(&mut g.ctx, &mut g.mem, ROOT).unwrap();
+    assert_eq!(st.filetype, filetype::DIRECTORY);
+    p1::fd_filestat_set_times(&mut g.ctx, &mut g.mem, ROOT, now).unwrap();
     // Advice and sync.
-    ok(p1::fd_sync(&mut g.ctx, &mut g.mem, ROOT)).unwrap();
+    p1::fd_sync(&mut g.ctx, &mut g.mem, ROOT).unwrap();
     assert_eq!(
-        ok(p1::fd_advise(&mut g.ctx, &mut g.mem, fd, 0, 10, 9)),
+        p1::fd_advise(&mut g.ctx, &mut g.mem, fd, 0, 10, 9),
         Err(Errno::Inval)
     );
     assert_eq!(
-        ok(p1::fd_advise(&mut g.ctx, &mut g.mem, fd, 0, 10, 1)),
+        p1::fd_advise(&mut g.ctx, &mut g.mem, fd, 0, 10, 1),
         Err(Errno::Notcapable)
     );
     assert_eq!(
-        ok(p1::fd_datasync(&mut g.ctx, &mut g.mem, fd)),
+        p1::fd_datasync(&mut g.ctx, &mut g.mem, fd),
         Err(Errno::Notcapable)
     );
 }
@@ -1078,11 +947,7 @@ fn poll_clock_and_fds() {
     put(&mut g.mem, 0, 10, 0, 1, 1_000_000);
     put(&mut g.mem, 1, 11, 1, fd, 0);
     put(&mut g.mem, 2, 12, 2, 99, 0);
-    ok(p1::poll_oneoff(
-        &mut g.ctx, &mut g.mem, subs, events, 3, OUT,
-    ))
-    .unwrap();
-    let n = g.u32_at(OUT);
+    let n = p1::poll_oneoff(&mut g.ctx, &mut g.mem, subs, events, 3).unwrap();
     assert!(n >= 2);
     let ev: Vec<(u64, u16, u8, u64)> = (0..n)
         .map(|i| {
@@ -1100,103 +965,85 @@ fn poll_clock_and_fds() {
     // Only a clock: sleeps about that long.
     put(&mut g.mem, 0, 7, 0, 1, 20_000_000);
     let start = std::time::Instant::now();
-    ok(p1::poll_oneoff(
-        &mut g.ctx, &mut g.mem, subs, events, 1, OUT,
-    ))
-    .unwrap();
+    let n = p1::poll_oneoff(&mut g.ctx, &mut g.mem, subs, events, 1).unwrap();
     assert!(start.elapsed() >= std::time::Duration::from_millis(19));
-    assert_eq!(g.u32_at(OUT), 1);
+    assert_eq!(n, 1);
     assert_eq!(g.u64_at(events), 7);
     // Unknown clock → event with EINVAL; zero subscriptions → EINVAL; bad tag → EINVAL.
     put(&mut g.mem, 0, 8, 0, 9, 0);
-    ok(p1::poll_oneoff(
-        &mut g.ctx, &mut g.mem, subs, events, 1, OUT,
-    ))
-    .unwrap();
+    p1::poll_oneoff(&mut g.ctx, &mut g.mem, subs, events, 1).unwrap();
     assert_eq!(
         super::memory::read_u16(&g.mem, events + 8).unwrap(),
         Errno::Inval.raw()
     );
     assert_eq!(
-        ok(p1::poll_oneoff(
-            &mut g.ctx, &mut g.mem, subs, events, 0, OUT
-        )),
+        p1::poll_oneoff(&mut g.ctx, &mut g.mem, subs, events, 0),
         Err(Errno::Inval)
     );
     put(&mut g.mem, 0, 8, 7, 0, 0);
     assert_eq!(
-        ok(p1::poll_oneoff(
-            &mut g.ctx, &mut g.mem, subs, events, 1, OUT
-        )),
+        p1::poll_oneoff(&mut g.ctx, &mut g.mem, subs, events, 1),
         Err(Errno::Inval)
     );
     put(&mut g.mem, 0, 8, 0, 1, 0);
     assert_eq!(
-        ok(p1::poll_oneoff(
-            &mut g.ctx,
-            &mut g.mem,
-            subs,
-            MEM as u32 - 8,
-            1,
-            OUT
-        )),
+        p1::poll_oneoff(&mut g.ctx, &mut g.mem, subs, MEM as u32 - 8, 1),
         Err(Errno::Fault)
     );
     // stdout (captured) is always writable; stdin bytes readable.
     put(&mut g.mem, 0, 1, 2, 1, 0);
     put(&mut g.mem, 1, 2, 1, 0, 0);
-    ok(p1::poll_oneoff(
-        &mut g.ctx, &mut g.mem, subs, events, 2, OUT,
-    ))
-    .unwrap();
-    assert_eq!(g.u32_at(OUT), 2);
+    assert_eq!(
+        p1::poll_oneoff(&mut g.ctx, &mut g.mem, subs, events, 2),
+        Ok(2)
+    );
     assert_eq!(g.u64_at(events + 32 + 16), 5, "stdin has 5 bytes");
 }
 
 #[test]
 fn misc_calls() {
     let mut g = Guest::new();
-    assert_eq!(p1::proc_exit(&mut g.ctx, &mut g.mem, 33), Err(WasiExit(33)));
+    assert_eq!(p1::proc_exit(&mut g.ctx, 33), WasiExit(33));
+    assert_eq!(g.ctx.take_exit_code(), Some(33));
+    assert_eq!(p1::proc_exit(&mut g.ctx, u32::MAX), WasiExit(-1));
+    assert_eq!(g.ctx.exit_code(), Some(-1));
     assert_eq!(
-        p1::proc_exit(&mut g.ctx, &mut g.mem, u32::MAX),
-        Err(WasiExit(-1))
-    );
-    assert_eq!(
-        ok(p1::proc_raise(&mut g.ctx, &mut g.mem, 9)),
+        p1::proc_raise(&mut g.ctx, &mut g.mem, 9),
         Err(Errno::Notsup)
     );
-    ok(p1::sched_yield(&mut g.ctx, &mut g.mem)).unwrap();
-    ok(p1::random_get(&mut g.ctx, &mut g.mem, DATA, 64)).unwrap();
+    p1::sched_yield(&mut g.ctx, &mut g.mem).unwrap();
+    p1::random_get(&mut g.ctx, &mut g.mem, DATA, 64).unwrap();
     assert_eq!(
-        ok(p1::random_get(&mut g.ctx, &mut g.mem, MEM as u32 - 4, 64)),
+        p1::random_get(&mut g.ctx, &mut g.mem, MEM as u32 - 4, 64),
         Err(Errno::Fault)
     );
-    ok(p1::clock_time_get(&mut g.ctx, &mut g.mem, 0, 0, OUT)).unwrap();
+    // Through the glue: a u64 param and a u64 written through the out pointer.
+    g.raw(p1::clock_time_get, &[i32(0), i64(0), i32(OUT)])
+        .unwrap();
     assert!(g.u64_at(OUT) > 0);
-    ok(p1::clock_res_get(&mut g.ctx, &mut g.mem, 1, OUT)).unwrap();
-    assert!(g.u64_at(OUT) > 0);
+    assert!(p1::clock_res_get(&mut g.ctx, &mut g.mem, 1).unwrap() > 0);
     assert_eq!(
-        ok(p1::clock_res_get(&mut g.ctx, &mut g.mem, 4, OUT)),
+        p1::clock_res_get(&mut g.ctx, &mut g.mem, 4),
         Err(Errno::Inval)
     );
     assert_eq!(
-        ok(p1::sock_accept(&mut g.ctx, &mut g.mem, 1, 0, OUT)),
+        p1::sock_accept(&mut g.ctx, &mut g.mem, 1, 0),
         Err(Errno::Notsock)
     );
     assert_eq!(
-        ok(p1::sock_recv(&mut g.ctx, &mut g.mem, 50, 0, 0, 0, OUT, OUT)),
+        p1::sock_recv(&mut g.ctx, &mut g.mem, 50, 0, 0, 0),
         Err(Errno::Badf)
     );
     assert_eq!(
-        ok(p1::sock_send(&mut g.ctx, &mut g.mem, 0, 0, 0, 0, OUT)),
+        p1::sock_send(&mut g.ctx, &mut g.mem, 0, 0, 0, 0),
         Err(Errno::Notsock)
     );
     assert_eq!(
-        ok(p1::sock_shutdown(&mut g.ctx, &mut g.mem, ROOT, 3)),
+        p1::sock_shutdown(&mut g.ctx, &mut g.mem, ROOT, 3),
         Err(Errno::Notsock)
     );
     assert_eq!(
-        ok(p1::sock_shutdown(&mut g.ctx, &mut g.mem, 99, 3)),
+        p1::sock_shutdown(&mut g.ctx, &mut g.mem, 99, 3),
         Err(Errno::Badf)
     );
 }
@@ -1216,9 +1063,9 @@ fn builder_files() {
     let mut mem = vec![0u8; 4096];
     super::memory::write_u32(&mut mem, 0, 100).unwrap();
     super::memory::write_u32(&mut mem, 4, 4).unwrap();
-    ok(p1::fd_read(&mut ctx, &mut mem, 0, 0, 1, 8)).unwrap();
+    assert_eq!(p1::fd_read(&mut ctx, &mut mem, 0, 0, 1), Ok(4));
     assert_eq!(&mem[100..104], b"from");
-    ok(p1::fd_write(&mut ctx, &mut mem, 1, 0, 1, 8)).unwrap();
+    assert_eq!(p1::fd_write(&mut ctx, &mut mem, 1, 0, 1), Ok(4));
     assert_eq!(std::fs::read(&out).unwrap(), b"from");
     assert!(WasiCtxBuilder::new()
         .preopened_dir(tmp.path().join("nope"), "/x")
@@ -1248,20 +1095,12 @@ fn read_only_preopen() {
     let mut mem = vec![0u8; 4096];
     let mut open = |mem: &mut Vec<u8>, path: &[u8], of: u16, base: u64| {
         mem[0x200..0x200 + path.len()].copy_from_slice(path);
-        let r = p1::path_open(
-            &mut ctx,
-            mem,
-            ROOT,
-            0,
-            0x200,
-            path.len() as u32,
-            of as u32,
-            base,
-            0,
-            0,
-            0x80,
-        );
-        ok(r).map(|()| super::memory::read_u32(mem, 0x80).unwrap())
+        let p = GuestPath {
+            ptr: 0x200,
+            len: path.len() as u32,
+        };
+        p1::path_open(&mut ctx, mem, ROOT, 0, p, how(of, base, 0, 0), 0x80)?;
+        Ok(super::memory::read_u32(mem, 0x80).unwrap())
     };
     assert_eq!(
         open(&mut mem, b"f", oflags::CREAT, RW),
@@ -1276,21 +1115,20 @@ fn read_only_preopen() {
     super::memory::write_u32(&mut mem, 0, 100).unwrap();
     super::memory::write_u32(&mut mem, 4, 2).unwrap();
     assert_eq!(
-        ok(p1::fd_write(&mut ctx, &mut mem, fd, 0, 1, 8)),
+        p1::fd_write(&mut ctx, &mut mem, fd, 0, 1),
         Err(Errno::Notcapable)
     );
-    ok(p1::fd_read(&mut ctx, &mut mem, fd, 0, 1, 8)).unwrap();
+    p1::fd_read(&mut ctx, &mut mem, fd, 0, 1).unwrap();
     assert_eq!(&mem[100..102], b"ro");
+    let p = GuestPath { ptr: 0x200, len: 1 };
     mem[0x200] = b'd';
     assert_eq!(
-        ok(p1::path_create_directory(
-            &mut ctx, &mut mem, ROOT, 0x200, 1
-        )),
+        p1::path_create_directory(&mut ctx, &mut mem, ROOT, p),
         Err(Errno::Notcapable)
     );
     mem[0x200] = b'f';
     assert_eq!(
-        ok(p1::path_unlink_file(&mut ctx, &mut mem, ROOT, 0x200, 1)),
+        p1::path_unlink_file(&mut ctx, &mut mem, ROOT, p),
         Err(Errno::Notcapable)
     );
     assert!(tmp.path().join("f").exists());
@@ -1298,14 +1136,14 @@ fn read_only_preopen() {
 
 #[test]
 fn proc_exit_fails_the_call_with_an_i32_exit_payload() {
-    use crate::{Engine, Linker, Store, Val};
+    use wasmaot_loader::{Engine, Linker, Store};
     let engine = Engine::default();
     let mut store = Store::new(&engine, WasiCtx::default());
     let mut linker = Linker::new(&engine);
     super::add_to_linker(&mut linker, |ctx: &mut WasiCtx| ctx).unwrap();
     let exit = linker
         .get(&mut store, super::MODULE, "proc_exit")
-        .and_then(crate::Extern::into_func)
+        .and_then(wasmaot_loader::Extern::into_func)
         .unwrap();
     let e = exit.call(&mut store, &[Val::I32(7)], &mut []).unwrap_err();
     assert_eq!(e.trap_code(), None);
@@ -1316,7 +1154,86 @@ fn proc_exit_fails_the_call_with_an_i32_exit_payload() {
     );
     assert_eq!(super::exit_status(Err(e), store.data_mut()).unwrap(), 7);
     // Another trap is not an exit.
-    let trap = crate::Error::trap_code_error(crate::TrapCode::UnreachableCodeReached);
+    let trap =
+        wasmaot_loader::Error::trap_code_error(wasmaot_loader::TrapCode::UnreachableCodeReached);
     assert!(super::exit_status(Err(trap), store.data_mut()).is_err());
     assert_eq!(super::exit_status(Ok(()), store.data_mut()).unwrap(), 0);
+}
+
+/// The wasm signature of every import, as `wasi_snapshot_preview1` declares it.
+const SIGNATURES: &[(&str, &str)] = &[
+    ("args_get", "(i32 i32) -> (i32)"),
+    ("args_sizes_get", "(i32 i32) -> (i32)"),
+    ("environ_get", "(i32 i32) -> (i32)"),
+    ("environ_sizes_get", "(i32 i32) -> (i32)"),
+    ("clock_res_get", "(i32 i32) -> (i32)"),
+    ("clock_time_get", "(i32 i64 i32) -> (i32)"),
+    ("fd_advise", "(i32 i64 i64 i32) -> (i32)"),
+    ("fd_allocate", "(i32 i64 i64) -> (i32)"),
+    ("fd_close", "(i32) -> (i32)"),
+    ("fd_datasync", "(i32) -> (i32)"),
+    ("fd_fdstat_get", "(i32 i32) -> (i32)"),
+    ("fd_fdstat_set_flags", "(i32 i32) -> (i32)"),
+    ("fd_fdstat_set_rights", "(i32 i64 i64) -> (i32)"),
+    ("fd_filestat_get", "(i32 i32) -> (i32)"),
+    ("fd_filestat_set_size", "(i32 i64) -> (i32)"),
+    ("fd_filestat_set_times", "(i32 i64 i64 i32) -> (i32)"),
+    ("fd_pread", "(i32 i32 i32 i64 i32) -> (i32)"),
+    ("fd_prestat_get", "(i32 i32) -> (i32)"),
+    ("fd_prestat_dir_name", "(i32 i32 i32) -> (i32)"),
+    ("fd_pwrite", "(i32 i32 i32 i64 i32) -> (i32)"),
+    ("fd_read", "(i32 i32 i32 i32) -> (i32)"),
+    ("fd_readdir", "(i32 i32 i32 i64 i32) -> (i32)"),
+    ("fd_renumber", "(i32 i32) -> (i32)"),
+    ("fd_seek", "(i32 i64 i32 i32) -> (i32)"),
+    ("fd_sync", "(i32) -> (i32)"),
+    ("fd_tell", "(i32 i32) -> (i32)"),
+    ("fd_write", "(i32 i32 i32 i32) -> (i32)"),
+    ("path_create_directory", "(i32 i32 i32) -> (i32)"),
+    ("path_filestat_get", "(i32 i32 i32 i32 i32) -> (i32)"),
+    (
+        "path_filestat_set_times",
+        "(i32 i32 i32 i32 i64 i64 i32) -> (i32)",
+    ),
+    ("path_link", "(i32 i32 i32 i32 i32 i32 i32) -> (i32)"),
+    (
+        "path_open",
+        "(i32 i32 i32 i32 i32 i64 i64 i32 i32) -> (i32)",
+    ),
+    ("path_readlink", "(i32 i32 i32 i32 i32 i32) -> (i32)"),
+    ("path_remove_directory", "(i32 i32 i32) -> (i32)"),
+    ("path_rename", "(i32 i32 i32 i32 i32 i32) -> (i32)"),
+    ("path_symlink", "(i32 i32 i32 i32 i32) -> (i32)"),
+    ("path_unlink_file", "(i32 i32 i32) -> (i32)"),
+    ("poll_oneoff", "(i32 i32 i32 i32) -> (i32)"),
+    ("proc_raise", "(i32) -> (i32)"),
+    ("sched_yield", "() -> (i32)"),
+    ("random_get", "(i32 i32) -> (i32)"),
+    ("sock_accept", "(i32 i32 i32) -> (i32)"),
+    ("sock_recv", "(i32 i32 i32 i32 i32 i32) -> (i32)"),
+    ("sock_send", "(i32 i32 i32 i32 i32) -> (i32)"),
+    ("sock_shutdown", "(i32 i32) -> (i32)"),
+    ("proc_exit", "(i32) -> ()"),
+];
+
+#[test]
+fn every_import_has_its_preview1_signature() {
+    use wasmaot_loader::{Engine, Extern, Linker, Store};
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, WasiCtx::default());
+    let mut linker = Linker::new(&engine);
+    super::add_to_linker(&mut linker, |ctx: &mut WasiCtx| ctx).unwrap();
+    let list = |v: &[wasmaot_loader::ValType]| {
+        let v: Vec<_> = v.iter().map(|t| t.to_string()).collect();
+        v.join(" ")
+    };
+    for (name, expected) in SIGNATURES {
+        let func = linker
+            .get(&mut store, super::MODULE, name)
+            .and_then(Extern::into_func)
+            .unwrap_or_else(|| panic!("{name} is not defined"));
+        let ty = func.ty(&store);
+        let sig = format!("({}) -> ({})", list(&ty.params), list(&ty.results));
+        assert_eq!(&sig, expected, "{name}");
+    }
 }

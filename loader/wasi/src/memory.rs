@@ -97,21 +97,26 @@ pub fn read_iovecs(mem: &[u8], iovs: u32, count: u32) -> Result<Vec<IoVec>, Errn
     Ok(out)
 }
 
-/// The total length of `iovs`, saturated to `u64`.
-pub fn total_len(iovs: &[IoVec]) -> u64 {
-    iovs.iter().map(|v| v.len as u64).sum()
+/// A guest string argument (a path or a symlink target): `len` bytes at `ptr`, two wasm
+/// params. Read only when used, so the checks before it keep their errno.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GuestPath {
+    pub ptr: u32,
+    pub len: u32,
 }
 
-/// Reads a guest string (a path or a symlink target): `len` bytes at `ptr`, which must be
-/// UTF-8 (`Ilseq` otherwise) and contain no NUL byte (`Inval`).
-pub fn read_path(mem: &[u8], ptr: u32, len: u32) -> Result<String, Errno> {
-    let bytes = slice(mem, ptr, len)?;
-    if bytes.contains(&0) {
-        return Err(Errno::Inval);
+impl GuestPath {
+    /// The string, which must be UTF-8 (`Ilseq` otherwise) and contain no NUL byte
+    /// (`Inval`).
+    pub fn read(self, mem: &[u8]) -> Result<String, Errno> {
+        let bytes = slice(mem, self.ptr, self.len)?;
+        if bytes.contains(&0) {
+            return Err(Errno::Inval);
+        }
+        std::str::from_utf8(bytes)
+            .map(str::to_owned)
+            .map_err(|_| Errno::Ilseq)
     }
-    std::str::from_utf8(bytes)
-        .map(str::to_owned)
-        .map_err(|_| Errno::Ilseq)
 }
 
 #[cfg(test)]
@@ -156,7 +161,6 @@ mod tests {
             v,
             vec![IoVec { ptr: 32, len: 8 }, IoVec { ptr: 60, len: 4 }]
         );
-        assert_eq!(total_len(&v), 12);
         write_u32(&mut m, 12, 5).unwrap();
         assert_eq!(read_iovecs(&m, 0, 2).err(), Some(Errno::Fault));
     }
@@ -164,8 +168,9 @@ mod tests {
     #[test]
     fn paths() {
         let m = b"abc\0\xff".to_vec();
-        assert_eq!(read_path(&m, 0, 3).unwrap(), "abc");
-        assert_eq!(read_path(&m, 0, 4).err(), Some(Errno::Inval));
-        assert_eq!(read_path(&m, 4, 1).err(), Some(Errno::Ilseq));
+        let path = |ptr, len| GuestPath { ptr, len }.read(&m);
+        assert_eq!(path(0, 3).unwrap(), "abc");
+        assert_eq!(path(0, 4).err(), Some(Errno::Inval));
+        assert_eq!(path(4, 1).err(), Some(Errno::Ilseq));
     }
 }

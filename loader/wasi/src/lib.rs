@@ -1,9 +1,13 @@
-//! WASI preview 1 (`wasi_snapshot_preview1`) for the loader, behind the `wasi` feature.
+//! wasmaot-wasi: WASI preview 1 (`wasi_snapshot_preview1`) for the loader, on its public
+//! API (a [`Linker`](wasmaot_loader::Linker) and host functions).
 //!
 //! - [`WasiCtxBuilder`] / [`WasiCtx`] (`ctx.rs`): arguments, environment, stdio,
 //!   preopened directories — the knobs of `wasi.h`'s `wasi_config_*`.
-//! - [`preview1`]: one function per import, on raw wasm values and a `&mut [u8]` memory.
-//! - [`add_to_linker`] (`linker.rs`): defines all of them in a [`crate::Linker`].
+//! - [`preview1`]: one plain function per import, on the context, a `&mut [u8]` memory
+//!   and the arguments, returning its outputs or an [`Errno`].
+//! - [`add_to_linker`] (`linker.rs`): defines all of them in a [`wasmaot_loader::Linker`],
+//!   through the glue of `glue.rs` (wasm params in, outputs and errno out), written once
+//!   for every function of that shape.
 //! - `fd_table.rs` (descriptors and rights), `fs.rs` (capability-based path operations on
 //!   cap-std: nothing escapes a preopened directory), `poll.rs`, `clocks.rs`, `random.rs`,
 //!   `memory.rs` (bounds-checked guest memory access), `errno.rs`, `types.rs` (ABI
@@ -12,8 +16,8 @@
 //! Running a WASI command:
 //!
 //! ```no_run
-//! use wasmaot_loader::wasi::{self, WasiCtx, WasiCtxBuilder};
 //! use wasmaot_loader::{Engine, Linker, Module, Store};
+//! use wasmaot_wasi::{WasiCtx, WasiCtxBuilder};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let engine = Engine::default();
@@ -26,14 +30,14 @@
 //!     .build();
 //! let mut store = Store::new(&engine, ctx);
 //! let mut linker = Linker::new(&engine);
-//! wasi::add_to_linker(&mut linker, |ctx: &mut WasiCtx| ctx)?;
+//! wasmaot_wasi::add_to_linker(&mut linker, |ctx: &mut WasiCtx| ctx)?;
 //! let instance = linker.instantiate(&mut store, &module)?;
 //! let start = instance.get_func(&mut store, "_start").ok_or("no _start")?;
 //! let result = start.call(&mut store, &[], &mut []);
 //! // 0, the code passed to proc_exit, or Err for a trap.
-//! let status = wasi::exit_status(result, store.data_mut())?;
+//! let status = wasmaot_wasi::exit_status(result, store.data_mut())?;
 //! // (Equivalently: `proc_exit` fails the call with an error whose payload is the
-//! // code, `e.downcast_ref::<wasi::I32Exit>()`.)
+//! // code, `e.downcast_ref::<wasmaot_wasi::I32Exit>()`.)
 //! std::process::exit(status);
 //! # }
 //! ```
@@ -42,11 +46,15 @@
 //! absolute paths and symlinks leading out fail with `ENOTCAPABLE`; a NUL byte in a path
 //! is `EINVAL`; a closed (or renumbered-over) preopen is `EBADF`.
 
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+
 pub mod clocks;
 pub mod ctx;
 pub mod errno;
 pub mod fd_table;
 pub mod fs;
+mod glue;
 pub mod linker;
 pub mod memory;
 pub mod poll;
