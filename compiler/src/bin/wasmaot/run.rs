@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use wasmaot_compiler::{compile, CompileOptions};
 use wasmaot_loader::abi::ValType;
-use wasmaot_loader::{Engine, Error, Extern, Linker, Module, Store, Val};
+use wasmaot_loader::{Engine, Error, Extern, Func, FuncType, Instance, Linker, Module, Store, Val};
 use wasmaot_wasi as wasi;
 use wasmaot_wasi::{WasiCtx, WasiCtxBuilder};
 
@@ -130,25 +130,7 @@ pub fn main(args: Args) -> Result<ExitCode, Failure> {
     let path = &args.file;
     let engine = Engine::default();
     let module = load(&engine, path)?;
-
-    let imports = module.imports();
-    let uses_wasi = imports.iter().any(|i| i.module == wasi::MODULE);
-    let foreign: Vec<String> = imports
-        .iter()
-        .filter(|i| i.module != wasi::MODULE)
-        .map(|i| format!("  {}::{}: {:?}", i.module, i.name, i.ty))
-        .collect();
-    if !foreign.is_empty() {
-        return Err(file_error(
-            path,
-            format!(
-                "the module needs imports that `wasmaot run` cannot provide \
-                 (it provides {} only):\n{}",
-                wasi::MODULE,
-                foreign.join("\n")
-            ),
-        ));
-    }
+    let uses_wasi = check_imports(path, &module)?;
     if !uses_wasi && (!args.dirs.is_empty() || !args.envs.is_empty()) {
         eprintln!(
             "warning: {}: the module does not import {}; --dir and --env have no effect",
@@ -179,34 +161,7 @@ pub fn main(args: Args) -> Result<ExitCode, Failure> {
         Err(e) => return Ok(report_call_error(path, e)),
     };
 
-    let exports: Vec<String> = module
-        .exports()
-        .into_iter()
-        .map(|e| e.name.to_string())
-        .collect();
-    let name = match &args.invoke {
-        Some(name) => name.clone(),
-        None if exports.iter().any(|e| e == "_start") => "_start".to_string(),
-        None => {
-            return Err(file_error(
-                path,
-                format!(
-                    "no `_start` export; choose one with --invoke: {}",
-                    exports.join(", ")
-                ),
-            ));
-        }
-    };
-    let func = match instance.get_export(&mut store, &name) {
-        Some(Extern::Func(f)) => f,
-        Some(_) => {
-            return Err(file_error(
-                path,
-                format!("export `{name}` is not a function"),
-            ))
-        }
-        None => return Err(file_error(path, format!("no export named `{name}`"))),
-    };
+    let (name, func) = entry_func(path, &module, instance, &mut store, args.invoke.as_deref())?;
     let ty = func.ty(&store);
     // A WASI command's arguments are the program's, not `_start`'s.
     let call_args: &[OsString] = if uses_wasi && args.invoke.is_none() {
@@ -214,30 +169,7 @@ pub fn main(args: Args) -> Result<ExitCode, Failure> {
     } else {
         &args.args
     };
-    if ty.params.len() != call_args.len() {
-        return Err(Failure(format!(
-            "`{name}` takes {} arguments ({}), {} given",
-            ty.params.len(),
-            ty,
-            call_args.len()
-        )));
-    }
-    let params = ty
-        .params
-        .iter()
-        .zip(call_args)
-        .enumerate()
-        .map(|(i, (t, s))| {
-            let s = s.to_str().ok_or_else(|| {
-                Failure(format!(
-                    "argument {}: `{}` is not valid UTF-8",
-                    i + 1,
-                    s.to_string_lossy()
-                ))
-            })?;
-            parse_arg(*t, s).map_err(|m| Failure(format!("argument {}: {m}", i + 1)))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let params = call_params(&name, &ty, call_args)?;
 
     // A reactor (a WASI module exporting `_initialize`) is initialized before the call.
     if uses_wasi && args.invoke.is_some() {
@@ -256,6 +188,91 @@ pub fn main(args: Args) -> Result<ExitCode, Failure> {
         println!("{}", show(result));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether the module imports WASI; an error listing them if it imports anything else.
+fn check_imports(path: &Path, module: &Module) -> Result<bool, Failure> {
+    let imports = module.imports();
+    let foreign: Vec<String> = imports
+        .iter()
+        .filter(|i| i.module != wasi::MODULE)
+        .map(|i| format!("  {}::{}: {:?}", i.module, i.name, i.ty))
+        .collect();
+    if !foreign.is_empty() {
+        return Err(file_error(
+            path,
+            format!(
+                "the module needs imports that `wasmaot run` cannot provide \
+                 (it provides {} only):\n{}",
+                wasi::MODULE,
+                foreign.join("\n")
+            ),
+        ));
+    }
+    Ok(imports.iter().any(|i| i.module == wasi::MODULE))
+}
+
+/// The function to call: `invoke`, or `_start`; its name and the function.
+fn entry_func(
+    path: &Path,
+    module: &Module,
+    instance: Instance,
+    store: &mut Store<WasiCtx>,
+    invoke: Option<&str>,
+) -> Result<(String, Func), Failure> {
+    let exports: Vec<String> = module
+        .exports()
+        .into_iter()
+        .map(|e| e.name.to_string())
+        .collect();
+    let name = match invoke {
+        Some(name) => name.to_string(),
+        None if exports.iter().any(|e| e == "_start") => "_start".to_string(),
+        None => {
+            return Err(file_error(
+                path,
+                format!(
+                    "no `_start` export; choose one with --invoke: {}",
+                    exports.join(", ")
+                ),
+            ));
+        }
+    };
+    match instance.get_export(store, &name) {
+        Some(Extern::Func(f)) => Ok((name, f)),
+        Some(_) => Err(file_error(
+            path,
+            format!("export `{name}` is not a function"),
+        )),
+        None => Err(file_error(path, format!("no export named `{name}`"))),
+    }
+}
+
+/// The call's parameters, parsed from `call_args` by the function's parameter types.
+fn call_params(name: &str, ty: &FuncType, call_args: &[OsString]) -> Result<Vec<Val>, Failure> {
+    if ty.params.len() != call_args.len() {
+        return Err(Failure(format!(
+            "`{name}` takes {} arguments ({}), {} given",
+            ty.params.len(),
+            ty,
+            call_args.len()
+        )));
+    }
+    ty.params
+        .iter()
+        .zip(call_args)
+        .enumerate()
+        .map(|(i, (t, s))| {
+            let s = s.to_str().ok_or_else(|| {
+                Failure(format!(
+                    "argument {}: `{}` is not valid UTF-8",
+                    i + 1,
+                    s.to_string_lossy()
+                ))
+            })?;
+            parse_arg(*t, s).map_err(|m| Failure(format!("argument {}: {m}", i + 1)))
+        })
+        .collect()
 }
 
 /// The exit status for a failed instantiation or call: the `proc_exit` code if the WASI
