@@ -15,7 +15,7 @@ use cranelift_object::{ObjectBuilder, ObjectModule};
 use object::write::Object;
 use object::{Object as _, ObjectSection as _, SectionKind};
 use std::collections::HashMap;
-use wasmaot_loader::abi::{self, ObjectFormat, Tunables};
+use wasmaot_abi::{self as abi, ObjectFormat, Tunables};
 
 /// Symbol names for Cranelift's own libcalls.
 fn cranelift_libcall_name(call: LibCall) -> String {

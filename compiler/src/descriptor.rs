@@ -10,7 +10,7 @@ use object::{
     RelocationEncoding, RelocationFlags, RelocationKind, SectionKind, SymbolFlags, SymbolKind,
     SymbolScope,
 };
-use wasmaot_loader::abi::{self, DescriptorLayout};
+use wasmaot_abi::{self as abi, DescriptorLayout};
 
 /// The sections the descriptor points to.
 pub struct Sections {

@@ -19,7 +19,7 @@ use cranelift_wasm::{
     WasmHeapType, WasmResult,
 };
 use std::collections::HashMap;
-use wasmaot_loader::abi::{Libcall, Tunables, VMOffsets};
+use wasmaot_abi::{Libcall, Tunables, VMOffsets};
 
 mod metering;
 

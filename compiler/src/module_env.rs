@@ -13,7 +13,7 @@ use cranelift_wasm::wasmparser::{
     FuncToValidate, FunctionBody, KnownCustom, Name, Operator, Parser, Payload, RefType, TableInit,
     TypeRef, ValidPayload, Validator, ValidatorResources, WasmFeatures,
 };
-use wasmaot_loader::abi::{self, features, ConstExpr, ConstOp, ValType};
+use wasmaot_abi::{self as abi, features, ConstExpr, ConstOp, ValType};
 
 /// A function body waiting to be compiled.
 pub struct FunctionInput<'data> {

@@ -35,9 +35,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
-// `Reader::len` reads a LEB128 length; it is not a container length.
-#[allow(clippy::len_without_is_empty)]
-pub mod abi;
+pub use wasmaot_abi as abi;
 
 mod artifact;
 mod code_memory;

@@ -6,7 +6,7 @@ use object::{Object, ObjectSection};
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
-use wasmaot_loader::abi::{self, features, EntityIndex, ImportKind, ModuleMeta};
+use wasmaot_abi::{self as abi, features, EntityIndex, ImportKind, ModuleMeta};
 
 pub fn main(path: &Path) -> Result<ExitCode, Failure> {
     let bytes = std::fs::read(path).map_err(|e| file_error(path, e))?;

@@ -1,4 +1,4 @@
-//! `loader::abi`: the one contract between the compiler and the loader.
+//! wasmaot-abi: the one contract between the compiler and the loader.
 //!
 //! Pure data and arithmetic, no OS calls. The compiler emits code and metadata
 //! according to these definitions; the loader reads and links them. Nothing here
@@ -8,6 +8,8 @@ mod address_map;
 mod call_encoding;
 mod checksum;
 mod descriptor;
+// `Reader::len` reads a LEB128 length; it is not a container length.
+#[allow(clippy::len_without_is_empty)]
 mod encoding;
 mod libcalls;
 mod metadata;

@@ -845,17 +845,17 @@ mod tests {
                 offset: 4096,
                 len: 4096,
             }],
-            address_map: std::sync::Arc::new(crate::abi::AddressMap {
-                funcs: vec![crate::abi::FuncAddress {
+            address_map: std::sync::Arc::new(crate::AddressMap {
+                funcs: vec![crate::FuncAddress {
                     text_offset: 0,
                     body_offset: 0x30,
                 }],
                 entries: vec![
-                    crate::abi::AddressMapEntry {
+                    crate::AddressMapEntry {
                         text_offset: 4,
                         wasm_offset: 0x33,
                     },
-                    crate::abi::AddressMapEntry {
+                    crate::AddressMapEntry {
                         text_offset: 9,
                         wasm_offset: 0x31,
                     },
