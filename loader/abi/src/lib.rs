@@ -3,6 +3,16 @@
 //! Pure data and arithmetic, no OS calls. The compiler emits code and metadata
 //! according to these definitions; the loader reads and links them. Nothing here
 //! depends on the host: every layout is computed from the *target's* pointer size.
+//!
+//! `no_std` (with `alloc`) and free of `unsafe`: it runs wherever the compiler or the
+//! loader does, and only ever decodes bytes it was given.
+
+#![no_std]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+#[cfg(test)]
+extern crate std;
 
 mod address_map;
 mod call_encoding;

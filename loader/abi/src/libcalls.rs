@@ -6,6 +6,9 @@
 //! All take the caller's `*mut VMContext` first and use the target's C calling
 //! convention. Index-typed arguments are `u32`, addresses and lengths `u64`.
 
+use alloc::format;
+use alloc::string::String;
+
 macro_rules! libcalls {
     ($( $(#[$doc:meta])* $variant:ident = $name:literal ( $($arg:ident),* ) -> $ret:ident ;)*) => {
         /// A runtime function reachable from compiled code.

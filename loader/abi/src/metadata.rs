@@ -13,6 +13,11 @@
 use super::encoding::{DecodeError, DecodeResult, Reader, Writer};
 use super::traps::TrapCode;
 use super::types::*;
+use alloc::format;
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::ops::Range;
 
 /// First bytes of the metadata section.
 pub const MAGIC: [u8; 8] = *b"\0wasmaot";
@@ -24,6 +29,9 @@ pub const CHECKSUM_OFFSET: usize = 12;
 
 /// WebAssembly features an artifact was compiled with (bit set).
 pub mod features {
+    use alloc::string::String;
+    use alloc::vec::Vec;
+
     pub const MUTABLE_GLOBAL: u64 = 1 << 0;
     pub const SATURATING_FLOAT_TO_INT: u64 = 1 << 1;
     pub const SIGN_EXTENSION: u64 = 1 << 2;
@@ -330,7 +338,7 @@ pub struct ModuleMeta {
     pub memory_images: Vec<MemoryImage>,
     /// Wasm byte offsets of the compiled code, for backtraces (shared: the loader's code
     /// registry holds it too).
-    pub address_map: std::sync::Arc<super::AddressMap>,
+    pub address_map: Arc<super::AddressMap>,
 }
 
 impl ModuleMeta {
@@ -610,7 +618,7 @@ impl ModuleMeta {
         let (address_map_range, blob) = length_prefixed(r, "the address map")?;
         let address_map = if decode_tables {
             let map = in_blob(blob, address_map_range.start, super::AddressMap::decode)?;
-            std::sync::Arc::new(map)
+            Arc::new(map)
         } else {
             Default::default()
         };
@@ -643,10 +651,7 @@ impl ModuleMeta {
 }
 
 /// A `len`-prefixed run of bytes (`what` in errors): where it lies, and its bytes.
-fn length_prefixed<'a>(
-    r: &mut Reader<'a>,
-    what: &str,
-) -> DecodeResult<(std::ops::Range<usize>, &'a [u8])> {
+fn length_prefixed<'a>(r: &mut Reader<'a>, what: &str) -> DecodeResult<(Range<usize>, &'a [u8])> {
     let len = r.len()?;
     let Some(len) = usize::try_from(len).ok() else {
         return r.error(format!("{what}, within the section"));
@@ -701,9 +706,9 @@ pub fn trap_site(record: &[u8]) -> Option<TrapSite> {
 /// offset), the function names (see `decode_func_names`) and the encoded `AddressMap`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CodeTables {
-    pub trap_sites: std::ops::Range<usize>,
-    pub func_names: std::ops::Range<usize>,
-    pub address_map: std::ops::Range<usize>,
+    pub trap_sites: Range<usize>,
+    pub func_names: Range<usize>,
+    pub address_map: Range<usize>,
 }
 
 fn encode_mode(w: &mut Writer, mode: &SegmentMode) {
@@ -763,6 +768,7 @@ pub fn decode_metadata(bytes: &[u8]) -> DecodeResult<(Header, ModuleMeta)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec;
 
     fn sample() -> (Header, ModuleMeta) {
         let header = Header {
@@ -845,7 +851,7 @@ mod tests {
                 offset: 4096,
                 len: 4096,
             }],
-            address_map: std::sync::Arc::new(crate::AddressMap {
+            address_map: Arc::new(crate::AddressMap {
                 funcs: vec![crate::FuncAddress {
                     text_offset: 0,
                     body_offset: 0x30,
