@@ -15,25 +15,32 @@ use cranelift_object::{ObjectBuilder, ObjectModule};
 use object::write::Object;
 use object::{Object as _, ObjectSection as _, SectionKind};
 use std::collections::HashMap;
-use wasmaot_abi::{self as abi, ObjectFormat, Tunables};
+use wasmaot_abi::{self as abi, FloatHelper, ObjectFormat, Tunables};
+
+/// The float helper implementing a Cranelift libcall, if the runtime has one.
+fn float_helper(call: LibCall) -> Option<FloatHelper> {
+    Some(match call {
+        LibCall::CeilF32 => FloatHelper::CeilF32,
+        LibCall::CeilF64 => FloatHelper::CeilF64,
+        LibCall::FloorF32 => FloatHelper::FloorF32,
+        LibCall::FloorF64 => FloatHelper::FloorF64,
+        LibCall::TruncF32 => FloatHelper::TruncF32,
+        LibCall::TruncF64 => FloatHelper::TruncF64,
+        LibCall::NearestF32 => FloatHelper::NearestF32,
+        LibCall::NearestF64 => FloatHelper::NearestF64,
+        LibCall::FmaF32 => FloatHelper::FmaF32,
+        LibCall::FmaF64 => FloatHelper::FmaF64,
+        _ => return None,
+    })
+}
 
 /// Symbol names for Cranelift's own libcalls.
 fn cranelift_libcall_name(call: LibCall) -> String {
-    let c_name = match call {
-        LibCall::CeilF32 => "ceilf",
-        LibCall::CeilF64 => "ceil",
-        LibCall::FloorF32 => "floorf",
-        LibCall::FloorF64 => "floor",
-        LibCall::TruncF32 => "truncf",
-        LibCall::TruncF64 => "trunc",
-        LibCall::NearestF32 => "nearbyintf",
-        LibCall::NearestF64 => "nearbyint",
-        LibCall::FmaF32 => "fmaf",
-        LibCall::FmaF64 => "fma",
+    match float_helper(call) {
+        Some(helper) => helper.symbol().to_string(),
         // Not produced for wasm code with our settings; the loader rejects the name.
-        other => return format!("wasmaot_rt_unsupported_{other:?}"),
-    };
-    abi::cranelift_libcall_symbol(c_name)
+        None => format!("wasmaot_rt_unsupported_{call:?}"),
+    }
 }
 
 fn module_error(e: impl std::fmt::Display) -> CompileError {

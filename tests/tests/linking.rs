@@ -466,10 +466,7 @@ fn objects_for_other_platforms_parse_and_disassemble() {
                     let sym = file.symbol_by_index(i).unwrap();
                     let name = sym.name().unwrap().trim_start_matches('_');
                     assert!(
-                        !sym.is_undefined()
-                            || abi::FLOAT_LIBCALLS
-                                .iter()
-                                .any(|f| name == abi::cranelift_libcall_symbol(f)),
+                        !sym.is_undefined() || abi::FloatHelper::from_symbol(name).is_some(),
                         "{what}: .text refers to undefined `{name}`"
                     );
                 }

@@ -35,7 +35,7 @@ pub use descriptor::{
     descriptor_symbol, Descriptor, DescriptorLayout, DESCRIPTOR_MAGIC, DESCRIPTOR_VERSION,
 };
 pub use encoding::{DecodeError, Reader, Writer};
-pub use libcalls::{cranelift_libcall_symbol, Libcall, LibcallType, FLOAT_LIBCALLS};
+pub use libcalls::{FloatHelper, Libcall, LibcallType};
 pub use metadata::*;
 pub use names::*;
 pub use traps::TrapCode;
