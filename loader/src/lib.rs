@@ -1,6 +1,7 @@
 //! wasmaot-loader: the runtime. Loads artifacts produced by the compiler, links and
 //! instantiates them, runs their code and turns hardware faults into Wasm traps.
-//! It never depends on the compiler.
+//! It never depends on the compiler: what both sides agree on is the `wasmaot-abi` crate,
+//! re-exported as [`abi`].
 //!
 //! One concept per file:
 //!

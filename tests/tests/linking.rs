@@ -536,7 +536,7 @@ const AARCH64_MODULE: &str = r#"(module
 /// statically with the cross linker into a freestanding program
 /// (`linking/aarch64_harness.c`, built with clang) that finds the code through the
 /// module descriptor and calls it with a hand-built VMContext (offsets from
-/// `loader::abi`), then runs under qemu-user. The loader itself cannot be built for
+/// `wasmaot-abi`), then runs under qemu-user. The loader itself cannot be built for
 /// aarch64 here (no aarch64 Rust standard library), so this exercises the compiler's
 /// aarch64 code, trampolines, relocations and descriptor, not the runtime.
 #[test]
