@@ -40,7 +40,7 @@
 extern "C" {
 #endif
 
-/* A module descriptor (layout: loader/src/abi/descriptor.rs, docs/FORMAT.md).
+/* A module descriptor (layout: loader/abi/src/descriptor.rs, docs/FORMAT.md).
  * Opaque: only its address is used. */
 typedef struct wasmaot_static_module wasmaot_static_module_t;
 

@@ -9,31 +9,39 @@ use crate::signatures::{entry_trampoline_signature, wasm_signature};
 use crate::target::Target;
 use crate::trampolines::{entry_trampoline, host_trampoline};
 use crate::{CompileError, CompileOptions};
-use cranelift_codegen::ir::{LibCall, UserFuncName};
+use cranelift_codegen::ir::{LibCall, Signature, UserFuncName};
+use cranelift_codegen::isa::TargetIsa;
 use cranelift_module::{FuncId, Linkage, Module};
-use cranelift_object::{ObjectBuilder, ObjectModule};
-use object::write::Object;
+use cranelift_object::{ObjectBuilder, ObjectModule, ObjectProduct};
+use object::write::{Object, SectionId};
 use object::{Object as _, ObjectSection as _, SectionKind};
 use std::collections::HashMap;
-use wasmaot_loader::abi::{self, ObjectFormat, Tunables};
+use wasmaot_abi::{self as abi, FloatHelper, ModuleMeta, ObjectFormat, Tunables, VMOffsets};
+
+/// The float helper implementing a Cranelift libcall, if the runtime has one.
+fn float_helper(call: LibCall) -> Option<FloatHelper> {
+    Some(match call {
+        LibCall::CeilF32 => FloatHelper::CeilF32,
+        LibCall::CeilF64 => FloatHelper::CeilF64,
+        LibCall::FloorF32 => FloatHelper::FloorF32,
+        LibCall::FloorF64 => FloatHelper::FloorF64,
+        LibCall::TruncF32 => FloatHelper::TruncF32,
+        LibCall::TruncF64 => FloatHelper::TruncF64,
+        LibCall::NearestF32 => FloatHelper::NearestF32,
+        LibCall::NearestF64 => FloatHelper::NearestF64,
+        LibCall::FmaF32 => FloatHelper::FmaF32,
+        LibCall::FmaF64 => FloatHelper::FmaF64,
+        _ => return None,
+    })
+}
 
 /// Symbol names for Cranelift's own libcalls.
 fn cranelift_libcall_name(call: LibCall) -> String {
-    let c_name = match call {
-        LibCall::CeilF32 => "ceilf",
-        LibCall::CeilF64 => "ceil",
-        LibCall::FloorF32 => "floorf",
-        LibCall::FloorF64 => "floor",
-        LibCall::TruncF32 => "truncf",
-        LibCall::TruncF64 => "trunc",
-        LibCall::NearestF32 => "nearbyintf",
-        LibCall::NearestF64 => "nearbyint",
-        LibCall::FmaF32 => "fmaf",
-        LibCall::FmaF64 => "fma",
+    match float_helper(call) {
+        Some(helper) => helper.symbol().to_string(),
         // Not produced for wasm code with our settings; the loader rejects the name.
-        other => return format!("wasmaot_rt_unsupported_{other:?}"),
-    };
-    abi::cranelift_libcall_symbol(c_name)
+        None => format!("wasmaot_rt_unsupported_{call:?}"),
+    }
 }
 
 fn module_error(e: impl std::fmt::Display) -> CompileError {
@@ -64,9 +72,6 @@ pub fn build(
         epoch_interruption: options.epoch_interruption,
         ..Tunables::default()
     };
-    let offsets = info.meta.vmoffsets(isa.pointer_bytes());
-    let prefix = options.symbol_prefix.as_str();
-
     let builder = ObjectBuilder::new(
         target.isa.clone(),
         "wasmaot",
@@ -74,111 +79,14 @@ pub fn build(
     )
     .map_err(module_error)?;
     let mut module = ObjectModule::new(builder);
-
-    let mut defined = Vec::with_capacity(info.meta.funcs.len());
-    for (i, f) in info.meta.funcs.iter().enumerate() {
-        let index = info.num_imported_funcs + i as u32;
-        let sig = wasm_signature(isa, &info.meta.types[f.type_index as usize]);
-        let id = module
-            .declare_function(&abi::func_symbol(prefix, index), Linkage::Local, &sig)
-            .map_err(module_error)?;
-        defined.push(id);
-    }
-    let ids = FuncIds {
-        defined: defined.iter().map(|id| id.as_u32()).collect(),
-    };
-
-    let bodies = std::mem::take(&mut info.bodies);
-    let compiled = compile_functions(
-        isa,
-        &info,
-        &offsets,
-        tunables,
-        &ids,
-        bodies,
-        options.parallel,
-    )?;
-    for (id, f) in defined.iter().zip(&compiled) {
-        module
-            .define_function_bytes(*id, &f.func, f.alignment, &f.code, &f.relocs)
-            .map_err(module_error)?;
-    }
-
-    // Trampolines, at most one pair per distinct function type: those the module needs.
-    let needed = crate::trampolines::Needed::of(&info, &compiled);
-    let mut first_of_type: HashMap<&abi::FuncType, usize> = HashMap::new();
-    let mut trampoline_ids: Vec<(Option<FuncId>, Option<FuncId>)> = Vec::new();
-    let mut trampoline_of_type = Vec::with_capacity(info.meta.types.len());
-    let mut trampoline_code: Vec<(FuncId, CompiledFunction)> = Vec::new();
-    for (i, ty) in info.meta.types.iter().enumerate() {
-        if let Some(&j) = first_of_type.get(ty) {
-            trampoline_of_type.push(trampoline_of_type[j]);
-            continue;
-        }
-        first_of_type.insert(ty, i);
-        let mut ids = (None, None);
-        if needed.entry.contains(ty) {
-            let id = module
-                .declare_function(
-                    &abi::entry_trampoline_symbol(prefix, i as u32),
-                    Linkage::Local,
-                    &entry_trampoline_signature(isa),
-                )
-                .map_err(module_error)?;
-            let func = entry_trampoline(isa, &offsets, ty, UserFuncName::user(1, i as u32));
-            trampoline_code.push((id, compile_ir(isa, func, "entry trampoline")?));
-            ids.0 = Some(id);
-        }
-        if needed.host.contains(ty) {
-            let id = module
-                .declare_function(
-                    &abi::host_trampoline_symbol(prefix, i as u32),
-                    Linkage::Local,
-                    &wasm_signature(isa, ty),
-                )
-                .map_err(module_error)?;
-            let func = host_trampoline(isa, &offsets, ty, UserFuncName::user(2, i as u32));
-            trampoline_code.push((id, compile_ir(isa, func, "host trampoline")?));
-            ids.1 = Some(id);
-        }
-        trampoline_of_type.push(trampoline_ids.len());
-        trampoline_ids.push(ids);
-    }
-    for (id, c) in &trampoline_code {
-        module
-            .define_function_bytes(*id, &c.func, c.alignment, &c.code, &c.relocs)
-            .map_err(module_error)?;
-    }
+    let code = Code::compile(&mut module, isa, &mut info, tunables, options)?;
 
     let mut product = module.finish();
-    let text_offset = |product: &cranelift_object::ObjectProduct, id: FuncId| -> u32 {
-        product.object.symbol(product.function_symbol(id)).value as u32
-    };
-    let page = match isa.triple().architecture {
-        target_lexicon::Architecture::X86_64 => 4096,
-        _ => 65536,
-    };
+    let page = page_size(isa);
     let text_id = product
         .object
         .section_id(object::write::StandardSection::Text);
-    let text_prelinked = format == ObjectFormat::Elf && {
-        let placed: Vec<prelink::Placed> = defined
-            .iter()
-            .zip(&compiled)
-            .chain(trampoline_code.iter().map(|(id, c)| (id, c)))
-            .map(|(id, c)| prelink::Placed {
-                text_offset: u64::from(text_offset(&product, *id)),
-                compiled: c,
-            })
-            .collect();
-        let offsets: HashMap<u32, u64> = defined
-            .iter()
-            .chain(trampoline_code.iter().map(|(id, _)| id))
-            .map(|id| (id.as_u32(), u64::from(text_offset(&product, *id))))
-            .collect();
-        let text = product.object.section_mut(text_id);
-        prelink::prelink(text.data_mut(), &placed, &|id| offsets.get(&id).copied())
-    };
+    let text_prelinked = format == ObjectFormat::Elf && code.prelink(&mut product, text_id);
     if text_prelinked {
         // The loader maps `.text` in place with its own protection: it starts and ends on
         // a page boundary of the file, sharing no page with other sections.
@@ -186,56 +94,16 @@ pub fn build(
     }
     let data = crate::data_layout::layout(&info, page);
     let mut meta = std::mem::take(&mut info.meta);
-    for ((f, id), c) in meta.funcs.iter_mut().zip(&defined).zip(&compiled) {
-        f.text_offset = text_offset(&product, *id);
-        f.text_len = c.code.len() as u32;
-        std::sync::Arc::make_mut(&mut meta.address_map).push_function(
-            f.text_offset,
-            c.body_offset,
-            &c.address_map,
-        );
-        for (off, code) in &c.traps {
-            meta.trap_sites.push(abi::TrapSite {
-                text_offset: f.text_offset + off,
-                code: *code,
-            });
-        }
-    }
-    meta.trap_sites.sort_by_key(|t| t.text_offset);
-    for t in &trampoline_of_type {
-        let (entry, host) = trampoline_ids[*t];
-        let offset = |id: Option<FuncId>| id.map_or(u32::MAX, |id| text_offset(&product, id));
-        meta.entry_trampolines.push(offset(entry));
-        meta.host_trampolines.push(offset(host));
-    }
-
-    let header = abi::Header {
-        format_version: abi::FORMAT_VERSION,
-        checksum: 0,
-        compiler_version: env!("CARGO_PKG_VERSION").to_string(),
-        target: isa.triple().to_string(),
-        cpu_features: target.cpu_features.clone(),
-        wasm_features: options.wasm_features,
-        tunables,
-        symbol_prefix: options.symbol_prefix.clone(),
-        text_prelinked,
-    };
+    code.record(&mut meta, &product);
+    let header = header(target, options, tunables, text_prelinked);
     meta.data = data.segments;
     meta.memory_images = data.images;
     let metadata = abi::encode_metadata(&header, &meta);
-    let sections = [
-        (abi::metadata_section(format), metadata.as_slice(), 16),
-        // COFF sections align to at most 8 KiB.
-        (
-            abi::data_section(format),
-            data.bytes.as_slice(),
-            coff_align(format, page),
-        ),
-    ];
-    let [meta_id, data_id] = sections
-        .map(|(name, bytes, align)| add_section(&mut product.object, format, name, bytes, align));
+    let [meta_id, data_id] =
+        add_data_sections(&mut product.object, format, &metadata, &data.bytes, page);
+    let prefix = options.symbol_prefix.as_str();
     if options.pic {
-        crate::descriptor::name_symbols(&mut product, &meta, &defined, prefix);
+        crate::descriptor::name_symbols(&mut product, &meta, &code.defined, prefix);
     }
     crate::descriptor::add(
         &mut product.object,
@@ -253,13 +121,261 @@ pub fn build(
     Ok(bytes)
 }
 
+/// The module's code, placed in `.text` of the object module: its defined functions,
+/// then its trampolines.
+struct Code {
+    defined: Vec<FuncId>,
+    compiled: Vec<CompiledFunction>,
+    trampolines: Trampolines,
+}
+
+impl Code {
+    /// Compile the functions of `info` (taking their bodies) and the trampolines the
+    /// module needs, and define them in `module`.
+    fn compile(
+        module: &mut ObjectModule,
+        isa: &dyn TargetIsa,
+        info: &mut ModuleInfo,
+        tunables: Tunables,
+        options: &CompileOptions,
+    ) -> Result<Code, CompileError> {
+        let offsets = info.meta.vmoffsets(isa.pointer_bytes());
+        let prefix = options.symbol_prefix.as_str();
+        let defined = declare_functions(module, isa, info, prefix)?;
+        let ids = FuncIds {
+            defined: defined.iter().map(|id| id.as_u32()).collect(),
+        };
+        let bodies = std::mem::take(&mut info.bodies);
+        let compiled = compile_functions(
+            isa,
+            info,
+            &offsets,
+            tunables,
+            &ids,
+            bodies,
+            options.parallel,
+        )?;
+        define_functions(module, defined.iter().zip(&compiled))?;
+        let trampolines = Trampolines::compile(module, isa, info, &offsets, &compiled, prefix)?;
+        define_functions(module, trampolines.code.iter().map(|(id, c)| (id, c)))?;
+        Ok(Code {
+            defined,
+            compiled,
+            trampolines,
+        })
+    }
+
+    /// Write the calls within `.text` into it (see `prelink`); whether it could.
+    fn prelink(&self, product: &mut ObjectProduct, text_id: SectionId) -> bool {
+        let functions: Vec<(FuncId, &CompiledFunction)> = self
+            .defined
+            .iter()
+            .copied()
+            .zip(&self.compiled)
+            .chain(self.trampolines.code.iter().map(|(id, c)| (*id, c)))
+            .collect();
+        let placed: Vec<prelink::Placed> = functions
+            .iter()
+            .map(|&(id, compiled)| prelink::Placed {
+                text_offset: u64::from(text_offset(product, id)),
+                compiled,
+            })
+            .collect();
+        let offsets: HashMap<u32, u64> = functions
+            .iter()
+            .map(|&(id, _)| (id.as_u32(), u64::from(text_offset(product, id))))
+            .collect();
+        let text = product.object.section_mut(text_id);
+        prelink::prelink(text.data_mut(), &placed, &|id| offsets.get(&id).copied())
+    }
+
+    /// Record where the code is in `.text`: each defined function with its trap sites and
+    /// address map, and each type's trampolines.
+    fn record(&self, meta: &mut ModuleMeta, product: &ObjectProduct) {
+        for ((f, id), c) in meta.funcs.iter_mut().zip(&self.defined).zip(&self.compiled) {
+            f.text_offset = text_offset(product, *id);
+            f.text_len = c.code.len() as u32;
+            std::sync::Arc::make_mut(&mut meta.address_map).push_function(
+                f.text_offset,
+                c.body_offset,
+                &c.address_map,
+            );
+            for (off, code) in &c.traps {
+                meta.trap_sites.push(abi::TrapSite {
+                    text_offset: f.text_offset + off,
+                    code: *code,
+                });
+            }
+        }
+        meta.trap_sites.sort_by_key(|t| t.text_offset);
+        self.trampolines.record(meta, product);
+    }
+}
+
+/// The page size `.text` and memory images are aligned to.
+fn page_size(isa: &dyn TargetIsa) -> u64 {
+    match isa.triple().architecture {
+        target_lexicon::Architecture::X86_64 => 4096,
+        _ => 65536,
+    }
+}
+
+fn declare_local(
+    module: &mut ObjectModule,
+    name: &str,
+    signature: &Signature,
+) -> Result<FuncId, CompileError> {
+    module
+        .declare_function(name, Linkage::Local, signature)
+        .map_err(module_error)
+}
+
+/// Declare every defined function, in order.
+fn declare_functions(
+    module: &mut ObjectModule,
+    isa: &dyn TargetIsa,
+    info: &ModuleInfo,
+    prefix: &str,
+) -> Result<Vec<FuncId>, CompileError> {
+    let mut defined = Vec::with_capacity(info.meta.funcs.len());
+    for (i, f) in info.meta.funcs.iter().enumerate() {
+        let index = info.num_imported_funcs + i as u32;
+        let sig = wasm_signature(isa, &info.meta.types[f.type_index as usize]);
+        let name = abi::func_symbol(prefix, index);
+        defined.push(declare_local(module, &name, &sig)?);
+    }
+    Ok(defined)
+}
+
+/// Place compiled code in `.text`, in order.
+fn define_functions<'a>(
+    module: &mut ObjectModule,
+    functions: impl Iterator<Item = (&'a FuncId, &'a CompiledFunction)>,
+) -> Result<(), CompileError> {
+    for (id, f) in functions {
+        module
+            .define_function_bytes(*id, &f.func, f.alignment, &f.code, &f.relocs)
+            .map_err(module_error)?;
+    }
+    Ok(())
+}
+
+/// The trampolines of a module: at most one pair per distinct function type, and only
+/// those the module needs.
+struct Trampolines {
+    /// The (entry, host) trampolines of each distinct type.
+    ids: Vec<(Option<FuncId>, Option<FuncId>)>,
+    /// For each type of the module, its index in `ids`.
+    of_type: Vec<usize>,
+    /// Every trampoline, in the order they were declared.
+    code: Vec<(FuncId, CompiledFunction)>,
+}
+
+impl Trampolines {
+    /// Declare and compile the trampolines the module needs.
+    fn compile(
+        module: &mut ObjectModule,
+        isa: &dyn TargetIsa,
+        info: &ModuleInfo,
+        offsets: &VMOffsets,
+        compiled: &[CompiledFunction],
+        prefix: &str,
+    ) -> Result<Trampolines, CompileError> {
+        let needed = crate::trampolines::Needed::of(info, compiled);
+        let mut first_of_type: HashMap<&abi::FuncType, usize> = HashMap::new();
+        let mut trampolines = Trampolines {
+            ids: Vec::new(),
+            of_type: Vec::with_capacity(info.meta.types.len()),
+            code: Vec::new(),
+        };
+        for (i, ty) in info.meta.types.iter().enumerate() {
+            if let Some(&j) = first_of_type.get(ty) {
+                trampolines.of_type.push(trampolines.of_type[j]);
+                continue;
+            }
+            first_of_type.insert(ty, i);
+            let index = i as u32;
+            let mut ids = (None, None);
+            if needed.entry.contains(ty) {
+                let name = abi::entry_trampoline_symbol(prefix, index);
+                let id = declare_local(module, &name, &entry_trampoline_signature(isa))?;
+                let func = entry_trampoline(isa, offsets, ty, UserFuncName::user(1, index));
+                let code = compile_ir(isa, func, "entry trampoline")?;
+                trampolines.code.push((id, code));
+                ids.0 = Some(id);
+            }
+            if needed.host.contains(ty) {
+                let name = abi::host_trampoline_symbol(prefix, index);
+                let id = declare_local(module, &name, &wasm_signature(isa, ty))?;
+                let func = host_trampoline(isa, offsets, ty, UserFuncName::user(2, index));
+                let code = compile_ir(isa, func, "host trampoline")?;
+                trampolines.code.push((id, code));
+                ids.1 = Some(id);
+            }
+            trampolines.of_type.push(trampolines.ids.len());
+            trampolines.ids.push(ids);
+        }
+        Ok(trampolines)
+    }
+
+    /// Record where each type's trampolines are in `.text` (`u32::MAX`: it has none).
+    fn record(&self, meta: &mut ModuleMeta, product: &ObjectProduct) {
+        let offset = |id: Option<FuncId>| id.map_or(u32::MAX, |id| text_offset(product, id));
+        for t in &self.of_type {
+            let (entry, host) = self.ids[*t];
+            meta.entry_trampolines.push(offset(entry));
+            meta.host_trampolines.push(offset(host));
+        }
+    }
+}
+
+/// Offset in `.text` of the function `id`.
+fn text_offset(product: &ObjectProduct, id: FuncId) -> u32 {
+    product.object.symbol(product.function_symbol(id)).value as u32
+}
+
+fn header(
+    target: &Target,
+    options: &CompileOptions,
+    tunables: Tunables,
+    text_prelinked: bool,
+) -> abi::Header {
+    abi::Header {
+        format_version: abi::FORMAT_VERSION,
+        checksum: 0,
+        compiler_version: env!("CARGO_PKG_VERSION").to_string(),
+        target: target.isa.triple().to_string(),
+        cpu_features: target.cpu_features.clone(),
+        wasm_features: options.wasm_features,
+        tunables,
+        symbol_prefix: options.symbol_prefix.clone(),
+        text_prelinked,
+    }
+}
+
+/// Add the metadata and data sections.
+fn add_data_sections(
+    object: &mut Object,
+    format: ObjectFormat,
+    metadata: &[u8],
+    data: &[u8],
+    page: u64,
+) -> [SectionId; 2] {
+    let sections = [
+        (abi::metadata_section(format), metadata, 16),
+        // COFF sections align to at most 8 KiB.
+        (abi::data_section(format), data, coff_align(format, page)),
+    ];
+    sections.map(|(name, bytes, align)| add_section(object, format, name, bytes, align))
+}
+
 fn add_section(
     object: &mut Object,
     format: ObjectFormat,
     name: &str,
     data: &[u8],
     align: u64,
-) -> object::write::SectionId {
+) -> SectionId {
     let segment = match format {
         ObjectFormat::MachO => abi::MACHO_SEGMENT.as_bytes().to_vec(),
         _ => Vec::new(),

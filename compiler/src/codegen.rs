@@ -12,7 +12,7 @@ use cranelift_codegen::{Context, FinalizedMachReloc};
 use cranelift_wasm::wasmparser::FuncValidatorAllocations;
 use cranelift_wasm::{FuncTranslator, WasmError};
 use rayon::prelude::*;
-use wasmaot_loader::abi::{TrapCode, Tunables, VMOffsets};
+use wasmaot_abi::{TrapCode, Tunables, VMOffsets};
 
 /// Machine code of one function, before it is placed in the object.
 pub struct CompiledFunction {

@@ -2,9 +2,7 @@
 //! copy-on-write mapping) followed by the bytes of the data segments not folded into one.
 
 use crate::module_env::ModuleInfo;
-use wasmaot_loader::abi::{
-    ConstExpr, ConstOp, DataSegment, MemoryImage, SegmentMode, WASM_PAGE_SIZE,
-};
+use wasmaot_abi::{ConstExpr, ConstOp, DataSegment, MemoryImage, SegmentMode, WASM_PAGE_SIZE};
 
 /// An image is only worth it when it is not mostly zeros: at most this many bytes, or
 /// twice the segment bytes it holds, whichever is larger.

@@ -1,4 +1,4 @@
-//! The module descriptor (`<prefix>wasmaot_module`, layout in `loader::abi::descriptor`):
+//! The module descriptor (`<prefix>wasmaot_module`, layout in `wasmaot_abi::Descriptor`):
 //! a small read-only record with absolute relocations to the metadata, `.text` and data
 //! sections, so that code placed by a system linker (static executable, shared object)
 //! can find its module without reading any file.
@@ -10,7 +10,7 @@ use object::{
     RelocationEncoding, RelocationFlags, RelocationKind, SectionKind, SymbolFlags, SymbolKind,
     SymbolScope,
 };
-use wasmaot_loader::abi::{self, DescriptorLayout};
+use wasmaot_abi::{self as abi, DescriptorLayout};
 
 /// The sections the descriptor points to.
 pub struct Sections {

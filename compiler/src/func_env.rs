@@ -1,5 +1,5 @@
 //! The `FuncEnvironment` cranelift-wasm translates function bodies against: how every
-//! module-level entity is reached from compiled code, following `loader::abi`.
+//! module-level entity is reached from compiled code, following `wasmaot_abi`.
 
 use crate::module_env::ModuleInfo;
 use crate::signatures::{libcall_signature, value_type, wasm_signature, HIDDEN_PARAMS};
@@ -19,7 +19,7 @@ use cranelift_wasm::{
     WasmHeapType, WasmResult,
 };
 use std::collections::HashMap;
-use wasmaot_loader::abi::{Libcall, Tunables, VMOffsets};
+use wasmaot_abi::{Libcall, Tunables, VMOffsets};
 
 mod metering;
 

@@ -9,11 +9,14 @@
 
 use crate::CompileError;
 use cranelift_wasm::wasmparser::{
-    self, BinaryReaderError, CompositeInnerType, DataKind, ElementItems, ElementKind, ExternalKind,
-    FuncToValidate, FunctionBody, KnownCustom, Name, Operator, Parser, Payload, RefType, TableInit,
-    TypeRef, ValidPayload, Validator, ValidatorResources, WasmFeatures,
+    self, BinaryReaderError, CompositeInnerType, DataKind, DataSectionReader, Element,
+    ElementItems, ElementKind, ElementSectionReader, ExportSectionReader, ExternalKind,
+    FuncToValidate, FunctionBody, FunctionSectionReader, GlobalSectionReader, ImportSectionReader,
+    KnownCustom, MemorySectionReader, Name, Operator, Parser, Payload, RefType, TableInit,
+    TableSectionReader, TypeRef, TypeSectionReader, ValidPayload, Validator, ValidatorResources,
+    WasmFeatures,
 };
-use wasmaot_loader::abi::{self, features, ConstExpr, ConstOp, ValType};
+use wasmaot_abi::{self as abi, features, ConstExpr, ConstOp, ValType};
 
 /// A function body waiting to be compiled.
 pub struct FunctionInput<'data> {
@@ -22,6 +25,7 @@ pub struct FunctionInput<'data> {
 }
 
 /// Everything known about a module before code generation.
+#[derive(Default)]
 pub struct ModuleInfo<'data> {
     /// Module metadata; `funcs[*].text_offset/len`, trampolines and trap sites are filled in
     /// after code generation.
@@ -169,19 +173,7 @@ pub fn read_module(wasm: &[u8], feature_bits: u64) -> Result<ModuleInfo<'_>, Com
     // of `memory.size`/`memory.grow` must be a single zero byte.
     let mut parser = Parser::new(0);
     parser.set_features(features);
-    let mut info = ModuleInfo {
-        meta: abi::ModuleMeta::default(),
-        func_types: Vec::new(),
-        tables: Vec::new(),
-        memories: Vec::new(),
-        globals: Vec::new(),
-        num_imported_funcs: 0,
-        num_imported_tables: 0,
-        num_imported_memories: 0,
-        num_imported_globals: 0,
-        bodies: Vec::new(),
-        data_bytes: Vec::new(),
-    };
+    let mut info = ModuleInfo::default();
     let mut names_section = None;
     for payload in parser.parse_all(wasm) {
         let payload = payload.map_err(invalid)?;
@@ -198,194 +190,16 @@ pub fn read_module(wasm: &[u8], feature_bits: u64) -> Result<ModuleInfo<'_>, Com
             ValidPayload::Ok | ValidPayload::End(_) => {}
         }
         match payload {
-            Payload::TypeSection(reader) => {
-                for group in reader.into_iter_with_offsets() {
-                    let (offset, group) = group.map_err(invalid)?;
-                    for sub in group.into_types() {
-                        match &sub.composite_type.inner {
-                            CompositeInnerType::Func(f) => {
-                                let params = f
-                                    .params()
-                                    .iter()
-                                    .map(|t| val_type(*t, offset))
-                                    .collect::<Result<_, _>>()?;
-                                let results = f
-                                    .results()
-                                    .iter()
-                                    .map(|t| val_type(*t, offset))
-                                    .collect::<Result<_, _>>()?;
-                                info.meta.types.push(abi::FuncType { params, results });
-                            }
-                            _ => {
-                                return Err(CompileError::Unsupported(format!(
-                                    "GC struct/array type at byte offset {offset:#x}"
-                                )))
-                            }
-                        }
-                    }
-                }
-            }
-            Payload::ImportSection(reader) => {
-                for import in reader.into_iter_with_offsets() {
-                    let (offset, import) = import.map_err(invalid)?;
-                    let kind = match import.ty {
-                        TypeRef::Func(t) => {
-                            info.func_types.push(t);
-                            info.num_imported_funcs += 1;
-                            abi::ImportKind::Func(t)
-                        }
-                        TypeRef::Table(t) => {
-                            let t = table_type(&t, offset)?;
-                            info.tables.push(t);
-                            info.num_imported_tables += 1;
-                            abi::ImportKind::Table(t)
-                        }
-                        TypeRef::Memory(m) => {
-                            let m = memory_type(&m);
-                            info.memories.push(m);
-                            info.num_imported_memories += 1;
-                            abi::ImportKind::Memory(m)
-                        }
-                        TypeRef::Global(g) => {
-                            let g = global_type(&g, offset)?;
-                            info.globals.push(g);
-                            info.num_imported_globals += 1;
-                            abi::ImportKind::Global(g)
-                        }
-                        TypeRef::Tag(_) => {
-                            return Err(CompileError::Unsupported(format!(
-                                "exception tag import at byte offset {offset:#x}"
-                            )))
-                        }
-                    };
-                    info.meta.imports.push(abi::Import {
-                        module: import.module.to_string(),
-                        name: import.name.to_string(),
-                        kind,
-                    });
-                }
-            }
-            Payload::FunctionSection(reader) => {
-                for t in reader {
-                    let t = t.map_err(invalid)?;
-                    info.func_types.push(t);
-                    info.meta.funcs.push(abi::FuncMeta {
-                        type_index: t,
-                        text_offset: 0,
-                        text_len: 0,
-                    });
-                }
-            }
-            Payload::TableSection(reader) => {
-                for table in reader.into_iter_with_offsets() {
-                    let (offset, table) = table.map_err(invalid)?;
-                    let ty = table_type(&table.ty, offset)?;
-                    let init = match &table.init {
-                        TableInit::RefNull => ConstExpr(vec![ConstOp::RefNull]),
-                        TableInit::Expr(e) => const_expr(e)?,
-                    };
-                    info.tables.push(ty);
-                    info.meta.tables.push(abi::TableDef { ty, init });
-                }
-            }
-            Payload::MemorySection(reader) => {
-                for m in reader {
-                    let m = memory_type(&m.map_err(invalid)?);
-                    info.memories.push(m);
-                    info.meta.memories.push(m);
-                }
-            }
-            Payload::GlobalSection(reader) => {
-                for g in reader.into_iter_with_offsets() {
-                    let (offset, g) = g.map_err(invalid)?;
-                    let ty = global_type(&g.ty, offset)?;
-                    info.globals.push(ty);
-                    info.meta.globals.push(abi::GlobalDef {
-                        ty,
-                        init: const_expr(&g.init_expr)?,
-                    });
-                }
-            }
-            Payload::ExportSection(reader) => {
-                for e in reader.into_iter_with_offsets() {
-                    let (offset, e) = e.map_err(invalid)?;
-                    let index = match e.kind {
-                        ExternalKind::Func => abi::EntityIndex::Func(e.index),
-                        ExternalKind::Table => abi::EntityIndex::Table(e.index),
-                        ExternalKind::Memory => abi::EntityIndex::Memory(e.index),
-                        ExternalKind::Global => abi::EntityIndex::Global(e.index),
-                        ExternalKind::Tag => {
-                            return Err(CompileError::Unsupported(format!(
-                                "exception tag export at byte offset {offset:#x}"
-                            )))
-                        }
-                    };
-                    info.meta.exports.push(abi::Export {
-                        name: e.name.to_string(),
-                        index,
-                    });
-                }
-            }
+            Payload::TypeSection(reader) => info.read_types(reader)?,
+            Payload::ImportSection(reader) => info.read_imports(reader)?,
+            Payload::FunctionSection(reader) => info.read_functions(reader)?,
+            Payload::TableSection(reader) => info.read_tables(reader)?,
+            Payload::MemorySection(reader) => info.read_memories(reader)?,
+            Payload::GlobalSection(reader) => info.read_globals(reader)?,
+            Payload::ExportSection(reader) => info.read_exports(reader)?,
             Payload::StartSection { func, .. } => info.meta.start = Some(func),
-            Payload::ElementSection(reader) => {
-                for e in reader.into_iter_with_offsets() {
-                    let (offset, e) = e.map_err(invalid)?;
-                    let mode = match e.kind {
-                        ElementKind::Passive => abi::SegmentMode::Passive,
-                        ElementKind::Declared => abi::SegmentMode::Declared,
-                        ElementKind::Active {
-                            table_index,
-                            offset_expr,
-                        } => abi::SegmentMode::Active {
-                            index: table_index.unwrap_or(0),
-                            offset: const_expr(&offset_expr)?,
-                        },
-                    };
-                    let (element, items) = match e.items {
-                        ElementItems::Functions(funcs) => {
-                            let items = funcs
-                                .into_iter()
-                                .map(|f| f.map_err(invalid))
-                                .collect::<Result<Vec<_>, _>>()?;
-                            (ValType::FuncRef, abi::ElemItems::Funcs(items))
-                        }
-                        ElementItems::Expressions(ty, exprs) => {
-                            let items = exprs
-                                .into_iter()
-                                .map(|e| const_expr(&e.map_err(invalid)?))
-                                .collect::<Result<Vec<_>, _>>()?;
-                            (ref_type(ty, offset)?, abi::ElemItems::Exprs(items))
-                        }
-                    };
-                    info.meta.elements.push(abi::ElemSegment {
-                        mode,
-                        element,
-                        items,
-                    });
-                }
-            }
-            Payload::DataSection(reader) => {
-                for d in reader {
-                    let d = d.map_err(invalid)?;
-                    let mode = match d.kind {
-                        DataKind::Passive => abi::SegmentMode::Passive,
-                        DataKind::Active {
-                            memory_index,
-                            offset_expr,
-                        } => abi::SegmentMode::Active {
-                            index: memory_index,
-                            offset: const_expr(&offset_expr)?,
-                        },
-                    };
-                    let offset = info.data_bytes.len() as u64;
-                    info.data_bytes.extend_from_slice(d.data);
-                    info.meta.data.push(abi::DataSegment {
-                        mode,
-                        offset,
-                        len: d.data.len() as u64,
-                    });
-                }
-            }
+            Payload::ElementSection(reader) => info.read_elements(reader)?,
+            Payload::DataSection(reader) => info.read_data(reader)?,
             Payload::CustomSection(c) if c.name() == "name" => names_section = Some(c),
             _ => {}
         }
@@ -401,6 +215,218 @@ pub fn read_module(wasm: &[u8], feature_bits: u64) -> Result<ModuleInfo<'_>, Com
         }
     }
     Ok(info)
+}
+
+/// Reading the sections, one method per section kind.
+impl ModuleInfo<'_> {
+    fn read_types(&mut self, reader: TypeSectionReader) -> Result<(), CompileError> {
+        for group in reader.into_iter_with_offsets() {
+            let (offset, group) = group.map_err(invalid)?;
+            for sub in group.into_types() {
+                let CompositeInnerType::Func(f) = &sub.composite_type.inner else {
+                    return Err(CompileError::Unsupported(format!(
+                        "GC struct/array type at byte offset {offset:#x}"
+                    )));
+                };
+                let val_types = |types: &[wasmparser::ValType]| {
+                    types
+                        .iter()
+                        .map(|t| val_type(*t, offset))
+                        .collect::<Result<_, _>>()
+                };
+                let params = val_types(f.params())?;
+                let results = val_types(f.results())?;
+                self.meta.types.push(abi::FuncType { params, results });
+            }
+        }
+        Ok(())
+    }
+
+    fn read_imports(&mut self, reader: ImportSectionReader) -> Result<(), CompileError> {
+        for import in reader.into_iter_with_offsets() {
+            let (offset, import) = import.map_err(invalid)?;
+            let kind = self.import_kind(import.ty, offset)?;
+            self.meta.imports.push(abi::Import {
+                module: import.module.to_string(),
+                name: import.name.to_string(),
+                kind,
+            });
+        }
+        Ok(())
+    }
+
+    /// What an import provides, recorded in the index space it joins.
+    fn import_kind(&mut self, ty: TypeRef, offset: usize) -> Result<abi::ImportKind, CompileError> {
+        Ok(match ty {
+            TypeRef::Func(t) => {
+                self.func_types.push(t);
+                self.num_imported_funcs += 1;
+                abi::ImportKind::Func(t)
+            }
+            TypeRef::Table(t) => {
+                let t = table_type(&t, offset)?;
+                self.tables.push(t);
+                self.num_imported_tables += 1;
+                abi::ImportKind::Table(t)
+            }
+            TypeRef::Memory(m) => {
+                let m = memory_type(&m);
+                self.memories.push(m);
+                self.num_imported_memories += 1;
+                abi::ImportKind::Memory(m)
+            }
+            TypeRef::Global(g) => {
+                let g = global_type(&g, offset)?;
+                self.globals.push(g);
+                self.num_imported_globals += 1;
+                abi::ImportKind::Global(g)
+            }
+            TypeRef::Tag(_) => {
+                return Err(CompileError::Unsupported(format!(
+                    "exception tag import at byte offset {offset:#x}"
+                )))
+            }
+        })
+    }
+
+    fn read_functions(&mut self, reader: FunctionSectionReader) -> Result<(), CompileError> {
+        for t in reader {
+            let t = t.map_err(invalid)?;
+            self.func_types.push(t);
+            self.meta.funcs.push(abi::FuncMeta {
+                type_index: t,
+                text_offset: 0,
+                text_len: 0,
+            });
+        }
+        Ok(())
+    }
+
+    fn read_tables(&mut self, reader: TableSectionReader) -> Result<(), CompileError> {
+        for table in reader.into_iter_with_offsets() {
+            let (offset, table) = table.map_err(invalid)?;
+            let ty = table_type(&table.ty, offset)?;
+            let init = match &table.init {
+                TableInit::RefNull => ConstExpr(vec![ConstOp::RefNull]),
+                TableInit::Expr(e) => const_expr(e)?,
+            };
+            self.tables.push(ty);
+            self.meta.tables.push(abi::TableDef { ty, init });
+        }
+        Ok(())
+    }
+
+    fn read_memories(&mut self, reader: MemorySectionReader) -> Result<(), CompileError> {
+        for m in reader {
+            let m = memory_type(&m.map_err(invalid)?);
+            self.memories.push(m);
+            self.meta.memories.push(m);
+        }
+        Ok(())
+    }
+
+    fn read_globals(&mut self, reader: GlobalSectionReader) -> Result<(), CompileError> {
+        for g in reader.into_iter_with_offsets() {
+            let (offset, g) = g.map_err(invalid)?;
+            let ty = global_type(&g.ty, offset)?;
+            self.globals.push(ty);
+            self.meta.globals.push(abi::GlobalDef {
+                ty,
+                init: const_expr(&g.init_expr)?,
+            });
+        }
+        Ok(())
+    }
+
+    fn read_exports(&mut self, reader: ExportSectionReader) -> Result<(), CompileError> {
+        for e in reader.into_iter_with_offsets() {
+            let (offset, e) = e.map_err(invalid)?;
+            let index = match e.kind {
+                ExternalKind::Func => abi::EntityIndex::Func(e.index),
+                ExternalKind::Table => abi::EntityIndex::Table(e.index),
+                ExternalKind::Memory => abi::EntityIndex::Memory(e.index),
+                ExternalKind::Global => abi::EntityIndex::Global(e.index),
+                ExternalKind::Tag => {
+                    return Err(CompileError::Unsupported(format!(
+                        "exception tag export at byte offset {offset:#x}"
+                    )))
+                }
+            };
+            self.meta.exports.push(abi::Export {
+                name: e.name.to_string(),
+                index,
+            });
+        }
+        Ok(())
+    }
+
+    fn read_elements(&mut self, reader: ElementSectionReader) -> Result<(), CompileError> {
+        for e in reader.into_iter_with_offsets() {
+            let (offset, e) = e.map_err(invalid)?;
+            self.meta.elements.push(elem_segment(e, offset)?);
+        }
+        Ok(())
+    }
+
+    fn read_data(&mut self, reader: DataSectionReader) -> Result<(), CompileError> {
+        for d in reader {
+            let d = d.map_err(invalid)?;
+            let mode = match d.kind {
+                DataKind::Passive => abi::SegmentMode::Passive,
+                DataKind::Active {
+                    memory_index,
+                    offset_expr,
+                } => abi::SegmentMode::Active {
+                    index: memory_index,
+                    offset: const_expr(&offset_expr)?,
+                },
+            };
+            let offset = self.data_bytes.len() as u64;
+            self.data_bytes.extend_from_slice(d.data);
+            self.meta.data.push(abi::DataSegment {
+                mode,
+                offset,
+                len: d.data.len() as u64,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The element segment `e`, which is at byte `offset`.
+fn elem_segment(e: Element, offset: usize) -> Result<abi::ElemSegment, CompileError> {
+    let mode = match e.kind {
+        ElementKind::Passive => abi::SegmentMode::Passive,
+        ElementKind::Declared => abi::SegmentMode::Declared,
+        ElementKind::Active {
+            table_index,
+            offset_expr,
+        } => abi::SegmentMode::Active {
+            index: table_index.unwrap_or(0),
+            offset: const_expr(&offset_expr)?,
+        },
+    };
+    let (element, items) = match e.items {
+        ElementItems::Functions(funcs) => {
+            let items = funcs
+                .into_iter()
+                .map(|f| f.map_err(invalid))
+                .collect::<Result<Vec<_>, _>>()?;
+            (ValType::FuncRef, abi::ElemItems::Funcs(items))
+        }
+        ElementItems::Expressions(ty, exprs) => {
+            let items = exprs
+                .into_iter()
+                .map(|e| const_expr(&e.map_err(invalid)?))
+                .collect::<Result<Vec<_>, _>>()?;
+            (ref_type(ty, offset)?, abi::ElemItems::Exprs(items))
+        }
+    };
+    Ok(abi::ElemSegment {
+        mode,
+        element,
+        items,
+    })
 }
 
 /// Read the name section; a malformed one is ignored (names are only for diagnostics).

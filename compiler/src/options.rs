@@ -1,4 +1,4 @@
-use wasmaot_loader::abi::features;
+use wasmaot_abi::features;
 
 /// How hard Cranelift optimizes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -12,7 +12,7 @@ use crate::func_env::FUNC_NAMESPACE;
 use cranelift_codegen::binemit::Reloc;
 use cranelift_codegen::ir::{ExternalName, UserExternalName};
 use cranelift_codegen::FinalizedRelocTarget;
-use wasmaot_loader::abi;
+use wasmaot_abi as abi;
 
 /// One value to write into `.text`.
 struct Patch {

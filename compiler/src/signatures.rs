@@ -3,7 +3,7 @@
 
 use cranelift_codegen::ir::{types, AbiParam, ArgumentPurpose, Signature, Type};
 use cranelift_codegen::isa::{CallConv, TargetIsa};
-use wasmaot_loader::abi::{FuncType, LibcallType, ValType};
+use wasmaot_abi::{FuncType, LibcallType, ValType};
 
 /// The Cranelift type a wasm value of `ty` travels as.
 pub fn value_type(isa: &dyn TargetIsa, ty: ValType) -> Type {

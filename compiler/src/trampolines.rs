@@ -9,7 +9,7 @@ use cranelift_codegen::ir::{
 };
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
-use wasmaot_loader::abi::{FuncType, VMOffsets, VAL_RAW_SIZE};
+use wasmaot_abi::{FuncType, VMOffsets, VAL_RAW_SIZE};
 
 fn val_flags() -> MemFlags {
     // The values array is host memory we were handed; it is valid and aligned.
@@ -140,7 +140,7 @@ impl<'a> Needed<'a> {
         info: &'a crate::module_env::ModuleInfo,
         compiled: &[crate::codegen::CompiledFunction],
     ) -> Needed<'a> {
-        use wasmaot_loader::abi::{ConstExpr, ConstOp, ElemItems, EntityIndex, ImportKind};
+        use wasmaot_abi::{ConstExpr, ConstOp, ElemItems, EntityIndex, ImportKind};
         let meta = &info.meta;
         let func_type = |f: u32| {
             let t = info.func_types.get(f as usize).copied();

@@ -1,8 +1,8 @@
 //! Compiler-level tests: errors, determinism, every target and format.
 
 use object::{Object, ObjectSection, ObjectSymbol};
+use wasmaot_abi::{self as abi, ObjectFormat};
 use wasmaot_compiler::{compile, CompileError, CompileOptions};
-use wasmaot_loader::abi::{self, ObjectFormat};
 
 const MODULE: &str = r#"
 (module

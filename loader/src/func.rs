@@ -27,9 +27,9 @@ type HostShim<T> =
 
 /// `VMHostFuncContext`: the `vmctx` of a host function's `VMFuncRef`.
 ///
-/// `callback` (what host trampolines call) is an assembly thunk that appends the
-/// caller's frame pointer and return address to the arguments and jumps to `shim`,
-/// which must therefore stay at offset 16.
+/// Laid out as `abi::VMOffsets` says: `callback` (what host trampolines call) is an
+/// assembly thunk that appends the caller's frame pointer and return address to the
+/// arguments and jumps to `shim`.
 #[repr(C)]
 pub(crate) struct VMHostFuncContext<T: 'static> {
     magic: u32,
@@ -288,7 +288,13 @@ unsafe extern "C" fn host_shim<T: 'static>(
     unsafe { traphandlers::raise_error(error, pc, fp) }
 }
 
-const _: () = assert!(std::mem::offset_of!(VMHostFuncContext<()>, shim) == 16);
+const _: () = {
+    use std::mem::offset_of;
+    let o = crate::vmcontext::HOST_FIXED_OFFSETS;
+    assert!(offset_of!(VMHostFuncContext<()>, magic) == o.host_ctx_magic() as usize);
+    assert!(offset_of!(VMHostFuncContext<()>, callback) == o.host_ctx_callback() as usize);
+    assert!(offset_of!(VMHostFuncContext<()>, shim) == o.host_ctx_shim() as usize);
+};
 
 /// # Safety
 /// `ctx` is a live host context; `values` has `len` slots.

@@ -1,6 +1,7 @@
 //! wasmaot-loader: the runtime. Loads artifacts produced by the compiler, links and
 //! instantiates them, runs their code and turns hardware faults into Wasm traps.
-//! It never depends on the compiler.
+//! It never depends on the compiler: what both sides agree on is the `wasmaot-abi` crate,
+//! re-exported as [`abi`].
 //!
 //! One concept per file, in layers (docs/ARCHITECTURE.md draws them; no import cycle):
 //!
@@ -33,9 +34,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
-// `Reader::len` reads a LEB128 length; it is not a container length.
-#[allow(clippy::len_without_is_empty)]
-pub mod abi;
+pub use wasmaot_abi as abi;
 
 mod artifact;
 mod caller;

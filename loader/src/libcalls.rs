@@ -8,20 +8,19 @@
 //! also exported unmangled (`wasmaot_rt_*`): Cranelift's float helpers are still reached
 //! by symbol (only when the target lacks the instruction), and C hosts may call them.
 
-use crate::abi::{Libcall, TrapCode};
+use crate::abi::{FloatHelper, Libcall, TrapCode};
 use crate::store::StoreOpaque;
 use crate::traphandlers::raise_trap;
 use crate::vm::instance::InstanceData;
 use crate::vmcontext::{vmctx_instance, vmctx_store};
 
-/// Offset of `instance` in a VMContext on this host (checked against `abi::VMOffsets`
-/// in the tests).
+/// Offset of `instance` in a VMContext on this host.
 #[cfg(all(
     any(target_arch = "x86_64", target_arch = "aarch64"),
     not(target_os = "macos"),
     not(windows)
 ))]
-const VMCTX_INSTANCE: usize = 8 + 2 * std::mem::size_of::<usize>();
+const VMCTX_INSTANCE: usize = crate::vmcontext::HOST_FIXED_OFFSETS.vmctx_instance() as usize;
 
 /// Thunks for the libcalls that can trap: record the calling wasm frame (frame pointer,
 /// return address) in the instance (`InstanceData::last_wasm_fp/pc`) and jump to the
@@ -115,18 +114,17 @@ pub(crate) fn address_of(symbol: &str) -> Option<usize> {
             }
         });
     }
-    Some(match symbol.strip_prefix("wasmaot_rt_")? {
-        "ceilf" => wasmaot_rt_ceilf as *const () as usize,
-        "ceil" => wasmaot_rt_ceil as *const () as usize,
-        "floorf" => wasmaot_rt_floorf as *const () as usize,
-        "floor" => wasmaot_rt_floor as *const () as usize,
-        "truncf" => wasmaot_rt_truncf as *const () as usize,
-        "trunc" => wasmaot_rt_trunc as *const () as usize,
-        "nearbyintf" => wasmaot_rt_nearbyintf as *const () as usize,
-        "nearbyint" => wasmaot_rt_nearbyint as *const () as usize,
-        "fmaf" => wasmaot_rt_fmaf as *const () as usize,
-        "fma" => wasmaot_rt_fma as *const () as usize,
-        _ => return None,
+    Some(match FloatHelper::from_symbol(symbol)? {
+        FloatHelper::CeilF32 => wasmaot_rt_ceilf as *const () as usize,
+        FloatHelper::CeilF64 => wasmaot_rt_ceil as *const () as usize,
+        FloatHelper::FloorF32 => wasmaot_rt_floorf as *const () as usize,
+        FloatHelper::FloorF64 => wasmaot_rt_floor as *const () as usize,
+        FloatHelper::TruncF32 => wasmaot_rt_truncf as *const () as usize,
+        FloatHelper::TruncF64 => wasmaot_rt_trunc as *const () as usize,
+        FloatHelper::NearestF32 => wasmaot_rt_nearbyintf as *const () as usize,
+        FloatHelper::NearestF64 => wasmaot_rt_nearbyint as *const () as usize,
+        FloatHelper::FmaF32 => wasmaot_rt_fmaf as *const () as usize,
+        FloatHelper::FmaF64 => wasmaot_rt_fma as *const () as usize,
     })
 }
 
@@ -639,9 +637,7 @@ mod tests {
         not(target_os = "macos"),
         not(windows)
     ))]
-    fn thunks_agree_with_the_vmcontext_layout() {
-        let offsets = crate::abi::VMOffsets::new(8, Default::default());
-        assert_eq!(VMCTX_INSTANCE, offsets.vmctx_instance() as usize);
+    fn thunks_agree_with_the_instance_layout() {
         assert_eq!(std::mem::offset_of!(InstanceData, last_wasm_fp), 0);
         assert_eq!(std::mem::offset_of!(InstanceData, last_wasm_pc), 8);
     }
@@ -651,11 +647,8 @@ mod tests {
         for l in Libcall::ALL {
             assert!(address_of(l.symbol()).is_some(), "{l:?}");
         }
-        for name in crate::abi::FLOAT_LIBCALLS {
-            assert!(
-                address_of(&crate::abi::cranelift_libcall_symbol(name)).is_some(),
-                "{name}"
-            );
+        for h in FloatHelper::ALL {
+            assert!(address_of(h.symbol()).is_some(), "{h:?}");
         }
         for (i, l) in Libcall::ALL.iter().enumerate() {
             assert_eq!(l.index() as usize, i);

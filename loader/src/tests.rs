@@ -110,7 +110,7 @@ pub(crate) fn build_artifact_with_relocs(
         .unwrap();
     let field = off as usize + CHECKSUM_OFFSET;
     let crc = if header.checksum == 0 {
-        crc32fast::hash(&bytes)
+        artifact_checksum(&bytes, field).unwrap()
     } else {
         header.checksum
     };

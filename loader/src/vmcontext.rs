@@ -2,12 +2,16 @@
 //! `abi::VMOffsets` describes them for the host's pointer size, and the VMContext
 //! allocation itself.
 
-use crate::abi::{VMOffsets, VMCTX_MAGIC};
+use crate::abi::{Counts, VMOffsets, VMCTX_MAGIC};
 use std::alloc::Layout;
 use std::ptr::NonNull;
 
 /// Pointer size of the host, as `abi::VMOffsets` wants it.
 pub const HOST_POINTER_SIZE: u8 = std::mem::size_of::<usize>() as u8;
+
+/// The offsets on this host that do not depend on the module: those of the VMContext
+/// header and of the records (for `const` operands of the runtime's assembly).
+pub const HOST_FIXED_OFFSETS: VMOffsets = VMOffsets::new(HOST_POINTER_SIZE, Counts::NONE);
 
 /// Per-store limits compiled code checks (`VMRuntimeLimits`).
 #[repr(C)]
@@ -75,14 +79,17 @@ impl ValRaw {
     }
 }
 
-// The layouts above must agree with `abi::VMOffsets` for the host.
+// The layouts above must agree with `abi::VMOffsets` for the host (field offsets:
+// `layout_tests`).
 const _: () = {
-    assert!(std::mem::size_of::<VMFuncRef>() == 3 * std::mem::size_of::<usize>());
-    assert!(std::mem::size_of::<VMTableDefinition>() == 2 * std::mem::size_of::<usize>());
-    assert!(std::mem::size_of::<VMMemoryDefinition>() == 2 * std::mem::size_of::<usize>());
-    assert!(std::mem::size_of::<VMGlobalDefinition>() == 16);
-    assert!(std::mem::size_of::<ValRaw>() == crate::abi::VAL_RAW_SIZE as usize);
-    assert!(std::mem::size_of::<VMRuntimeLimits>() == 2 * std::mem::size_of::<usize>() + 16);
+    use std::mem::size_of;
+    let o = HOST_FIXED_OFFSETS;
+    assert!(size_of::<VMFuncRef>() == o.size_of_funcref() as usize);
+    assert!(size_of::<VMTableDefinition>() == o.size_of_table_definition() as usize);
+    assert!(size_of::<VMMemoryDefinition>() == o.size_of_memory_definition() as usize);
+    assert!(size_of::<VMGlobalDefinition>() == o.size_of_global_definition() as usize);
+    assert!(size_of::<ValRaw>() == crate::abi::VAL_RAW_SIZE as usize);
+    assert!(size_of::<VMRuntimeLimits>() == o.size_of_limits() as usize);
 };
 
 /// An owned, zeroed, 16-aligned VMContext allocation.
@@ -150,11 +157,10 @@ impl Drop for VMContextAlloc {
 /// # Safety
 /// `vmctx` must point to a live VMContext allocated by this runtime.
 pub unsafe fn vmctx_instance(vmctx: *mut u8) -> *mut u8 {
-    let offsets = VMOffsets::new(HOST_POINTER_SIZE, Default::default());
     // SAFETY: the header fields are at fixed offsets in every VMContext (see caller's contract).
     unsafe {
         vmctx
-            .add(offsets.vmctx_instance() as usize)
+            .add(HOST_FIXED_OFFSETS.vmctx_instance() as usize)
             .cast::<*mut u8>()
             .read()
     }

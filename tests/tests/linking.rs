@@ -466,10 +466,7 @@ fn objects_for_other_platforms_parse_and_disassemble() {
                     let sym = file.symbol_by_index(i).unwrap();
                     let name = sym.name().unwrap().trim_start_matches('_');
                     assert!(
-                        !sym.is_undefined()
-                            || abi::FLOAT_LIBCALLS
-                                .iter()
-                                .any(|f| name == abi::cranelift_libcall_symbol(f)),
+                        !sym.is_undefined() || abi::FloatHelper::from_symbol(name).is_some(),
                         "{what}: .text refers to undefined `{name}`"
                     );
                 }
@@ -539,7 +536,7 @@ const AARCH64_MODULE: &str = r#"(module
 /// statically with the cross linker into a freestanding program
 /// (`linking/aarch64_harness.c`, built with clang) that finds the code through the
 /// module descriptor and calls it with a hand-built VMContext (offsets from
-/// `loader::abi`), then runs under qemu-user. The loader itself cannot be built for
+/// `wasmaot-abi`), then runs under qemu-user. The loader itself cannot be built for
 /// aarch64 here (no aarch64 Rust standard library), so this exercises the compiler's
 /// aarch64 code, trampolines, relocations and descriptor, not the runtime.
 #[test]

@@ -1,4 +1,4 @@
-//! The compiler and the loader agree on the VMContext layout (`loader::abi::VMOffsets`):
+//! The compiler and the loader agree on the VMContext layout (`wasmaot_abi::VMOffsets`):
 //! compiled code reaches every kind of entity — imported and defined functions, tables,
 //! memories and globals, funcrefs and type ids — and finds exactly what the loader put
 //! there. (`loader/src/vmcontext.rs` checks the records' field offsets against the same

@@ -12,7 +12,7 @@ use super::{trusted_ro, FuncEnv};
 use cranelift_codegen::ir::{condcodes::IntCC, types, InstBuilder, MemFlags, Value};
 use cranelift_frontend::{FunctionBuilder, Variable};
 use cranelift_wasm::wasmparser::Operator;
-use wasmaot_loader::abi::Libcall;
+use wasmaot_abi::Libcall;
 
 /// Per-function fuel bookkeeping.
 pub struct Fuel {

@@ -17,7 +17,7 @@ mod values;
 use crate::CompileOptions;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
-use wasmaot_loader::abi::features;
+use wasmaot_abi::features;
 
 /// How artifacts are loaded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]

@@ -4,7 +4,7 @@ use super::{spectest, traps, values, Mode, RunOptions};
 use crate::{compile, CompileError};
 use std::collections::HashMap;
 use std::path::PathBuf;
-use wasmaot_loader::abi::TrapCode;
+use wasmaot_abi::TrapCode;
 use wasmaot_loader::{Engine, Error, ErrorKind, Extern, Instance, Linker, Module, Store, Val};
 use wast::{QuoteWat, QuoteWatTest, WastDirective, WastExecute, WastInvoke, Wat};
 

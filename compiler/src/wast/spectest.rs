@@ -3,7 +3,7 @@
 //! `global_{i32,i64}` = 666, `global_{f32,f64}` = 666.6, a funcref `table` of 10..20
 //! elements and a `memory` of 1..2 pages.
 
-use wasmaot_loader::abi::{FuncType, GlobalType, MemoryType, TableType, ValType};
+use wasmaot_abi::{FuncType, GlobalType, MemoryType, TableType, ValType};
 use wasmaot_loader::{Error, Extern, Func, Global, Linker, Memory, Store, Table, Val};
 
 /// Define every `spectest` export in `linker`.

@@ -237,7 +237,7 @@ fn file_mode_loads_from_files() {
 
 #[test]
 fn spec_features_follow_the_testsuite_layout() {
-    use wasmaot_loader::abi::features;
+    use wasmaot_abi::features;
     assert_eq!(
         spec_features(Path::new(
             "/x/testsuite/proposals/tail-call/return_call.wast"

@@ -6,7 +6,7 @@
 //! `table.get` ("out of bounds table access"), where both are `TableOutOfBounds` for us.
 //! This table lists every wording accepted for a code beyond its own message.
 
-use wasmaot_loader::abi::TrapCode;
+use wasmaot_abi::TrapCode;
 
 const EQUIVALENT: &[(TrapCode, &[&str])] = &[
     (TrapCode::TableOutOfBounds, &["out of bounds table access"]),

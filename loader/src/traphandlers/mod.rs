@@ -225,8 +225,11 @@ pub(crate) unsafe fn raise_error(error: Error, pc: usize, fp: usize) -> ! {
 pub(crate) type HostCallback = unsafe extern "C" fn(*mut u8, *mut u8, *mut ValRawPtr, usize);
 type ValRawPtr = crate::vmcontext::ValRaw;
 
+/// Offset of the shim in a host context (`VMHostFuncContext`) on this host.
+const HOST_CTX_SHIM: usize = crate::vmcontext::HOST_FIXED_OFFSETS.host_ctx_shim() as usize;
+
 // The callback of every host function: pass the caller's frame pointer and return
-// address as two more arguments to the shim stored at offset 16 of the host context.
+// address as two more arguments to the shim stored in the host context.
 #[cfg(all(target_arch = "x86_64", not(target_os = "macos"), not(windows)))]
 std::arch::global_asm!(
     ".text",
@@ -236,7 +239,8 @@ std::arch::global_asm!(
     "wasmaot_host_callback:",
     "mov r8, rbp",
     "mov r9, qword ptr [rsp]",
-    "jmp qword ptr [rdi + 16]",
+    "jmp qword ptr [rdi + {shim}]",
+    shim = const HOST_CTX_SHIM,
 );
 #[cfg(all(target_arch = "aarch64", not(target_os = "macos"), not(windows)))]
 std::arch::global_asm!(
@@ -247,8 +251,9 @@ std::arch::global_asm!(
     "wasmaot_host_callback:",
     "mov x4, x29",
     "mov x5, x30",
-    "ldr x16, [x0, #16]",
+    "ldr x16, [x0, #{shim}]",
     "br x16",
+    shim = const HOST_CTX_SHIM,
 );
 
 #[cfg(all(
@@ -293,9 +298,9 @@ unsafe extern "C" fn portable_host_callback(
     len: usize,
 ) {
     type Shim = unsafe extern "C" fn(*mut u8, *mut u8, *mut ValRawPtr, usize, usize, usize);
-    // SAFETY: host contexts keep their shim at offset 16 (asserted in `func.rs`).
+    // SAFETY: host contexts keep their shim at `HOST_CTX_SHIM` (asserted in `func.rs`).
     unsafe {
-        let shim = ctx.add(16).cast::<Shim>().read();
+        let shim = ctx.add(HOST_CTX_SHIM).cast::<Shim>().read();
         shim(ctx, caller, values, len, 0, 0)
     }
 }

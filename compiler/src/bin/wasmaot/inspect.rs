@@ -6,7 +6,7 @@ use object::{Object, ObjectSection};
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
-use wasmaot_loader::abi::{self, features, EntityIndex, ImportKind, ModuleMeta};
+use wasmaot_abi::{self as abi, features, EntityIndex, ImportKind, ModuleMeta};
 
 pub fn main(path: &Path) -> Result<ExitCode, Failure> {
     let bytes = std::fs::read(path).map_err(|e| file_error(path, e))?;
@@ -27,6 +27,39 @@ fn object_format(format: object::BinaryFormat) -> Option<abi::ObjectFormat> {
 /// The text `wasmaot inspect` prints for the artifact `bytes`.
 fn describe(bytes: &[u8]) -> Result<String, String> {
     let file = object::File::parse(bytes).map_err(|e| format!("not an object file: {e}"))?;
+    let (meta_offset, header, meta) = read_metadata(&file)?;
+    let mut out = String::new();
+    let kind = format!(
+        "{:?} {:?} {:?}",
+        file.format(),
+        file.kind(),
+        file.architecture()
+    );
+    line(&mut out, "object", format!("{kind}, {} bytes", bytes.len()));
+    describe_header(&mut out, &header);
+    // The checksum covers the artifact file the compiler wrote; a system linker's output
+    // (shared object, executable) is a different file, so there is nothing to compare.
+    let verdict = if file.kind() != object::ObjectKind::Relocatable {
+        "not checked: linked by the system linker"
+    } else if checksum(bytes, meta_offset as usize) == Some(header.checksum) {
+        "ok"
+    } else {
+        "MISMATCH"
+    };
+    line(
+        &mut out,
+        "checksum",
+        format!("{:#010x} ({verdict})", header.checksum),
+    );
+    describe_module(&mut out, &meta);
+    describe_imports(&mut out, &meta);
+    describe_exports(&mut out, &meta);
+    describe_sections(&mut out, &file);
+    Ok(out)
+}
+
+/// The metadata section of `file`: its file offset, and the header and module it holds.
+fn read_metadata(file: &object::File) -> Result<(u64, abi::Header, ModuleMeta), String> {
     let format = object_format(file.format())
         .ok_or_else(|| format!("unsupported object format {:?}", file.format()))?;
     let meta_name = abi::metadata_section(format);
@@ -41,16 +74,11 @@ fn describe(bytes: &[u8]) -> Result<String, String> {
         .map_err(|e| format!("cannot read `{meta_name}`: {e}"))?;
     let (header, meta) = abi::decode_metadata(meta_bytes)
         .map_err(|e| format!("bad metadata in `{meta_name}`: {e}"))?;
+    Ok((meta_offset, header, meta))
+}
 
-    let mut out = String::new();
-    let w = &mut out;
-    let kind = format!(
-        "{:?} {:?} {:?}",
-        file.format(),
-        file.kind(),
-        file.architecture()
-    );
-    line(w, "object", format!("{kind}, {} bytes", bytes.len()));
+/// The header's fields but the checksum.
+fn describe_header(w: &mut String, header: &abi::Header) {
     line(w, "format version", header.format_version);
     line(w, "compiler version", &header.compiler_version);
     line(w, "target", &header.target);
@@ -78,20 +106,10 @@ fn describe(bytes: &[u8]) -> Result<String, String> {
         "linked at load (copied and patched)"
     };
     line(w, "text", text);
-    // The checksum covers the artifact file the compiler wrote; a system linker's output
-    // (shared object, executable) is a different file, so there is nothing to compare.
-    let verdict = if file.kind() != object::ObjectKind::Relocatable {
-        "not checked: linked by the system linker"
-    } else if checksum(bytes, meta_offset as usize) == Some(header.checksum) {
-        "ok"
-    } else {
-        "MISMATCH"
-    };
-    line(
-        w,
-        "checksum",
-        format!("{:#010x} ({verdict})", header.checksum),
-    );
+}
+
+/// What the module holds, in numbers.
+fn describe_module(w: &mut String, meta: &ModuleMeta) {
     if let Some(name) = &meta.module_name {
         line(w, "module name", name);
     }
@@ -120,20 +138,25 @@ fn describe(bytes: &[u8]) -> Result<String, String> {
     if let Some(start) = meta.start {
         line(w, "start function", start);
     }
+}
 
+fn describe_imports(w: &mut String, meta: &ModuleMeta) {
     let _ = writeln!(w, "imports:");
     if meta.imports.is_empty() {
         let _ = writeln!(w, "  (none)");
     }
     for import in &meta.imports {
         let ty = match &import.kind {
-            ImportKind::Func(t) => func_type(&meta, *t),
+            ImportKind::Func(t) => func_type(meta, *t),
             ImportKind::Table(t) => format!("{t:?}"),
             ImportKind::Memory(t) => format!("{t:?}"),
             ImportKind::Global(t) => format!("{t:?}"),
         };
         let _ = writeln!(w, "  {:?} {:?}: {ty}", import.module, import.name);
     }
+}
+
+fn describe_exports(w: &mut String, meta: &ModuleMeta) {
     let _ = writeln!(w, "exports:");
     if meta.exports.is_empty() {
         let _ = writeln!(w, "  (none)");
@@ -141,13 +164,16 @@ fn describe(bytes: &[u8]) -> Result<String, String> {
     for export in &meta.exports {
         let ty = match export.index {
             EntityIndex::Func(i) => {
-                format!("func[{i}] {}", func_type(&meta, func_type_index(&meta, i)))
+                format!("func[{i}] {}", func_type(meta, func_type_index(meta, i)))
             }
             other => format!("{other:?}"),
         };
         let _ = writeln!(w, "  {:?}: {ty}", export.name);
     }
+}
 
+/// The object's named sections: size and number of relocations.
+fn describe_sections(w: &mut String, file: &object::File) {
     let _ = writeln!(w, "sections:");
     let _ = writeln!(w, "  {:<24} {:>10} {:>12}", "name", "size", "relocations");
     for section in file.sections() {
@@ -158,7 +184,6 @@ fn describe(bytes: &[u8]) -> Result<String, String> {
         let relocs = section.relocations().count();
         let _ = writeln!(w, "  {name:<24} {:>10} {relocs:>12}", section.size());
     }
-    Ok(out)
 }
 
 fn line(w: &mut String, key: &str, value: impl std::fmt::Display) {

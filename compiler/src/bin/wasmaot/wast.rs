@@ -4,8 +4,8 @@ use crate::Failure;
 use rayon::prelude::*;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use wasmaot_abi::features;
 use wasmaot_compiler::wast::{run_file, spec_features, Mode, RunOptions, WASM2};
-use wasmaot_loader::abi::features;
 
 #[derive(clap::Args)]
 pub struct Args {

@@ -33,11 +33,16 @@
 //!  VMTableDefinition  { base: P, current_elements: u32 (+pad to P) }   elements are P-sized
 //!  VMMemoryDefinition { base: P, current_length: P }                    (length in bytes)
 //!  VMGlobalDefinition 16 bytes, value little-endian at offset 0
-//!  VMHostFuncContext  { magic b"host": u32 (+4 pad), callback: P, ... }
+//!  VMHostFuncContext  { magic b"host": u32 (+4 pad), callback: P, shim: P, ... }
 //! ```
 //!
 //! A `VMFuncRef` of a host function has as `vmctx` a `VMHostFuncContext`, whose
 //! `callback` is `extern "C" fn(host_ctx, caller_vmctx, values: *mut ValRaw, len: P)`.
+//! `shim` and what follows are the runtime's own: compiled code never reads them.
+//!
+//! The methods are `const fn`, so that the runtime's assembly can take offsets of the
+//! header and the records (which do not depend on the counts) as `const` operands:
+//! `VMOffsets::new(pointer_size, Counts::NONE)`.
 
 /// Counts that determine the layout.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -51,6 +56,21 @@ pub struct Counts {
     pub defined_tables: u32,
     pub defined_memories: u32,
     pub defined_globals: u32,
+}
+
+impl Counts {
+    /// A module without entities.
+    pub const NONE: Counts = Counts {
+        types: 0,
+        imported_funcs: 0,
+        imported_tables: 0,
+        imported_memories: 0,
+        imported_globals: 0,
+        defined_funcs: 0,
+        defined_tables: 0,
+        defined_memories: 0,
+        defined_globals: 0,
+    };
 }
 
 /// Magic of a VMContext ("vmcx" little-endian).
@@ -75,17 +95,24 @@ pub struct VMOffsets {
     size: u32,
 }
 
-fn align(offset: u32, to: u32) -> u32 {
+const fn align(offset: u32, to: u32) -> u32 {
     offset.div_ceil(to) * to
 }
 
+/// The offset after `n` records of `each` bytes from `start`. Counts come from validated
+/// modules (at most a few million entities), so this stays far from u32 overflow;
+/// saturate defensively anyway.
+const fn after(start: u32, n: u32, each: u32) -> u32 {
+    start.saturating_add(n.saturating_mul(each))
+}
+
+/// Size of a `VMGlobalDefinition`, and the alignment of the defined globals.
+const GLOBAL_SIZE: u32 = 16;
+
 impl VMOffsets {
     /// The layout for `counts` on a target with `pointer_size`-byte pointers (4 or 8).
-    pub fn new(pointer_size: u8, counts: Counts) -> VMOffsets {
-        let p = u32::from(pointer_size);
-        // Counts come from validated modules (at most a few million entities), so the
-        // arithmetic below stays far from u32 overflow; saturate defensively anyway.
-        let after = |start: u32, n: u32, each: u32| start.saturating_add(n.saturating_mul(each));
+    pub const fn new(pointer_size: u8, counts: Counts) -> VMOffsets {
+        let p = pointer_size as u32;
         let type_ids = 8 + 4 * p;
         let imported_funcs = align(after(type_ids, counts.types, 4), p);
         let imported_tables = after(imported_funcs, counts.imported_funcs, p);
@@ -93,8 +120,11 @@ impl VMOffsets {
         let imported_globals = after(imported_memories, counts.imported_memories, p);
         let defined_tables = after(imported_globals, counts.imported_globals, p);
         let defined_memories = after(defined_tables, counts.defined_tables, 2 * p);
-        let defined_globals = align(after(defined_memories, counts.defined_memories, 2 * p), 16);
-        let defined_funcrefs = after(defined_globals, counts.defined_globals, 16);
+        let defined_globals = align(
+            after(defined_memories, counts.defined_memories, 2 * p),
+            GLOBAL_SIZE,
+        );
+        let defined_funcrefs = after(defined_globals, counts.defined_globals, GLOBAL_SIZE);
         let size = align(after(defined_funcrefs, counts.defined_funcs, 3 * p), 16);
         VMOffsets {
             pointer_size,
@@ -112,120 +142,127 @@ impl VMOffsets {
         }
     }
 
-    fn p(&self) -> u32 {
-        u32::from(self.pointer_size)
+    const fn p(&self) -> u32 {
+        self.pointer_size as u32
     }
 
     // --- VMContext header ---
-    pub fn vmctx_magic(&self) -> u32 {
+    pub const fn vmctx_magic(&self) -> u32 {
         0
     }
-    pub fn vmctx_runtime_limits(&self) -> u32 {
+    pub const fn vmctx_runtime_limits(&self) -> u32 {
         8
     }
-    pub fn vmctx_store(&self) -> u32 {
+    pub const fn vmctx_store(&self) -> u32 {
         8 + self.p()
     }
-    pub fn vmctx_instance(&self) -> u32 {
+    pub const fn vmctx_instance(&self) -> u32 {
         8 + 2 * self.p()
     }
     /// Pointer to the table of runtime-function addresses, indexed by `Libcall::index`:
     /// compiled code calls libcalls through it, so `.text` holds no absolute address.
-    pub fn vmctx_libcalls(&self) -> u32 {
+    pub const fn vmctx_libcalls(&self) -> u32 {
         8 + 3 * self.p()
     }
     /// Offset of libcall `index`'s address in the table `vmctx_libcalls` points to.
-    pub fn libcall_slot(&self, index: u32) -> u32 {
+    pub const fn libcall_slot(&self, index: u32) -> u32 {
         index * self.p()
     }
     /// Engine-wide id of module type `index`.
-    pub fn vmctx_type_id(&self, index: u32) -> u32 {
+    pub const fn vmctx_type_id(&self, index: u32) -> u32 {
         self.type_ids + 4 * index
     }
     /// Pointer to the `VMFuncRef` of imported function `index`.
-    pub fn vmctx_imported_func(&self, index: u32) -> u32 {
+    pub const fn vmctx_imported_func(&self, index: u32) -> u32 {
         self.imported_funcs + index * self.p()
     }
-    pub fn vmctx_imported_table(&self, index: u32) -> u32 {
+    pub const fn vmctx_imported_table(&self, index: u32) -> u32 {
         self.imported_tables + index * self.p()
     }
-    pub fn vmctx_imported_memory(&self, index: u32) -> u32 {
+    pub const fn vmctx_imported_memory(&self, index: u32) -> u32 {
         self.imported_memories + index * self.p()
     }
-    pub fn vmctx_imported_global(&self, index: u32) -> u32 {
+    pub const fn vmctx_imported_global(&self, index: u32) -> u32 {
         self.imported_globals + index * self.p()
     }
     /// `VMTableDefinition` of defined table `index` (index among defined tables).
-    pub fn vmctx_defined_table(&self, index: u32) -> u32 {
+    pub const fn vmctx_defined_table(&self, index: u32) -> u32 {
         self.defined_tables + index * 2 * self.p()
     }
-    pub fn vmctx_defined_memory(&self, index: u32) -> u32 {
+    pub const fn vmctx_defined_memory(&self, index: u32) -> u32 {
         self.defined_memories + index * 2 * self.p()
     }
-    pub fn vmctx_defined_global(&self, index: u32) -> u32 {
-        self.defined_globals + index * 16
+    pub const fn vmctx_defined_global(&self, index: u32) -> u32 {
+        self.defined_globals + index * GLOBAL_SIZE
     }
     /// `VMFuncRef` of defined function `index` (index among defined functions).
-    pub fn vmctx_defined_funcref(&self, index: u32) -> u32 {
+    pub const fn vmctx_defined_funcref(&self, index: u32) -> u32 {
         self.defined_funcrefs + index * 3 * self.p()
     }
     /// Total size of the VMContext in bytes (a multiple of 16).
-    pub fn size(&self) -> u32 {
+    pub const fn size(&self) -> u32 {
         self.size
     }
 
     // --- records ---
-    pub fn limits_stack_limit(&self) -> u32 {
+    pub const fn limits_stack_limit(&self) -> u32 {
         0
     }
-    pub fn limits_fuel_consumed(&self) -> u32 {
+    pub const fn limits_fuel_consumed(&self) -> u32 {
         self.p()
     }
-    pub fn limits_epoch_deadline(&self) -> u32 {
+    pub const fn limits_epoch_deadline(&self) -> u32 {
         self.p() + 8
     }
     /// Pointer to the engine's current epoch (a `u64`).
-    pub fn limits_epoch_counter(&self) -> u32 {
+    pub const fn limits_epoch_counter(&self) -> u32 {
         self.p() + 16
     }
-    pub fn size_of_limits(&self) -> u32 {
+    pub const fn size_of_limits(&self) -> u32 {
         2 * self.p() + 16
     }
-    pub fn funcref_wasm_call(&self) -> u32 {
+    pub const fn funcref_wasm_call(&self) -> u32 {
         0
     }
-    pub fn funcref_type_id(&self) -> u32 {
+    pub const fn funcref_type_id(&self) -> u32 {
         self.p()
     }
-    pub fn funcref_vmctx(&self) -> u32 {
+    pub const fn funcref_vmctx(&self) -> u32 {
         2 * self.p()
     }
-    pub fn size_of_funcref(&self) -> u32 {
+    pub const fn size_of_funcref(&self) -> u32 {
         3 * self.p()
     }
-    pub fn table_base(&self) -> u32 {
+    pub const fn table_base(&self) -> u32 {
         0
     }
-    pub fn table_current_elements(&self) -> u32 {
+    pub const fn table_current_elements(&self) -> u32 {
         self.p()
     }
-    pub fn size_of_table_definition(&self) -> u32 {
+    pub const fn size_of_table_definition(&self) -> u32 {
         2 * self.p()
     }
-    pub fn memory_base(&self) -> u32 {
+    pub const fn memory_base(&self) -> u32 {
         0
     }
-    pub fn memory_current_length(&self) -> u32 {
+    pub const fn memory_current_length(&self) -> u32 {
         self.p()
     }
-    pub fn size_of_memory_definition(&self) -> u32 {
+    pub const fn size_of_memory_definition(&self) -> u32 {
         2 * self.p()
     }
-    pub fn host_ctx_magic(&self) -> u32 {
+    pub const fn size_of_global_definition(&self) -> u32 {
+        GLOBAL_SIZE
+    }
+    pub const fn host_ctx_magic(&self) -> u32 {
         0
     }
-    pub fn host_ctx_callback(&self) -> u32 {
+    pub const fn host_ctx_callback(&self) -> u32 {
         8
+    }
+    /// The runtime's function the `callback` passes every call on to.
+    pub const fn host_ctx_shim(&self) -> u32 {
+        self.host_ctx_callback() + self.p()
     }
 }
 

@@ -3,6 +3,7 @@
 //! `wasm_frame_module_offset` / `wasm_frame_func_offset`).
 
 use super::encoding::{DecodeResult, Reader, Writer};
+use alloc::vec::Vec;
 
 /// A function's code in `.text` and where its body starts in the wasm binary.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

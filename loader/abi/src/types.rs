@@ -1,7 +1,9 @@
 //! WebAssembly types and constant expressions as they are recorded in artifacts.
 
 use super::encoding::{DecodeResult, Reader, Writer};
-use std::fmt;
+use alloc::string::ToString;
+use alloc::vec::Vec;
+use core::fmt;
 
 /// A value type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

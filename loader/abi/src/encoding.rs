@@ -1,7 +1,10 @@
 //! A small binary encoding for artifact metadata: little-endian integers,
 //! LEB128 lengths, UTF-8 strings. Decoding checks every bound and never panics.
 
-use std::fmt;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::fmt;
 
 /// Writes metadata.
 #[derive(Default)]
@@ -76,7 +79,7 @@ impl fmt::Display for DecodeError {
     }
 }
 
-impl std::error::Error for DecodeError {}
+impl core::error::Error for DecodeError {}
 
 pub type DecodeResult<T> = Result<T, DecodeError>;
 
@@ -161,7 +164,7 @@ impl<'a> Reader<'a> {
         let n = self.count(1)?;
         let start = self.pos;
         let s = self.take(n, "a string")?;
-        match std::str::from_utf8(s) {
+        match core::str::from_utf8(s) {
             Ok(s) => Ok(s.to_string()),
             Err(_) => {
                 self.pos = start;

@@ -18,6 +18,7 @@ pub fn artifact_checksum(file: &[u8], field: usize) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec;
 
     #[test]
     fn field_is_taken_as_zero_and_bounds_are_checked() {

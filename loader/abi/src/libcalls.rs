@@ -81,25 +81,43 @@ libcalls! {
     EpochInterrupt = "epoch_interrupt"(Ptr) -> None;
 }
 
-/// Cranelift's own libcalls that compiled code may reference (floating-point helpers
-/// used when the target lacks an instruction): `wasmaot_rt_<name>`, C calling
-/// convention, with the signature of the same-named C function (`ceilf` etc.).
-pub const FLOAT_LIBCALLS: &[&str] = &[
-    "ceilf",
-    "ceil",
-    "floorf",
-    "floor",
-    "truncf",
-    "trunc",
-    "nearbyintf",
-    "nearbyint",
-    "fmaf",
-    "fma",
-];
+macro_rules! float_helpers {
+    ($( $variant:ident = $name:literal, )*) => {
+        /// Cranelift's own libcalls that compiled code may reference: floating-point
+        /// helpers used when the target lacks an instruction. Reached by symbol,
+        /// `wasmaot_rt_<C name>`, with the C calling convention and the signature of the
+        /// C function of that name (`ceilf` etc.).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum FloatHelper { $( $variant, )* }
 
-/// Symbol of a Cranelift float libcall named as in [`FLOAT_LIBCALLS`].
-pub fn cranelift_libcall_symbol(name: &str) -> String {
-    format!("wasmaot_rt_{name}")
+        impl FloatHelper {
+            /// Every float helper.
+            pub const ALL: &'static [FloatHelper] = &[ $( FloatHelper::$variant, )* ];
+
+            /// The symbol name of this helper in an artifact.
+            pub fn symbol(self) -> &'static str {
+                match self { $( FloatHelper::$variant => concat!("wasmaot_rt_", $name), )* }
+            }
+
+            /// Look a helper up by its symbol name.
+            pub fn from_symbol(name: &str) -> Option<FloatHelper> {
+                Self::ALL.iter().copied().find(|h| h.symbol() == name)
+            }
+        }
+    };
+}
+
+float_helpers! {
+    CeilF32 = "ceilf",
+    CeilF64 = "ceil",
+    FloorF32 = "floorf",
+    FloorF64 = "floor",
+    TruncF32 = "truncf",
+    TruncF64 = "trunc",
+    NearestF32 = "nearbyintf",
+    NearestF64 = "nearbyint",
+    FmaF32 = "fmaf",
+    FmaF64 = "fma",
 }
 
 #[cfg(test)]
@@ -119,5 +137,10 @@ mod tests {
             );
         }
         assert_eq!(Libcall::from_symbol("wasmaot_rt_nope"), None);
+        for h in FloatHelper::ALL {
+            assert!(seen.insert(h.symbol()));
+            assert_eq!(FloatHelper::from_symbol(h.symbol()), Some(*h));
+        }
+        assert_eq!(FloatHelper::from_symbol("ceilf"), None);
     }
 }

@@ -1,13 +1,25 @@
-//! `loader::abi`: the one contract between the compiler and the loader.
+//! wasmaot-abi: the one contract between the compiler and the loader.
 //!
 //! Pure data and arithmetic, no OS calls. The compiler emits code and metadata
 //! according to these definitions; the loader reads and links them. Nothing here
 //! depends on the host: every layout is computed from the *target's* pointer size.
+//!
+//! `no_std` (with `alloc`) and free of `unsafe`: it runs wherever the compiler or the
+//! loader does, and only ever decodes bytes it was given.
+
+#![no_std]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+#[cfg(test)]
+extern crate std;
 
 mod address_map;
 mod call_encoding;
 mod checksum;
 mod descriptor;
+// `Reader::len` reads a LEB128 length; it is not a container length.
+#[allow(clippy::len_without_is_empty)]
 mod encoding;
 mod libcalls;
 mod metadata;
@@ -23,7 +35,7 @@ pub use descriptor::{
     descriptor_symbol, Descriptor, DescriptorLayout, DESCRIPTOR_MAGIC, DESCRIPTOR_VERSION,
 };
 pub use encoding::{DecodeError, Reader, Writer};
-pub use libcalls::{cranelift_libcall_symbol, Libcall, LibcallType, FLOAT_LIBCALLS};
+pub use libcalls::{FloatHelper, Libcall, LibcallType};
 pub use metadata::*;
 pub use names::*;
 pub use traps::TrapCode;

@@ -20,6 +20,9 @@
 //!   8+6P          (size)
 //! ```
 
+use alloc::format;
+use alloc::string::String;
+
 /// `Descriptor::magic`: the bytes `WAOT` read as a little-endian u32.
 pub const DESCRIPTOR_MAGIC: u32 = u32::from_le_bytes(*b"WAOT");
 
@@ -94,19 +97,19 @@ mod tests {
 
     #[test]
     fn layout_matches_the_host_record() {
-        let l = DescriptorLayout::new(std::mem::size_of::<usize>() as u8);
-        assert_eq!(l.size() as usize, std::mem::size_of::<Descriptor>());
+        let l = DescriptorLayout::new(core::mem::size_of::<usize>() as u8);
+        assert_eq!(l.size() as usize, core::mem::size_of::<Descriptor>());
         assert_eq!(
             l.metadata() as usize,
-            std::mem::offset_of!(Descriptor, metadata)
+            core::mem::offset_of!(Descriptor, metadata)
         );
         assert_eq!(
             l.text_len() as usize,
-            std::mem::offset_of!(Descriptor, text_len)
+            core::mem::offset_of!(Descriptor, text_len)
         );
         assert_eq!(
             l.data_len() as usize,
-            std::mem::offset_of!(Descriptor, data_len)
+            core::mem::offset_of!(Descriptor, data_len)
         );
         assert_eq!(&DESCRIPTOR_MAGIC.to_le_bytes(), b"WAOT");
     }

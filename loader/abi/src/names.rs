@@ -1,5 +1,8 @@
 //! The symbol and section naming scheme of artifacts.
 
+use alloc::format;
+use alloc::string::String;
+
 /// Symbol of defined function `index` (index in the module's function space).
 pub fn func_symbol(prefix: &str, index: u32) -> String {
     format!("{prefix}wasm_func_{index}")

@@ -13,6 +13,12 @@
 use super::encoding::{DecodeError, DecodeResult, Reader, Writer};
 use super::traps::TrapCode;
 use super::types::*;
+use super::AddressMap;
+use alloc::format;
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::ops::Range;
 
 /// First bytes of the metadata section.
 pub const MAGIC: [u8; 8] = *b"\0wasmaot";
@@ -24,6 +30,9 @@ pub const CHECKSUM_OFFSET: usize = 12;
 
 /// WebAssembly features an artifact was compiled with (bit set).
 pub mod features {
+    use alloc::string::String;
+    use alloc::vec::Vec;
+
     pub const MUTABLE_GLOBAL: u64 = 1 << 0;
     pub const SATURATING_FLOAT_TO_INT: u64 = 1 << 1;
     pub const SIGN_EXTENSION: u64 = 1 << 2;
@@ -330,7 +339,7 @@ pub struct ModuleMeta {
     pub memory_images: Vec<MemoryImage>,
     /// Wasm byte offsets of the compiled code, for backtraces (shared: the loader's code
     /// registry holds it too).
-    pub address_map: std::sync::Arc<super::AddressMap>,
+    pub address_map: Arc<AddressMap>,
 }
 
 impl ModuleMeta {
@@ -494,113 +503,20 @@ impl ModuleMeta {
 
     fn decode_with(r: &mut Reader, decode_tables: bool) -> DecodeResult<(ModuleMeta, CodeTables)> {
         let types = r.list(2, FuncType::decode)?;
-        let imports = r.list(3, |r| {
-            let module = r.str()?;
-            let name = r.str()?;
-            let kind = match r.u8()? {
-                0 => ImportKind::Func(r.u32()?),
-                1 => ImportKind::Table(TableType::decode(r)?),
-                2 => ImportKind::Memory(MemoryType::decode(r)?),
-                3 => ImportKind::Global(GlobalType::decode(r)?),
-                _ => return r.error("an import kind (0..=3)"),
-            };
-            Ok(Import { module, name, kind })
-        })?;
-        let funcs = r.list(12, |r| {
-            Ok(FuncMeta {
-                type_index: r.u32()?,
-                text_offset: r.u32()?,
-                text_len: r.u32()?,
-            })
-        })?;
-        let tables = r.list(7, |r| {
-            Ok(TableDef {
-                ty: TableType::decode(r)?,
-                init: ConstExpr::decode(r)?,
-            })
-        })?;
+        let imports = r.list(3, decode_import)?;
+        let funcs = r.list(12, decode_func)?;
+        let tables = r.list(7, decode_table)?;
         let memories = r.list(12, MemoryType::decode)?;
-        let globals = r.list(3, |r| {
-            Ok(GlobalDef {
-                ty: GlobalType::decode(r)?,
-                init: ConstExpr::decode(r)?,
-            })
-        })?;
-        let exports = r.list(6, |r| {
-            Ok(Export {
-                name: r.str()?,
-                index: EntityIndex::decode(r)?,
-            })
-        })?;
-        let start = match r.opt_u64()? {
-            None => None,
-            Some(s) => match u32::try_from(s) {
-                Ok(s) => Some(s),
-                Err(_) => return r.error("a start function index below 2^32"),
-            },
-        };
-        let elements = r.list(3, |r| {
-            let mode = decode_mode(r)?;
-            let element = if r.bool()? {
-                ValType::ExternRef
-            } else {
-                ValType::FuncRef
-            };
-            let items = match r.u8()? {
-                0 => ElemItems::Funcs(r.list(4, |r| r.u32())?),
-                1 => ElemItems::Exprs(r.list(1, ConstExpr::decode)?),
-                _ => return r.error("an element item kind (0 or 1)"),
-            };
-            Ok(ElemSegment {
-                mode,
-                element,
-                items,
-            })
-        })?;
-        let data = r.list(17, |r| {
-            Ok(DataSegment {
-                mode: decode_mode(r)?,
-                offset: r.u64()?,
-                len: r.u64()?,
-            })
-        })?;
+        let globals = r.list(3, decode_global)?;
+        let exports = r.list(6, decode_export)?;
+        let start = decode_start(r)?;
+        let elements = r.list(3, decode_element)?;
+        let data = r.list(17, decode_data)?;
         let entry_trampolines = r.list(4, |r| r.u32())?;
         let host_trampolines = r.list(4, |r| r.u32())?;
         let module_name = if r.bool()? { Some(r.str()?) } else { None };
-        let memory_images = r.list(20, |r| {
-            Ok(MemoryImage {
-                memory: r.u32()?,
-                offset: r.u64()?,
-                len: r.u64()?,
-            })
-        })?;
-        let count = r.len()?;
-        let at = r.position();
-        let size = usize::try_from(count)
-            .ok()
-            .and_then(|n| n.checked_mul(TRAP_SITE_SIZE));
-        let Some(size) = size else {
-            return r.error("a trap site count that fits the section");
-        };
-        let records = r.take(size, "the trap sites")?;
-        let trap_sites_range = at..at + size;
-        let trap_sites = if decode_tables {
-            let mut sites = Vec::with_capacity(records.len() / TRAP_SITE_SIZE);
-            for (i, record) in records.chunks_exact(TRAP_SITE_SIZE).enumerate() {
-                match trap_site(record) {
-                    Some(site) => sites.push(site),
-                    None => {
-                        return Err(DecodeError {
-                            offset: at + i * TRAP_SITE_SIZE + 4,
-                            expected: "a trap code".into(),
-                        })
-                    }
-                }
-            }
-            sites
-        } else {
-            Vec::new()
-        };
+        let memory_images = r.list(20, decode_memory_image)?;
+        let (trap_sites_range, trap_sites) = decode_trap_sites(r, decode_tables)?;
         let (func_names_range, blob) = length_prefixed(r, "the function names")?;
         let func_names = if decode_tables {
             in_blob(blob, func_names_range.start, decode_func_names)?
@@ -609,8 +525,7 @@ impl ModuleMeta {
         };
         let (address_map_range, blob) = length_prefixed(r, "the address map")?;
         let address_map = if decode_tables {
-            let map = in_blob(blob, address_map_range.start, super::AddressMap::decode)?;
-            std::sync::Arc::new(map)
+            Arc::new(in_blob(blob, address_map_range.start, AddressMap::decode)?)
         } else {
             Default::default()
         };
@@ -642,11 +557,124 @@ impl ModuleMeta {
     }
 }
 
+fn decode_import(r: &mut Reader) -> DecodeResult<Import> {
+    let module = r.str()?;
+    let name = r.str()?;
+    let kind = match r.u8()? {
+        0 => ImportKind::Func(r.u32()?),
+        1 => ImportKind::Table(TableType::decode(r)?),
+        2 => ImportKind::Memory(MemoryType::decode(r)?),
+        3 => ImportKind::Global(GlobalType::decode(r)?),
+        _ => return r.error("an import kind (0..=3)"),
+    };
+    Ok(Import { module, name, kind })
+}
+
+fn decode_func(r: &mut Reader) -> DecodeResult<FuncMeta> {
+    Ok(FuncMeta {
+        type_index: r.u32()?,
+        text_offset: r.u32()?,
+        text_len: r.u32()?,
+    })
+}
+
+fn decode_table(r: &mut Reader) -> DecodeResult<TableDef> {
+    Ok(TableDef {
+        ty: TableType::decode(r)?,
+        init: ConstExpr::decode(r)?,
+    })
+}
+
+fn decode_global(r: &mut Reader) -> DecodeResult<GlobalDef> {
+    Ok(GlobalDef {
+        ty: GlobalType::decode(r)?,
+        init: ConstExpr::decode(r)?,
+    })
+}
+
+fn decode_export(r: &mut Reader) -> DecodeResult<Export> {
+    Ok(Export {
+        name: r.str()?,
+        index: EntityIndex::decode(r)?,
+    })
+}
+
+fn decode_start(r: &mut Reader) -> DecodeResult<Option<u32>> {
+    match r.opt_u64()? {
+        None => Ok(None),
+        Some(s) => match u32::try_from(s) {
+            Ok(s) => Ok(Some(s)),
+            Err(_) => r.error("a start function index below 2^32"),
+        },
+    }
+}
+
+fn decode_element(r: &mut Reader) -> DecodeResult<ElemSegment> {
+    let mode = decode_mode(r)?;
+    let element = if r.bool()? {
+        ValType::ExternRef
+    } else {
+        ValType::FuncRef
+    };
+    let items = match r.u8()? {
+        0 => ElemItems::Funcs(r.list(4, |r| r.u32())?),
+        1 => ElemItems::Exprs(r.list(1, ConstExpr::decode)?),
+        _ => return r.error("an element item kind (0 or 1)"),
+    };
+    Ok(ElemSegment {
+        mode,
+        element,
+        items,
+    })
+}
+
+fn decode_data(r: &mut Reader) -> DecodeResult<DataSegment> {
+    Ok(DataSegment {
+        mode: decode_mode(r)?,
+        offset: r.u64()?,
+        len: r.u64()?,
+    })
+}
+
+fn decode_memory_image(r: &mut Reader) -> DecodeResult<MemoryImage> {
+    Ok(MemoryImage {
+        memory: r.u32()?,
+        offset: r.u64()?,
+        len: r.u64()?,
+    })
+}
+
+/// The trap sites: where their records lie, and, if `decode` is set, the sites.
+fn decode_trap_sites(r: &mut Reader, decode: bool) -> DecodeResult<(Range<usize>, Vec<TrapSite>)> {
+    let count = r.len()?;
+    let at = r.position();
+    let size = usize::try_from(count)
+        .ok()
+        .and_then(|n| n.checked_mul(TRAP_SITE_SIZE));
+    let Some(size) = size else {
+        return r.error("a trap site count that fits the section");
+    };
+    let records = r.take(size, "the trap sites")?;
+    if !decode {
+        return Ok((at..at + size, Vec::new()));
+    }
+    let mut sites = Vec::with_capacity(records.len() / TRAP_SITE_SIZE);
+    for (i, record) in records.chunks_exact(TRAP_SITE_SIZE).enumerate() {
+        match trap_site(record) {
+            Some(site) => sites.push(site),
+            None => {
+                return Err(DecodeError {
+                    offset: at + i * TRAP_SITE_SIZE + 4,
+                    expected: "a trap code".into(),
+                })
+            }
+        }
+    }
+    Ok((at..at + size, sites))
+}
+
 /// A `len`-prefixed run of bytes (`what` in errors): where it lies, and its bytes.
-fn length_prefixed<'a>(
-    r: &mut Reader<'a>,
-    what: &str,
-) -> DecodeResult<(std::ops::Range<usize>, &'a [u8])> {
+fn length_prefixed<'a>(r: &mut Reader<'a>, what: &str) -> DecodeResult<(Range<usize>, &'a [u8])> {
     let len = r.len()?;
     let Some(len) = usize::try_from(len).ok() else {
         return r.error(format!("{what}, within the section"));
@@ -701,9 +729,9 @@ pub fn trap_site(record: &[u8]) -> Option<TrapSite> {
 /// offset), the function names (see `decode_func_names`) and the encoded `AddressMap`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CodeTables {
-    pub trap_sites: std::ops::Range<usize>,
-    pub func_names: std::ops::Range<usize>,
-    pub address_map: std::ops::Range<usize>,
+    pub trap_sites: Range<usize>,
+    pub func_names: Range<usize>,
+    pub address_map: Range<usize>,
 }
 
 fn encode_mode(w: &mut Writer, mode: &SegmentMode) {
@@ -763,6 +791,7 @@ pub fn decode_metadata(bytes: &[u8]) -> DecodeResult<(Header, ModuleMeta)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec;
 
     fn sample() -> (Header, ModuleMeta) {
         let header = Header {
@@ -845,17 +874,17 @@ mod tests {
                 offset: 4096,
                 len: 4096,
             }],
-            address_map: std::sync::Arc::new(crate::abi::AddressMap {
-                funcs: vec![crate::abi::FuncAddress {
+            address_map: Arc::new(crate::AddressMap {
+                funcs: vec![crate::FuncAddress {
                     text_offset: 0,
                     body_offset: 0x30,
                 }],
                 entries: vec![
-                    crate::abi::AddressMapEntry {
+                    crate::AddressMapEntry {
                         text_offset: 4,
                         wasm_offset: 0x33,
                     },
-                    crate::abi::AddressMapEntry {
+                    crate::AddressMapEntry {
                         text_offset: 9,
                         wasm_offset: 0x31,
                     },
