@@ -1,21 +1,24 @@
-//! Host functions (`wasmtime_func_new[_unchecked]`), calls into wasm, `wasmtime_caller_t`.
+//! Functions: host functions (`wasmtime_func_new[_unchecked]`, wasm.h's `wasm_func_new`),
+//! calls into wasm, `wasmtime_caller_t`, wasm.h's `wasm_func_t`.
 
-use crate::error::{
-    error_from_trap, exit_error, from_loader, new_error, null_arg, trap_from_error, wasm_trap_t,
-    wasmtime_error_t,
-};
-use crate::externs::{extern_to_c, wasmtime_extern_t};
+use crate::error::{exit_error, from_loader, new_error, null_arg, wasmtime_error_t};
+use crate::externs::{extern_casts, extern_to_c, extern_view, is_extern_of, wasmtime_extern_t};
 use crate::guard::{guard, guard_err};
 use crate::ptr::{self, Finalized, SendPtr};
-use crate::store::{ctx, wasmtime_context_t, wasmtime_store_t, StoreData};
+use crate::refs::{has_hdr, ref_casts, ref_fns};
+use crate::store::{
+    ctx, store_of, wasm_store_t, wasmtime_context_t, wasmtime_store_t, StoreData, WasmStore,
+};
+use crate::trap::{error_from_trap, msg_trap, trap_from_error, wasm_trap_t};
 use crate::types::wasm_functype_t;
 use crate::val::{
-    from_c_typed, from_raw, func_handle, func_of, to_c, to_raw, wasmtime_val_raw_t, wasmtime_val_t,
-    CHandle,
+    from_c_typed, from_raw, func_handle, func_of, to_c, to_raw, val_from_c, val_to_c, wasm_val_t,
+    wasm_val_vec_t, wasmtime_val_raw_t, wasmtime_val_t, CHandle,
 };
+use crate::vec::WasmVec;
 use std::ffi::{c_char, c_void};
-use std::sync::Arc;
-use wasmaot_loader::{Caller, Error, ExternType, Func, FuncType, Val};
+use std::sync::{Arc, Weak};
+use wasmaot_loader::{Caller, Error, Extern, ExternType, Func, FuncType, Val};
 
 pub type Callback = extern "C" fn(
     *mut c_void,
@@ -439,4 +442,217 @@ pub extern "C" fn wasmtime_func_to_raw(
             Err(_) => std::ptr::null_mut(),
         }
     })
+}
+
+// ---------------------------------------------------------------------------------------
+// wasm.h functions
+
+extern_view!(wasm_func_t, Func, func);
+has_hdr!(wasm_func_t, ext);
+
+extern_casts!(
+    wasm_func_t,
+    Func,
+    wasm_func_as_extern,
+    wasm_func_as_extern_const,
+    wasm_extern_as_func,
+    wasm_extern_as_func_const
+);
+ref_fns!(
+    wasm_func_t,
+    wasm_func_delete,
+    wasm_func_copy,
+    wasm_func_same,
+    |a, b| a.ext.same(&b.ext),
+    wasm_func_get_host_info,
+    wasm_func_set_host_info,
+    wasm_func_set_host_info_with_finalizer
+);
+ref_casts!(
+    wasm_func_t,
+    wasm_func_as_ref,
+    wasm_func_as_ref_const,
+    wasm_ref_as_func,
+    wasm_ref_as_func_const,
+    |r| is_extern_of(r, |e| matches!(e, Extern::Func(_)))
+);
+
+type WasmCallback = extern "C" fn(*const wasm_val_vec_t, *mut wasm_val_vec_t) -> *mut wasm_trap_t;
+type WasmCallbackEnv =
+    extern "C" fn(*mut c_void, *const wasm_val_vec_t, *mut wasm_val_vec_t) -> *mut wasm_trap_t;
+
+fn host_call(
+    store: &Weak<WasmStore>,
+    ty: &FuncType,
+    params: &[Val],
+    results: &mut [Val],
+    call: impl FnOnce(*const wasm_val_vec_t, *mut wasm_val_vec_t) -> *mut wasm_trap_t,
+) -> Result<(), wasmaot_loader::Error> {
+    let Some(store) = store.upgrade() else {
+        return Err(wasmaot_loader::Error::msg("the store was deleted"));
+    };
+    let mut args = WasmVec::from_vec(params.iter().map(|p| val_to_c(&store, p)).collect());
+    let mut res = WasmVec::from_vec(
+        ty.results
+            .iter()
+            .map(|_| wasm_val_t::default())
+            .collect::<Vec<_>>(),
+    );
+    let trap = call(&args, &mut res);
+    drop(args.take());
+    let res = res.take();
+    if !trap.is_null() {
+        return Err(error_from_trap(trap));
+    }
+    for (i, (r, t)) in res.iter().zip(&ty.results).enumerate() {
+        results[i] = val_from_c(r, *t)
+            .map_err(|e| wasmaot_loader::Error::msg(format!("host function result {i}: {e}")))?;
+    }
+    Ok(())
+}
+
+fn new_wasm_host_func(
+    s: *mut wasm_store_t,
+    ty: *const wasm_functype_t,
+    call: impl Fn(*const wasm_val_vec_t, *mut wasm_val_vec_t) -> *mut wasm_trap_t
+        + Send
+        + Sync
+        + 'static,
+) -> *mut wasm_func_t {
+    let (Some(store), Some(ty)) = (store_of(s), ptr::r(ty).map(|t| t.inner().ty.clone())) else {
+        return std::ptr::null_mut();
+    };
+    let weak = Arc::downgrade(&store);
+    let fty = ty.clone();
+    let f = Func::new(
+        &mut store.get().store,
+        ty,
+        move |_c: Caller<'_, _>, params: &[Val], results: &mut [Val]| {
+            host_call(&weak, &fty, params, results, &call)
+        },
+    );
+    wasm_func_t::boxed(&store, f)
+}
+
+#[no_mangle]
+pub extern "C" fn wasm_func_new(
+    s: *mut wasm_store_t,
+    ty: *const wasm_functype_t,
+    cb: Option<WasmCallback>,
+) -> *mut wasm_func_t {
+    guard(std::ptr::null_mut(), || {
+        let Some(cb) = cb else {
+            return std::ptr::null_mut();
+        };
+        new_wasm_host_func(s, ty, move |a, r| cb(a, r))
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasm_func_new_with_env(
+    s: *mut wasm_store_t,
+    ty: *const wasm_functype_t,
+    cb: Option<WasmCallbackEnv>,
+    env: *mut c_void,
+    fin: Option<extern "C" fn(*mut c_void)>,
+) -> *mut wasm_func_t {
+    guard(std::ptr::null_mut(), || {
+        let Some(cb) = cb else {
+            return std::ptr::null_mut();
+        };
+        let env = ptr::Finalized {
+            data: ptr::SendPtr(env),
+            finalizer: fin,
+        };
+        new_wasm_host_func(s, ty, move |a, r| {
+            let env = &env;
+            cb(env.data.0, a, r)
+        })
+    })
+}
+
+fn func_ty(f: &wasm_func_t) -> Option<FuncType> {
+    Some(f.func()?.ty(&f.ext.store.get().store))
+}
+
+#[no_mangle]
+pub extern "C" fn wasm_func_type(f: *const wasm_func_t) -> *mut wasm_functype_t {
+    guard(std::ptr::null_mut(), || match ptr::r(f).and_then(func_ty) {
+        Some(t) => Box::into_raw(wasm_functype_t::new(ExternType::Func(t))),
+        None => std::ptr::null_mut(),
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasm_func_param_arity(f: *const wasm_func_t) -> usize {
+    guard(0, || {
+        ptr::r(f).and_then(func_ty).map_or(0, |t| t.params.len())
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasm_func_result_arity(f: *const wasm_func_t) -> usize {
+    guard(0, || {
+        ptr::r(f).and_then(func_ty).map_or(0, |t| t.results.len())
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasm_func_call(
+    f: *const wasm_func_t,
+    args: *const wasm_val_vec_t,
+    results: *mut wasm_val_vec_t,
+) -> *mut wasm_trap_t {
+    crate::guard::guard_else(
+        || msg_trap("internal error in wasm_func_call"),
+        || {
+            let Some(f) = ptr::r(f) else {
+                return msg_trap("wasm_func_call: NULL function");
+            };
+            let Some(func) = f.func() else {
+                return msg_trap("not a function");
+            };
+            let store = f.ext.store.clone();
+            let ty = func.ty(&store.get().store);
+            let args = ptr::r(args).map(|a| a.as_slice()).unwrap_or(&[]);
+            if args.len() != ty.params.len() {
+                return msg_trap(format!(
+                    "expected {} arguments, got {}",
+                    ty.params.len(),
+                    args.len()
+                ));
+            }
+            let mut no_results = WasmVec::empty();
+            let results = match ptr::m(results) {
+                Some(r) => r,
+                None => &mut no_results,
+            };
+            if results.size < ty.results.len() || (results.size > 0 && results.data.is_null()) {
+                return msg_trap(format!(
+                    "expected room for {} results, got {}",
+                    ty.results.len(),
+                    results.size
+                ));
+            }
+            let mut params = Vec::new();
+            for (i, (a, t)) in args.iter().zip(&ty.params).enumerate() {
+                match val_from_c(a, *t) {
+                    Ok(v) => params.push(v),
+                    Err(e) => return msg_trap(format!("argument {i}: {e}")),
+                }
+            }
+            let mut out: Vec<Val> = ty.results.iter().map(|t| Val::default_for(*t)).collect();
+            match func.call(&mut store.get().store, &params, &mut out) {
+                Ok(()) => {
+                    let slots = ptr::slice_mut(results.data, results.size).unwrap_or_default();
+                    for (slot, v) in slots.iter_mut().zip(&out) {
+                        // Result slots are output: overwrite without dropping.
+                        std::mem::forget(std::mem::replace(slot, val_to_c(&store, v)));
+                    }
+                    std::ptr::null_mut()
+                }
+                Err(e) => trap_from_error(&e).unwrap_or_else(|| msg_trap(e.to_string())),
+            }
+        },
+    )
 }

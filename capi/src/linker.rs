@@ -5,16 +5,15 @@
 //! `Linker` filled by `wasi::add_to_linker`.
 
 use crate::config::wasm_engine_t;
-use crate::error::{from_loader, new_error, null_arg, wasm_trap_t, wasmtime_error_t};
-use crate::externs::{
-    check_instance_limits, extern_from_c, extern_to_c, instance_handle, instance_of, instantiate,
-    wasmtime_extern_t,
-};
+use crate::error::{from_loader, new_error, null_arg, wasmtime_error_t};
+use crate::externs::{extern_from_c, extern_to_c, wasmtime_extern_t};
 use crate::func::{call_failure, functype_of, Callback, HostCallback, UncheckedCallback};
 use crate::guard::{guard, guard_err};
+use crate::instance::{check_instance_limits, instance_handle, instance_of, instantiate};
 use crate::module::wasmtime_module_t;
 use crate::ptr;
 use crate::store::{ctx, wasmtime_context_t, wasmtime_store_t, StoreData};
+use crate::trap::wasm_trap_t;
 use crate::types::wasm_functype_t;
 use crate::val::{func_handle, CHandle};
 use std::collections::HashMap;

@@ -1,12 +1,15 @@
-//! `wasmtime_module_t`: compile (feature `compile`), validate, (de)serialize, imports,
-//! exports, image range; `wasmtime_wat2wasm`.
+//! Modules: `wasmtime_module_t` (compile with feature `compile`, validate,
+//! (de)serialize, imports, exports, image range), wasm.h's `wasm_module_t` and
+//! `wasm_shared_module_t`; `wasmtime_wat2wasm`.
 
 use crate::config::wasm_engine_t;
 use crate::error::{new_error, null_arg, wasmtime_error_t};
 use crate::guard::{guard, guard_err};
 use crate::ptr;
+use crate::refs::{has_hdr, is_kind, ref_casts, ref_fns, RefHeader, RefKind};
+use crate::store::{store_of, wasm_store_t};
 use crate::types::{exporttype, importtype, wasm_exporttype_vec_t, wasm_importtype_vec_t};
-use crate::vec::WasmVec;
+use crate::vec::{wasm_byte_vec_t, WasmVec};
 use std::ffi::{c_char, c_void};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -338,3 +341,163 @@ pub extern "C" fn wasmtime_wat2wasm(
         }
     })
 }
+
+// ---------------------------------------------------------------------------------------
+// wasm.h modules
+
+has_hdr!(wasm_module_t);
+
+#[repr(C)]
+pub struct wasm_module_t {
+    pub hdr: RefHeader,
+    pub module: wasmtime_module_t,
+}
+
+impl Clone for wasm_module_t {
+    fn clone(&self) -> Self {
+        wasm_module_t {
+            hdr: RefHeader::new(RefKind::Module),
+            module: self.module.clone(),
+        }
+    }
+}
+
+pub struct wasm_shared_module_t {
+    module: wasmtime_module_t,
+}
+
+fn boxed_module(module: wasmtime_module_t) -> *mut wasm_module_t {
+    Box::into_raw(Box::new(wasm_module_t {
+        hdr: RefHeader::new(RefKind::Module),
+        module,
+    }))
+}
+
+#[no_mangle]
+pub extern "C" fn wasm_module_new(
+    s: *mut wasm_store_t,
+    binary: *const wasm_byte_vec_t,
+) -> *mut wasm_module_t {
+    guard(std::ptr::null_mut(), || {
+        let (Some(s), Some(b)) = (store_of(s), ptr::r(binary)) else {
+            return std::ptr::null_mut();
+        };
+        match new_module(&s.get().engine, b.as_slice()) {
+            Ok(m) => boxed_module(m),
+            Err(_) => std::ptr::null_mut(),
+        }
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasm_module_validate(
+    s: *mut wasm_store_t,
+    binary: *const wasm_byte_vec_t,
+) -> bool {
+    guard(false, || {
+        let (Some(s), Some(b)) = (store_of(s), ptr::r(binary)) else {
+            return false;
+        };
+        validate(&s.get().engine, b.as_slice()).is_ok()
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasm_module_imports(m: *const wasm_module_t, out: *mut wasm_importtype_vec_t) {
+    guard((), || {
+        let v = ptr::r(m)
+            .map(|m| m.module.imports().iter().map(importtype).collect())
+            .unwrap_or_default();
+        ptr::write(out, WasmVec::from_vec(v))
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasm_module_exports(m: *const wasm_module_t, out: *mut wasm_exporttype_vec_t) {
+    guard((), || {
+        let v = ptr::r(m)
+            .map(|m| m.module.exports().iter().map(exporttype).collect())
+            .unwrap_or_default();
+        ptr::write(out, WasmVec::from_vec(v))
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasm_module_serialize(m: *const wasm_module_t, out: *mut wasm_byte_vec_t) {
+    guard((), || {
+        let b = ptr::r(m)
+            .and_then(|m| m.module.artifact.bytes().ok())
+            .unwrap_or_default();
+        ptr::write(out, WasmVec::from_vec(b))
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasm_module_deserialize(
+    s: *mut wasm_store_t,
+    b: *const wasm_byte_vec_t,
+) -> *mut wasm_module_t {
+    guard(std::ptr::null_mut(), || {
+        let (Some(s), Some(b)) = (store_of(s), ptr::r(b)) else {
+            return std::ptr::null_mut();
+        };
+        match deserialize(&s.get().engine, b.as_slice()) {
+            Ok(m) => boxed_module(m),
+            Err(_) => std::ptr::null_mut(),
+        }
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasm_module_share(m: *const wasm_module_t) -> *mut wasm_shared_module_t {
+    guard(std::ptr::null_mut(), || match ptr::r(m) {
+        Some(m) => Box::into_raw(Box::new(wasm_shared_module_t {
+            module: m.module.clone(),
+        })),
+        None => std::ptr::null_mut(),
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasm_module_obtain(
+    s: *mut wasm_store_t,
+    m: *const wasm_shared_module_t,
+) -> *mut wasm_module_t {
+    guard(std::ptr::null_mut(), || {
+        let (Some(s), Some(m)) = (store_of(s), ptr::r(m)) else {
+            return std::ptr::null_mut();
+        };
+        if !m
+            .module
+            .get()
+            .is_ok_and(|x| wasmaot_loader::Engine::same(x.engine(), &s.get().engine.engine))
+        {
+            return std::ptr::null_mut();
+        }
+        boxed_module(m.module.clone())
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasm_shared_module_delete(m: *mut wasm_shared_module_t) {
+    guard((), || drop(ptr::take_box(m)))
+}
+
+ref_fns!(
+    wasm_module_t,
+    wasm_module_delete,
+    wasm_module_copy,
+    wasm_module_same,
+    |a, b| std::ptr::eq(a, b),
+    wasm_module_get_host_info,
+    wasm_module_set_host_info,
+    wasm_module_set_host_info_with_finalizer
+);
+ref_casts!(
+    wasm_module_t,
+    wasm_module_as_ref,
+    wasm_module_as_ref_const,
+    wasm_ref_as_module,
+    wasm_ref_as_module_const,
+    |r| is_kind(r, RefKind::Module)
+);

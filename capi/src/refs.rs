@@ -1,11 +1,18 @@
 //! `wasm_ref_t`: the common header of every wasm.h reference object (traps, foreign
-//! objects, modules, externs, instances, externref values), host info, and the generic
-//! `_as_ref` / `wasm_ref_as_*` casts.
+//! objects, modules, externs, instances, externref values), host info, the generic
+//! `_as_ref` / `wasm_ref_as_*` casts, externref value objects and `wasm_foreign_t`.
 
+use crate::externs::wasm_extern_t;
 use crate::guard::guard;
+use crate::instance::wasm_instance_t;
+use crate::module::wasm_module_t;
 use crate::ptr::{self, Finalized, SendPtr};
+use crate::store::{wasm_store_t, WasmStore};
+use crate::trap::wasm_trap_t;
 use std::cell::RefCell;
 use std::ffi::c_void;
+use std::sync::Arc;
+use wasmaot_loader::ExternRef;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
@@ -192,9 +199,6 @@ pub fn is_kind(r: *const wasm_ref_t, k: RefKind) -> bool {
 
 // --- wasm_ref_t itself: dispatch on the kind --------------------------------------------
 
-use crate::error::wasm_trap_t;
-use crate::wasm::{wasm_extern_t, wasm_foreign_t, wasm_instance_t, wasm_module_t, ExternRefObj};
-
 /// Deep copy of any reference object.
 pub fn copy_ref(r: &wasm_ref_t) -> *mut wasm_ref_t {
     let p: *const wasm_ref_t = r;
@@ -301,23 +305,65 @@ pub extern "C" fn wasm_ref_set_host_info_with_finalizer(
     guard((), || set_host_info(ptr::r(r).map(|r| &r.hdr), data, fin))
 }
 
-// Trap: ref functions and casts.
-has_hdr!(wasm_trap_t);
+// --- externref values and foreign objects -------------------------------------------------
+
+has_hdr!(ExternRefObj);
+has_hdr!(wasm_foreign_t);
+
+#[repr(C)]
+pub struct ExternRefObj {
+    pub hdr: RefHeader,
+    pub store: Arc<WasmStore>,
+    pub r: ExternRef,
+}
+
+impl Clone for ExternRefObj {
+    fn clone(&self) -> Self {
+        ExternRefObj {
+            hdr: RefHeader::new(RefKind::ExternRef),
+            store: self.store.clone(),
+            r: self.r,
+        }
+    }
+}
+
+#[repr(C)]
+pub struct wasm_foreign_t {
+    pub hdr: RefHeader,
+}
+
+impl Clone for wasm_foreign_t {
+    fn clone(&self) -> Self {
+        wasm_foreign_t {
+            hdr: RefHeader::new(RefKind::Foreign),
+        }
+    }
+}
+
+#[no_mangle]
+pub extern "C" fn wasm_foreign_new(_s: *mut wasm_store_t) -> *mut wasm_foreign_t {
+    guard(std::ptr::null_mut(), || {
+        Box::into_raw(Box::new(wasm_foreign_t {
+            hdr: RefHeader::new(RefKind::Foreign),
+        }))
+    })
+}
+
 ref_fns!(
-    wasm_trap_t,
-    wasm_trap_delete,
-    wasm_trap_copy,
-    wasm_trap_same,
+    wasm_foreign_t,
+    wasm_foreign_delete,
+    wasm_foreign_copy,
+    wasm_foreign_same,
     |a, b| std::ptr::eq(a, b),
-    wasm_trap_get_host_info,
-    wasm_trap_set_host_info,
-    wasm_trap_set_host_info_with_finalizer
+    wasm_foreign_get_host_info,
+    wasm_foreign_set_host_info,
+    wasm_foreign_set_host_info_with_finalizer
 );
 ref_casts!(
-    wasm_trap_t,
-    wasm_trap_as_ref,
-    wasm_trap_as_ref_const,
-    wasm_ref_as_trap,
-    wasm_ref_as_trap_const,
-    |r| is_kind(r, RefKind::Trap)
+    wasm_foreign_t,
+    wasm_foreign_as_ref,
+    wasm_foreign_as_ref_const,
+    wasm_ref_as_foreign,
+    wasm_ref_as_foreign_const,
+    |r| is_kind(r, RefKind::Foreign)
 );

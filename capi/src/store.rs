@@ -3,11 +3,15 @@
 //!
 //! A `wasmtime_context_t *` is the same address as its `wasmtime_store_t *` (the store is
 //! boxed and never moves), so `wasmtime_instance_pre_instantiate` accepts either.
+//!
+//! wasm.h's `wasm_store_t` is a reference-counted `wasmtime_store_t`: each wasm.h object
+//! points at its store, so it stays valid whatever order the host deletes things in.
 
 use crate::config::{wasm_engine_t, EngineShared};
 use crate::error::{new_error, wasmtime_error_t};
 use crate::guard::{guard, guard_err};
 use crate::ptr::{self, Finalized, SendPtr};
+use std::cell::UnsafeCell;
 use std::collections::HashMap;
 use std::ffi::c_void;
 use std::hash::Hash;
@@ -331,4 +335,53 @@ pub extern "C" fn wasmtime_context_set_wasi(
         d.wasi_set = true;
         std::ptr::null_mut()
     })
+}
+
+// ---------------------------------------------------------------------------------------
+// wasm.h stores
+
+pub struct WasmStore {
+    cell: UnsafeCell<Box<wasmtime_store_t>>,
+}
+
+impl WasmStore {
+    /// The store. wasm.h stores are single-threaded and every call gets it for its own
+    /// duration only (re-entrant calls from host functions take it again, as the loader
+    /// itself does with raw store pointers).
+    #[allow(clippy::mut_from_ref)]
+    pub fn get(&self) -> &mut wasmtime_store_t {
+        // SAFETY: see above; the box never moves while the `WasmStore` lives.
+        unsafe { &mut *self.cell.get() }
+    }
+}
+
+// SAFETY: a wasm.h store is used by one thread at a time (C API contract); host
+// functions only hold weak references to it.
+unsafe impl Send for WasmStore {}
+// SAFETY: as above.
+unsafe impl Sync for WasmStore {}
+
+pub struct wasm_store_t {
+    pub inner: Arc<WasmStore>,
+}
+
+#[no_mangle]
+pub extern "C" fn wasm_store_new(engine: *mut wasm_engine_t) -> *mut wasm_store_t {
+    guard(std::ptr::null_mut(), || match ptr::r(engine) {
+        Some(e) => Box::into_raw(Box::new(wasm_store_t {
+            inner: Arc::new(WasmStore {
+                cell: UnsafeCell::new(new_store(e, std::ptr::null_mut(), None)),
+            }),
+        })),
+        None => std::ptr::null_mut(),
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasm_store_delete(s: *mut wasm_store_t) {
+    guard((), || drop(ptr::take_box(s)))
+}
+
+pub fn store_of(s: *mut wasm_store_t) -> Option<Arc<WasmStore>> {
+    ptr::r(s).map(|s| s.inner.clone())
 }

@@ -1,10 +1,11 @@
 //! Out-of-scope groups (see capi/README.md): async, the guest profiler and shared
 //! memories. Every symbol exists; each returns an error or NULL as its header allows.
 
-use crate::error::{new_error, wasm_trap_t, wasmtime_error_t};
+use crate::error::{new_error, wasmtime_error_t};
 use crate::guard::{guard, guard_err};
 use crate::ptr;
 use crate::store::wasmtime_context_t;
+use crate::trap::wasm_trap_t;
 use crate::val::{wasmtime_val_t, CHandle};
 use std::ffi::{c_char, c_void};
 

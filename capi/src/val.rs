@@ -1,11 +1,16 @@
-//! `wasmtime_val_t`, `wasmtime_val_raw_t`, externref and anyref, and their conversion to
-//! and from the loader's `Val`. Reading a C union is the only unsafe code here.
+//! Values: `wasmtime_val_t`, `wasmtime_val_raw_t`, externref and anyref, wasm.h's
+//! `wasm_val_t`, and their conversion to and from the loader's `Val`.
 
+use crate::externs::{new_extern, wasm_extern_t};
 use crate::guard::guard;
 use crate::ptr::{self, Finalized, SendPtr};
-use crate::store::{ctx, wasmtime_context_t, StoreData};
+use crate::refs::{is_kind, wasm_ref_t, ExternRefObj, RefHeader, RefKind};
+use crate::store::{ctx, wasmtime_context_t, StoreData, WasmStore};
+use crate::types::{WASM_EXTERNREF, WASM_F32, WASM_F64, WASM_FUNCREF, WASM_I32, WASM_I64};
+use crate::vec::declare_vec;
 use std::ffi::c_void;
-use wasmaot_loader::{ExternRef, Func, Val, ValType};
+use std::sync::Arc;
+use wasmaot_loader::{Extern, ExternRef, Func, Val, ValType};
 
 pub const WASMTIME_I32: u8 = 0;
 pub const WASMTIME_I64: u8 = 1;
@@ -421,3 +426,196 @@ pub extern "C" fn wasmtime_anyref_i31_get_s(
 ) -> bool {
     false
 }
+
+// ---------------------------------------------------------------------------------------
+// wasm.h values
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub union wasm_val_union {
+    pub i32: i32,
+    pub i64: i64,
+    pub f32: f32,
+    pub f64: f64,
+    pub ref_: *mut wasm_ref_t,
+}
+
+/// `wasm_val_t`; owns the reference it carries (freed on drop).
+#[repr(C)]
+pub struct wasm_val_t {
+    pub kind: u8,
+    pub of: wasm_val_union,
+}
+
+impl Default for wasm_val_t {
+    fn default() -> Self {
+        wasm_val_t {
+            kind: WASM_I32,
+            of: wasm_val_union { i64: 0 },
+        }
+    }
+}
+
+impl wasm_val_t {
+    pub fn ref_ptr(&self) -> *mut wasm_ref_t {
+        if self.kind == WASM_EXTERNREF || self.kind == WASM_FUNCREF {
+            // SAFETY: reference kinds use the `ref_` member.
+            unsafe { self.of.ref_ }
+        } else {
+            std::ptr::null_mut()
+        }
+    }
+    fn copy(&self) -> wasm_val_t {
+        let r = self.ref_ptr();
+        if r.is_null() {
+            // SAFETY: plain data (or a null reference): a bitwise copy is a copy.
+            let of = unsafe { std::ptr::read(&self.of) };
+            return wasm_val_t {
+                kind: self.kind,
+                of,
+            };
+        }
+        let copy = ptr::r(r).map_or(std::ptr::null_mut(), crate::refs::copy_ref);
+        wasm_val_t {
+            kind: self.kind,
+            of: wasm_val_union { ref_: copy },
+        }
+    }
+}
+
+impl Drop for wasm_val_t {
+    fn drop(&mut self) {
+        let r = self.ref_ptr();
+        if !r.is_null() {
+            crate::refs::delete_ref(r);
+        }
+    }
+}
+
+impl Clone for wasm_val_t {
+    fn clone(&self) -> Self {
+        self.copy()
+    }
+}
+
+/// The C value of `v` (new reference objects for references).
+pub fn val_to_c(store: &Arc<WasmStore>, v: &Val) -> wasm_val_t {
+    match *v {
+        Val::I32(x) => wasm_val_t {
+            kind: WASM_I32,
+            of: wasm_val_union { i32: x },
+        },
+        Val::I64(x) => wasm_val_t {
+            kind: WASM_I64,
+            of: wasm_val_union { i64: x },
+        },
+        Val::F32(x) => wasm_val_t {
+            kind: WASM_F32,
+            of: wasm_val_union {
+                f32: f32::from_bits(x),
+            },
+        },
+        Val::F64(x) => wasm_val_t {
+            kind: WASM_F64,
+            of: wasm_val_union {
+                f64: f64::from_bits(x),
+            },
+        },
+        Val::V128(_) => wasm_val_t::default(),
+        Val::FuncRef(f) => {
+            let r = f.map_or(std::ptr::null_mut(), |f| {
+                Box::into_raw(new_extern(store, Extern::Func(f))).cast()
+            });
+            wasm_val_t {
+                kind: WASM_FUNCREF,
+                of: wasm_val_union { ref_: r },
+            }
+        }
+        Val::ExternRef(e) => {
+            let r = e.map_or(std::ptr::null_mut(), |r| {
+                Box::into_raw(Box::new(ExternRefObj {
+                    hdr: RefHeader::new(RefKind::ExternRef),
+                    store: store.clone(),
+                    r,
+                }))
+                .cast()
+            });
+            wasm_val_t {
+                kind: WASM_EXTERNREF,
+                of: wasm_val_union { ref_: r },
+            }
+        }
+    }
+}
+
+pub fn ref_to_val(r: *const wasm_ref_t, ty: ValType) -> Result<Val, String> {
+    if r.is_null() {
+        return Ok(Val::default_for(ty));
+    }
+    match ty {
+        ValType::FuncRef => match ptr::r(r.cast::<wasm_extern_t>()) {
+            Some(e) if is_kind(r, RefKind::Extern) => match e.which {
+                Extern::Func(f) => Ok(Val::FuncRef(Some(f))),
+                _ => Err("reference is not a function".into()),
+            },
+            _ => Err("reference is not a function".into()),
+        },
+        _ => match ptr::r(r.cast::<ExternRefObj>()) {
+            Some(e) if is_kind(r, RefKind::ExternRef) => Ok(Val::ExternRef(Some(e.r))),
+            _ => Err("only externref values made by wasm can be passed as externref".into()),
+        },
+    }
+}
+
+/// The loader value of `v`, which must have type `ty`.
+pub fn val_from_c(v: &wasm_val_t, ty: ValType) -> Result<Val, String> {
+    // SAFETY: each arm reads the member its kind selects.
+    let val = unsafe {
+        match v.kind {
+            WASM_I32 => Val::I32(v.of.i32),
+            WASM_I64 => Val::I64(v.of.i64),
+            WASM_F32 => Val::F32(v.of.f32.to_bits()),
+            WASM_F64 => Val::F64(v.of.f64.to_bits()),
+            WASM_FUNCREF => ref_to_val(v.of.ref_, ValType::FuncRef)?,
+            WASM_EXTERNREF => ref_to_val(v.of.ref_, ValType::ExternRef)?,
+            k => return Err(format!("invalid value kind {k}")),
+        }
+    };
+    if val.ty() != ty {
+        return Err(format!("expected {ty}, found {}", val.ty()));
+    }
+    Ok(val)
+}
+
+#[no_mangle]
+pub extern "C" fn wasm_val_delete(v: *mut wasm_val_t) {
+    guard((), || {
+        if let Some(v) = ptr::m(v) {
+            let r = v.ref_ptr();
+            if !r.is_null() {
+                crate::refs::delete_ref(r);
+                v.of.ref_ = std::ptr::null_mut();
+            }
+        }
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasm_val_copy(out: *mut wasm_val_t, v: *const wasm_val_t) {
+    guard((), || {
+        if let Some(v) = ptr::r(v) {
+            ptr::write(out, v.copy())
+        }
+    })
+}
+
+declare_vec!(
+    wasm_val_vec_t,
+    wasm_val_t,
+    wasm_val_t::clone,
+    wasm_val_vec_new_empty,
+    wasm_val_vec_new_uninitialized,
+    wasm_val_vec_new,
+    wasm_val_vec_copy,
+    wasm_val_vec_delete
+);

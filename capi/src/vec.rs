@@ -1,4 +1,4 @@
-//! `wasm_*_vec_t`: `{size, data}` arrays allocated as boxed slices.
+//! `wasm_*_vec_t`: `{size, data}` arrays allocated as boxed slices; `wasm_byte_vec_t`.
 
 use crate::ptr;
 
@@ -122,4 +122,24 @@ pub(crate) use declare_vec;
 /// Deep copy of an optional boxed element.
 pub fn clone_box<T: Clone>(e: &Option<Box<T>>) -> Option<Box<T>> {
     e.clone()
+}
+
+declare_vec!(
+    wasm_byte_vec_t,
+    u8,
+    |b: &u8| *b,
+    wasm_byte_vec_new_empty,
+    wasm_byte_vec_new_uninitialized,
+    wasm_byte_vec_new,
+    wasm_byte_vec_copy,
+    wasm_byte_vec_delete
+);
+
+/// A byte vector with a copy of `s`, optionally NUL-terminated.
+pub fn byte_vec(s: &[u8], nul: bool) -> WasmVec<u8> {
+    let mut v = s.to_vec();
+    if nul {
+        v.push(0);
+    }
+    WasmVec::from_vec(v)
 }
