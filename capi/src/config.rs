@@ -136,7 +136,7 @@ pub extern "C" fn wasm_config_new() -> *mut wasm_config_t {
 
 #[no_mangle]
 pub extern "C" fn wasm_config_delete(c: *mut wasm_config_t) {
-    guard((), || drop(ptr::take_box(c)))
+    guard((), || drop(ptr::legacy_take_box(c)))
 }
 
 fn new_engine(settings: Settings) -> *mut wasm_engine_t {
@@ -167,7 +167,7 @@ pub extern "C" fn wasm_engine_new() -> *mut wasm_engine_t {
 #[no_mangle]
 pub extern "C" fn wasm_engine_new_with_config(c: *mut wasm_config_t) -> *mut wasm_engine_t {
     guard(std::ptr::null_mut(), || {
-        let settings = ptr::take_box(c)
+        let settings = ptr::legacy_take_box(c)
             .map(|c| c.settings.clone())
             .unwrap_or_default();
         new_engine(settings)
@@ -176,13 +176,13 @@ pub extern "C" fn wasm_engine_new_with_config(c: *mut wasm_config_t) -> *mut was
 
 #[no_mangle]
 pub extern "C" fn wasm_engine_delete(e: *mut wasm_engine_t) {
-    guard((), || drop(ptr::take_box(e)))
+    guard((), || drop(ptr::legacy_take_box(e)))
 }
 
 #[no_mangle]
 pub extern "C" fn wasmtime_engine_increment_epoch(e: *mut wasm_engine_t) {
     guard((), || {
-        if let Some(e) = ptr::r(e) {
+        if let Some(e) = ptr::legacy_r(e) {
             e.shared.epoch.fetch_add(1, Ordering::SeqCst);
             e.engine.increment_epoch();
         }
@@ -191,7 +191,7 @@ pub extern "C" fn wasmtime_engine_increment_epoch(e: *mut wasm_engine_t) {
 
 fn set(c: *mut wasm_config_t, f: impl FnOnce(&mut Settings)) {
     guard((), || {
-        if let Some(c) = ptr::m(c) {
+        if let Some(c) = ptr::legacy_m(c) {
             f(&mut c.settings)
         }
     })
@@ -335,7 +335,7 @@ pub extern "C" fn wasmtime_config_cranelift_flag_enable(
     c: *mut wasm_config_t,
     flag: *const c_char,
 ) {
-    let flag = ptr::cstr(flag).unwrap_or("").to_string();
+    let flag = ptr::legacy_cstr(flag).unwrap_or("").to_string();
     set(c, |s| s.cranelift_flags.push((flag, "true".into())))
 }
 
@@ -345,8 +345,8 @@ pub extern "C" fn wasmtime_config_cranelift_flag_set(
     key: *const c_char,
     value: *const c_char,
 ) {
-    let key = ptr::cstr(key).unwrap_or("").to_string();
-    let value = ptr::cstr(value).unwrap_or("").to_string();
+    let key = ptr::legacy_cstr(key).unwrap_or("").to_string();
+    let value = ptr::legacy_cstr(value).unwrap_or("").to_string();
     set(c, |s| s.cranelift_flags.push((key, value)))
 }
 
@@ -358,7 +358,7 @@ pub extern "C" fn wasmtime_config_target_set(
     target: *const c_char,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(t) = ptr::cstr(target) else {
+        let Some(t) = ptr::legacy_cstr(target) else {
             return crate::error::null_arg("target");
         };
         let arch = t.split('-').next().unwrap_or("");
@@ -397,7 +397,7 @@ pub extern "C" fn wasmtime_config_host_memory_creator_set(
     mc: *mut wasmtime_memory_creator_t,
 ) {
     guard((), || {
-        let (Some(c), Some(mc)) = (ptr::m(c), ptr::r(mc)) else {
+        let (Some(c), Some(mc)) = (ptr::legacy_m(c), ptr::legacy_r(mc)) else {
             return;
         };
         c.memory_creator = Some(ptr::Finalized {

@@ -47,31 +47,33 @@ pub fn null_arg(what: &str) -> *mut wasmtime_error_t {
 #[no_mangle]
 pub extern "C" fn wasmtime_error_new(msg: *const c_char) -> *mut wasmtime_error_t {
     guard(std::ptr::null_mut(), || {
-        new_error(ptr::cstr(msg).unwrap_or(""))
+        new_error(ptr::legacy_cstr(msg).unwrap_or(""))
     })
 }
 
 #[no_mangle]
 pub extern "C" fn wasmtime_error_delete(e: *mut wasmtime_error_t) {
-    guard((), || drop(ptr::take_box(e)))
+    guard((), || drop(ptr::legacy_take_box(e)))
 }
 
 #[no_mangle]
 pub extern "C" fn wasmtime_error_message(e: *const wasmtime_error_t, out: *mut wasm_byte_vec_t) {
     guard((), || {
-        let msg = ptr::r(e).map_or("", |e| e.message.as_str());
-        ptr::write(out, byte_vec(msg.as_bytes(), false))
+        let msg = ptr::legacy_r(e).map_or("", |e| e.message.as_str());
+        ptr::legacy_write(out, byte_vec(msg.as_bytes(), false))
     })
 }
 
 #[no_mangle]
 pub extern "C" fn wasmtime_error_exit_status(e: *const wasmtime_error_t, status: *mut i32) -> bool {
-    guard(false, || match ptr::r(e).and_then(|e| e.exit_status) {
-        Some(s) => {
-            ptr::write(status, s);
-            true
+    guard(false, || {
+        match ptr::legacy_r(e).and_then(|e| e.exit_status) {
+            Some(s) => {
+                ptr::legacy_write(status, s);
+                true
+            }
+            None => false,
         }
-        None => false,
     })
 }
 
@@ -81,7 +83,9 @@ pub extern "C" fn wasmtime_error_wasm_trace(
     out: *mut wasm_frame_vec_t,
 ) {
     guard((), || {
-        let frames = ptr::r(e).map(|e| frames(&e.trace)).unwrap_or_default();
-        ptr::write(out, WasmVec::from_vec(frames))
+        let frames = ptr::legacy_r(e)
+            .map(|e| frames(&e.trace))
+            .unwrap_or_default();
+        ptr::legacy_write(out, WasmVec::from_vec(frames))
     })
 }

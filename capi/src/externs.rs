@@ -84,7 +84,7 @@ pub extern "C" fn wasmtime_extern_type(
     e: *mut wasmtime_extern_t,
 ) -> *mut wasm_externtype_t {
     guard(std::ptr::null_mut(), || {
-        let (Some(s), Some(e)) = (ctx(c), ptr::r(e)) else {
+        let (Some(s), Some(e)) = (ctx(c), ptr::legacy_r(e)) else {
             return std::ptr::null_mut();
         };
         match extern_from_c(s.store.data(), e) {
@@ -173,7 +173,7 @@ macro_rules! extern_casts {
         #[no_mangle]
         pub extern "C" fn $from(e: *mut $crate::externs::wasm_extern_t) -> *mut $t {
             $crate::guard::guard(std::ptr::null_mut(), || {
-                match $crate::ptr::r(e).map(|e| &e.which) {
+                match $crate::ptr::legacy_r(e).map(|e| &e.which) {
                     Some(wasmaot_loader::Extern::$variant(_)) => e.cast(),
                     _ => std::ptr::null_mut(),
                 }
@@ -182,7 +182,7 @@ macro_rules! extern_casts {
         #[no_mangle]
         pub extern "C" fn $from_const(e: *const $crate::externs::wasm_extern_t) -> *const $t {
             $crate::guard::guard(std::ptr::null(), || {
-                match $crate::ptr::r(e).map(|e| &e.which) {
+                match $crate::ptr::legacy_r(e).map(|e| &e.which) {
                     Some(wasmaot_loader::Extern::$variant(_)) => e.cast(),
                     _ => std::ptr::null(),
                 }
@@ -193,7 +193,8 @@ macro_rules! extern_casts {
 pub(crate) use extern_casts;
 
 pub fn is_extern_of(r: *const wasm_ref_t, f: fn(&Extern) -> bool) -> bool {
-    is_kind(r, RefKind::Extern) && ptr::r(r.cast::<wasm_extern_t>()).is_some_and(|e| f(&e.which))
+    is_kind(r, RefKind::Extern)
+        && ptr::legacy_r(r.cast::<wasm_extern_t>()).is_some_and(|e| f(&e.which))
 }
 
 ref_fns!(
@@ -228,7 +229,7 @@ declare_vec!(
 
 #[no_mangle]
 pub extern "C" fn wasm_extern_kind(e: *const wasm_extern_t) -> u8 {
-    guard(0, || match ptr::r(e).map(|e| &e.which) {
+    guard(0, || match ptr::legacy_r(e).map(|e| &e.which) {
         Some(Extern::Global(_)) => 1,
         Some(Extern::Table(_)) => 2,
         Some(Extern::Memory(_)) => 3,
@@ -238,7 +239,7 @@ pub extern "C" fn wasm_extern_kind(e: *const wasm_extern_t) -> u8 {
 
 #[no_mangle]
 pub extern "C" fn wasm_extern_type(e: *const wasm_extern_t) -> *mut wasm_externtype_t {
-    guard(std::ptr::null_mut(), || match ptr::r(e) {
+    guard(std::ptr::null_mut(), || match ptr::legacy_r(e) {
         Some(e) => Box::into_raw(Box::new(wasm_externtype_t::new(
             e.which.ty(&e.store.get().store),
         ))),

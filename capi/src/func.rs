@@ -148,7 +148,7 @@ impl HostCallback {
 }
 
 pub fn functype_of(t: *const wasm_functype_t) -> Option<FuncType> {
-    ptr::r(t).map(|t| t.inner().ty.clone())
+    ptr::legacy_r(t).map(|t| t.inner().ty.clone())
 }
 
 /// The body of `wasmtime_func_new{,_unchecked}`; `callback` is only built (taking
@@ -168,7 +168,7 @@ fn new_host_func(
         };
         let f = cb.make_func(s, ty);
         let h = func_handle(s.data(), f);
-        ptr::write(ret, h)
+        ptr::legacy_write(ret, h)
     })
 }
 
@@ -212,7 +212,7 @@ pub extern "C" fn wasmtime_func_type(
     f: *const CHandle,
 ) -> *mut wasm_functype_t {
     guard(std::ptr::null_mut(), || {
-        let (Some(s), Some(h)) = (ctx(c), ptr::r(f)) else {
+        let (Some(s), Some(h)) = (ctx(c), ptr::legacy_r(f)) else {
             return std::ptr::null_mut();
         };
         match func_of(s.store.data(), h) {
@@ -255,11 +255,11 @@ pub fn call_failure(
     }
     match trap_from_error(e) {
         Some(t) if !trap.is_null() => {
-            ptr::write(trap, t);
+            ptr::legacy_write(trap, t);
             std::ptr::null_mut()
         }
         Some(t) => {
-            drop(ptr::take_box(t));
+            drop(ptr::legacy_take_box(t));
             from_loader(e)
         }
         None => from_loader(e),
@@ -277,11 +277,11 @@ pub extern "C" fn wasmtime_func_call(
     trap: *mut *mut wasm_trap_t,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        ptr::write(trap, std::ptr::null_mut());
+        ptr::legacy_write(trap, std::ptr::null_mut());
         let Some(s) = ctx(c) else {
             return null_arg("context");
         };
-        let Some(h) = ptr::r(f) else {
+        let Some(h) = ptr::legacy_r(f) else {
             return null_arg("func");
         };
         let func = match func_of(s.store.data(), h) {
@@ -301,10 +301,10 @@ pub extern "C" fn wasmtime_func_call(
                 ty.results.len()
             ));
         }
-        let Some(args) = ptr::slice(args, nargs) else {
+        let Some(args) = ptr::legacy_slice(args, nargs) else {
             return null_arg("args");
         };
-        if ptr::slice_mut(results, nresults).is_none() {
+        if ptr::legacy_slice_mut(results, nresults).is_none() {
             return null_arg("results");
         }
         let mut params = Vec::with_capacity(nargs);
@@ -317,7 +317,7 @@ pub extern "C" fn wasmtime_func_call(
         let mut out: Vec<Val> = ty.results.iter().map(|t| Val::default_for(*t)).collect();
         match func.call(&mut s.store, &params, &mut out) {
             Ok(()) => {
-                let res = ptr::slice_mut(results, nresults).unwrap_or_default();
+                let res = ptr::legacy_slice_mut(results, nresults).unwrap_or_default();
                 let d = s.data();
                 for (slot, v) in res.iter_mut().zip(&out) {
                     *slot = to_c(d, v);
@@ -338,11 +338,11 @@ pub extern "C" fn wasmtime_func_call_unchecked(
     trap: *mut *mut wasm_trap_t,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        ptr::write(trap, std::ptr::null_mut());
+        ptr::legacy_write(trap, std::ptr::null_mut());
         let Some(s) = ctx(c) else {
             return null_arg("context");
         };
-        let Some(h) = ptr::r(f) else {
+        let Some(h) = ptr::legacy_r(f) else {
             return null_arg("func");
         };
         let func = match func_of(s.store.data(), h) {
@@ -354,7 +354,7 @@ pub extern "C" fn wasmtime_func_call_unchecked(
         if len < need {
             return new_error(format!("expected room for {need} values, got {len}"));
         }
-        let Some(raw) = ptr::slice_mut(args_and_results, len) else {
+        let Some(raw) = ptr::legacy_slice_mut(args_and_results, len) else {
             return null_arg("args_and_results");
         };
         let params: Vec<Val> = ty
@@ -385,13 +385,13 @@ pub extern "C" fn wasmtime_caller_export_get(
     item: *mut wasmtime_extern_t,
 ) -> bool {
     guard(false, || {
-        let (Some(c), Some(name)) = (ptr::m(c), ptr::str_n(name, len)) else {
+        let (Some(c), Some(name)) = (ptr::legacy_m(c), ptr::legacy_str_n(name, len)) else {
             return false;
         };
         match c.caller.get_export(&name) {
             Some(e) => {
                 let x = extern_to_c(c.caller.data_mut(), e);
-                ptr::write(item, x);
+                ptr::legacy_write(item, x);
                 true
             }
             None => false,
@@ -402,7 +402,7 @@ pub extern "C" fn wasmtime_caller_export_get(
 #[no_mangle]
 pub extern "C" fn wasmtime_caller_context(c: *mut wasmtime_caller_t) -> *mut wasmtime_context_t {
     guard(std::ptr::null_mut(), || {
-        ptr::m(c).map_or(std::ptr::null_mut(), |c| c.caller.data().this)
+        ptr::legacy_m(c).map_or(std::ptr::null_mut(), |c| c.caller.data().this)
     })
 }
 
@@ -424,7 +424,7 @@ pub extern "C" fn wasmtime_func_from_raw(
             },
             None => CHandle::default(),
         };
-        ptr::write(ret, h)
+        ptr::legacy_write(ret, h)
     })
 }
 
@@ -434,7 +434,7 @@ pub extern "C" fn wasmtime_func_to_raw(
     f: *const CHandle,
 ) -> *mut c_void {
     guard(std::ptr::null_mut(), || {
-        let (Some(s), Some(h)) = (ctx(c), ptr::r(f)) else {
+        let (Some(s), Some(h)) = (ctx(c), ptr::legacy_r(f)) else {
             return std::ptr::null_mut();
         };
         match func_of(s.store.data(), h) {
@@ -519,7 +519,8 @@ fn new_wasm_host_func(
         + Sync
         + 'static,
 ) -> *mut wasm_func_t {
-    let (Some(store), Some(ty)) = (store_of(s), ptr::r(ty).map(|t| t.inner().ty.clone())) else {
+    let (Some(store), Some(ty)) = (store_of(s), ptr::legacy_r(ty).map(|t| t.inner().ty.clone()))
+    else {
         return std::ptr::null_mut();
     };
     let weak = Arc::downgrade(&store);
@@ -577,23 +578,29 @@ fn func_ty(f: &wasm_func_t) -> Option<FuncType> {
 
 #[no_mangle]
 pub extern "C" fn wasm_func_type(f: *const wasm_func_t) -> *mut wasm_functype_t {
-    guard(std::ptr::null_mut(), || match ptr::r(f).and_then(func_ty) {
-        Some(t) => Box::into_raw(wasm_functype_t::new(ExternType::Func(t))),
-        None => std::ptr::null_mut(),
+    guard(std::ptr::null_mut(), || {
+        match ptr::legacy_r(f).and_then(func_ty) {
+            Some(t) => Box::into_raw(wasm_functype_t::new(ExternType::Func(t))),
+            None => std::ptr::null_mut(),
+        }
     })
 }
 
 #[no_mangle]
 pub extern "C" fn wasm_func_param_arity(f: *const wasm_func_t) -> usize {
     guard(0, || {
-        ptr::r(f).and_then(func_ty).map_or(0, |t| t.params.len())
+        ptr::legacy_r(f)
+            .and_then(func_ty)
+            .map_or(0, |t| t.params.len())
     })
 }
 
 #[no_mangle]
 pub extern "C" fn wasm_func_result_arity(f: *const wasm_func_t) -> usize {
     guard(0, || {
-        ptr::r(f).and_then(func_ty).map_or(0, |t| t.results.len())
+        ptr::legacy_r(f)
+            .and_then(func_ty)
+            .map_or(0, |t| t.results.len())
     })
 }
 
@@ -606,7 +613,7 @@ pub extern "C" fn wasm_func_call(
     crate::guard::guard_else(
         || msg_trap("internal error in wasm_func_call"),
         || {
-            let Some(f) = ptr::r(f) else {
+            let Some(f) = ptr::legacy_r(f) else {
                 return msg_trap("wasm_func_call: NULL function");
             };
             let Some(func) = f.func() else {
@@ -614,7 +621,7 @@ pub extern "C" fn wasm_func_call(
             };
             let store = f.ext.store.clone();
             let ty = func.ty(&store.get().store);
-            let args = ptr::r(args).map(|a| a.as_slice()).unwrap_or(&[]);
+            let args = ptr::legacy_r(args).map(|a| a.as_slice()).unwrap_or(&[]);
             if args.len() != ty.params.len() {
                 return msg_trap(format!(
                     "expected {} arguments, got {}",
@@ -623,7 +630,7 @@ pub extern "C" fn wasm_func_call(
                 ));
             }
             let mut no_results = WasmVec::empty();
-            let results = match ptr::m(results) {
+            let results = match ptr::legacy_m(results) {
                 Some(r) => r,
                 None => &mut no_results,
             };
@@ -644,7 +651,8 @@ pub extern "C" fn wasm_func_call(
             let mut out: Vec<Val> = ty.results.iter().map(|t| Val::default_for(*t)).collect();
             match func.call(&mut store.get().store, &params, &mut out) {
                 Ok(()) => {
-                    let slots = ptr::slice_mut(results.data, results.size).unwrap_or_default();
+                    let slots =
+                        ptr::legacy_slice_mut(results.data, results.size).unwrap_or_default();
                     for (slot, v) in slots.iter_mut().zip(&out) {
                         // Result slots are output: overwrite without dropping.
                         std::mem::forget(std::mem::replace(slot, val_to_c(&store, v)));

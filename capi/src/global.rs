@@ -32,10 +32,10 @@ pub extern "C" fn wasmtime_global_new(
         let Some(s) = ctx(c) else {
             return null_arg("context");
         };
-        let Some(ty) = ptr::r(ty).map(|t| t.inner().ty) else {
+        let Some(ty) = ptr::legacy_r(ty).map(|t| t.inner().ty) else {
             return null_arg("global type");
         };
-        let Some(v) = ptr::r(val) else {
+        let Some(v) = ptr::legacy_r(val) else {
             return null_arg("value");
         };
         let v = match from_c_typed(s.store.data(), v, ty.content, "global initial value") {
@@ -45,7 +45,7 @@ pub extern "C" fn wasmtime_global_new(
         match Global::new(&mut s.store, ty, v) {
             Ok(g) => {
                 let d = s.data();
-                ptr::write(
+                ptr::legacy_write(
                     ret,
                     CHandle {
                         store_id: d.id,
@@ -65,7 +65,7 @@ pub extern "C" fn wasmtime_global_type(
     g: *const CHandle,
 ) -> *mut wasm_globaltype_t {
     guard(std::ptr::null_mut(), || {
-        let (Some(s), Some(h)) = (ctx(c), ptr::r(g)) else {
+        let (Some(s), Some(h)) = (ctx(c), ptr::legacy_r(g)) else {
             return std::ptr::null_mut();
         };
         match global_of(s.store.data(), h) {
@@ -82,13 +82,13 @@ pub extern "C" fn wasmtime_global_get(
     out: *mut wasmtime_val_t,
 ) {
     guard((), || {
-        let (Some(s), Some(h)) = (ctx(c), ptr::r(g)) else {
+        let (Some(s), Some(h)) = (ctx(c), ptr::legacy_r(g)) else {
             return;
         };
         if let Ok(g) = global_of(s.store.data(), h) {
             let v = g.get(&mut s.store);
             let cv = to_c(s.data(), &v);
-            ptr::write(out, cv);
+            ptr::legacy_write(out, cv);
         }
     })
 }
@@ -103,10 +103,10 @@ pub extern "C" fn wasmtime_global_set(
         let Some(s) = ctx(c) else {
             return null_arg("context");
         };
-        let Some(h) = ptr::r(g) else {
+        let Some(h) = ptr::legacy_r(g) else {
             return null_arg("global");
         };
-        let Some(v) = ptr::r(val) else {
+        let Some(v) = ptr::legacy_r(val) else {
             return null_arg("value");
         };
         let g = match global_of(s.store.data(), h) {
@@ -168,9 +168,11 @@ pub extern "C" fn wasm_global_new(
     v: *const wasm_val_t,
 ) -> *mut wasm_global_t {
     guard(std::ptr::null_mut(), || {
-        let (Some(store), Some(ty), Some(v)) =
-            (store_of(s), ptr::r(ty).map(|t| t.inner().ty), ptr::r(v))
-        else {
+        let (Some(store), Some(ty), Some(v)) = (
+            store_of(s),
+            ptr::legacy_r(ty).map(|t| t.inner().ty),
+            ptr::legacy_r(v),
+        ) else {
             return std::ptr::null_mut();
         };
         let Ok(val) = val_from_c(v, ty.content) else {
@@ -186,7 +188,7 @@ pub extern "C" fn wasm_global_new(
 #[no_mangle]
 pub extern "C" fn wasm_global_type(g: *const wasm_global_t) -> *mut wasm_globaltype_t {
     guard(std::ptr::null_mut(), || {
-        match ptr::r(g).and_then(|g| Some((g.global()?, g))) {
+        match ptr::legacy_r(g).and_then(|g| Some((g.global()?, g))) {
             Some((x, g)) => Box::into_raw(wasm_globaltype_t::new(ExternType::Global(
                 x.ty(&g.ext.store.get().store),
             ))),
@@ -198,17 +200,17 @@ pub extern "C" fn wasm_global_type(g: *const wasm_global_t) -> *mut wasm_globalt
 #[no_mangle]
 pub extern "C" fn wasm_global_get(g: *const wasm_global_t, out: *mut wasm_val_t) {
     guard((), || {
-        let Some(g) = ptr::r(g) else { return };
+        let Some(g) = ptr::legacy_r(g) else { return };
         let Some(x) = g.global() else { return };
         let v = x.get(&mut g.ext.store.get().store);
-        ptr::write(out, val_to_c(&g.ext.store, &v))
+        ptr::legacy_write(out, val_to_c(&g.ext.store, &v))
     })
 }
 
 #[no_mangle]
 pub extern "C" fn wasm_global_set(g: *mut wasm_global_t, v: *const wasm_val_t) {
     guard((), || {
-        let (Some(g), Some(v)) = (ptr::r(g), ptr::r(v)) else {
+        let (Some(g), Some(v)) = (ptr::legacy_r(g), ptr::legacy_r(v)) else {
             return;
         };
         let Some(x) = g.global() else { return };

@@ -90,7 +90,7 @@ pub fn instantiate(
     match Instance::new(&mut s.store, module, imports) {
         Ok(i) => {
             let h = instance_handle(s.data(), i);
-            ptr::write(ret, h);
+            ptr::legacy_write(ret, h);
             std::ptr::null_mut()
         }
         Err(e) => call_failure(s, &e, trap),
@@ -107,14 +107,14 @@ pub extern "C" fn wasmtime_instance_new(
     trap: *mut *mut wasm_trap_t,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        ptr::write(trap, std::ptr::null_mut());
+        ptr::legacy_write(trap, std::ptr::null_mut());
         let Some(s) = ctx(c) else {
             return null_arg("context");
         };
-        let Some(m) = ptr::r(m) else {
+        let Some(m) = ptr::legacy_r(m) else {
             return null_arg("module");
         };
-        let Some(imports) = ptr::slice(imports, n) else {
+        let Some(imports) = ptr::legacy_slice(imports, n) else {
             return null_arg("imports");
         };
         let module = match m.get() {
@@ -145,7 +145,9 @@ pub extern "C" fn wasmtime_instance_export_get(
     item: *mut wasmtime_extern_t,
 ) -> bool {
     guard(false, || {
-        let (Some(s), Some(h), Some(name)) = (ctx(c), ptr::r(i), ptr::str_n(name, len)) else {
+        let (Some(s), Some(h), Some(name)) =
+            (ctx(c), ptr::legacy_r(i), ptr::legacy_str_n(name, len))
+        else {
             return false;
         };
         let Ok(inst) = instance_of(s.store.data(), h) else {
@@ -154,7 +156,7 @@ pub extern "C" fn wasmtime_instance_export_get(
         match inst.get_export(&mut s.store, &name) {
             Some(e) => {
                 let x = extern_to_c(s.data(), e);
-                ptr::write(item, x);
+                ptr::legacy_write(item, x);
                 true
             }
             None => false,
@@ -172,7 +174,7 @@ pub extern "C" fn wasmtime_instance_export_nth(
     item: *mut wasmtime_extern_t,
 ) -> bool {
     guard(false, || {
-        let (Some(s), Some(h)) = (ctx(c), ptr::r(i)) else {
+        let (Some(s), Some(h)) = (ctx(c), ptr::legacy_r(i)) else {
             return false;
         };
         let Ok(inst) = instance_of(s.store.data(), h) else {
@@ -188,9 +190,9 @@ pub extern "C" fn wasmtime_instance_export_nth(
             .names
             .entry((h.private, index))
             .or_insert_with(|| n.into_bytes().into_boxed_slice());
-        ptr::write(name, bytes.as_mut_ptr().cast::<c_char>());
-        ptr::write(name_len, bytes.len());
-        ptr::write(item, x);
+        ptr::legacy_write(name, bytes.as_mut_ptr().cast::<c_char>());
+        ptr::legacy_write(name_len, bytes.len());
+        ptr::legacy_write(item, x);
         true
     })
 }
@@ -244,18 +246,18 @@ pub extern "C" fn wasm_instance_new(
     trap: *mut *mut wasm_trap_t,
 ) -> *mut wasm_instance_t {
     guard(std::ptr::null_mut(), || {
-        ptr::write(trap, std::ptr::null_mut());
+        ptr::legacy_write(trap, std::ptr::null_mut());
         let fail = |msg: String| {
-            ptr::write(trap, msg_trap(msg));
+            ptr::legacy_write(trap, msg_trap(msg));
             std::ptr::null_mut()
         };
         let Some(store) = store_of(s) else {
             return fail("wasm_instance_new: NULL store".into());
         };
-        let Some(m) = ptr::r(m) else {
+        let Some(m) = ptr::legacy_r(m) else {
             return fail("wasm_instance_new: NULL module".into());
         };
-        let items = ptr::r(imports).map(|v| v.as_slice()).unwrap_or(&[]);
+        let items = ptr::legacy_r(imports).map(|v| v.as_slice()).unwrap_or(&[]);
         let mut ext = Vec::new();
         for (i, e) in items.iter().enumerate() {
             match e {
@@ -277,7 +279,7 @@ pub extern "C" fn wasm_instance_new(
             })),
             Err(e) => {
                 let t = trap_from_error(&e).unwrap_or_else(|| msg_trap(e.to_string()));
-                ptr::write(trap, t);
+                ptr::legacy_write(trap, t);
                 std::ptr::null_mut()
             }
         }
@@ -287,7 +289,7 @@ pub extern "C" fn wasm_instance_new(
 #[no_mangle]
 pub extern "C" fn wasm_instance_exports(i: *const wasm_instance_t, out: *mut wasm_extern_vec_t) {
     guard((), || {
-        let v = match ptr::r(i) {
+        let v = match ptr::legacy_r(i) {
             Some(i) => i
                 .instance
                 .exports(&mut i.store.get().store)
@@ -296,6 +298,6 @@ pub extern "C" fn wasm_instance_exports(i: *const wasm_instance_t, out: *mut was
                 .collect(),
             None => Vec::new(),
         };
-        ptr::write(out, WasmVec::from_vec(v))
+        ptr::legacy_write(out, WasmVec::from_vec(v))
     })
 }

@@ -131,7 +131,7 @@ impl wasmtime_linker_t {
         ret: *mut CHandle,
         trap: *mut *mut wasm_trap_t,
     ) -> *mut wasmtime_error_t {
-        ptr::write(trap, std::ptr::null_mut());
+        ptr::legacy_write(trap, std::ptr::null_mut());
         let module = match module.get() {
             Ok(m) => m,
             Err(e) => return new_error(e),
@@ -145,7 +145,7 @@ impl wasmtime_linker_t {
 
 #[no_mangle]
 pub extern "C" fn wasmtime_linker_new(engine: *mut wasm_engine_t) -> *mut wasmtime_linker_t {
-    guard(std::ptr::null_mut(), || match ptr::r(engine) {
+    guard(std::ptr::null_mut(), || match ptr::legacy_r(engine) {
         Some(e) => Box::into_raw(Box::new(wasmtime_linker_t {
             engine: e.clone(),
             defs: HashMap::new(),
@@ -159,26 +159,26 @@ pub extern "C" fn wasmtime_linker_new(engine: *mut wasm_engine_t) -> *mut wasmti
 #[no_mangle]
 pub extern "C" fn wasmtime_linker_clone(l: *mut wasmtime_linker_t) -> *mut wasmtime_linker_t {
     guard(std::ptr::null_mut(), || {
-        ptr::r(l).map_or(std::ptr::null_mut(), |l| Box::into_raw(Box::new(l.clone())))
+        ptr::legacy_r(l).map_or(std::ptr::null_mut(), |l| Box::into_raw(Box::new(l.clone())))
     })
 }
 
 #[no_mangle]
 pub extern "C" fn wasmtime_linker_delete(l: *mut wasmtime_linker_t) {
-    guard((), || drop(ptr::take_box(l)))
+    guard((), || drop(ptr::legacy_take_box(l)))
 }
 
 #[no_mangle]
 pub extern "C" fn wasmtime_linker_allow_shadowing(l: *mut wasmtime_linker_t, allow: bool) {
     guard((), || {
-        if let Some(l) = ptr::m(l) {
+        if let Some(l) = ptr::legacy_m(l) {
             l.allow_shadowing = allow;
         }
     })
 }
 
 fn names(m: *const c_char, ml: usize, n: *const c_char, nl: usize) -> Option<(String, String)> {
-    Some((ptr::str_n(m, ml)?, ptr::str_n(n, nl)?))
+    Some((ptr::legacy_str_n(m, ml)?, ptr::legacy_str_n(n, nl)?))
 }
 
 fn result(r: Result<(), String>) -> *mut wasmtime_error_t {
@@ -199,7 +199,7 @@ pub extern "C" fn wasmtime_linker_define(
     item: *const wasmtime_extern_t,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(l) = ptr::m(l) else {
+        let Some(l) = ptr::legacy_m(l) else {
             return null_arg("linker");
         };
         let Some(s) = ctx(c) else {
@@ -208,7 +208,7 @@ pub extern "C" fn wasmtime_linker_define(
         let Some((m, n)) = names(module, ml, name, nl) else {
             return null_arg("name");
         };
-        let Some(item) = ptr::r(item) else {
+        let Some(item) = ptr::legacy_r(item) else {
             return null_arg("item");
         };
         let item = match extern_from_c(s.store.data(), item) {
@@ -239,7 +239,7 @@ fn define_host_func(
     callback: impl FnOnce() -> Option<HostCallback>,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(l) = ptr::m(l) else {
+        let Some(l) = ptr::legacy_m(l) else {
             return null_arg("linker");
         };
         let Some((m, n)) = names(module, ml, name, nl) else {
@@ -296,7 +296,7 @@ fn wasi_of(d: &mut StoreData) -> &mut wasmaot_loader::wasi::WasiCtx {
 #[no_mangle]
 pub extern "C" fn wasmtime_linker_define_wasi(l: *mut wasmtime_linker_t) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(l) = ptr::m(l) else {
+        let Some(l) = ptr::legacy_m(l) else {
             return null_arg("linker");
         };
         let mut w = Linker::new(&l.engine.engine);
@@ -317,16 +317,16 @@ pub extern "C" fn wasmtime_linker_define_instance(
     i: *const CHandle,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(l) = ptr::m(l) else {
+        let Some(l) = ptr::legacy_m(l) else {
             return null_arg("linker");
         };
         let Some(s) = ctx(c) else {
             return null_arg("context");
         };
-        let Some(name) = ptr::str_n(name, len) else {
+        let Some(name) = ptr::legacy_str_n(name, len) else {
             return null_arg("name");
         };
-        let Some(h) = ptr::r(i) else {
+        let Some(h) = ptr::legacy_r(i) else {
             return null_arg("instance");
         };
         let inst = match instance_of(s.store.data(), h) {
@@ -352,14 +352,14 @@ pub extern "C" fn wasmtime_linker_instantiate(
     trap: *mut *mut wasm_trap_t,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        ptr::write(trap, std::ptr::null_mut());
-        let Some(l) = ptr::r(l) else {
+        ptr::legacy_write(trap, std::ptr::null_mut());
+        let Some(l) = ptr::legacy_r(l) else {
             return null_arg("linker");
         };
         let Some(s) = ctx(c) else {
             return null_arg("context");
         };
-        let Some(m) = ptr::r(m) else {
+        let Some(m) = ptr::legacy_r(m) else {
             return null_arg("module");
         };
         l.instantiate(s, m, ret, trap)
@@ -387,16 +387,16 @@ pub extern "C" fn wasmtime_linker_module(
     m: *const wasmtime_module_t,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(l) = ptr::m(l) else {
+        let Some(l) = ptr::legacy_m(l) else {
             return null_arg("linker");
         };
         let Some(s) = ctx(c) else {
             return null_arg("context");
         };
-        let Some(name) = ptr::str_n(name, len) else {
+        let Some(name) = ptr::legacy_str_n(name, len) else {
             return null_arg("name");
         };
-        let Some(m) = ptr::r(m) else {
+        let Some(m) = ptr::legacy_r(m) else {
             return null_arg("module");
         };
         let module = match m.get() {
@@ -524,7 +524,7 @@ fn define_reactor(
         }
         if let Err(e) = init.call(&mut s.store, &[], &mut []) {
             let err = call_failure(s, &e, std::ptr::null_mut());
-            if let Some(err) = ptr::m(err) {
+            if let Some(err) = ptr::legacy_m(err) {
                 err.message = format!("{CONTEXT}: {}", err.message);
             }
             return err;
@@ -540,7 +540,7 @@ fn define_reactor(
 }
 
 fn trap_to_error(trap: *mut wasm_trap_t) -> *mut wasmtime_error_t {
-    let t = ptr::take_box(trap);
+    let t = ptr::legacy_take_box(trap);
     new_error(t.map(|t| t.message.clone()).unwrap_or_default())
 }
 
@@ -553,20 +553,20 @@ pub extern "C" fn wasmtime_linker_get_default(
     func: *mut CHandle,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(l) = ptr::r(l) else {
+        let Some(l) = ptr::legacy_r(l) else {
             return null_arg("linker");
         };
         let Some(s) = ctx(c) else {
             return null_arg("context");
         };
-        let Some(name) = ptr::str_n(name, len) else {
+        let Some(name) = ptr::legacy_str_n(name, len) else {
             return null_arg("name");
         };
         for n in ["", "_start"] {
             match l.resolve(s, &name, n) {
                 Ok(Some(Extern::Func(f))) => {
                     let h = func_handle(s.data(), f);
-                    ptr::write(func, h);
+                    ptr::legacy_write(func, h);
                     return std::ptr::null_mut();
                 }
                 Ok(Some(_)) => return new_error(format!("`{name}::{n}` is not a function")),
@@ -577,7 +577,7 @@ pub extern "C" fn wasmtime_linker_get_default(
         // Like Wasmtime: a module without a default export gets a function doing nothing.
         let f = Func::new(&mut s.store, FuncType::default(), |_, _, _| Ok(()));
         let h = func_handle(s.data(), f);
-        ptr::write(func, h);
+        ptr::legacy_write(func, h);
         std::ptr::null_mut()
     })
 }
@@ -593,14 +593,15 @@ pub extern "C" fn wasmtime_linker_get(
     item: *mut wasmtime_extern_t,
 ) -> bool {
     guard(false, || {
-        let (Some(l), Some(s), Some((m, n))) = (ptr::r(l), ctx(c), names(module, ml, name, nl))
+        let (Some(l), Some(s), Some((m, n))) =
+            (ptr::legacy_r(l), ctx(c), names(module, ml, name, nl))
         else {
             return false;
         };
         match l.resolve(s, &m, &n) {
             Ok(Some(e)) => {
                 let x = extern_to_c(s.data(), e);
-                ptr::write(item, x);
+                ptr::legacy_write(item, x);
                 true
             }
             _ => false,
@@ -628,10 +629,10 @@ pub extern "C" fn wasmtime_linker_instantiate_pre(
     ret: *mut *mut wasmtime_instance_pre_t,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(l) = ptr::r(l) else {
+        let Some(l) = ptr::legacy_r(l) else {
             return null_arg("linker");
         };
-        let Some(m) = ptr::r(m) else {
+        let Some(m) = ptr::legacy_r(m) else {
             return null_arg("module");
         };
         let module = match m.get() {
@@ -679,7 +680,7 @@ pub extern "C" fn wasmtime_linker_instantiate_pre(
             Ok(pre) => pre,
             Err(e) => return from_loader(&e),
         };
-        ptr::write(
+        ptr::legacy_write(
             ret,
             Box::into_raw(Box::new(wasmtime_instance_pre_t {
                 module: m.clone(),
@@ -693,7 +694,7 @@ pub extern "C" fn wasmtime_linker_instantiate_pre(
 
 #[no_mangle]
 pub extern "C" fn wasmtime_instance_pre_delete(p: *mut wasmtime_instance_pre_t) {
-    guard((), || drop(ptr::take_box(p)))
+    guard((), || drop(ptr::legacy_take_box(p)))
 }
 
 /// `store` is a context pointer (as in v23's implementation) or a store pointer: they are
@@ -706,8 +707,8 @@ pub extern "C" fn wasmtime_instance_pre_instantiate(
     trap: *mut *mut wasm_trap_t,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        ptr::write(trap, std::ptr::null_mut());
-        let Some(p) = ptr::r(p) else {
+        ptr::legacy_write(trap, std::ptr::null_mut());
+        let Some(p) = ptr::legacy_r(p) else {
             return null_arg("instance_pre");
         };
         let Some(s) = ctx(store) else {
@@ -730,7 +731,7 @@ pub extern "C" fn wasmtime_instance_pre_instantiate(
         match (p.instantiate)(&mut s.store) {
             Ok(i) => {
                 let h = instance_handle(s.data(), i);
-                ptr::write(ret, h);
+                ptr::legacy_write(ret, h);
                 std::ptr::null_mut()
             }
             Err(e) => call_failure(s, &e, trap),
@@ -743,7 +744,7 @@ pub extern "C" fn wasmtime_instance_pre_module(
     p: *mut wasmtime_instance_pre_t,
 ) -> *mut wasmtime_module_t {
     guard(std::ptr::null_mut(), || {
-        ptr::r(p).map_or(std::ptr::null_mut(), |p| {
+        ptr::legacy_r(p).map_or(std::ptr::null_mut(), |p| {
             Box::into_raw(Box::new(p.module.clone()))
         })
     })

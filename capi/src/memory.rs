@@ -43,7 +43,7 @@ pub extern "C" fn wasmtime_memory_new(
         let Some(s) = ctx(c) else {
             return null_arg("context");
         };
-        let Some(ty) = ptr::r(ty).map(|t| t.inner().ty) else {
+        let Some(ty) = ptr::legacy_r(ty).map(|t| t.inner().ty) else {
             return null_arg("memory type");
         };
         if let Err(e) = memory_limit_check(s, ty.minimum) {
@@ -52,7 +52,7 @@ pub extern "C" fn wasmtime_memory_new(
         match Memory::new(&mut s.store, ty) {
             Ok(m) => {
                 let d = s.data();
-                ptr::write(
+                ptr::legacy_write(
                     ret,
                     CHandle {
                         store_id: d.id,
@@ -72,7 +72,7 @@ pub extern "C" fn wasmtime_memory_type(
     m: *const CHandle,
 ) -> *mut wasm_memorytype_t {
     guard(std::ptr::null_mut(), || {
-        let (Some(s), Some(h)) = (ctx(c), ptr::r(m)) else {
+        let (Some(s), Some(h)) = (ctx(c), ptr::legacy_r(m)) else {
             return std::ptr::null_mut();
         };
         match memory_of(s.store.data(), h) {
@@ -85,7 +85,7 @@ pub extern "C" fn wasmtime_memory_type(
 #[no_mangle]
 pub extern "C" fn wasmtime_memory_data(c: *const wasmtime_context_t, m: *const CHandle) -> *mut u8 {
     guard(std::ptr::null_mut(), || {
-        let (Some(s), Some(h)) = (ctx(c), ptr::r(m)) else {
+        let (Some(s), Some(h)) = (ctx(c), ptr::legacy_r(m)) else {
             return std::ptr::null_mut();
         };
         match memory_of(s.store.data(), h) {
@@ -101,7 +101,7 @@ pub extern "C" fn wasmtime_memory_data_size(
     m: *const CHandle,
 ) -> usize {
     guard(0, || {
-        let (Some(s), Some(h)) = (ctx(c), ptr::r(m)) else {
+        let (Some(s), Some(h)) = (ctx(c), ptr::legacy_r(m)) else {
             return 0;
         };
         memory_of(s.store.data(), h).map_or(0, |m| m.data(&s.store).len())
@@ -111,7 +111,7 @@ pub extern "C" fn wasmtime_memory_data_size(
 #[no_mangle]
 pub extern "C" fn wasmtime_memory_size(c: *const wasmtime_context_t, m: *const CHandle) -> u64 {
     guard(0, || {
-        let (Some(s), Some(h)) = (ctx(c), ptr::r(m)) else {
+        let (Some(s), Some(h)) = (ctx(c), ptr::legacy_r(m)) else {
             return 0;
         };
         memory_of(s.store.data(), h).map_or(0, |m| m.size(&s.store))
@@ -129,7 +129,7 @@ pub extern "C" fn wasmtime_memory_grow(
         let Some(s) = ctx(c) else {
             return null_arg("context");
         };
-        let Some(h) = ptr::r(m) else {
+        let Some(h) = ptr::legacy_r(m) else {
             return null_arg("memory");
         };
         let m = match memory_of(s.store.data(), h) {
@@ -141,7 +141,7 @@ pub extern "C" fn wasmtime_memory_grow(
         }
         match m.grow(&mut s.store, delta) {
             Ok(p) => {
-                ptr::write(prev, p);
+                ptr::legacy_write(prev, p);
                 std::ptr::null_mut()
             }
             Err(e) => from_loader(&e),
@@ -188,7 +188,7 @@ pub extern "C" fn wasm_memory_new(
     ty: *const wasm_memorytype_t,
 ) -> *mut wasm_memory_t {
     guard(std::ptr::null_mut(), || {
-        let (Some(store), Some(ty)) = (store_of(s), ptr::r(ty).map(|t| t.inner().ty)) else {
+        let (Some(store), Some(ty)) = (store_of(s), ptr::legacy_r(ty).map(|t| t.inner().ty)) else {
             return std::ptr::null_mut();
         };
         match Memory::new(&mut store.get().store, ty) {
@@ -201,7 +201,7 @@ pub extern "C" fn wasm_memory_new(
 #[no_mangle]
 pub extern "C" fn wasm_memory_type(m: *const wasm_memory_t) -> *mut wasm_memorytype_t {
     guard(std::ptr::null_mut(), || {
-        match ptr::r(m).and_then(|m| Some((m.memory()?, m))) {
+        match ptr::legacy_r(m).and_then(|m| Some((m.memory()?, m))) {
             Some((x, m)) => Box::into_raw(wasm_memorytype_t::new(ExternType::Memory(
                 x.ty(&m.ext.store.get().store),
             ))),
@@ -213,7 +213,7 @@ pub extern "C" fn wasm_memory_type(m: *const wasm_memory_t) -> *mut wasm_memoryt
 #[no_mangle]
 pub extern "C" fn wasm_memory_data(m: *mut wasm_memory_t) -> *mut u8 {
     guard(std::ptr::null_mut(), || {
-        let Some(m) = ptr::r(m) else {
+        let Some(m) = ptr::legacy_r(m) else {
             return std::ptr::null_mut();
         };
         let Some(x) = m.memory() else {
@@ -226,7 +226,7 @@ pub extern "C" fn wasm_memory_data(m: *mut wasm_memory_t) -> *mut u8 {
 #[no_mangle]
 pub extern "C" fn wasm_memory_data_size(m: *const wasm_memory_t) -> usize {
     guard(0, || {
-        ptr::r(m)
+        ptr::legacy_r(m)
             .and_then(|m| Some(m.memory()?.data(&m.ext.store.get().store).len()))
             .unwrap_or(0)
     })
@@ -235,7 +235,7 @@ pub extern "C" fn wasm_memory_data_size(m: *const wasm_memory_t) -> usize {
 #[no_mangle]
 pub extern "C" fn wasm_memory_size(m: *const wasm_memory_t) -> u32 {
     guard(0, || {
-        ptr::r(m)
+        ptr::legacy_r(m)
             .and_then(|m| Some(m.memory()?.size(&m.ext.store.get().store) as u32))
             .unwrap_or(0)
     })
@@ -244,7 +244,9 @@ pub extern "C" fn wasm_memory_size(m: *const wasm_memory_t) -> u32 {
 #[no_mangle]
 pub extern "C" fn wasm_memory_grow(m: *mut wasm_memory_t, delta: u32) -> bool {
     guard(false, || {
-        let Some(m) = ptr::r(m) else { return false };
+        let Some(m) = ptr::legacy_r(m) else {
+            return false;
+        };
         let Some(x) = m.memory() else { return false };
         x.grow(&mut m.ext.store.get().store, u64::from(delta))
             .is_ok()

@@ -152,7 +152,7 @@ fn ret_module(
 ) -> *mut wasmtime_error_t {
     match r {
         Ok(m) => {
-            ptr::write(ret, Box::into_raw(Box::new(m)));
+            ptr::legacy_write(ret, Box::into_raw(Box::new(m)));
             std::ptr::null_mut()
         }
         Err(e) => new_error(e),
@@ -167,10 +167,10 @@ pub extern "C" fn wasmtime_module_new(
     ret: *mut *mut wasmtime_module_t,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(e) = ptr::r(engine) else {
+        let Some(e) = ptr::legacy_r(engine) else {
             return null_arg("engine");
         };
-        let Some(w) = ptr::slice(wasm, len) else {
+        let Some(w) = ptr::legacy_slice(wasm, len) else {
             return null_arg("wasm");
         };
         if ret.is_null() {
@@ -187,10 +187,10 @@ pub extern "C" fn wasmtime_module_validate(
     len: usize,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(e) = ptr::r(engine) else {
+        let Some(e) = ptr::legacy_r(engine) else {
             return null_arg("engine");
         };
-        let Some(w) = ptr::slice(wasm, len) else {
+        let Some(w) = ptr::legacy_slice(wasm, len) else {
             return null_arg("wasm");
         };
         match validate(e, w) {
@@ -202,13 +202,13 @@ pub extern "C" fn wasmtime_module_validate(
 
 #[no_mangle]
 pub extern "C" fn wasmtime_module_delete(m: *mut wasmtime_module_t) {
-    guard((), || drop(ptr::take_box(m)))
+    guard((), || drop(ptr::legacy_take_box(m)))
 }
 
 #[no_mangle]
 pub extern "C" fn wasmtime_module_clone(m: *mut wasmtime_module_t) -> *mut wasmtime_module_t {
     guard(std::ptr::null_mut(), || {
-        ptr::r(m).map_or(std::ptr::null_mut(), |m| Box::into_raw(Box::new(m.clone())))
+        ptr::legacy_r(m).map_or(std::ptr::null_mut(), |m| Box::into_raw(Box::new(m.clone())))
     })
 }
 
@@ -218,10 +218,10 @@ pub extern "C" fn wasmtime_module_imports(
     out: *mut wasm_importtype_vec_t,
 ) {
     guard((), || {
-        let v = ptr::r(m)
+        let v = ptr::legacy_r(m)
             .map(|m| m.imports().iter().map(importtype).collect())
             .unwrap_or_default();
-        ptr::write(out, WasmVec::from_vec(v))
+        ptr::legacy_write(out, WasmVec::from_vec(v))
     })
 }
 
@@ -231,10 +231,10 @@ pub extern "C" fn wasmtime_module_exports(
     out: *mut wasm_exporttype_vec_t,
 ) {
     guard((), || {
-        let v = ptr::r(m)
+        let v = ptr::legacy_r(m)
             .map(|m| m.exports().iter().map(exporttype).collect())
             .unwrap_or_default();
-        ptr::write(out, WasmVec::from_vec(v))
+        ptr::legacy_write(out, WasmVec::from_vec(v))
     })
 }
 
@@ -244,12 +244,12 @@ pub extern "C" fn wasmtime_module_serialize(
     ret: *mut WasmVec<u8>,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(m) = ptr::r(m) else {
+        let Some(m) = ptr::legacy_r(m) else {
             return null_arg("module");
         };
         match m.artifact.bytes() {
             Ok(b) => {
-                ptr::write(ret, WasmVec::from_vec(b));
+                ptr::legacy_write(ret, WasmVec::from_vec(b));
                 std::ptr::null_mut()
             }
             Err(e) => new_error(e),
@@ -265,10 +265,10 @@ pub extern "C" fn wasmtime_module_deserialize(
     ret: *mut *mut wasmtime_module_t,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(e) = ptr::r(engine) else {
+        let Some(e) = ptr::legacy_r(engine) else {
             return null_arg("engine");
         };
-        let Some(b) = ptr::slice(bytes, len) else {
+        let Some(b) = ptr::legacy_slice(bytes, len) else {
             return null_arg("bytes");
         };
         ret_module(deserialize(e, b), ret)
@@ -282,10 +282,10 @@ pub extern "C" fn wasmtime_module_deserialize_file(
     ret: *mut *mut wasmtime_module_t,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(e) = ptr::r(engine) else {
+        let Some(e) = ptr::legacy_r(engine) else {
             return null_arg("engine");
         };
-        let Some(p) = ptr::cstr(path) else {
+        let Some(p) = ptr::legacy_cstr(path) else {
             return null_arg("path");
         };
         let path = PathBuf::from(p);
@@ -305,9 +305,10 @@ pub extern "C" fn wasmtime_module_image_range(
     end: *mut *mut c_void,
 ) {
     guard((), || {
-        let (s, e) = ptr::r(m).map_or((0, 0), |m| m.get().map_or((0, 0), |m| m.image_range()));
-        ptr::write(start, s as *mut c_void);
-        ptr::write(end, e as *mut c_void);
+        let (s, e) =
+            ptr::legacy_r(m).map_or((0, 0), |m| m.get().map_or((0, 0), |m| m.image_range()));
+        ptr::legacy_write(start, s as *mut c_void);
+        ptr::legacy_write(end, e as *mut c_void);
     })
 }
 
@@ -318,7 +319,7 @@ pub extern "C" fn wasmtime_wat2wasm(
     ret: *mut WasmVec<u8>,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(text) = ptr::slice(wat.cast::<u8>(), len) else {
+        let Some(text) = ptr::legacy_slice(wat.cast::<u8>(), len) else {
             return null_arg("wat");
         };
         #[cfg(feature = "compile")]
@@ -328,7 +329,7 @@ pub extern "C" fn wasmtime_wat2wasm(
             };
             match wat::parse_str(text) {
                 Ok(b) => {
-                    ptr::write(ret, WasmVec::from_vec(b));
+                    ptr::legacy_write(ret, WasmVec::from_vec(b));
                     std::ptr::null_mut()
                 }
                 Err(e) => new_error(e.to_string()),
@@ -379,7 +380,7 @@ pub extern "C" fn wasm_module_new(
     binary: *const wasm_byte_vec_t,
 ) -> *mut wasm_module_t {
     guard(std::ptr::null_mut(), || {
-        let (Some(s), Some(b)) = (store_of(s), ptr::r(binary)) else {
+        let (Some(s), Some(b)) = (store_of(s), ptr::legacy_r(binary)) else {
             return std::ptr::null_mut();
         };
         match new_module(&s.get().engine, b.as_slice()) {
@@ -395,7 +396,7 @@ pub extern "C" fn wasm_module_validate(
     binary: *const wasm_byte_vec_t,
 ) -> bool {
     guard(false, || {
-        let (Some(s), Some(b)) = (store_of(s), ptr::r(binary)) else {
+        let (Some(s), Some(b)) = (store_of(s), ptr::legacy_r(binary)) else {
             return false;
         };
         validate(&s.get().engine, b.as_slice()).is_ok()
@@ -405,30 +406,30 @@ pub extern "C" fn wasm_module_validate(
 #[no_mangle]
 pub extern "C" fn wasm_module_imports(m: *const wasm_module_t, out: *mut wasm_importtype_vec_t) {
     guard((), || {
-        let v = ptr::r(m)
+        let v = ptr::legacy_r(m)
             .map(|m| m.module.imports().iter().map(importtype).collect())
             .unwrap_or_default();
-        ptr::write(out, WasmVec::from_vec(v))
+        ptr::legacy_write(out, WasmVec::from_vec(v))
     })
 }
 
 #[no_mangle]
 pub extern "C" fn wasm_module_exports(m: *const wasm_module_t, out: *mut wasm_exporttype_vec_t) {
     guard((), || {
-        let v = ptr::r(m)
+        let v = ptr::legacy_r(m)
             .map(|m| m.module.exports().iter().map(exporttype).collect())
             .unwrap_or_default();
-        ptr::write(out, WasmVec::from_vec(v))
+        ptr::legacy_write(out, WasmVec::from_vec(v))
     })
 }
 
 #[no_mangle]
 pub extern "C" fn wasm_module_serialize(m: *const wasm_module_t, out: *mut wasm_byte_vec_t) {
     guard((), || {
-        let b = ptr::r(m)
+        let b = ptr::legacy_r(m)
             .and_then(|m| m.module.artifact.bytes().ok())
             .unwrap_or_default();
-        ptr::write(out, WasmVec::from_vec(b))
+        ptr::legacy_write(out, WasmVec::from_vec(b))
     })
 }
 
@@ -438,7 +439,7 @@ pub extern "C" fn wasm_module_deserialize(
     b: *const wasm_byte_vec_t,
 ) -> *mut wasm_module_t {
     guard(std::ptr::null_mut(), || {
-        let (Some(s), Some(b)) = (store_of(s), ptr::r(b)) else {
+        let (Some(s), Some(b)) = (store_of(s), ptr::legacy_r(b)) else {
             return std::ptr::null_mut();
         };
         match deserialize(&s.get().engine, b.as_slice()) {
@@ -450,7 +451,7 @@ pub extern "C" fn wasm_module_deserialize(
 
 #[no_mangle]
 pub extern "C" fn wasm_module_share(m: *const wasm_module_t) -> *mut wasm_shared_module_t {
-    guard(std::ptr::null_mut(), || match ptr::r(m) {
+    guard(std::ptr::null_mut(), || match ptr::legacy_r(m) {
         Some(m) => Box::into_raw(Box::new(wasm_shared_module_t {
             module: m.module.clone(),
         })),
@@ -464,7 +465,7 @@ pub extern "C" fn wasm_module_obtain(
     m: *const wasm_shared_module_t,
 ) -> *mut wasm_module_t {
     guard(std::ptr::null_mut(), || {
-        let (Some(s), Some(m)) = (store_of(s), ptr::r(m)) else {
+        let (Some(s), Some(m)) = (store_of(s), ptr::legacy_r(m)) else {
             return std::ptr::null_mut();
         };
         if !m
@@ -480,7 +481,7 @@ pub extern "C" fn wasm_module_obtain(
 
 #[no_mangle]
 pub extern "C" fn wasm_shared_module_delete(m: *mut wasm_shared_module_t) {
-    guard((), || drop(ptr::take_box(m)))
+    guard((), || drop(ptr::legacy_take_box(m)))
 }
 
 ref_fns!(

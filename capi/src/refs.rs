@@ -83,32 +83,36 @@ macro_rules! ref_fns {
         }
         #[no_mangle]
         pub extern "C" fn $copy(p: *const $t) -> *mut $t {
-            $crate::guard::guard(std::ptr::null_mut(), || match $crate::ptr::r(p) {
+            $crate::guard::guard(std::ptr::null_mut(), || match $crate::ptr::legacy_r(p) {
                 Some(x) => Box::into_raw(Box::new(x.clone())),
                 None => std::ptr::null_mut(),
             })
         }
         #[no_mangle]
         pub extern "C" fn $same(a: *const $t, b: *const $t) -> bool {
-            $crate::guard::guard(false, || match ($crate::ptr::r(a), $crate::ptr::r(b)) {
-                (Some(a), Some(b)) => {
-                    let same: fn(&$t, &$t) -> bool = $same_fn;
-                    same(a, b)
+            $crate::guard::guard(false, || {
+                match ($crate::ptr::legacy_r(a), $crate::ptr::legacy_r(b)) {
+                    (Some(a), Some(b)) => {
+                        let same: fn(&$t, &$t) -> bool = $same_fn;
+                        same(a, b)
+                    }
+                    _ => false,
                 }
-                _ => false,
             })
         }
         #[no_mangle]
         pub extern "C" fn $get(p: *const $t) -> *mut std::ffi::c_void {
             $crate::guard::guard(std::ptr::null_mut(), || {
-                $crate::refs::get_host_info($crate::ptr::r(p).map(|x| $crate::refs::HasHdr::hdr(x)))
+                $crate::refs::get_host_info(
+                    $crate::ptr::legacy_r(p).map(|x| $crate::refs::HasHdr::hdr(x)),
+                )
             })
         }
         #[no_mangle]
         pub extern "C" fn $set(p: *mut $t, data: *mut std::ffi::c_void) {
             $crate::guard::guard((), || {
                 $crate::refs::set_host_info(
-                    $crate::ptr::r(p).map(|x| $crate::refs::HasHdr::hdr(x)),
+                    $crate::ptr::legacy_r(p).map(|x| $crate::refs::HasHdr::hdr(x)),
                     data,
                     None,
                 )
@@ -122,7 +126,7 @@ macro_rules! ref_fns {
         ) {
             $crate::guard::guard((), || {
                 $crate::refs::set_host_info(
-                    $crate::ptr::r(p).map(|x| $crate::refs::HasHdr::hdr(x)),
+                    $crate::ptr::legacy_r(p).map(|x| $crate::refs::HasHdr::hdr(x)),
                     data,
                     fin,
                 )
@@ -189,12 +193,12 @@ macro_rules! ref_casts {
 pub(crate) use ref_casts;
 
 pub fn take_ref<T>(p: *mut T) -> Option<Box<T>> {
-    ptr::take_box(p)
+    ptr::legacy_take_box(p)
 }
 
 /// Whether `r` is a reference of kind `k`.
 pub fn is_kind(r: *const wasm_ref_t, k: RefKind) -> bool {
-    ptr::r(r).is_some_and(|r| r.hdr.kind == k)
+    ptr::legacy_r(r).is_some_and(|r| r.hdr.kind == k)
 }
 
 // --- wasm_ref_t itself: dispatch on the kind --------------------------------------------
@@ -203,41 +207,45 @@ pub fn is_kind(r: *const wasm_ref_t, k: RefKind) -> bool {
 pub fn copy_ref(r: &wasm_ref_t) -> *mut wasm_ref_t {
     let p: *const wasm_ref_t = r;
     match r.hdr.kind {
-        RefKind::Trap => {
-            Box::into_raw(Box::new(ptr::r(p.cast::<wasm_trap_t>()).unwrap().clone())).cast()
-        }
+        RefKind::Trap => Box::into_raw(Box::new(
+            ptr::legacy_r(p.cast::<wasm_trap_t>()).unwrap().clone(),
+        ))
+        .cast(),
         RefKind::Foreign => Box::into_raw(Box::new(
-            ptr::r(p.cast::<wasm_foreign_t>()).unwrap().clone(),
+            ptr::legacy_r(p.cast::<wasm_foreign_t>()).unwrap().clone(),
         ))
         .cast(),
-        RefKind::Module => {
-            Box::into_raw(Box::new(ptr::r(p.cast::<wasm_module_t>()).unwrap().clone())).cast()
-        }
-        RefKind::Extern => {
-            Box::into_raw(Box::new(ptr::r(p.cast::<wasm_extern_t>()).unwrap().clone())).cast()
-        }
+        RefKind::Module => Box::into_raw(Box::new(
+            ptr::legacy_r(p.cast::<wasm_module_t>()).unwrap().clone(),
+        ))
+        .cast(),
+        RefKind::Extern => Box::into_raw(Box::new(
+            ptr::legacy_r(p.cast::<wasm_extern_t>()).unwrap().clone(),
+        ))
+        .cast(),
         RefKind::Instance => Box::into_raw(Box::new(
-            ptr::r(p.cast::<wasm_instance_t>()).unwrap().clone(),
+            ptr::legacy_r(p.cast::<wasm_instance_t>()).unwrap().clone(),
         ))
         .cast(),
-        RefKind::ExternRef => {
-            Box::into_raw(Box::new(ptr::r(p.cast::<ExternRefObj>()).unwrap().clone())).cast()
-        }
+        RefKind::ExternRef => Box::into_raw(Box::new(
+            ptr::legacy_r(p.cast::<ExternRefObj>()).unwrap().clone(),
+        ))
+        .cast(),
     }
 }
 
 /// Free any reference object.
 pub fn delete_ref(r: *mut wasm_ref_t) {
-    let Some(kind) = ptr::r(r).map(|r| r.hdr.kind) else {
+    let Some(kind) = ptr::legacy_r(r).map(|r| r.hdr.kind) else {
         return;
     };
     match kind {
-        RefKind::Trap => drop(ptr::take_box(r.cast::<wasm_trap_t>())),
-        RefKind::Foreign => drop(ptr::take_box(r.cast::<wasm_foreign_t>())),
-        RefKind::Module => drop(ptr::take_box(r.cast::<wasm_module_t>())),
-        RefKind::Extern => drop(ptr::take_box(r.cast::<wasm_extern_t>())),
-        RefKind::Instance => drop(ptr::take_box(r.cast::<wasm_instance_t>())),
-        RefKind::ExternRef => drop(ptr::take_box(r.cast::<ExternRefObj>())),
+        RefKind::Trap => drop(ptr::legacy_take_box(r.cast::<wasm_trap_t>())),
+        RefKind::Foreign => drop(ptr::legacy_take_box(r.cast::<wasm_foreign_t>())),
+        RefKind::Module => drop(ptr::legacy_take_box(r.cast::<wasm_module_t>())),
+        RefKind::Extern => drop(ptr::legacy_take_box(r.cast::<wasm_extern_t>())),
+        RefKind::Instance => drop(ptr::legacy_take_box(r.cast::<wasm_instance_t>())),
+        RefKind::ExternRef => drop(ptr::legacy_take_box(r.cast::<ExternRefObj>())),
     }
 }
 
@@ -248,13 +256,13 @@ pub extern "C" fn wasm_ref_delete(r: *mut wasm_ref_t) {
 #[no_mangle]
 pub extern "C" fn wasm_ref_copy(r: *const wasm_ref_t) -> *mut wasm_ref_t {
     guard(std::ptr::null_mut(), || {
-        ptr::r(r).map_or(std::ptr::null_mut(), copy_ref)
+        ptr::legacy_r(r).map_or(std::ptr::null_mut(), copy_ref)
     })
 }
 #[no_mangle]
 pub extern "C" fn wasm_ref_same(a: *const wasm_ref_t, b: *const wasm_ref_t) -> bool {
     guard(false, || {
-        let (Some(x), Some(y)) = (ptr::r(a), ptr::r(b)) else {
+        let (Some(x), Some(y)) = (ptr::legacy_r(a), ptr::legacy_r(b)) else {
             return false;
         };
         if x.hdr.kind != y.hdr.kind {
@@ -263,22 +271,22 @@ pub extern "C" fn wasm_ref_same(a: *const wasm_ref_t, b: *const wasm_ref_t) -> b
         match x.hdr.kind {
             RefKind::Extern => {
                 let (x, y) = (
-                    ptr::r(a.cast::<wasm_extern_t>()),
-                    ptr::r(b.cast::<wasm_extern_t>()),
+                    ptr::legacy_r(a.cast::<wasm_extern_t>()),
+                    ptr::legacy_r(b.cast::<wasm_extern_t>()),
                 );
                 x.zip(y).is_some_and(|(x, y)| x.same(y))
             }
             RefKind::Instance => {
                 let (x, y) = (
-                    ptr::r(a.cast::<wasm_instance_t>()),
-                    ptr::r(b.cast::<wasm_instance_t>()),
+                    ptr::legacy_r(a.cast::<wasm_instance_t>()),
+                    ptr::legacy_r(b.cast::<wasm_instance_t>()),
                 );
                 x.zip(y).is_some_and(|(x, y)| x.instance == y.instance)
             }
             RefKind::ExternRef => {
                 let (x, y) = (
-                    ptr::r(a.cast::<ExternRefObj>()),
-                    ptr::r(b.cast::<ExternRefObj>()),
+                    ptr::legacy_r(a.cast::<ExternRefObj>()),
+                    ptr::legacy_r(b.cast::<ExternRefObj>()),
                 );
                 x.zip(y).is_some_and(|(x, y)| x.r == y.r)
             }
@@ -289,12 +297,14 @@ pub extern "C" fn wasm_ref_same(a: *const wasm_ref_t, b: *const wasm_ref_t) -> b
 #[no_mangle]
 pub extern "C" fn wasm_ref_get_host_info(r: *const wasm_ref_t) -> *mut c_void {
     guard(std::ptr::null_mut(), || {
-        get_host_info(ptr::r(r).map(|r| &r.hdr))
+        get_host_info(ptr::legacy_r(r).map(|r| &r.hdr))
     })
 }
 #[no_mangle]
 pub extern "C" fn wasm_ref_set_host_info(r: *mut wasm_ref_t, data: *mut c_void) {
-    guard((), || set_host_info(ptr::r(r).map(|r| &r.hdr), data, None))
+    guard((), || {
+        set_host_info(ptr::legacy_r(r).map(|r| &r.hdr), data, None)
+    })
 }
 #[no_mangle]
 pub extern "C" fn wasm_ref_set_host_info_with_finalizer(
@@ -302,7 +312,9 @@ pub extern "C" fn wasm_ref_set_host_info_with_finalizer(
     data: *mut c_void,
     fin: Option<extern "C" fn(*mut c_void)>,
 ) {
-    guard((), || set_host_info(ptr::r(r).map(|r| &r.hdr), data, fin))
+    guard((), || {
+        set_host_info(ptr::legacy_r(r).map(|r| &r.hdr), data, fin)
+    })
 }
 
 // --- externref values and foreign objects -------------------------------------------------

@@ -28,7 +28,7 @@ fn ret_module(
     }
     match r {
         Ok(module) => {
-            ptr::write(
+            ptr::legacy_write(
                 ret,
                 Box::into_raw(Box::new(wasmtime_module_t::new(module, artifact))),
             );
@@ -45,14 +45,14 @@ pub extern "C" fn wasmaot_module_from_static(
     ret: *mut *mut wasmtime_module_t,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(e) = ptr::r(engine) else {
+        let Some(e) = ptr::legacy_r(engine) else {
             return null_arg("engine");
         };
         if !module.is_aligned() {
             return new_error("wasmaot_module_from_static: misaligned module descriptor");
         }
         // The descriptor is a symbol of the program: it lives as long as the process.
-        let Some(m) = ptr::r::<wasmaot_static_module_t>(module) else {
+        let Some(m) = ptr::legacy_r::<wasmaot_static_module_t>(module) else {
             return null_arg("module");
         };
         let m: &'static wasmaot_static_module_t = m;
@@ -68,10 +68,10 @@ pub extern "C" fn wasmaot_module_from_shared_object(
     ret: *mut *mut wasmtime_module_t,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(e) = ptr::r(engine) else {
+        let Some(e) = ptr::legacy_r(engine) else {
             return null_arg("engine");
         };
-        let Some(p) = ptr::cstr(path) else {
+        let Some(p) = ptr::legacy_cstr(path) else {
             return null_arg("path");
         };
         let r = Module::from_shared_object(&e.engine, &PathBuf::from(p)).map_err(|e| e.to_string());

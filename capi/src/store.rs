@@ -142,7 +142,7 @@ pub fn new_store(
 
 /// The store behind a context pointer.
 pub fn ctx<'a>(p: *const wasmtime_context_t) -> Option<&'a mut wasmtime_store_t> {
-    ptr::m(p.cast_mut())
+    ptr::legacy_m(p.cast_mut())
 }
 
 #[no_mangle]
@@ -151,7 +151,7 @@ pub extern "C" fn wasmtime_store_new(
     data: *mut c_void,
     fin: Option<extern "C" fn(*mut c_void)>,
 ) -> *mut wasmtime_store_t {
-    guard(std::ptr::null_mut(), || match ptr::r(engine) {
+    guard(std::ptr::null_mut(), || match ptr::legacy_r(engine) {
         Some(e) => Box::into_raw(new_store(e, data, fin)),
         None => std::ptr::null_mut(),
     })
@@ -164,7 +164,7 @@ pub extern "C" fn wasmtime_store_context(s: *mut wasmtime_store_t) -> *mut wasmt
 
 #[no_mangle]
 pub extern "C" fn wasmtime_store_delete(s: *mut wasmtime_store_t) {
-    guard((), || drop(ptr::take_box(s)))
+    guard((), || drop(ptr::legacy_take_box(s)))
 }
 
 fn limit(v: i64) -> Option<u64> {
@@ -251,7 +251,7 @@ pub extern "C" fn wasmtime_context_get_fuel(
         }
         match s.store.get_fuel() {
             Ok(f) => {
-                ptr::write(fuel, f);
+                ptr::legacy_write(fuel, f);
                 std::ptr::null_mut()
             }
             Err(e) => crate::error::from_loader(&e),
@@ -300,7 +300,7 @@ pub extern "C" fn wasmtime_store_epoch_deadline_callback(
             let mut delta = 0u64;
             let mut kind = 0u8;
             let err = func(this, env.data.0, &mut delta, &mut kind);
-            if let Some(e) = ptr::take_box(err) {
+            if let Some(e) = ptr::legacy_take_box(err) {
                 return Err(wasmaot_loader::Error::host(crate::func::CError(
                     e.message.clone(),
                 )));
@@ -324,7 +324,7 @@ pub extern "C" fn wasmtime_context_set_wasi(
     wasi: *mut wasi_config_t,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(mut w) = ptr::take_box(wasi) else {
+        let Some(mut w) = ptr::legacy_take_box(wasi) else {
             return crate::error::null_arg("wasi config");
         };
         let Some(s) = ctx(c) else {
@@ -367,7 +367,7 @@ pub struct wasm_store_t {
 
 #[no_mangle]
 pub extern "C" fn wasm_store_new(engine: *mut wasm_engine_t) -> *mut wasm_store_t {
-    guard(std::ptr::null_mut(), || match ptr::r(engine) {
+    guard(std::ptr::null_mut(), || match ptr::legacy_r(engine) {
         Some(e) => Box::into_raw(Box::new(wasm_store_t {
             inner: Arc::new(WasmStore {
                 cell: UnsafeCell::new(new_store(e, std::ptr::null_mut(), None)),
@@ -379,9 +379,9 @@ pub extern "C" fn wasm_store_new(engine: *mut wasm_engine_t) -> *mut wasm_store_
 
 #[no_mangle]
 pub extern "C" fn wasm_store_delete(s: *mut wasm_store_t) {
-    guard((), || drop(ptr::take_box(s)))
+    guard((), || drop(ptr::legacy_take_box(s)))
 }
 
 pub fn store_of(s: *mut wasm_store_t) -> Option<Arc<WasmStore>> {
-    ptr::r(s).map(|s| s.inner.clone())
+    ptr::legacy_r(s).map(|s| s.inner.clone())
 }

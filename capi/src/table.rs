@@ -48,10 +48,10 @@ pub extern "C" fn wasmtime_table_new(
         let Some(s) = ctx(c) else {
             return null_arg("context");
         };
-        let Some(ty) = ptr::r(ty).map(|t| t.inner().ty) else {
+        let Some(ty) = ptr::legacy_r(ty).map(|t| t.inner().ty) else {
             return null_arg("table type");
         };
-        let Some(v) = ptr::r(init) else {
+        let Some(v) = ptr::legacy_r(init) else {
             return null_arg("init");
         };
         let v = match from_c_typed(s.store.data(), v, ty.element, "table initial value") {
@@ -64,7 +64,7 @@ pub extern "C" fn wasmtime_table_new(
         match Table::new(&mut s.store, ty, v) {
             Ok(t) => {
                 let d = s.data();
-                ptr::write(
+                ptr::legacy_write(
                     ret,
                     CHandle {
                         store_id: d.id,
@@ -84,7 +84,7 @@ pub extern "C" fn wasmtime_table_type(
     t: *const CHandle,
 ) -> *mut wasm_tabletype_t {
     guard(std::ptr::null_mut(), || {
-        let (Some(s), Some(h)) = (ctx(c), ptr::r(t)) else {
+        let (Some(s), Some(h)) = (ctx(c), ptr::legacy_r(t)) else {
             return std::ptr::null_mut();
         };
         match table_of(s.store.data(), h) {
@@ -102,7 +102,7 @@ pub extern "C" fn wasmtime_table_get(
     out: *mut wasmtime_val_t,
 ) -> bool {
     guard(false, || {
-        let (Some(s), Some(h)) = (ctx(c), ptr::r(t)) else {
+        let (Some(s), Some(h)) = (ctx(c), ptr::legacy_r(t)) else {
             return false;
         };
         let Ok(t) = table_of(s.store.data(), h) else {
@@ -111,7 +111,7 @@ pub extern "C" fn wasmtime_table_get(
         match t.get(&mut s.store, index) {
             Some(v) => {
                 let cv = to_c(s.data(), &v);
-                ptr::write(out, cv);
+                ptr::legacy_write(out, cv);
                 true
             }
             None => false,
@@ -130,10 +130,10 @@ pub extern "C" fn wasmtime_table_set(
         let Some(s) = ctx(c) else {
             return null_arg("context");
         };
-        let Some(h) = ptr::r(t) else {
+        let Some(h) = ptr::legacy_r(t) else {
             return null_arg("table");
         };
-        let Some(v) = ptr::r(val) else {
+        let Some(v) = ptr::legacy_r(val) else {
             return null_arg("value");
         };
         let t = match table_of(s.store.data(), h) {
@@ -155,7 +155,7 @@ pub extern "C" fn wasmtime_table_set(
 #[no_mangle]
 pub extern "C" fn wasmtime_table_size(c: *const wasmtime_context_t, t: *const CHandle) -> u32 {
     guard(0, || {
-        let (Some(s), Some(h)) = (ctx(c), ptr::r(t)) else {
+        let (Some(s), Some(h)) = (ctx(c), ptr::legacy_r(t)) else {
             return 0;
         };
         table_of(s.store.data(), h).map_or(0, |t| t.size(&s.store))
@@ -174,10 +174,10 @@ pub extern "C" fn wasmtime_table_grow(
         let Some(s) = ctx(c) else {
             return null_arg("context");
         };
-        let Some(h) = ptr::r(t) else {
+        let Some(h) = ptr::legacy_r(t) else {
             return null_arg("table");
         };
-        let Some(v) = ptr::r(init) else {
+        let Some(v) = ptr::legacy_r(init) else {
             return null_arg("init");
         };
         let t = match table_of(s.store.data(), h) {
@@ -194,7 +194,7 @@ pub extern "C" fn wasmtime_table_grow(
         }
         match t.grow(&mut s.store, delta, v) {
             Ok(p) => {
-                ptr::write(prev, p);
+                ptr::legacy_write(prev, p);
                 std::ptr::null_mut()
             }
             Err(e) => from_loader(&e),
@@ -253,7 +253,7 @@ pub extern "C" fn wasm_table_new(
     init: *mut wasm_ref_t,
 ) -> *mut wasm_table_t {
     guard(std::ptr::null_mut(), || {
-        let (Some(store), Some(ty)) = (store_of(s), ptr::r(ty).map(|t| t.inner().ty)) else {
+        let (Some(store), Some(ty)) = (store_of(s), ptr::legacy_r(ty).map(|t| t.inner().ty)) else {
             return std::ptr::null_mut();
         };
         let Some(v) = ref_val(init, ty.element) else {
@@ -269,7 +269,7 @@ pub extern "C" fn wasm_table_new(
 #[no_mangle]
 pub extern "C" fn wasm_table_type(t: *const wasm_table_t) -> *mut wasm_tabletype_t {
     guard(std::ptr::null_mut(), || {
-        match ptr::r(t).and_then(|t| Some((t.table()?, t))) {
+        match ptr::legacy_r(t).and_then(|t| Some((t.table()?, t))) {
             Some((x, t)) => Box::into_raw(wasm_tabletype_t::new(ExternType::Table(
                 x.ty(&t.ext.store.get().store),
             ))),
@@ -281,7 +281,7 @@ pub extern "C" fn wasm_table_type(t: *const wasm_table_t) -> *mut wasm_tabletype
 #[no_mangle]
 pub extern "C" fn wasm_table_get(t: *const wasm_table_t, index: u32) -> *mut wasm_ref_t {
     guard(std::ptr::null_mut(), || {
-        let Some(t) = ptr::r(t) else {
+        let Some(t) = ptr::legacy_r(t) else {
             return std::ptr::null_mut();
         };
         let Some(x) = t.table() else {
@@ -297,7 +297,9 @@ pub extern "C" fn wasm_table_get(t: *const wasm_table_t, index: u32) -> *mut was
 #[no_mangle]
 pub extern "C" fn wasm_table_set(t: *mut wasm_table_t, index: u32, r: *mut wasm_ref_t) -> bool {
     guard(false, || {
-        let Some(t) = ptr::r(t) else { return false };
+        let Some(t) = ptr::legacy_r(t) else {
+            return false;
+        };
         let Some(x) = t.table() else { return false };
         let st = &mut t.ext.store.get().store;
         let ty = x.ty(&*st);
@@ -311,7 +313,7 @@ pub extern "C" fn wasm_table_set(t: *mut wasm_table_t, index: u32, r: *mut wasm_
 #[no_mangle]
 pub extern "C" fn wasm_table_size(t: *const wasm_table_t) -> u32 {
     guard(0, || {
-        ptr::r(t)
+        ptr::legacy_r(t)
             .and_then(|t| Some(t.table()?.size(&t.ext.store.get().store)))
             .unwrap_or(0)
     })
@@ -320,7 +322,9 @@ pub extern "C" fn wasm_table_size(t: *const wasm_table_t) -> u32 {
 #[no_mangle]
 pub extern "C" fn wasm_table_grow(t: *mut wasm_table_t, delta: u32, init: *mut wasm_ref_t) -> bool {
     guard(false, || {
-        let Some(t) = ptr::r(t) else { return false };
+        let Some(t) = ptr::legacy_r(t) else {
+            return false;
+        };
         let Some(x) = t.table() else { return false };
         let st = &mut t.ext.store.get().store;
         let ty = x.ty(&*st);

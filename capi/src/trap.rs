@@ -57,12 +57,12 @@ declare_vec!(
 
 #[no_mangle]
 pub extern "C" fn wasm_frame_delete(f: *mut wasm_frame_t) {
-    guard((), || drop(ptr::take_box(f)))
+    guard((), || drop(ptr::legacy_take_box(f)))
 }
 #[no_mangle]
 pub extern "C" fn wasm_frame_copy(f: *const wasm_frame_t) -> *mut wasm_frame_t {
     guard(std::ptr::null_mut(), || {
-        ptr::r(f).map_or(std::ptr::null_mut(), |f| Box::into_raw(Box::new(f.clone())))
+        ptr::legacy_r(f).map_or(std::ptr::null_mut(), |f| Box::into_raw(Box::new(f.clone())))
     })
 }
 /// wasmaot frames do not record their instance: always NULL (Wasmtime v23 does not
@@ -73,14 +73,14 @@ pub extern "C" fn wasm_frame_instance(_f: *const wasm_frame_t) -> *mut wasm_inst
 }
 #[no_mangle]
 pub extern "C" fn wasm_frame_func_index(f: *const wasm_frame_t) -> u32 {
-    guard(0, || ptr::r(f).map_or(0, |f| f.info.func_index))
+    guard(0, || ptr::legacy_r(f).map_or(0, |f| f.info.func_index))
 }
 /// Byte offset of the frame's instruction from the start of its function's body in the
 /// wasm binary; `SIZE_MAX` if unknown (as Wasmtime).
 #[no_mangle]
 pub extern "C" fn wasm_frame_func_offset(f: *const wasm_frame_t) -> usize {
     guard(usize::MAX, || {
-        ptr::r(f)
+        ptr::legacy_r(f)
             .and_then(|f| f.info.func_offset)
             .unwrap_or(usize::MAX)
     })
@@ -90,7 +90,7 @@ pub extern "C" fn wasm_frame_func_offset(f: *const wasm_frame_t) -> usize {
 #[no_mangle]
 pub extern "C" fn wasm_frame_module_offset(f: *const wasm_frame_t) -> usize {
     guard(usize::MAX, || {
-        ptr::r(f)
+        ptr::legacy_r(f)
             .and_then(|f| f.info.module_offset)
             .unwrap_or(usize::MAX)
     })
@@ -98,7 +98,7 @@ pub extern "C" fn wasm_frame_module_offset(f: *const wasm_frame_t) -> usize {
 #[no_mangle]
 pub extern "C" fn wasmtime_frame_func_name(f: *const wasm_frame_t) -> *const wasm_byte_vec_t {
     guard(std::ptr::null(), || {
-        match ptr::r(f).and_then(|f| f.func_name.as_ref()) {
+        match ptr::legacy_r(f).and_then(|f| f.func_name.as_ref()) {
             Some(n) => &n.0 as *const _,
             None => std::ptr::null(),
         }
@@ -107,7 +107,7 @@ pub extern "C" fn wasmtime_frame_func_name(f: *const wasm_frame_t) -> *const was
 #[no_mangle]
 pub extern "C" fn wasmtime_frame_module_name(f: *const wasm_frame_t) -> *const wasm_byte_vec_t {
     guard(std::ptr::null(), || {
-        match ptr::r(f).and_then(|f| f.module_name.as_ref()) {
+        match ptr::legacy_r(f).and_then(|f| f.module_name.as_ref()) {
             Some(n) => &n.0 as *const _,
             None => std::ptr::null(),
         }
@@ -170,7 +170,7 @@ pub fn trap_from_error(e: &Error) -> Option<*mut wasm_trap_t> {
 
 /// A loader error from a trap returned by a host callback (consumes the trap).
 pub fn error_from_trap(t: *mut wasm_trap_t) -> Error {
-    match ptr::take_box(t) {
+    match ptr::legacy_take_box(t) {
         Some(t) => Error::trap(wasmaot_loader::Trap {
             code: t.code,
             message: t.message.clone(),
@@ -183,7 +183,11 @@ pub fn error_from_trap(t: *mut wasm_trap_t) -> Error {
 #[no_mangle]
 pub extern "C" fn wasmtime_trap_new(msg: *const c_char, len: usize) -> *mut wasm_trap_t {
     guard(std::ptr::null_mut(), || {
-        new_trap(ptr::str_n(msg, len).unwrap_or_default(), None, Vec::new())
+        new_trap(
+            ptr::legacy_str_n(msg, len).unwrap_or_default(),
+            None,
+            Vec::new(),
+        )
     })
 }
 
@@ -193,7 +197,7 @@ pub extern "C" fn wasm_trap_new(
     msg: *const wasm_byte_vec_t,
 ) -> *mut wasm_trap_t {
     guard(std::ptr::null_mut(), || {
-        let mut bytes = ptr::r(msg)
+        let mut bytes = ptr::legacy_r(msg)
             .map(|m| m.as_slice().to_vec())
             .unwrap_or_default();
         if bytes.last() == Some(&0) {
@@ -210,15 +214,15 @@ pub extern "C" fn wasm_trap_new(
 #[no_mangle]
 pub extern "C" fn wasm_trap_message(t: *const wasm_trap_t, out: *mut wasm_byte_vec_t) {
     guard((), || {
-        let msg = ptr::r(t).map_or("", |t| t.message.as_str());
-        ptr::write(out, byte_vec(msg.as_bytes(), true))
+        let msg = ptr::legacy_r(t).map_or("", |t| t.message.as_str());
+        ptr::legacy_write(out, byte_vec(msg.as_bytes(), true))
     })
 }
 
 #[no_mangle]
 pub extern "C" fn wasm_trap_origin(t: *const wasm_trap_t) -> *mut wasm_frame_t {
     guard(std::ptr::null_mut(), || {
-        match ptr::r(t).and_then(|t| t.trace.first()) {
+        match ptr::legacy_r(t).and_then(|t| t.trace.first()) {
             Some(f) => Box::into_raw(Box::new(new_frame(f.clone()))),
             None => std::ptr::null_mut(),
         }
@@ -228,17 +232,19 @@ pub extern "C" fn wasm_trap_origin(t: *const wasm_trap_t) -> *mut wasm_frame_t {
 #[no_mangle]
 pub extern "C" fn wasm_trap_trace(t: *const wasm_trap_t, out: *mut wasm_frame_vec_t) {
     guard((), || {
-        let f = ptr::r(t).map(|t| frames(&t.trace)).unwrap_or_default();
-        ptr::write(out, WasmVec::from_vec(f))
+        let f = ptr::legacy_r(t)
+            .map(|t| frames(&t.trace))
+            .unwrap_or_default();
+        ptr::legacy_write(out, WasmVec::from_vec(f))
     })
 }
 
 #[no_mangle]
 pub extern "C" fn wasmtime_trap_code(t: *const wasm_trap_t, code: *mut u8) -> bool {
-    guard(false, || match ptr::r(t).and_then(|t| t.code) {
+    guard(false, || match ptr::legacy_r(t).and_then(|t| t.code) {
         // NullReference (12) has no v23 code; it is reported as "not a code".
         Some(c) if (c as u8) <= 11 => {
-            ptr::write(code, c as u8);
+            ptr::legacy_write(code, c as u8);
             true
         }
         _ => false,

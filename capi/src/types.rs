@@ -314,11 +314,11 @@ macro_rules! own_copy {
     ($t:ty, $delete:ident, $copy:ident) => {
         #[no_mangle]
         pub extern "C" fn $delete(p: *mut $t) {
-            guard((), || drop(ptr::take_box(p)))
+            guard((), || drop(ptr::legacy_take_box(p)))
         }
         #[no_mangle]
         pub extern "C" fn $copy(p: *const $t) -> *mut $t {
-            guard(std::ptr::null_mut(), || match ptr::r(p) {
+            guard(std::ptr::null_mut(), || match ptr::legacy_r(p) {
                 Some(x) => Box::into_raw(Box::new(x.clone())),
                 None => std::ptr::null_mut(),
             })
@@ -365,12 +365,14 @@ pub extern "C" fn wasm_valtype_new(kind: u8) -> *mut wasm_valtype_t {
 
 #[no_mangle]
 pub extern "C" fn wasm_valtype_kind(t: *const wasm_valtype_t) -> u8 {
-    guard(WASM_I32, || ptr::r(t).map_or(WASM_I32, |t| valkind(t.ty)))
+    guard(WASM_I32, || {
+        ptr::legacy_r(t).map_or(WASM_I32, |t| valkind(t.ty))
+    })
 }
 
 /// Take the value types out of an owned `wasm_valtype_vec_t` (freeing it).
 fn take_valtypes(v: *mut wasm_valtype_vec_t) -> Option<Vec<ValType>> {
-    let v = ptr::m(v)?.take();
+    let v = ptr::legacy_m(v)?.take();
     let mut out = Vec::with_capacity(v.len());
     let mut ok = true;
     for t in v {
@@ -409,7 +411,7 @@ unsafe impl<T> Sync for WasmVec<T> {}
 #[no_mangle]
 pub extern "C" fn wasm_functype_params(t: *const wasm_functype_t) -> *const wasm_valtype_vec_t {
     guard(&EMPTY_VALTYPES, || {
-        ptr::r(t).map_or(&EMPTY_VALTYPES as *const _, |t| {
+        ptr::legacy_r(t).map_or(&EMPTY_VALTYPES as *const _, |t| {
             &t.inner().params.0 as *const _
         })
     })
@@ -418,7 +420,7 @@ pub extern "C" fn wasm_functype_params(t: *const wasm_functype_t) -> *const wasm
 #[no_mangle]
 pub extern "C" fn wasm_functype_results(t: *const wasm_functype_t) -> *const wasm_valtype_vec_t {
     guard(&EMPTY_VALTYPES, || {
-        ptr::r(t).map_or(&EMPTY_VALTYPES as *const _, |t| {
+        ptr::legacy_r(t).map_or(&EMPTY_VALTYPES as *const _, |t| {
             &t.inner().results.0 as *const _
         })
     })
@@ -430,7 +432,7 @@ pub extern "C" fn wasm_globaltype_new(
     mutability: u8,
 ) -> *mut wasm_globaltype_t {
     guard(std::ptr::null_mut(), || {
-        let Some(content) = ptr::take_box(content) else {
+        let Some(content) = ptr::legacy_take_box(content) else {
             return std::ptr::null_mut();
         };
         if mutability > 1 {
@@ -446,14 +448,14 @@ pub extern "C" fn wasm_globaltype_new(
 #[no_mangle]
 pub extern "C" fn wasm_globaltype_content(t: *const wasm_globaltype_t) -> *const wasm_valtype_t {
     guard(std::ptr::null(), || {
-        ptr::r(t).map_or(std::ptr::null(), |t| &*t.inner().content as *const _)
+        ptr::legacy_r(t).map_or(std::ptr::null(), |t| &*t.inner().content as *const _)
     })
 }
 
 #[no_mangle]
 pub extern "C" fn wasm_globaltype_mutability(t: *const wasm_globaltype_t) -> u8 {
     guard(0, || {
-        ptr::r(t).map_or(0, |t| u8::from(t.inner().ty.mutable))
+        ptr::legacy_r(t).map_or(0, |t| u8::from(t.inner().ty.mutable))
     })
 }
 
@@ -463,10 +465,10 @@ pub extern "C" fn wasm_tabletype_new(
     limits: *const wasm_limits_t,
 ) -> *mut wasm_tabletype_t {
     guard(std::ptr::null_mut(), || {
-        let Some(element) = ptr::take_box(element) else {
+        let Some(element) = ptr::legacy_take_box(element) else {
             return std::ptr::null_mut();
         };
-        let Some(limits) = ptr::read(limits) else {
+        let Some(limits) = ptr::legacy_read(limits) else {
             return std::ptr::null_mut();
         };
         if !element.ty.is_ref() {
@@ -483,14 +485,14 @@ pub extern "C" fn wasm_tabletype_new(
 #[no_mangle]
 pub extern "C" fn wasm_tabletype_element(t: *const wasm_tabletype_t) -> *const wasm_valtype_t {
     guard(std::ptr::null(), || {
-        ptr::r(t).map_or(std::ptr::null(), |t| &*t.inner().element as *const _)
+        ptr::legacy_r(t).map_or(std::ptr::null(), |t| &*t.inner().element as *const _)
     })
 }
 
 #[no_mangle]
 pub extern "C" fn wasm_tabletype_limits(t: *const wasm_tabletype_t) -> *const wasm_limits_t {
     guard(std::ptr::null(), || {
-        ptr::r(t).map_or(std::ptr::null(), |t| &t.inner().limits as *const _)
+        ptr::legacy_r(t).map_or(std::ptr::null(), |t| &t.inner().limits as *const _)
     })
 }
 
@@ -507,7 +509,7 @@ pub fn memorytype(minimum: u64, maximum: Option<u64>, memory64: bool) -> MemoryT
 #[no_mangle]
 pub extern "C" fn wasm_memorytype_new(limits: *const wasm_limits_t) -> *mut wasm_memorytype_t {
     guard(std::ptr::null_mut(), || {
-        let Some(l) = ptr::read(limits) else {
+        let Some(l) = ptr::legacy_read(limits) else {
             return std::ptr::null_mut();
         };
         let max = (l.max != u32::MAX).then_some(u64::from(l.max));
@@ -522,7 +524,7 @@ pub extern "C" fn wasm_memorytype_new(limits: *const wasm_limits_t) -> *mut wasm
 #[no_mangle]
 pub extern "C" fn wasm_memorytype_limits(t: *const wasm_memorytype_t) -> *const wasm_limits_t {
     guard(std::ptr::null(), || {
-        ptr::r(t).map_or(std::ptr::null(), |t| &t.inner().limits as *const _)
+        ptr::legacy_r(t).map_or(std::ptr::null(), |t| &t.inner().limits as *const _)
     })
 }
 
@@ -544,15 +546,15 @@ pub extern "C" fn wasmtime_memorytype_new(
 
 #[no_mangle]
 pub extern "C" fn wasmtime_memorytype_minimum(t: *const wasm_memorytype_t) -> u64 {
-    guard(0, || ptr::r(t).map_or(0, |t| t.inner().ty.minimum))
+    guard(0, || ptr::legacy_r(t).map_or(0, |t| t.inner().ty.minimum))
 }
 
 #[no_mangle]
 pub extern "C" fn wasmtime_memorytype_maximum(t: *const wasm_memorytype_t, max: *mut u64) -> bool {
     guard(false, || {
-        match ptr::r(t).and_then(|t| t.inner().ty.maximum) {
+        match ptr::legacy_r(t).and_then(|t| t.inner().ty.maximum) {
             Some(m) => {
-                ptr::write(max, m);
+                ptr::legacy_write(max, m);
                 true
             }
             None => false,
@@ -562,17 +564,21 @@ pub extern "C" fn wasmtime_memorytype_maximum(t: *const wasm_memorytype_t, max: 
 
 #[no_mangle]
 pub extern "C" fn wasmtime_memorytype_is64(t: *const wasm_memorytype_t) -> bool {
-    guard(false, || ptr::r(t).is_some_and(|t| t.inner().ty.memory64))
+    guard(false, || {
+        ptr::legacy_r(t).is_some_and(|t| t.inner().ty.memory64)
+    })
 }
 
 #[no_mangle]
 pub extern "C" fn wasmtime_memorytype_isshared(t: *const wasm_memorytype_t) -> bool {
-    guard(false, || ptr::r(t).is_some_and(|t| t.inner().ty.shared))
+    guard(false, || {
+        ptr::legacy_r(t).is_some_and(|t| t.inner().ty.shared)
+    })
 }
 
 #[no_mangle]
 pub extern "C" fn wasm_externtype_kind(t: *const wasm_externtype_t) -> u8 {
-    guard(0, || match ptr::r(t).map(|t| &t.which) {
+    guard(0, || match ptr::legacy_r(t).map(|t| &t.which) {
         Some(CExternType::Global(_)) => 1,
         Some(CExternType::Table(_)) => 2,
         Some(CExternType::Memory(_)) => 3,
@@ -593,7 +599,7 @@ macro_rules! casts {
         #[no_mangle]
         pub extern "C" fn $down(e: *mut wasm_externtype_t) -> *mut $t {
             guard(std::ptr::null_mut(), || {
-                match ptr::r(e).and_then($t::from_ext) {
+                match ptr::legacy_r(e).and_then($t::from_ext) {
                     Some(_) => e.cast(),
                     None => std::ptr::null_mut(),
                 }
@@ -602,7 +608,7 @@ macro_rules! casts {
         #[no_mangle]
         pub extern "C" fn $down_const(e: *const wasm_externtype_t) -> *const $t {
             guard(std::ptr::null(), || {
-                match ptr::r(e).and_then($t::from_ext) {
+                match ptr::legacy_r(e).and_then($t::from_ext) {
                     Some(t) => t as *const $t,
                     None => std::ptr::null(),
                 }
@@ -641,7 +647,7 @@ casts!(
 );
 
 fn name_string(n: *mut crate::vec::WasmVec<u8>) -> Option<OwnedVec<u8>> {
-    let v = ptr::m(n)?.take();
+    let v = ptr::legacy_m(n)?.take();
     Some(OwnedVec(WasmVec::from_vec(v)))
 }
 
@@ -652,9 +658,11 @@ pub extern "C" fn wasm_importtype_new(
     ty: *mut wasm_externtype_t,
 ) -> *mut wasm_importtype_t {
     guard(std::ptr::null_mut(), || {
-        let (Some(module), Some(name), Some(ty)) =
-            (name_string(module), name_string(name), ptr::take_box(ty))
-        else {
+        let (Some(module), Some(name), Some(ty)) = (
+            name_string(module),
+            name_string(name),
+            ptr::legacy_take_box(ty),
+        ) else {
             return std::ptr::null_mut();
         };
         Box::into_raw(Box::new(wasm_importtype_t { module, name, ty }))
@@ -664,19 +672,19 @@ pub extern "C" fn wasm_importtype_new(
 #[no_mangle]
 pub extern "C" fn wasm_importtype_module(t: *const wasm_importtype_t) -> *const WasmVec<u8> {
     guard(std::ptr::null(), || {
-        ptr::r(t).map_or(std::ptr::null(), |t| &t.module.0 as *const _)
+        ptr::legacy_r(t).map_or(std::ptr::null(), |t| &t.module.0 as *const _)
     })
 }
 #[no_mangle]
 pub extern "C" fn wasm_importtype_name(t: *const wasm_importtype_t) -> *const WasmVec<u8> {
     guard(std::ptr::null(), || {
-        ptr::r(t).map_or(std::ptr::null(), |t| &t.name.0 as *const _)
+        ptr::legacy_r(t).map_or(std::ptr::null(), |t| &t.name.0 as *const _)
     })
 }
 #[no_mangle]
 pub extern "C" fn wasm_importtype_type(t: *const wasm_importtype_t) -> *const wasm_externtype_t {
     guard(std::ptr::null(), || {
-        ptr::r(t).map_or(std::ptr::null(), |t| &*t.ty as *const _)
+        ptr::legacy_r(t).map_or(std::ptr::null(), |t| &*t.ty as *const _)
     })
 }
 
@@ -686,7 +694,7 @@ pub extern "C" fn wasm_exporttype_new(
     ty: *mut wasm_externtype_t,
 ) -> *mut wasm_exporttype_t {
     guard(std::ptr::null_mut(), || {
-        let (Some(name), Some(ty)) = (name_string(name), ptr::take_box(ty)) else {
+        let (Some(name), Some(ty)) = (name_string(name), ptr::legacy_take_box(ty)) else {
             return std::ptr::null_mut();
         };
         Box::into_raw(Box::new(wasm_exporttype_t { name, ty }))
@@ -695,13 +703,13 @@ pub extern "C" fn wasm_exporttype_new(
 #[no_mangle]
 pub extern "C" fn wasm_exporttype_name(t: *const wasm_exporttype_t) -> *const WasmVec<u8> {
     guard(std::ptr::null(), || {
-        ptr::r(t).map_or(std::ptr::null(), |t| &t.name.0 as *const _)
+        ptr::legacy_r(t).map_or(std::ptr::null(), |t| &t.name.0 as *const _)
     })
 }
 #[no_mangle]
 pub extern "C" fn wasm_exporttype_type(t: *const wasm_exporttype_t) -> *const wasm_externtype_t {
     guard(std::ptr::null(), || {
-        ptr::r(t).map_or(std::ptr::null(), |t| &*t.ty as *const _)
+        ptr::legacy_r(t).map_or(std::ptr::null(), |t| &*t.ty as *const _)
     })
 }
 

@@ -33,8 +33,8 @@ fn failed_future(
     trap_ret: *mut *mut wasm_trap_t,
     error_ret: *mut *mut wasmtime_error_t,
 ) -> *mut wasmtime_call_future_t {
-    ptr::write(trap_ret, std::ptr::null_mut());
-    ptr::write(error_ret, new_error(ASYNC));
+    ptr::legacy_write(trap_ret, std::ptr::null_mut());
+    ptr::legacy_write(error_ret, new_error(ASYNC));
     Box::into_raw(Box::new(wasmtime_call_future_t))
 }
 
@@ -44,7 +44,7 @@ pub extern "C" fn wasmtime_call_future_poll(_f: *mut wasmtime_call_future_t) -> 
 }
 #[no_mangle]
 pub extern "C" fn wasmtime_call_future_delete(f: *mut wasmtime_call_future_t) {
-    guard((), || drop(ptr::take_box(f)))
+    guard((), || drop(ptr::legacy_take_box(f)))
 }
 #[no_mangle]
 pub extern "C" fn wasmtime_func_call_async(
@@ -112,7 +112,7 @@ pub extern "C" fn wasmtime_config_host_stack_creator_set(
     sc: *mut wasmtime_stack_creator_t,
 ) {
     guard((), || {
-        if let Some(sc) = ptr::r(sc) {
+        if let Some(sc) = ptr::legacy_r(sc) {
             ptr::finalize(sc.finalizer, sc.env);
         }
     })
@@ -133,7 +133,7 @@ pub extern "C" fn wasmtime_guestprofiler_new(
 }
 #[no_mangle]
 pub extern "C" fn wasmtime_guestprofiler_delete(p: *mut wasmtime_guestprofiler_t) {
-    guard((), || drop(ptr::take_box(p)))
+    guard((), || drop(ptr::legacy_take_box(p)))
 }
 #[no_mangle]
 pub extern "C" fn wasmtime_guestprofiler_sample(
@@ -148,7 +148,7 @@ pub extern "C" fn wasmtime_guestprofiler_finish(
     _out: *mut c_void,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        drop(ptr::take_box(p));
+        drop(ptr::legacy_take_box(p));
         new_error("the guest profiler is not available in wasmaot")
     })
 }
@@ -165,13 +165,13 @@ pub extern "C" fn wasmtime_sharedmemory_new(
     ret: *mut *mut wasmtime_sharedmemory_t,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        ptr::write(ret, std::ptr::null_mut());
+        ptr::legacy_write(ret, std::ptr::null_mut());
         new_error(SHARED)
     })
 }
 #[no_mangle]
 pub extern "C" fn wasmtime_sharedmemory_delete(m: *mut wasmtime_sharedmemory_t) {
-    guard((), || drop(ptr::take_box(m)))
+    guard((), || drop(ptr::legacy_take_box(m)))
 }
 #[no_mangle]
 pub extern "C" fn wasmtime_sharedmemory_clone(

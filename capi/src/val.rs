@@ -296,7 +296,7 @@ pub extern "C" fn wasmtime_externref_new(
             })),
         );
         let h = externref_handle(s.data(), r);
-        ptr::write(out, h);
+        ptr::legacy_write(out, h);
         true
     })
 }
@@ -307,7 +307,7 @@ pub extern "C" fn wasmtime_externref_data(
     r: *const CRef,
 ) -> *mut c_void {
     guard(std::ptr::null_mut(), || {
-        let (Some(s), Some(r)) = (ctx(c), ptr::r(r)) else {
+        let (Some(s), Some(r)) = (ctx(c), ptr::legacy_r(r)) else {
             return std::ptr::null_mut();
         };
         match externref_of(s.store.data(), r) {
@@ -326,7 +326,9 @@ pub extern "C" fn wasmtime_externref_clone(
     r: *const CRef,
     out: *mut CRef,
 ) {
-    guard((), || ptr::write(out, ptr::read(r).unwrap_or_default()))
+    guard((), || {
+        ptr::legacy_write(out, ptr::legacy_read(r).unwrap_or_default())
+    })
 }
 
 /// References are not rooted individually (they live as long as the store): nothing to do.
@@ -352,14 +354,14 @@ pub extern "C" fn wasmtime_externref_from_raw(
             },
             None => CRef::default(),
         };
-        ptr::write(out, h)
+        ptr::legacy_write(out, h)
     })
 }
 
 #[no_mangle]
 pub extern "C" fn wasmtime_externref_to_raw(c: *mut wasmtime_context_t, r: *const CRef) -> u32 {
     guard(0, || {
-        let (Some(s), Some(r)) = (ctx(c), ptr::r(r)) else {
+        let (Some(s), Some(r)) = (ctx(c), ptr::legacy_r(r)) else {
             return 0;
         };
         match externref_of(s.store.data(), r) {
@@ -379,8 +381,8 @@ pub extern "C" fn wasmtime_val_clone(
     dst: *mut wasmtime_val_t,
 ) {
     guard((), || {
-        if let Some(v) = ptr::read(src) {
-            ptr::write(dst, v)
+        if let Some(v) = ptr::legacy_read(src) {
+            ptr::legacy_write(dst, v)
         }
     })
 }
@@ -394,13 +396,15 @@ pub extern "C" fn wasmtime_anyref_clone(
     r: *const CRef,
     out: *mut CRef,
 ) {
-    guard((), || ptr::write(out, ptr::read(r).unwrap_or_default()))
+    guard((), || {
+        ptr::legacy_write(out, ptr::legacy_read(r).unwrap_or_default())
+    })
 }
 #[no_mangle]
 pub extern "C" fn wasmtime_anyref_unroot(_c: *mut wasmtime_context_t, _r: *mut CRef) {}
 #[no_mangle]
 pub extern "C" fn wasmtime_anyref_from_raw(_c: *mut wasmtime_context_t, _raw: u32, out: *mut CRef) {
-    ptr::write(out, CRef::default())
+    ptr::legacy_write(out, CRef::default())
 }
 #[no_mangle]
 pub extern "C" fn wasmtime_anyref_to_raw(_c: *mut wasmtime_context_t, _r: *const CRef) -> u32 {
@@ -408,7 +412,7 @@ pub extern "C" fn wasmtime_anyref_to_raw(_c: *mut wasmtime_context_t, _r: *const
 }
 #[no_mangle]
 pub extern "C" fn wasmtime_anyref_from_i31(_c: *mut wasmtime_context_t, _v: u32, out: *mut CRef) {
-    ptr::write(out, CRef::default())
+    ptr::legacy_write(out, CRef::default())
 }
 #[no_mangle]
 pub extern "C" fn wasmtime_anyref_i31_get_u(
@@ -475,7 +479,7 @@ impl wasm_val_t {
                 of,
             };
         }
-        let copy = ptr::r(r).map_or(std::ptr::null_mut(), crate::refs::copy_ref);
+        let copy = ptr::legacy_r(r).map_or(std::ptr::null_mut(), crate::refs::copy_ref);
         wasm_val_t {
             kind: self.kind,
             of: wasm_val_union { ref_: copy },
@@ -553,14 +557,14 @@ pub fn ref_to_val(r: *const wasm_ref_t, ty: ValType) -> Result<Val, String> {
         return Ok(Val::default_for(ty));
     }
     match ty {
-        ValType::FuncRef => match ptr::r(r.cast::<wasm_extern_t>()) {
+        ValType::FuncRef => match ptr::legacy_r(r.cast::<wasm_extern_t>()) {
             Some(e) if is_kind(r, RefKind::Extern) => match e.which {
                 Extern::Func(f) => Ok(Val::FuncRef(Some(f))),
                 _ => Err("reference is not a function".into()),
             },
             _ => Err("reference is not a function".into()),
         },
-        _ => match ptr::r(r.cast::<ExternRefObj>()) {
+        _ => match ptr::legacy_r(r.cast::<ExternRefObj>()) {
             Some(e) if is_kind(r, RefKind::ExternRef) => Ok(Val::ExternRef(Some(e.r))),
             _ => Err("only externref values made by wasm can be passed as externref".into()),
         },
@@ -590,7 +594,7 @@ pub fn val_from_c(v: &wasm_val_t, ty: ValType) -> Result<Val, String> {
 #[no_mangle]
 pub extern "C" fn wasm_val_delete(v: *mut wasm_val_t) {
     guard((), || {
-        if let Some(v) = ptr::m(v) {
+        if let Some(v) = ptr::legacy_m(v) {
             let r = v.ref_ptr();
             if !r.is_null() {
                 crate::refs::delete_ref(r);
@@ -603,8 +607,8 @@ pub extern "C" fn wasm_val_delete(v: *mut wasm_val_t) {
 #[no_mangle]
 pub extern "C" fn wasm_val_copy(out: *mut wasm_val_t, v: *const wasm_val_t) {
     guard((), || {
-        if let Some(v) = ptr::r(v) {
-            ptr::write(out, v.copy())
+        if let Some(v) = ptr::legacy_r(v) {
+            ptr::legacy_write(out, v.copy())
         }
     })
 }

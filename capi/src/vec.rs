@@ -26,7 +26,7 @@ impl<T> WasmVec<T> {
         WasmVec { size, data }
     }
     pub fn as_slice(&self) -> &[T] {
-        ptr::slice(self.data, self.size).unwrap_or(&[])
+        ptr::legacy_slice(self.data, self.size).unwrap_or(&[])
     }
     /// Take the elements back (the vector becomes empty).
     pub fn take(&mut self) -> Vec<T> {
@@ -66,7 +66,7 @@ macro_rules! declare_vec {
         #[no_mangle]
         pub extern "C" fn $new_empty(out: *mut $vec) {
             $crate::guard::guard((), || {
-                $crate::ptr::write(out, $crate::vec::WasmVec::empty())
+                $crate::ptr::legacy_write(out, $crate::vec::WasmVec::empty())
             })
         }
 
@@ -74,15 +74,15 @@ macro_rules! declare_vec {
         pub extern "C" fn $new_uninit(out: *mut $vec, size: usize) {
             $crate::guard::guard((), || {
                 let v: Vec<$elem> = (0..size).map(|_| <$elem>::default()).collect();
-                $crate::ptr::write(out, $crate::vec::WasmVec::from_vec(v))
+                $crate::ptr::legacy_write(out, $crate::vec::WasmVec::from_vec(v))
             })
         }
 
         #[no_mangle]
         pub extern "C" fn $new(out: *mut $vec, size: usize, data: *const $elem) {
             $crate::guard::guard((), || {
-                let Some(src) = $crate::ptr::slice(data, size) else {
-                    return $crate::ptr::write(out, $crate::vec::WasmVec::empty());
+                let Some(src) = $crate::ptr::legacy_slice(data, size) else {
+                    return $crate::ptr::legacy_write(out, $crate::vec::WasmVec::empty());
                 };
                 // Ownership of the elements moves into the vector (bitwise copy).
                 let v: Vec<$elem> = src
@@ -91,7 +91,7 @@ macro_rules! declare_vec {
                     // or free them again, so a bitwise move is the transfer.
                     .map(|e| unsafe { std::ptr::read(e) })
                     .collect();
-                $crate::ptr::write(out, $crate::vec::WasmVec::from_vec(v))
+                $crate::ptr::legacy_write(out, $crate::vec::WasmVec::from_vec(v))
             })
         }
 
@@ -99,18 +99,18 @@ macro_rules! declare_vec {
         pub extern "C" fn $copy(out: *mut $vec, src: *const $vec) {
             $crate::guard::guard((), || {
                 let clone: fn(&$elem) -> $elem = $clone;
-                let v: Vec<$elem> = match $crate::ptr::r(src) {
+                let v: Vec<$elem> = match $crate::ptr::legacy_r(src) {
                     Some(s) => s.as_slice().iter().map(clone).collect(),
                     None => Vec::new(),
                 };
-                $crate::ptr::write(out, $crate::vec::WasmVec::from_vec(v))
+                $crate::ptr::legacy_write(out, $crate::vec::WasmVec::from_vec(v))
             })
         }
 
         #[no_mangle]
         pub extern "C" fn $delete(v: *mut $vec) {
             $crate::guard::guard((), || {
-                if let Some(v) = $crate::ptr::m(v) {
+                if let Some(v) = $crate::ptr::legacy_m(v) {
                     drop(v.take());
                 }
             })

@@ -8,13 +8,13 @@ use crate::vec::WasmVec;
 use std::ffi::c_char;
 
 fn with(c: *mut wasi_config_t, f: impl FnOnce(&mut wasi_config_t) -> bool) -> bool {
-    guard(false, || ptr::m(c).is_some_and(f))
+    guard(false, || ptr::legacy_m(c).is_some_and(f))
 }
 
 fn strings(p: *const *const c_char, n: usize) -> Option<Vec<String>> {
-    ptr::slice(p, n)?
+    ptr::legacy_slice(p, n)?
         .iter()
-        .map(|s| ptr::cstr(*s).map(str::to_string))
+        .map(|s| ptr::legacy_cstr(*s).map(str::to_string))
         .collect()
 }
 
@@ -24,7 +24,7 @@ pub extern "C" fn wasi_config_new() -> *mut wasi_config_t {
 }
 #[no_mangle]
 pub extern "C" fn wasi_config_delete(c: *mut wasi_config_t) {
-    guard((), || drop(ptr::take_box(c)))
+    guard((), || drop(ptr::legacy_take_box(c)))
 }
 #[no_mangle]
 pub extern "C" fn wasi_config_set_argv(
@@ -74,13 +74,13 @@ pub extern "C" fn wasi_config_inherit_env(c: *mut wasi_config_t) {
 #[no_mangle]
 pub extern "C" fn wasi_config_set_stdin_file(c: *mut wasi_config_t, path: *const c_char) -> bool {
     with(c, |c| {
-        ptr::cstr(path).is_some_and(|p| c.builder.stdin_file(p).is_ok())
+        ptr::legacy_cstr(path).is_some_and(|p| c.builder.stdin_file(p).is_ok())
     })
 }
 #[no_mangle]
 pub extern "C" fn wasi_config_set_stdin_bytes(c: *mut wasi_config_t, bytes: *mut WasmVec<u8>) {
     with(c, |c| {
-        let b = ptr::m(bytes).map(|b| b.take()).unwrap_or_default();
+        let b = ptr::legacy_m(bytes).map(|b| b.take()).unwrap_or_default();
         c.builder.stdin_bytes(b);
         true
     });
@@ -95,7 +95,7 @@ pub extern "C" fn wasi_config_inherit_stdin(c: *mut wasi_config_t) {
 #[no_mangle]
 pub extern "C" fn wasi_config_set_stdout_file(c: *mut wasi_config_t, path: *const c_char) -> bool {
     with(c, |c| {
-        ptr::cstr(path).is_some_and(|p| c.builder.stdout_file(p).is_ok())
+        ptr::legacy_cstr(path).is_some_and(|p| c.builder.stdout_file(p).is_ok())
     })
 }
 #[no_mangle]
@@ -108,7 +108,7 @@ pub extern "C" fn wasi_config_inherit_stdout(c: *mut wasi_config_t) {
 #[no_mangle]
 pub extern "C" fn wasi_config_set_stderr_file(c: *mut wasi_config_t, path: *const c_char) -> bool {
     with(c, |c| {
-        ptr::cstr(path).is_some_and(|p| c.builder.stderr_file(p).is_ok())
+        ptr::legacy_cstr(path).is_some_and(|p| c.builder.stderr_file(p).is_ok())
     })
 }
 #[no_mangle]
@@ -124,8 +124,10 @@ pub extern "C" fn wasi_config_preopen_dir(
     path: *const c_char,
     guest: *const c_char,
 ) -> bool {
-    with(c, |c| match (ptr::cstr(path), ptr::cstr(guest)) {
-        (Some(p), Some(g)) => c.builder.preopened_dir(p, g).is_ok(),
-        _ => false,
+    with(c, |c| {
+        match (ptr::legacy_cstr(path), ptr::legacy_cstr(guest)) {
+            (Some(p), Some(g)) => c.builder.preopened_dir(p, g).is_ok(),
+            _ => false,
+        }
     })
 }
