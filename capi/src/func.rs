@@ -499,8 +499,8 @@ fn host_call(
             .collect::<Vec<_>>(),
     );
     let trap = call(&args, &mut res);
-    drop(args.take());
-    let res = res.take();
+    drop(args.legacy_take());
+    let res = res.legacy_take();
     if !trap.is_null() {
         return Err(error_from_trap(trap));
     }
@@ -621,7 +621,9 @@ pub extern "C" fn wasm_func_call(
             };
             let store = f.ext.store.clone();
             let ty = func.ty(&store.get().store);
-            let args = ptr::legacy_r(args).map(|a| a.as_slice()).unwrap_or(&[]);
+            let args = ptr::legacy_r(args)
+                .map(|a| a.legacy_as_slice())
+                .unwrap_or(&[]);
             if args.len() != ty.params.len() {
                 return msg_trap(format!(
                     "expected {} arguments, got {}",

@@ -257,7 +257,9 @@ pub extern "C" fn wasm_instance_new(
         let Some(m) = ptr::legacy_r(m) else {
             return fail("wasm_instance_new: NULL module".into());
         };
-        let items = ptr::legacy_r(imports).map(|v| v.as_slice()).unwrap_or(&[]);
+        let items = ptr::legacy_r(imports)
+            .map(|v| v.legacy_as_slice())
+            .unwrap_or(&[]);
         let mut ext = Vec::new();
         for (i, e) in items.iter().enumerate() {
             match e {

@@ -383,7 +383,7 @@ pub extern "C" fn wasm_module_new(
         let (Some(s), Some(b)) = (store_of(s), ptr::legacy_r(binary)) else {
             return std::ptr::null_mut();
         };
-        match new_module(&s.get().engine, b.as_slice()) {
+        match new_module(&s.get().engine, b.legacy_as_slice()) {
             Ok(m) => boxed_module(m),
             Err(_) => std::ptr::null_mut(),
         }
@@ -399,7 +399,7 @@ pub extern "C" fn wasm_module_validate(
         let (Some(s), Some(b)) = (store_of(s), ptr::legacy_r(binary)) else {
             return false;
         };
-        validate(&s.get().engine, b.as_slice()).is_ok()
+        validate(&s.get().engine, b.legacy_as_slice()).is_ok()
     })
 }
 
@@ -442,7 +442,7 @@ pub extern "C" fn wasm_module_deserialize(
         let (Some(s), Some(b)) = (store_of(s), ptr::legacy_r(b)) else {
             return std::ptr::null_mut();
         };
-        match deserialize(&s.get().engine, b.as_slice()) {
+        match deserialize(&s.get().engine, b.legacy_as_slice()) {
             Ok(m) => boxed_module(m),
             Err(_) => std::ptr::null_mut(),
         }

@@ -28,11 +28,11 @@ fn new_frame(info: FrameInfo) -> wasm_frame_t {
         func_name: info
             .func_name
             .as_ref()
-            .map(|n| OwnedVec(byte_vec(n.as_bytes(), false))),
+            .map(|n| OwnedVec::new(n.as_bytes().to_vec())),
         module_name: info
             .module_name
             .as_ref()
-            .map(|n| OwnedVec(byte_vec(n.as_bytes(), false))),
+            .map(|n| OwnedVec::new(n.as_bytes().to_vec())),
         info,
     }
 }
@@ -99,7 +99,7 @@ pub extern "C" fn wasm_frame_module_offset(f: *const wasm_frame_t) -> usize {
 pub extern "C" fn wasmtime_frame_func_name(f: *const wasm_frame_t) -> *const wasm_byte_vec_t {
     guard(std::ptr::null(), || {
         match ptr::legacy_r(f).and_then(|f| f.func_name.as_ref()) {
-            Some(n) => &n.0 as *const _,
+            Some(n) => n.as_c() as *const _,
             None => std::ptr::null(),
         }
     })
@@ -108,7 +108,7 @@ pub extern "C" fn wasmtime_frame_func_name(f: *const wasm_frame_t) -> *const was
 pub extern "C" fn wasmtime_frame_module_name(f: *const wasm_frame_t) -> *const wasm_byte_vec_t {
     guard(std::ptr::null(), || {
         match ptr::legacy_r(f).and_then(|f| f.module_name.as_ref()) {
-            Some(n) => &n.0 as *const _,
+            Some(n) => n.as_c() as *const _,
             None => std::ptr::null(),
         }
     })
@@ -198,7 +198,7 @@ pub extern "C" fn wasm_trap_new(
 ) -> *mut wasm_trap_t {
     guard(std::ptr::null_mut(), || {
         let mut bytes = ptr::legacy_r(msg)
-            .map(|m| m.as_slice().to_vec())
+            .map(|m| m.legacy_as_slice().to_vec())
             .unwrap_or_default();
         if bytes.last() == Some(&0) {
             bytes.pop();

@@ -80,7 +80,9 @@ pub extern "C" fn wasi_config_set_stdin_file(c: *mut wasi_config_t, path: *const
 #[no_mangle]
 pub extern "C" fn wasi_config_set_stdin_bytes(c: *mut wasi_config_t, bytes: *mut WasmVec<u8>) {
     with(c, |c| {
-        let b = ptr::legacy_m(bytes).map(|b| b.take()).unwrap_or_default();
+        let b = ptr::legacy_m(bytes)
+            .map(|b| b.legacy_take())
+            .unwrap_or_default();
         c.builder.stdin_bytes(b);
         true
     });
