@@ -6,7 +6,7 @@ use crate::global::global_of;
 use crate::guard::guard;
 use crate::memory::memory_of;
 use crate::ptr;
-use crate::refs::{has_hdr, is_kind, ref_casts, ref_fns, wasm_ref_t, RefHeader, RefKind};
+use crate::refs::{has_hdr, ref_casts, ref_fns, RefHeader, RefKind, RefView};
 use crate::store::{ctx, wasmtime_context_t, StoreData, WasmStore};
 use crate::table::table_of;
 use crate::types::wasm_externtype_t;
@@ -192,11 +192,6 @@ macro_rules! extern_casts {
 }
 pub(crate) use extern_casts;
 
-pub fn is_extern_of(r: *const wasm_ref_t, f: fn(&Extern) -> bool) -> bool {
-    is_kind(r, RefKind::Extern)
-        && ptr::legacy_r(r.cast::<wasm_extern_t>()).is_some_and(|e| f(&e.which))
-}
-
 ref_fns!(
     wasm_extern_t,
     wasm_extern_delete,
@@ -213,7 +208,7 @@ ref_casts!(
     wasm_extern_as_ref_const,
     wasm_ref_as_extern,
     wasm_ref_as_extern_const,
-    |r| is_kind(r, RefKind::Extern)
+    |v| matches!(v, RefView::Extern(_))
 );
 
 declare_vec!(

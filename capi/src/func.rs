@@ -2,7 +2,7 @@
 //! calls into wasm, `wasmtime_caller_t`, wasm.h's `wasm_func_t`.
 
 use crate::error::{exit_error, from_loader, new_error, null_arg, wasmtime_error_t};
-use crate::externs::{extern_casts, extern_to_c, extern_view, is_extern_of, wasmtime_extern_t};
+use crate::externs::{extern_casts, extern_to_c, extern_view, wasmtime_extern_t};
 use crate::guard::{guard, guard_err};
 use crate::ptr::{self, Finalized, SendPtr};
 use crate::refs::{has_hdr, ref_casts, ref_fns};
@@ -474,7 +474,7 @@ ref_casts!(
     wasm_func_as_ref_const,
     wasm_ref_as_func,
     wasm_ref_as_func_const,
-    |r| is_extern_of(r, |e| matches!(e, Extern::Func(_)))
+    |v| v.is_extern(|e| matches!(e, Extern::Func(_)))
 );
 
 type WasmCallback = extern "C" fn(*const wasm_val_vec_t, *mut wasm_val_vec_t) -> *mut wasm_trap_t;
@@ -519,8 +519,10 @@ fn new_wasm_host_func(
         + Sync
         + 'static,
 ) -> *mut wasm_func_t {
-    let (Some(store), Some(ty)) = (store_of(s), ptr::legacy_r(ty).map(|t| t.inner().ty.clone()))
-    else {
+    let (Some(store), Some(ty)) = (
+        store_of(ptr::legacy_r(s)),
+        ptr::legacy_r(ty).map(|t| t.inner().ty.clone()),
+    ) else {
         return std::ptr::null_mut();
     };
     let weak = Arc::downgrade(&store);

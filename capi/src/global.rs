@@ -1,7 +1,7 @@
 //! Globals: `wasmtime_global_*` and wasm.h's `wasm_global_t`.
 
 use crate::error::{from_loader, new_error, null_arg, wasmtime_error_t};
-use crate::externs::{check_store, extern_casts, extern_view, is_extern_of};
+use crate::externs::{check_store, extern_casts, extern_view};
 use crate::guard::{guard, guard_err};
 use crate::ptr;
 use crate::refs::{has_hdr, ref_casts, ref_fns};
@@ -158,7 +158,7 @@ ref_casts!(
     wasm_global_as_ref_const,
     wasm_ref_as_global,
     wasm_ref_as_global_const,
-    |r| is_extern_of(r, |e| matches!(e, Extern::Global(_)))
+    |v| v.is_extern(|e| matches!(e, Extern::Global(_)))
 );
 
 #[no_mangle]
@@ -169,7 +169,7 @@ pub extern "C" fn wasm_global_new(
 ) -> *mut wasm_global_t {
     guard(std::ptr::null_mut(), || {
         let (Some(store), Some(ty), Some(v)) = (
-            store_of(s),
+            store_of(ptr::legacy_r(s)),
             ptr::legacy_r(ty).map(|t| t.inner().ty),
             ptr::legacy_r(v),
         ) else {

@@ -8,7 +8,7 @@ use crate::func::call_failure;
 use crate::guard::{guard, guard_err};
 use crate::module::{wasm_module_t, wasmtime_module_t};
 use crate::ptr;
-use crate::refs::{has_hdr, is_kind, ref_casts, ref_fns, RefHeader, RefKind};
+use crate::refs::{has_hdr, ref_casts, ref_fns, RefHeader, RefKind, RefView};
 use crate::store::{
     ctx, store_of, wasm_store_t, wasmtime_context_t, wasmtime_store_t, StoreData, WasmStore,
 };
@@ -235,7 +235,7 @@ ref_casts!(
     wasm_instance_as_ref_const,
     wasm_ref_as_instance,
     wasm_ref_as_instance_const,
-    |r| is_kind(r, RefKind::Instance)
+    |v| matches!(v, RefView::Instance(_))
 );
 
 #[no_mangle]
@@ -251,7 +251,7 @@ pub extern "C" fn wasm_instance_new(
             ptr::legacy_write(trap, msg_trap(msg));
             std::ptr::null_mut()
         };
-        let Some(store) = store_of(s) else {
+        let Some(store) = store_of(ptr::legacy_r(s)) else {
             return fail("wasm_instance_new: NULL store".into());
         };
         let Some(m) = ptr::legacy_r(m) else {

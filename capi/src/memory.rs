@@ -1,7 +1,7 @@
 //! Memories: `wasmtime_memory_*` and wasm.h's `wasm_memory_t`.
 
 use crate::error::{from_loader, new_error, null_arg, wasmtime_error_t};
-use crate::externs::{check_store, extern_casts, extern_view, is_extern_of};
+use crate::externs::{check_store, extern_casts, extern_view};
 use crate::guard::{guard, guard_err};
 use crate::ptr;
 use crate::refs::{has_hdr, ref_casts, ref_fns};
@@ -179,7 +179,7 @@ ref_casts!(
     wasm_memory_as_ref_const,
     wasm_ref_as_memory,
     wasm_ref_as_memory_const,
-    |r| is_extern_of(r, |e| matches!(e, Extern::Memory(_)))
+    |v| v.is_extern(|e| matches!(e, Extern::Memory(_)))
 );
 
 #[no_mangle]
@@ -188,7 +188,10 @@ pub extern "C" fn wasm_memory_new(
     ty: *const wasm_memorytype_t,
 ) -> *mut wasm_memory_t {
     guard(std::ptr::null_mut(), || {
-        let (Some(store), Some(ty)) = (store_of(s), ptr::legacy_r(ty).map(|t| t.inner().ty)) else {
+        let (Some(store), Some(ty)) = (
+            store_of(ptr::legacy_r(s)),
+            ptr::legacy_r(ty).map(|t| t.inner().ty),
+        ) else {
             return std::ptr::null_mut();
         };
         match Memory::new(&mut store.get().store, ty) {

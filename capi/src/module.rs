@@ -6,7 +6,7 @@ use crate::config::wasm_engine_t;
 use crate::error::{new_error, null_arg, wasmtime_error_t};
 use crate::guard::{guard, guard_err};
 use crate::ptr;
-use crate::refs::{has_hdr, is_kind, ref_casts, ref_fns, RefHeader, RefKind};
+use crate::refs::{has_hdr, ref_casts, ref_fns, RefHeader, RefKind, RefView};
 use crate::store::{store_of, wasm_store_t};
 use crate::types::{exporttype, importtype, wasm_exporttype_vec_t, wasm_importtype_vec_t};
 use crate::vec::{wasm_byte_vec_t, WasmVec};
@@ -380,7 +380,7 @@ pub extern "C" fn wasm_module_new(
     binary: *const wasm_byte_vec_t,
 ) -> *mut wasm_module_t {
     guard(std::ptr::null_mut(), || {
-        let (Some(s), Some(b)) = (store_of(s), ptr::legacy_r(binary)) else {
+        let (Some(s), Some(b)) = (store_of(ptr::legacy_r(s)), ptr::legacy_r(binary)) else {
             return std::ptr::null_mut();
         };
         match new_module(&s.get().engine, b.legacy_as_slice()) {
@@ -396,7 +396,7 @@ pub extern "C" fn wasm_module_validate(
     binary: *const wasm_byte_vec_t,
 ) -> bool {
     guard(false, || {
-        let (Some(s), Some(b)) = (store_of(s), ptr::legacy_r(binary)) else {
+        let (Some(s), Some(b)) = (store_of(ptr::legacy_r(s)), ptr::legacy_r(binary)) else {
             return false;
         };
         validate(&s.get().engine, b.legacy_as_slice()).is_ok()
@@ -439,7 +439,7 @@ pub extern "C" fn wasm_module_deserialize(
     b: *const wasm_byte_vec_t,
 ) -> *mut wasm_module_t {
     guard(std::ptr::null_mut(), || {
-        let (Some(s), Some(b)) = (store_of(s), ptr::legacy_r(b)) else {
+        let (Some(s), Some(b)) = (store_of(ptr::legacy_r(s)), ptr::legacy_r(b)) else {
             return std::ptr::null_mut();
         };
         match deserialize(&s.get().engine, b.legacy_as_slice()) {
@@ -465,7 +465,7 @@ pub extern "C" fn wasm_module_obtain(
     m: *const wasm_shared_module_t,
 ) -> *mut wasm_module_t {
     guard(std::ptr::null_mut(), || {
-        let (Some(s), Some(m)) = (store_of(s), ptr::legacy_r(m)) else {
+        let (Some(s), Some(m)) = (store_of(ptr::legacy_r(s)), ptr::legacy_r(m)) else {
             return std::ptr::null_mut();
         };
         if !m
@@ -500,5 +500,5 @@ ref_casts!(
     wasm_module_as_ref_const,
     wasm_ref_as_module,
     wasm_ref_as_module_const,
-    |r| is_kind(r, RefKind::Module)
+    |v| matches!(v, RefView::Module(_))
 );

@@ -382,6 +382,6 @@ pub extern "C" fn wasm_store_delete(s: *mut wasm_store_t) {
     guard((), || drop(ptr::legacy_take_box(s)))
 }
 
-pub fn store_of(s: *mut wasm_store_t) -> Option<Arc<WasmStore>> {
-    ptr::legacy_r(s).map(|s| s.inner.clone())
+pub fn store_of(s: Option<&wasm_store_t>) -> Option<Arc<WasmStore>> {
+    s.map(|s| s.inner.clone())
 }

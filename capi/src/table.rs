@@ -1,18 +1,15 @@
 //! Tables: `wasmtime_table_*` and wasm.h's `wasm_table_t`.
 
 use crate::error::{from_loader, new_error, null_arg, wasmtime_error_t};
-use crate::externs::{check_store, extern_casts, extern_view, is_extern_of};
+use crate::externs::{check_store, extern_casts, extern_view};
 use crate::guard::{guard, guard_err};
 use crate::ptr;
-use crate::refs::wasm_ref_t;
 use crate::refs::{has_hdr, ref_casts, ref_fns};
-use crate::store::WasmStore;
+use crate::refs::{view, wasm_ref_t};
 use crate::store::{ctx, store_of, wasm_store_t, wasmtime_context_t, wasmtime_store_t, StoreData};
 use crate::types::wasm_tabletype_t;
-use crate::types::WASM_I32;
 use crate::val::ref_to_val;
 use crate::val::{from_c_typed, to_c, val_to_c, wasmtime_val_t, CHandle};
-use std::sync::Arc;
 use wasmaot_loader::{Extern, ExternType};
 use wasmaot_loader::{Table, Val, ValType};
 
@@ -232,31 +229,34 @@ ref_casts!(
     wasm_table_as_ref_const,
     wasm_ref_as_table,
     wasm_ref_as_table_const,
-    |r| is_extern_of(r, |e| matches!(e, Extern::Table(_)))
+    |v| v.is_extern(|e| matches!(e, Extern::Table(_)))
 );
 
-fn ref_val(r: *const wasm_ref_t, ty: ValType) -> Option<Val> {
-    ref_to_val(r, ty).ok()
+/// The loader value of the C reference `r` for a table of `ty` elements.
+///
+/// # Safety
+///
+/// `r` must be NULL or a live reference object of this library.
+unsafe fn ref_val(r: *const wasm_ref_t, ty: ValType) -> Option<Val> {
+    // SAFETY: the caller's promise.
+    ref_to_val(unsafe { view(r) }, ty).ok()
 }
 
-fn ref_out(store: &Arc<WasmStore>, v: Val) -> *mut wasm_ref_t {
-    let mut c = val_to_c(store, &v);
-    let r = c.ref_ptr();
-    c.kind = WASM_I32; // the reference moves out; nothing left to drop
-    r
-}
-
+/// # Safety
+///
+/// `init` must be NULL or a live reference object of this library.
 #[no_mangle]
-pub extern "C" fn wasm_table_new(
-    s: *mut wasm_store_t,
-    ty: *const wasm_tabletype_t,
+pub unsafe extern "C" fn wasm_table_new(
+    s: Option<&wasm_store_t>,
+    ty: Option<&wasm_tabletype_t>,
     init: *mut wasm_ref_t,
 ) -> *mut wasm_table_t {
     guard(std::ptr::null_mut(), || {
-        let (Some(store), Some(ty)) = (store_of(s), ptr::legacy_r(ty).map(|t| t.inner().ty)) else {
+        let (Some(store), Some(ty)) = (store_of(s), ty.map(|t| t.inner().ty)) else {
             return std::ptr::null_mut();
         };
-        let Some(v) = ref_val(init, ty.element) else {
+        // SAFETY: the caller's promise about `init`.
+        let Some(v) = (unsafe { ref_val(init, ty.element) }) else {
             return std::ptr::null_mut();
         };
         match Table::new(&mut store.get().store, ty, v) {
@@ -267,9 +267,9 @@ pub extern "C" fn wasm_table_new(
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_table_type(t: *const wasm_table_t) -> *mut wasm_tabletype_t {
+pub extern "C" fn wasm_table_type(t: Option<&wasm_table_t>) -> *mut wasm_tabletype_t {
     guard(std::ptr::null_mut(), || {
-        match ptr::legacy_r(t).and_then(|t| Some((t.table()?, t))) {
+        match t.and_then(|t| Some((t.table()?, t))) {
             Some((x, t)) => Box::into_raw(wasm_tabletype_t::new(ExternType::Table(
                 x.ty(&t.ext.store.get().store),
             ))),
@@ -279,31 +279,37 @@ pub extern "C" fn wasm_table_type(t: *const wasm_table_t) -> *mut wasm_tabletype
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_table_get(t: *const wasm_table_t, index: u32) -> *mut wasm_ref_t {
+pub extern "C" fn wasm_table_get(t: Option<&wasm_table_t>, index: u32) -> *mut wasm_ref_t {
     guard(std::ptr::null_mut(), || {
-        let Some(t) = ptr::legacy_r(t) else {
+        let Some(t) = t else {
             return std::ptr::null_mut();
         };
         let Some(x) = t.table() else {
             return std::ptr::null_mut();
         };
         match x.get(&mut t.ext.store.get().store, index) {
-            Some(v) => ref_out(&t.ext.store, v),
+            Some(v) => val_to_c(&t.ext.store, &v).into_ref(),
             None => std::ptr::null_mut(),
         }
     })
 }
 
+/// # Safety
+///
+/// `r` must be NULL or a live reference object of this library.
 #[no_mangle]
-pub extern "C" fn wasm_table_set(t: *mut wasm_table_t, index: u32, r: *mut wasm_ref_t) -> bool {
+pub unsafe extern "C" fn wasm_table_set(
+    t: Option<&wasm_table_t>,
+    index: u32,
+    r: *mut wasm_ref_t,
+) -> bool {
     guard(false, || {
-        let Some(t) = ptr::legacy_r(t) else {
-            return false;
-        };
+        let Some(t) = t else { return false };
         let Some(x) = t.table() else { return false };
         let st = &mut t.ext.store.get().store;
         let ty = x.ty(&*st);
-        let Some(v) = ref_val(r, ty.element) else {
+        // SAFETY: the caller's promise about `r`.
+        let Some(v) = (unsafe { ref_val(r, ty.element) }) else {
             return false;
         };
         x.set(st, index, v).is_ok()
@@ -311,24 +317,29 @@ pub extern "C" fn wasm_table_set(t: *mut wasm_table_t, index: u32, r: *mut wasm_
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_table_size(t: *const wasm_table_t) -> u32 {
+pub extern "C" fn wasm_table_size(t: Option<&wasm_table_t>) -> u32 {
     guard(0, || {
-        ptr::legacy_r(t)
-            .and_then(|t| Some(t.table()?.size(&t.ext.store.get().store)))
+        t.and_then(|t| Some(t.table()?.size(&t.ext.store.get().store)))
             .unwrap_or(0)
     })
 }
 
+/// # Safety
+///
+/// `init` must be NULL or a live reference object of this library.
 #[no_mangle]
-pub extern "C" fn wasm_table_grow(t: *mut wasm_table_t, delta: u32, init: *mut wasm_ref_t) -> bool {
+pub unsafe extern "C" fn wasm_table_grow(
+    t: Option<&wasm_table_t>,
+    delta: u32,
+    init: *mut wasm_ref_t,
+) -> bool {
     guard(false, || {
-        let Some(t) = ptr::legacy_r(t) else {
-            return false;
-        };
+        let Some(t) = t else { return false };
         let Some(x) = t.table() else { return false };
         let st = &mut t.ext.store.get().store;
         let ty = x.ty(&*st);
-        let Some(v) = ref_val(init, ty.element) else {
+        // SAFETY: the caller's promise about `init`.
+        let Some(v) = (unsafe { ref_val(init, ty.element) }) else {
             return false;
         };
         x.grow(st, delta, v).is_ok()

@@ -3,7 +3,7 @@
 use crate::guard::guard;
 use crate::instance::wasm_instance_t;
 use crate::ptr;
-use crate::refs::{has_hdr, is_kind, ref_casts, ref_fns, RefHeader, RefKind};
+use crate::refs::{has_hdr, ref_casts, ref_fns, RefHeader, RefKind, RefView};
 use crate::vec::{byte_vec, clone_box, declare_vec, wasm_byte_vec_t, OwnedVec, WasmVec};
 use std::ffi::c_char;
 use wasmaot_loader::{Error, ErrorKind, FrameInfo, TrapCode};
@@ -268,5 +268,5 @@ ref_casts!(
     wasm_trap_as_ref_const,
     wasm_ref_as_trap,
     wasm_ref_as_trap_const,
-    |r| is_kind(r, RefKind::Trap)
+    |v| matches!(v, RefView::Trap(_))
 );

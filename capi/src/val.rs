@@ -1,10 +1,10 @@
 //! Values: `wasmtime_val_t`, `wasmtime_val_raw_t`, externref and anyref, wasm.h's
 //! `wasm_val_t`, and their conversion to and from the loader's `Val`.
 
-use crate::externs::{new_extern, wasm_extern_t};
+use crate::externs::new_extern;
 use crate::guard::guard;
-use crate::ptr::{self, Finalized, SendPtr};
-use crate::refs::{is_kind, wasm_ref_t, ExternRefObj, RefHeader, RefKind};
+use crate::ptr::{self, Finalized, Out, SendPtr};
+use crate::refs::{delete_ref, view, wasm_ref_t, ExternRefObj, RefHeader, RefKind, RefView};
 use crate::store::{ctx, wasmtime_context_t, StoreData, WasmStore};
 use crate::types::{WASM_EXTERNREF, WASM_F32, WASM_F64, WASM_FUNCREF, WASM_I32, WASM_I64};
 use crate::vec::declare_vec;
@@ -445,10 +445,14 @@ pub union wasm_val_union {
 }
 
 /// `wasm_val_t`; owns the reference it carries (freed on drop).
+///
+/// Invariant: a value of a reference kind holds NULL or a reference object it owns. The
+/// fields are private to this module, which keeps that for the values it makes; C hands
+/// over values made through the C API.
 #[repr(C)]
 pub struct wasm_val_t {
-    pub kind: u8,
-    pub of: wasm_val_union,
+    kind: u8,
+    of: wasm_val_union,
 }
 
 impl Default for wasm_val_t {
@@ -461,44 +465,58 @@ impl Default for wasm_val_t {
 }
 
 impl wasm_val_t {
-    pub fn ref_ptr(&self) -> *mut wasm_ref_t {
-        if self.kind == WASM_EXTERNREF || self.kind == WASM_FUNCREF {
+    fn is_ref(&self) -> bool {
+        self.kind == WASM_EXTERNREF || self.kind == WASM_FUNCREF
+    }
+    /// The reference this value owns (NULL if none).
+    fn ref_ptr(&self) -> *mut wasm_ref_t {
+        if self.is_ref() {
             // SAFETY: reference kinds use the `ref_` member.
             unsafe { self.of.ref_ }
         } else {
             std::ptr::null_mut()
         }
     }
-    fn copy(&self) -> wasm_val_t {
+    /// The reference this value owns, if any.
+    fn ref_view(&self) -> Option<RefView<'_>> {
+        // SAFETY: the type's invariant: NULL or a live reference object owned by `self`.
+        unsafe { view(self.ref_ptr()) }
+    }
+    /// Give the reference this value owns (NULL if none) to the caller.
+    pub fn into_ref(self) -> *mut wasm_ref_t {
         let r = self.ref_ptr();
-        if r.is_null() {
-            // SAFETY: plain data (or a null reference): a bitwise copy is a copy.
-            let of = unsafe { std::ptr::read(&self.of) };
-            return wasm_val_t {
-                kind: self.kind,
-                of,
-            };
-        }
-        let copy = ptr::legacy_r(r).map_or(std::ptr::null_mut(), crate::refs::copy_ref);
-        wasm_val_t {
-            kind: self.kind,
-            of: wasm_val_union { ref_: copy },
+        std::mem::forget(self);
+        r
+    }
+    /// Free the reference this value owns; the value becomes a null reference.
+    fn release(&mut self) {
+        let r = self.ref_ptr();
+        if !r.is_null() {
+            // SAFETY: the type's invariant: `r` is a reference object `self` owns; it is
+            // not used again (the member is cleared).
+            unsafe { delete_ref(r) };
+            self.of.ref_ = std::ptr::null_mut();
         }
     }
 }
 
 impl Drop for wasm_val_t {
     fn drop(&mut self) {
-        let r = self.ref_ptr();
-        if !r.is_null() {
-            crate::refs::delete_ref(r);
-        }
+        self.release();
     }
 }
 
 impl Clone for wasm_val_t {
     fn clone(&self) -> Self {
-        self.copy()
+        let of = match self.ref_view() {
+            Some(r) => wasm_val_union { ref_: r.copy() },
+            // SAFETY: plain data (or a null reference): a bitwise copy is a copy.
+            None => unsafe { std::ptr::read(&self.of) },
+        };
+        wasm_val_t {
+            kind: self.kind,
+            of,
+        }
     }
 }
 
@@ -552,22 +570,20 @@ pub fn val_to_c(store: &Arc<WasmStore>, v: &Val) -> wasm_val_t {
     }
 }
 
-pub fn ref_to_val(r: *const wasm_ref_t, ty: ValType) -> Result<Val, String> {
-    if r.is_null() {
+/// The loader value of the reference `r` (`None`: a null reference) for a slot of type
+/// `ty`.
+pub fn ref_to_val(r: Option<RefView<'_>>, ty: ValType) -> Result<Val, String> {
+    let Some(r) = r else {
         return Ok(Val::default_for(ty));
-    }
-    match ty {
-        ValType::FuncRef => match ptr::legacy_r(r.cast::<wasm_extern_t>()) {
-            Some(e) if is_kind(r, RefKind::Extern) => match e.which {
-                Extern::Func(f) => Ok(Val::FuncRef(Some(f))),
-                _ => Err("reference is not a function".into()),
-            },
+    };
+    match (ty, r) {
+        (ValType::FuncRef, RefView::Extern(e)) => match e.which {
+            Extern::Func(f) => Ok(Val::FuncRef(Some(f))),
             _ => Err("reference is not a function".into()),
         },
-        _ => match ptr::legacy_r(r.cast::<ExternRefObj>()) {
-            Some(e) if is_kind(r, RefKind::ExternRef) => Ok(Val::ExternRef(Some(e.r))),
-            _ => Err("only externref values made by wasm can be passed as externref".into()),
-        },
+        (ValType::FuncRef, _) => Err("reference is not a function".into()),
+        (_, RefView::ExternRef(e)) => Ok(Val::ExternRef(Some(e.r))),
+        _ => Err("only externref values made by wasm can be passed as externref".into()),
     }
 }
 
@@ -580,8 +596,8 @@ pub fn val_from_c(v: &wasm_val_t, ty: ValType) -> Result<Val, String> {
             WASM_I64 => Val::I64(v.of.i64),
             WASM_F32 => Val::F32(v.of.f32.to_bits()),
             WASM_F64 => Val::F64(v.of.f64.to_bits()),
-            WASM_FUNCREF => ref_to_val(v.of.ref_, ValType::FuncRef)?,
-            WASM_EXTERNREF => ref_to_val(v.of.ref_, ValType::ExternRef)?,
+            WASM_FUNCREF => ref_to_val(v.ref_view(), ValType::FuncRef)?,
+            WASM_EXTERNREF => ref_to_val(v.ref_view(), ValType::ExternRef)?,
             k => return Err(format!("invalid value kind {k}")),
         }
     };
@@ -592,23 +608,19 @@ pub fn val_from_c(v: &wasm_val_t, ty: ValType) -> Result<Val, String> {
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_val_delete(v: *mut wasm_val_t) {
+pub extern "C" fn wasm_val_delete(v: Option<&mut wasm_val_t>) {
     guard((), || {
-        if let Some(v) = ptr::legacy_m(v) {
-            let r = v.ref_ptr();
-            if !r.is_null() {
-                crate::refs::delete_ref(r);
-                v.of.ref_ = std::ptr::null_mut();
-            }
+        if let Some(v) = v {
+            v.release();
         }
     })
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_val_copy(out: *mut wasm_val_t, v: *const wasm_val_t) {
+pub extern "C" fn wasm_val_copy(out: Out<'_, wasm_val_t>, v: Option<&wasm_val_t>) {
     guard((), || {
-        if let Some(v) = ptr::legacy_r(v) {
-            ptr::legacy_write(out, v.copy())
+        if let Some(v) = v {
+            ptr::put(out, v.clone())
         }
     })
 }
