@@ -1,7 +1,7 @@
 //! `wasmtime_error_t`: a message, optionally a WASI exit status and a wasm backtrace.
 
 use crate::guard::guard;
-use crate::ptr;
+use crate::ptr::{self, Out};
 use crate::trap::{frames, wasm_frame_vec_t};
 use crate::vec::{byte_vec, wasm_byte_vec_t, WasmVec};
 use std::ffi::c_char;
@@ -44,48 +44,54 @@ pub fn null_arg(what: &str) -> *mut wasmtime_error_t {
     new_error(format!("{what} must not be NULL"))
 }
 
+/// # Safety
+///
+/// `msg` must be NULL or a NUL-terminated string.
 #[no_mangle]
-pub extern "C" fn wasmtime_error_new(msg: *const c_char) -> *mut wasmtime_error_t {
+pub unsafe extern "C" fn wasmtime_error_new(msg: *const c_char) -> *mut wasmtime_error_t {
     guard(std::ptr::null_mut(), || {
-        new_error(ptr::legacy_cstr(msg).unwrap_or(""))
+        // SAFETY: the caller's promise.
+        new_error(unsafe { ptr::cstr(msg) }.unwrap_or(""))
     })
 }
 
 #[no_mangle]
-pub extern "C" fn wasmtime_error_delete(e: *mut wasmtime_error_t) {
-    guard((), || drop(ptr::legacy_take_box(e)))
+pub extern "C" fn wasmtime_error_delete(e: Option<Box<wasmtime_error_t>>) {
+    guard((), || drop(e))
 }
 
 #[no_mangle]
-pub extern "C" fn wasmtime_error_message(e: *const wasmtime_error_t, out: *mut wasm_byte_vec_t) {
+pub extern "C" fn wasmtime_error_message(
+    e: Option<&wasmtime_error_t>,
+    out: Out<'_, wasm_byte_vec_t>,
+) {
     guard((), || {
-        let msg = ptr::legacy_r(e).map_or("", |e| e.message.as_str());
-        ptr::legacy_write(out, byte_vec(msg.as_bytes(), false))
+        let msg = e.map_or("", |e| e.message.as_str());
+        ptr::put(out, byte_vec(msg.as_bytes(), false))
     })
 }
 
 #[no_mangle]
-pub extern "C" fn wasmtime_error_exit_status(e: *const wasmtime_error_t, status: *mut i32) -> bool {
-    guard(false, || {
-        match ptr::legacy_r(e).and_then(|e| e.exit_status) {
-            Some(s) => {
-                ptr::legacy_write(status, s);
-                true
-            }
-            None => false,
+pub extern "C" fn wasmtime_error_exit_status(
+    e: Option<&wasmtime_error_t>,
+    status: Out<'_, i32>,
+) -> bool {
+    guard(false, || match e.and_then(|e| e.exit_status) {
+        Some(s) => {
+            ptr::put(status, s);
+            true
         }
+        None => false,
     })
 }
 
 #[no_mangle]
 pub extern "C" fn wasmtime_error_wasm_trace(
-    e: *const wasmtime_error_t,
-    out: *mut wasm_frame_vec_t,
+    e: Option<&wasmtime_error_t>,
+    out: Out<'_, wasm_frame_vec_t>,
 ) {
     guard((), || {
-        let frames = ptr::legacy_r(e)
-            .map(|e| frames(&e.trace))
-            .unwrap_or_default();
-        ptr::legacy_write(out, WasmVec::from_vec(frames))
+        let frames = e.map(|e| frames(&e.trace)).unwrap_or_default();
+        ptr::put(out, WasmVec::from_vec(frames))
     })
 }

@@ -4,10 +4,10 @@
 use crate::error::{exit_error, from_loader, new_error, null_arg, wasmtime_error_t};
 use crate::externs::{extern_casts, extern_to_c, extern_view, wasmtime_extern_t};
 use crate::guard::{guard, guard_err};
-use crate::ptr::{self, Finalized, SendPtr};
+use crate::ptr::{self, Finalized, Out, SendPtr};
 use crate::refs::{has_hdr, ref_casts, ref_fns};
 use crate::store::{
-    ctx, store_of, wasm_store_t, wasmtime_context_t, wasmtime_store_t, StoreData, WasmStore,
+    store_of, wasm_store_t, wasmtime_context_t, wasmtime_store_t, StoreData, WasmStore,
 };
 use crate::trap::{error_from_trap, msg_trap, trap_from_error, wasm_trap_t};
 use crate::types::wasm_functype_t;
@@ -15,7 +15,7 @@ use crate::val::{
     from_c_typed, from_raw, func_handle, func_of, to_c, to_raw, val_from_c, val_to_c, wasm_val_t,
     wasm_val_vec_t, wasmtime_val_raw_t, wasmtime_val_t, CHandle,
 };
-use crate::vec::WasmVec;
+use crate::vec::OwnedVec;
 use std::ffi::{c_char, c_void};
 use std::sync::{Arc, Weak};
 use wasmaot_loader::{Caller, Error, Extern, ExternType, Func, FuncType, Val};
@@ -27,13 +27,13 @@ pub type Callback = extern "C" fn(
     usize,
     *mut wasmtime_val_t,
     usize,
-) -> *mut wasm_trap_t;
+) -> Option<Box<wasm_trap_t>>;
 pub type UncheckedCallback = extern "C" fn(
     *mut c_void,
     *mut wasmtime_caller_t,
     *mut wasmtime_val_raw_t,
     usize,
-) -> *mut wasm_trap_t;
+) -> Option<Box<wasm_trap_t>>;
 
 /// `wasmtime_caller_t`: the loader's caller, borrowed for the callback.
 pub struct wasmtime_caller_t<'a, 'b> {
@@ -102,8 +102,8 @@ impl HostCallback {
                     out.as_mut_ptr(),
                     out.len(),
                 );
-                if !trap.is_null() {
-                    return Err(error_from_trap(trap));
+                if let Some(trap) = trap {
+                    return Err(error_from_trap(&trap));
                 }
                 let d = caller.data();
                 for (i, (o, t)) in out.iter().zip(&ty.results).enumerate() {
@@ -121,8 +121,8 @@ impl HostCallback {
                 }
                 let mut c = wasmtime_caller_t { caller };
                 let trap = cb(env.data.0, &mut c, raw.as_mut_ptr(), raw.len());
-                if !trap.is_null() {
-                    return Err(error_from_trap(trap));
+                if let Some(trap) = trap {
+                    return Err(error_from_trap(&trap));
                 }
                 let d = caller.data();
                 for (i, t) in ty.results.iter().enumerate() {
@@ -147,20 +147,20 @@ impl HostCallback {
     }
 }
 
-pub fn functype_of(t: *const wasm_functype_t) -> Option<FuncType> {
-    ptr::legacy_r(t).map(|t| t.inner().ty.clone())
+pub fn functype_of(t: Option<&wasm_functype_t>) -> Option<FuncType> {
+    t.map(|t| t.inner().ty.clone())
 }
 
 /// The body of `wasmtime_func_new{,_unchecked}`; `callback` is only built (taking
 /// ownership of `env`) once the store and type checked out.
 fn new_host_func(
-    c: *mut wasmtime_context_t,
-    ty: *const wasm_functype_t,
+    c: Option<&mut wasmtime_context_t>,
+    ty: Option<&wasm_functype_t>,
     callback: impl FnOnce() -> Option<HostCallback>,
-    ret: *mut CHandle,
+    ret: Out<'_, CHandle>,
 ) {
     guard((), || {
-        let (Some(s), Some(ty)) = (ctx(c), functype_of(ty)) else {
+        let (Some(s), Some(ty)) = (c, functype_of(ty)) else {
             return;
         };
         let Some(cb) = callback() else {
@@ -168,18 +168,18 @@ fn new_host_func(
         };
         let f = cb.make_func(s, ty);
         let h = func_handle(s.data(), f);
-        ptr::legacy_write(ret, h)
+        ptr::put(ret, h)
     })
 }
 
 #[no_mangle]
 pub extern "C" fn wasmtime_func_new(
-    c: *mut wasmtime_context_t,
-    ty: *const wasm_functype_t,
+    c: Option<&mut wasmtime_context_t>,
+    ty: Option<&wasm_functype_t>,
     cb: Option<Callback>,
     env: *mut c_void,
     fin: Option<extern "C" fn(*mut c_void)>,
-    ret: *mut CHandle,
+    ret: Out<'_, CHandle>,
 ) {
     new_host_func(
         c,
@@ -191,12 +191,12 @@ pub extern "C" fn wasmtime_func_new(
 
 #[no_mangle]
 pub extern "C" fn wasmtime_func_new_unchecked(
-    c: *mut wasmtime_context_t,
-    ty: *const wasm_functype_t,
+    c: Option<&mut wasmtime_context_t>,
+    ty: Option<&wasm_functype_t>,
     cb: Option<UncheckedCallback>,
     env: *mut c_void,
     fin: Option<extern "C" fn(*mut c_void)>,
-    ret: *mut CHandle,
+    ret: Out<'_, CHandle>,
 ) {
     new_host_func(
         c,
@@ -208,11 +208,11 @@ pub extern "C" fn wasmtime_func_new_unchecked(
 
 #[no_mangle]
 pub extern "C" fn wasmtime_func_type(
-    c: *const wasmtime_context_t,
-    f: *const CHandle,
+    c: Option<&wasmtime_context_t>,
+    f: Option<&CHandle>,
 ) -> *mut wasm_functype_t {
     guard(std::ptr::null_mut(), || {
-        let (Some(s), Some(h)) = (ctx(c), ptr::legacy_r(f)) else {
+        let (Some(s), Some(h)) = (c, f) else {
             return std::ptr::null_mut();
         };
         match func_of(s.store.data(), h) {
@@ -235,11 +235,12 @@ impl std::fmt::Display for CError {
 
 impl std::error::Error for CError {}
 
-/// Turn a call's failure into the (error, trap) pair of the C API.
+/// Turn a call's failure into the (error, trap) pair of the C API: a trap goes to `trap`
+/// if there is a slot for it (the error is then NULL).
 pub fn call_failure(
     s: &mut wasmtime_store_t,
     e: &Error,
-    trap: *mut *mut wasm_trap_t,
+    trap: Option<&mut Option<Box<wasm_trap_t>>>,
 ) -> *mut wasmtime_error_t {
     if let Some(exit) = e.downcast_ref::<wasmaot_loader::wasi::I32Exit>() {
         let _ = s.data().wasi.take_exit_code();
@@ -253,35 +254,36 @@ pub fn call_failure(
             return exit_error(code);
         }
     }
-    match trap_from_error(e) {
-        Some(t) if !trap.is_null() => {
-            ptr::legacy_write(trap, t);
+    match (trap_from_error(e), trap) {
+        (Some(t), Some(slot)) => {
+            *slot = Some(t);
             std::ptr::null_mut()
         }
-        Some(t) => {
-            drop(ptr::legacy_take_box(t));
-            from_loader(e)
-        }
-        None => from_loader(e),
+        _ => from_loader(e),
     }
 }
 
+/// # Safety
+///
+/// Unless `nargs` is 0, `args` must be NULL or point to `nargs` values; unless
+/// `nresults` is 0, `results` must be NULL or point to `nresults` writable values. They
+/// may overlap.
 #[no_mangle]
-pub extern "C" fn wasmtime_func_call(
-    c: *mut wasmtime_context_t,
-    f: *const CHandle,
+pub unsafe extern "C" fn wasmtime_func_call(
+    c: Option<&mut wasmtime_context_t>,
+    f: Option<&CHandle>,
     args: *const wasmtime_val_t,
     nargs: usize,
     results: *mut wasmtime_val_t,
     nresults: usize,
-    trap: *mut *mut wasm_trap_t,
+    trap: Out<'_, Option<Box<wasm_trap_t>>>,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        ptr::legacy_write(trap, std::ptr::null_mut());
-        let Some(s) = ctx(c) else {
+        let trap = ptr::init(trap, None);
+        let Some(s) = c else {
             return null_arg("context");
         };
-        let Some(h) = ptr::legacy_r(f) else {
+        let Some(h) = f else {
             return null_arg("func");
         };
         let func = match func_of(s.store.data(), h) {
@@ -301,10 +303,12 @@ pub extern "C" fn wasmtime_func_call(
                 ty.results.len()
             ));
         }
-        let Some(args) = ptr::legacy_slice(args, nargs) else {
+        // SAFETY: the caller's promise about `args`; the slice is not used once `results`
+        // is written.
+        let Some(args) = (unsafe { ptr::slice(args, nargs) }) else {
             return null_arg("args");
         };
-        if ptr::legacy_slice_mut(results, nresults).is_none() {
+        if nresults > 0 && results.is_null() {
             return null_arg("results");
         }
         let mut params = Vec::with_capacity(nargs);
@@ -317,7 +321,8 @@ pub extern "C" fn wasmtime_func_call(
         let mut out: Vec<Val> = ty.results.iter().map(|t| Val::default_for(*t)).collect();
         match func.call(&mut s.store, &params, &mut out) {
             Ok(()) => {
-                let res = ptr::legacy_slice_mut(results, nresults).unwrap_or_default();
+                // SAFETY: the caller's promise about `results` (not NULL unless empty).
+                let res = unsafe { ptr::slice_mut(results, nresults) }.unwrap_or_default();
                 let d = s.data();
                 for (slot, v) in res.iter_mut().zip(&out) {
                     *slot = to_c(d, v);
@@ -329,20 +334,24 @@ pub extern "C" fn wasmtime_func_call(
     })
 }
 
+/// # Safety
+///
+/// Unless `len` is 0, `args_and_results` must be NULL or point to `len` writable raw
+/// values.
 #[no_mangle]
-pub extern "C" fn wasmtime_func_call_unchecked(
-    c: *mut wasmtime_context_t,
-    f: *const CHandle,
+pub unsafe extern "C" fn wasmtime_func_call_unchecked(
+    c: Option<&mut wasmtime_context_t>,
+    f: Option<&CHandle>,
     args_and_results: *mut wasmtime_val_raw_t,
     len: usize,
-    trap: *mut *mut wasm_trap_t,
+    trap: Out<'_, Option<Box<wasm_trap_t>>>,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        ptr::legacy_write(trap, std::ptr::null_mut());
-        let Some(s) = ctx(c) else {
+        let trap = ptr::init(trap, None);
+        let Some(s) = c else {
             return null_arg("context");
         };
-        let Some(h) = ptr::legacy_r(f) else {
+        let Some(h) = f else {
             return null_arg("func");
         };
         let func = match func_of(s.store.data(), h) {
@@ -354,7 +363,8 @@ pub extern "C" fn wasmtime_func_call_unchecked(
         if len < need {
             return new_error(format!("expected room for {need} values, got {len}"));
         }
-        let Some(raw) = ptr::legacy_slice_mut(args_and_results, len) else {
+        // SAFETY: the caller's promise.
+        let Some(raw) = (unsafe { ptr::slice_mut(args_and_results, len) }) else {
             return null_arg("args_and_results");
         };
         let params: Vec<Val> = ty
@@ -377,21 +387,26 @@ pub extern "C" fn wasmtime_func_call_unchecked(
     })
 }
 
+/// # Safety
+///
+/// Unless `len` is 0, `name` must be NULL or point to `len` readable bytes.
 #[no_mangle]
-pub extern "C" fn wasmtime_caller_export_get(
-    c: *mut wasmtime_caller_t,
+pub unsafe extern "C" fn wasmtime_caller_export_get(
+    c: Option<&mut wasmtime_caller_t>,
     name: *const c_char,
     len: usize,
-    item: *mut wasmtime_extern_t,
+    item: Out<'_, wasmtime_extern_t>,
 ) -> bool {
     guard(false, || {
-        let (Some(c), Some(name)) = (ptr::legacy_m(c), ptr::legacy_str_n(name, len)) else {
+        // SAFETY: the caller's promise.
+        let name = unsafe { ptr::str_n(name, len) };
+        let (Some(c), Some(name)) = (c, name) else {
             return false;
         };
         match c.caller.get_export(&name) {
             Some(e) => {
                 let x = extern_to_c(c.caller.data_mut(), e);
-                ptr::legacy_write(item, x);
+                ptr::put(item, x);
                 true
             }
             None => false,
@@ -399,21 +414,24 @@ pub extern "C" fn wasmtime_caller_export_get(
     })
 }
 
+/// The caller's store, as a context: the address of its `wasmtime_store_t`.
 #[no_mangle]
-pub extern "C" fn wasmtime_caller_context(c: *mut wasmtime_caller_t) -> *mut wasmtime_context_t {
+pub extern "C" fn wasmtime_caller_context(
+    c: Option<&wasmtime_caller_t>,
+) -> *mut wasmtime_context_t {
     guard(std::ptr::null_mut(), || {
-        ptr::legacy_m(c).map_or(std::ptr::null_mut(), |c| c.caller.data().this)
+        c.map_or(std::ptr::null_mut(), |c| c.caller.data().this)
     })
 }
 
 #[no_mangle]
 pub extern "C" fn wasmtime_func_from_raw(
-    c: *mut wasmtime_context_t,
+    c: Option<&wasmtime_context_t>,
     raw: *mut c_void,
-    ret: *mut CHandle,
+    ret: Out<'_, CHandle>,
 ) {
     guard((), || {
-        let Some(s) = ctx(c) else { return };
+        let Some(s) = c else { return };
         let h = match (raw as usize)
             .checked_sub(1)
             .and_then(|i| s.store.data().handles.funcs.get(i))
@@ -424,17 +442,17 @@ pub extern "C" fn wasmtime_func_from_raw(
             },
             None => CHandle::default(),
         };
-        ptr::legacy_write(ret, h)
+        ptr::put(ret, h)
     })
 }
 
 #[no_mangle]
 pub extern "C" fn wasmtime_func_to_raw(
-    c: *mut wasmtime_context_t,
-    f: *const CHandle,
+    c: Option<&wasmtime_context_t>,
+    f: Option<&CHandle>,
 ) -> *mut c_void {
     guard(std::ptr::null_mut(), || {
-        let (Some(s), Some(h)) = (ctx(c), ptr::legacy_r(f)) else {
+        let (Some(s), Some(h)) = (c, f) else {
             return std::ptr::null_mut();
         };
         match func_of(s.store.data(), h) {
@@ -477,32 +495,31 @@ ref_casts!(
     |v| v.is_extern(|e| matches!(e, Extern::Func(_)))
 );
 
-type WasmCallback = extern "C" fn(*const wasm_val_vec_t, *mut wasm_val_vec_t) -> *mut wasm_trap_t;
-type WasmCallbackEnv =
-    extern "C" fn(*mut c_void, *const wasm_val_vec_t, *mut wasm_val_vec_t) -> *mut wasm_trap_t;
+type WasmCallback =
+    extern "C" fn(*const wasm_val_vec_t, *mut wasm_val_vec_t) -> Option<Box<wasm_trap_t>>;
+type WasmCallbackEnv = extern "C" fn(
+    *mut c_void,
+    *const wasm_val_vec_t,
+    *mut wasm_val_vec_t,
+) -> Option<Box<wasm_trap_t>>;
 
 fn host_call(
     store: &Weak<WasmStore>,
     ty: &FuncType,
     params: &[Val],
     results: &mut [Val],
-    call: impl FnOnce(*const wasm_val_vec_t, *mut wasm_val_vec_t) -> *mut wasm_trap_t,
+    call: impl FnOnce(*const wasm_val_vec_t, *mut wasm_val_vec_t) -> Option<Box<wasm_trap_t>>,
 ) -> Result<(), wasmaot_loader::Error> {
     let Some(store) = store.upgrade() else {
         return Err(wasmaot_loader::Error::msg("the store was deleted"));
     };
-    let mut args = WasmVec::from_vec(params.iter().map(|p| val_to_c(&store, p)).collect());
-    let mut res = WasmVec::from_vec(
-        ty.results
-            .iter()
-            .map(|_| wasm_val_t::default())
-            .collect::<Vec<_>>(),
-    );
-    let trap = call(&args, &mut res);
-    drop(args.legacy_take());
-    let res = res.legacy_take();
-    if !trap.is_null() {
-        return Err(error_from_trap(trap));
+    let args = OwnedVec::new(params.iter().map(|p| val_to_c(&store, p)).collect());
+    let mut res = OwnedVec::new(ty.results.iter().map(|_| wasm_val_t::default()).collect());
+    let trap = call(args.as_c(), res.as_c_mut());
+    drop(args);
+    let res = res.into_vec();
+    if let Some(trap) = trap {
+        return Err(error_from_trap(&trap));
     }
     for (i, (r, t)) in res.iter().zip(&ty.results).enumerate() {
         results[i] = val_from_c(r, *t)
@@ -512,17 +529,14 @@ fn host_call(
 }
 
 fn new_wasm_host_func(
-    s: *mut wasm_store_t,
-    ty: *const wasm_functype_t,
-    call: impl Fn(*const wasm_val_vec_t, *mut wasm_val_vec_t) -> *mut wasm_trap_t
+    s: Option<&wasm_store_t>,
+    ty: Option<&wasm_functype_t>,
+    call: impl Fn(*const wasm_val_vec_t, *mut wasm_val_vec_t) -> Option<Box<wasm_trap_t>>
         + Send
         + Sync
         + 'static,
 ) -> *mut wasm_func_t {
-    let (Some(store), Some(ty)) = (
-        store_of(ptr::legacy_r(s)),
-        ptr::legacy_r(ty).map(|t| t.inner().ty.clone()),
-    ) else {
+    let (Some(store), Some(ty)) = (store_of(s), functype_of(ty)) else {
         return std::ptr::null_mut();
     };
     let weak = Arc::downgrade(&store);
@@ -539,8 +553,8 @@ fn new_wasm_host_func(
 
 #[no_mangle]
 pub extern "C" fn wasm_func_new(
-    s: *mut wasm_store_t,
-    ty: *const wasm_functype_t,
+    s: Option<&wasm_store_t>,
+    ty: Option<&wasm_functype_t>,
     cb: Option<WasmCallback>,
 ) -> *mut wasm_func_t {
     guard(std::ptr::null_mut(), || {
@@ -553,8 +567,8 @@ pub extern "C" fn wasm_func_new(
 
 #[no_mangle]
 pub extern "C" fn wasm_func_new_with_env(
-    s: *mut wasm_store_t,
-    ty: *const wasm_functype_t,
+    s: Option<&wasm_store_t>,
+    ty: Option<&wasm_functype_t>,
     cb: Option<WasmCallbackEnv>,
     env: *mut c_void,
     fin: Option<extern "C" fn(*mut c_void)>,
@@ -563,8 +577,8 @@ pub extern "C" fn wasm_func_new_with_env(
         let Some(cb) = cb else {
             return std::ptr::null_mut();
         };
-        let env = ptr::Finalized {
-            data: ptr::SendPtr(env),
+        let env = Finalized {
+            data: SendPtr(env),
             finalizer: fin,
         };
         new_wasm_host_func(s, ty, move |a, r| {
@@ -579,91 +593,83 @@ fn func_ty(f: &wasm_func_t) -> Option<FuncType> {
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_func_type(f: *const wasm_func_t) -> *mut wasm_functype_t {
-    guard(std::ptr::null_mut(), || {
-        match ptr::legacy_r(f).and_then(func_ty) {
-            Some(t) => Box::into_raw(wasm_functype_t::new(ExternType::Func(t))),
-            None => std::ptr::null_mut(),
-        }
+pub extern "C" fn wasm_func_type(f: Option<&wasm_func_t>) -> *mut wasm_functype_t {
+    guard(std::ptr::null_mut(), || match f.and_then(func_ty) {
+        Some(t) => Box::into_raw(wasm_functype_t::new(ExternType::Func(t))),
+        None => std::ptr::null_mut(),
     })
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_func_param_arity(f: *const wasm_func_t) -> usize {
-    guard(0, || {
-        ptr::legacy_r(f)
-            .and_then(func_ty)
-            .map_or(0, |t| t.params.len())
-    })
+pub extern "C" fn wasm_func_param_arity(f: Option<&wasm_func_t>) -> usize {
+    guard(0, || f.and_then(func_ty).map_or(0, |t| t.params.len()))
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_func_result_arity(f: *const wasm_func_t) -> usize {
-    guard(0, || {
-        ptr::legacy_r(f)
-            .and_then(func_ty)
-            .map_or(0, |t| t.results.len())
-    })
+pub extern "C" fn wasm_func_result_arity(f: Option<&wasm_func_t>) -> usize {
+    guard(0, || f.and_then(func_ty).map_or(0, |t| t.results.len()))
 }
 
+/// # Safety
+///
+/// `args` and `results` must each be NULL or a valid vector (a non-NULL `data` points to
+/// `size` values); the values in `results` are overwritten without being freed.
 #[no_mangle]
-pub extern "C" fn wasm_func_call(
-    f: *const wasm_func_t,
+pub unsafe extern "C" fn wasm_func_call(
+    f: Option<&wasm_func_t>,
     args: *const wasm_val_vec_t,
     results: *mut wasm_val_vec_t,
-) -> *mut wasm_trap_t {
+) -> Option<Box<wasm_trap_t>> {
     crate::guard::guard_else(
-        || msg_trap("internal error in wasm_func_call"),
+        || Some(msg_trap("internal error in wasm_func_call")),
         || {
-            let Some(f) = ptr::legacy_r(f) else {
-                return msg_trap("wasm_func_call: NULL function");
+            let Some(f) = f else {
+                return Some(msg_trap("wasm_func_call: NULL function"));
             };
             let Some(func) = f.func() else {
-                return msg_trap("not a function");
+                return Some(msg_trap("not a function"));
             };
             let store = f.ext.store.clone();
             let ty = func.ty(&store.get().store);
-            let args = ptr::legacy_r(args)
-                .map(|a| a.legacy_as_slice())
-                .unwrap_or(&[]);
+            // SAFETY: the caller's promise about `args`; the slice is not used once
+            // `results` is written.
+            let args = unsafe { args.as_ref().map_or(&[][..], |a| a.as_slice()) };
             if args.len() != ty.params.len() {
-                return msg_trap(format!(
+                return Some(msg_trap(format!(
                     "expected {} arguments, got {}",
                     ty.params.len(),
                     args.len()
-                ));
+                )));
             }
-            let mut no_results = WasmVec::empty();
-            let results = match ptr::legacy_m(results) {
-                Some(r) => r,
-                None => &mut no_results,
-            };
-            if results.size < ty.results.len() || (results.size > 0 && results.data.is_null()) {
-                return msg_trap(format!(
-                    "expected room for {} results, got {}",
-                    ty.results.len(),
-                    results.size
-                ));
+            // SAFETY: the caller's promise about `results` (read only here).
+            let (size, data) =
+                unsafe { results.as_ref() }.map_or((0, std::ptr::null_mut()), |r| (r.size, r.data));
+            if size < ty.results.len() || (size > 0 && data.is_null()) {
+                return Some(msg_trap(format!(
+                    "expected room for {} results, got {size}",
+                    ty.results.len()
+                )));
             }
             let mut params = Vec::new();
             for (i, (a, t)) in args.iter().zip(&ty.params).enumerate() {
                 match val_from_c(a, *t) {
                     Ok(v) => params.push(v),
-                    Err(e) => return msg_trap(format!("argument {i}: {e}")),
+                    Err(e) => return Some(msg_trap(format!("argument {i}: {e}"))),
                 }
             }
             let mut out: Vec<Val> = ty.results.iter().map(|t| Val::default_for(*t)).collect();
             match func.call(&mut store.get().store, &params, &mut out) {
                 Ok(()) => {
-                    let slots =
-                        ptr::legacy_slice_mut(results.data, results.size).unwrap_or_default();
+                    // SAFETY: the caller's promise about `results`: `data` (not NULL, see
+                    // above) holds `size` values.
+                    let slots = unsafe { ptr::slice_mut(data, size) }.unwrap_or_default();
                     for (slot, v) in slots.iter_mut().zip(&out) {
                         // Result slots are output: overwrite without dropping.
                         std::mem::forget(std::mem::replace(slot, val_to_c(&store, v)));
                     }
-                    std::ptr::null_mut()
+                    None
                 }
-                Err(e) => trap_from_error(&e).unwrap_or_else(|| msg_trap(e.to_string())),
+                Err(e) => Some(trap_from_error(&e).unwrap_or_else(|| msg_trap(e.to_string()))),
             }
         },
     )

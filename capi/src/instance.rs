@@ -2,15 +2,16 @@
 
 use crate::error::{new_error, null_arg, wasmtime_error_t};
 use crate::externs::{
-    check_store, extern_from_c, extern_to_c, new_extern, wasm_extern_vec_t, wasmtime_extern_t,
+    check_store, extern_from_c, extern_to_c, new_extern, wasm_extern_t, wasm_extern_vec_t,
+    wasmtime_extern_t,
 };
 use crate::func::call_failure;
 use crate::guard::{guard, guard_err};
 use crate::module::{wasm_module_t, wasmtime_module_t};
-use crate::ptr;
+use crate::ptr::{self, Out};
 use crate::refs::{has_hdr, ref_casts, ref_fns, RefHeader, RefKind, RefView};
 use crate::store::{
-    ctx, store_of, wasm_store_t, wasmtime_context_t, wasmtime_store_t, StoreData, WasmStore,
+    store_of, wasm_store_t, wasmtime_context_t, wasmtime_store_t, StoreData, WasmStore,
 };
 use crate::trap::{msg_trap, trap_from_error, wasm_trap_t};
 use crate::val::CHandle;
@@ -76,45 +77,59 @@ pub fn check_instance_limits(s: &mut wasmtime_store_t, module: &Module) -> Resul
     Ok(())
 }
 
-/// Instantiate `module` with `imports` and report per the C API outcome convention.
+/// Instantiate `module` with `imports` in `s`: the new instance's handle, or the C API's
+/// error (NULL when the failure is a trap, stored in `trap`).
 pub fn instantiate(
     s: &mut wasmtime_store_t,
     module: &Module,
     imports: &[Extern],
-    ret: *mut CHandle,
-    trap: *mut *mut wasm_trap_t,
-) -> *mut wasmtime_error_t {
+    trap: Option<&mut Option<Box<wasm_trap_t>>>,
+) -> Result<CHandle, *mut wasmtime_error_t> {
     if let Err(e) = check_instance_limits(s, module) {
-        return new_error(e);
+        return Err(new_error(e));
     }
     match Instance::new(&mut s.store, module, imports) {
-        Ok(i) => {
-            let h = instance_handle(s.data(), i);
-            ptr::legacy_write(ret, h);
-            std::ptr::null_mut()
-        }
-        Err(e) => call_failure(s, &e, trap),
+        Ok(i) => Ok(instance_handle(s.data(), i)),
+        Err(e) => Err(call_failure(s, &e, trap)),
     }
 }
 
+/// Report an instantiation per the C API: the handle to `ret`, or the error.
+pub fn ret_instance(
+    r: Result<CHandle, *mut wasmtime_error_t>,
+    ret: Out<'_, CHandle>,
+) -> *mut wasmtime_error_t {
+    match r {
+        Ok(h) => {
+            ptr::put(ret, h);
+            std::ptr::null_mut()
+        }
+        Err(e) => e,
+    }
+}
+
+/// # Safety
+///
+/// Unless `n` is 0, `imports` must be NULL or point to `n` externs.
 #[no_mangle]
-pub extern "C" fn wasmtime_instance_new(
-    c: *mut wasmtime_context_t,
-    m: *const wasmtime_module_t,
+pub unsafe extern "C" fn wasmtime_instance_new(
+    c: Option<&mut wasmtime_context_t>,
+    m: Option<&wasmtime_module_t>,
     imports: *const wasmtime_extern_t,
     n: usize,
-    ret: *mut CHandle,
-    trap: *mut *mut wasm_trap_t,
+    ret: Out<'_, CHandle>,
+    trap: Out<'_, Option<Box<wasm_trap_t>>>,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        ptr::legacy_write(trap, std::ptr::null_mut());
-        let Some(s) = ctx(c) else {
+        let trap = ptr::init(trap, None);
+        let Some(s) = c else {
             return null_arg("context");
         };
-        let Some(m) = ptr::legacy_r(m) else {
+        let Some(m) = m else {
             return null_arg("module");
         };
-        let Some(imports) = ptr::legacy_slice(imports, n) else {
+        // SAFETY: the caller's promise.
+        let Some(imports) = (unsafe { ptr::slice(imports, n) }) else {
             return null_arg("imports");
         };
         let module = match m.get() {
@@ -132,22 +147,25 @@ pub extern "C" fn wasmtime_instance_new(
                 Err(e) => return new_error(format!("import {i}: {e}")),
             }
         }
-        instantiate(s, module, &ext, ret, trap)
+        ret_instance(instantiate(s, module, &ext, trap), ret)
     })
 }
 
+/// # Safety
+///
+/// Unless `len` is 0, `name` must be NULL or point to `len` readable bytes.
 #[no_mangle]
-pub extern "C" fn wasmtime_instance_export_get(
-    c: *mut wasmtime_context_t,
-    i: *const CHandle,
+pub unsafe extern "C" fn wasmtime_instance_export_get(
+    c: Option<&mut wasmtime_context_t>,
+    i: Option<&CHandle>,
     name: *const c_char,
     len: usize,
-    item: *mut wasmtime_extern_t,
+    item: Out<'_, wasmtime_extern_t>,
 ) -> bool {
     guard(false, || {
-        let (Some(s), Some(h), Some(name)) =
-            (ctx(c), ptr::legacy_r(i), ptr::legacy_str_n(name, len))
-        else {
+        // SAFETY: the caller's promise.
+        let name = unsafe { ptr::str_n(name, len) };
+        let (Some(s), Some(h), Some(name)) = (c, i, name) else {
             return false;
         };
         let Ok(inst) = instance_of(s.store.data(), h) else {
@@ -156,7 +174,7 @@ pub extern "C" fn wasmtime_instance_export_get(
         match inst.get_export(&mut s.store, &name) {
             Some(e) => {
                 let x = extern_to_c(s.data(), e);
-                ptr::legacy_write(item, x);
+                ptr::put(item, x);
                 true
             }
             None => false,
@@ -164,17 +182,18 @@ pub extern "C" fn wasmtime_instance_export_get(
     })
 }
 
+/// The export's name stays valid as long as the store.
 #[no_mangle]
 pub extern "C" fn wasmtime_instance_export_nth(
-    c: *mut wasmtime_context_t,
-    i: *const CHandle,
+    c: Option<&mut wasmtime_context_t>,
+    i: Option<&CHandle>,
     index: usize,
-    name: *mut *mut c_char,
-    name_len: *mut usize,
-    item: *mut wasmtime_extern_t,
+    name: Out<'_, *mut c_char>,
+    name_len: Out<'_, usize>,
+    item: Out<'_, wasmtime_extern_t>,
 ) -> bool {
     guard(false, || {
-        let (Some(s), Some(h)) = (ctx(c), ptr::legacy_r(i)) else {
+        let (Some(s), Some(h)) = (c, i) else {
             return false;
         };
         let Ok(inst) = instance_of(s.store.data(), h) else {
@@ -190,9 +209,9 @@ pub extern "C" fn wasmtime_instance_export_nth(
             .names
             .entry((h.private, index))
             .or_insert_with(|| n.into_bytes().into_boxed_slice());
-        ptr::legacy_write(name, bytes.as_mut_ptr().cast::<c_char>());
-        ptr::legacy_write(name_len, bytes.len());
-        ptr::legacy_write(item, x);
+        ptr::put(name, bytes.as_mut_ptr().cast::<c_char>());
+        ptr::put(name_len, bytes.len());
+        ptr::put(item, x);
         true
     })
 }
@@ -238,60 +257,72 @@ ref_casts!(
     |v| matches!(v, RefView::Instance(_))
 );
 
-#[no_mangle]
-pub extern "C" fn wasm_instance_new(
-    s: *mut wasm_store_t,
-    m: *const wasm_module_t,
-    imports: *const wasm_extern_vec_t,
-    trap: *mut *mut wasm_trap_t,
-) -> *mut wasm_instance_t {
-    guard(std::ptr::null_mut(), || {
-        ptr::legacy_write(trap, std::ptr::null_mut());
-        let fail = |msg: String| {
-            ptr::legacy_write(trap, msg_trap(msg));
-            std::ptr::null_mut()
-        };
-        let Some(store) = store_of(ptr::legacy_r(s)) else {
-            return fail("wasm_instance_new: NULL store".into());
-        };
-        let Some(m) = ptr::legacy_r(m) else {
-            return fail("wasm_instance_new: NULL module".into());
-        };
-        let items = ptr::legacy_r(imports)
-            .map(|v| v.legacy_as_slice())
-            .unwrap_or(&[]);
-        let mut ext = Vec::new();
-        for (i, e) in items.iter().enumerate() {
-            match e {
-                Some(e) if Arc::ptr_eq(&e.store, &store) => ext.push(e.which),
-                Some(_) => return fail(format!("import {i} belongs to a different store")),
-                None => return fail(format!("import {i} is NULL")),
-            }
+/// The body of `wasm_instance_new`: the instance, or the trap to report.
+fn new_instance(
+    s: Option<&wasm_store_t>,
+    m: Option<&wasm_module_t>,
+    imports: &[Option<Box<wasm_extern_t>>],
+) -> Result<Box<wasm_instance_t>, Box<wasm_trap_t>> {
+    let Some(store) = store_of(s) else {
+        return Err(msg_trap("wasm_instance_new: NULL store"));
+    };
+    let Some(m) = m else {
+        return Err(msg_trap("wasm_instance_new: NULL module"));
+    };
+    let mut ext = Vec::new();
+    for (i, e) in imports.iter().enumerate() {
+        match e {
+            Some(e) if Arc::ptr_eq(&e.store, &store) => ext.push(e.which),
+            Some(_) => return Err(msg_trap(format!("import {i} belongs to a different store"))),
+            None => return Err(msg_trap(format!("import {i} is NULL"))),
         }
-        let s = store.get();
-        let module = match m.module.get() {
-            Ok(x) => x,
-            Err(e) => return fail(e),
-        };
-        match Instance::new(&mut s.store, module, &ext) {
-            Ok(i) => Box::into_raw(Box::new(wasm_instance_t {
-                hdr: RefHeader::new(RefKind::Instance),
-                store: store.clone(),
-                instance: i,
-            })),
-            Err(e) => {
-                let t = trap_from_error(&e).unwrap_or_else(|| msg_trap(e.to_string()));
-                ptr::legacy_write(trap, t);
-                std::ptr::null_mut()
+    }
+    let s = store.get();
+    let module = m.module.get().map_err(msg_trap)?;
+    match Instance::new(&mut s.store, module, &ext) {
+        Ok(i) => Ok(Box::new(wasm_instance_t {
+            hdr: RefHeader::new(RefKind::Instance),
+            store: store.clone(),
+            instance: i,
+        })),
+        Err(e) => Err(trap_from_error(&e).unwrap_or_else(|| msg_trap(e.to_string()))),
+    }
+}
+
+/// # Safety
+///
+/// `imports` must be NULL or a valid vector (a non-NULL `data` points to `size` entries,
+/// each NULL or a live extern).
+#[no_mangle]
+pub unsafe extern "C" fn wasm_instance_new(
+    s: Option<&wasm_store_t>,
+    m: Option<&wasm_module_t>,
+    imports: Option<&wasm_extern_vec_t>,
+    trap: Out<'_, Option<Box<wasm_trap_t>>>,
+) -> Option<Box<wasm_instance_t>> {
+    guard(None, || {
+        let trap = ptr::init(trap, None);
+        // SAFETY: the caller's promise.
+        let items = imports.map_or(&[][..], |v| unsafe { v.as_slice() });
+        match new_instance(s, m, items) {
+            Ok(i) => Some(i),
+            Err(t) => {
+                if let Some(slot) = trap {
+                    *slot = Some(t);
+                }
+                None
             }
         }
     })
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_instance_exports(i: *const wasm_instance_t, out: *mut wasm_extern_vec_t) {
+pub extern "C" fn wasm_instance_exports(
+    i: Option<&wasm_instance_t>,
+    out: Out<'_, wasm_extern_vec_t>,
+) {
     guard((), || {
-        let v = match ptr::legacy_r(i) {
+        let v = match i {
             Some(i) => i
                 .instance
                 .exports(&mut i.store.get().store)
@@ -300,6 +331,6 @@ pub extern "C" fn wasm_instance_exports(i: *const wasm_instance_t, out: *mut was
                 .collect(),
             None => Vec::new(),
         };
-        ptr::legacy_write(out, WasmVec::from_vec(v))
+        ptr::put(out, WasmVec::from_vec(v))
     })
 }

@@ -2,8 +2,9 @@
 
 use crate::guard::guard;
 use crate::instance::wasm_instance_t;
-use crate::ptr;
+use crate::ptr::{self, Out};
 use crate::refs::{has_hdr, ref_casts, ref_fns, RefHeader, RefKind, RefView};
+use crate::store::wasm_store_t;
 use crate::vec::{byte_vec, clone_box, declare_vec, wasm_byte_vec_t, OwnedVec, WasmVec};
 use std::ffi::c_char;
 use wasmaot_loader::{Error, ErrorKind, FrameInfo, TrapCode};
@@ -56,14 +57,12 @@ declare_vec!(
 );
 
 #[no_mangle]
-pub extern "C" fn wasm_frame_delete(f: *mut wasm_frame_t) {
-    guard((), || drop(ptr::legacy_take_box(f)))
+pub extern "C" fn wasm_frame_delete(f: Option<Box<wasm_frame_t>>) {
+    guard((), || drop(f))
 }
 #[no_mangle]
-pub extern "C" fn wasm_frame_copy(f: *const wasm_frame_t) -> *mut wasm_frame_t {
-    guard(std::ptr::null_mut(), || {
-        ptr::legacy_r(f).map_or(std::ptr::null_mut(), |f| Box::into_raw(Box::new(f.clone())))
-    })
+pub extern "C" fn wasm_frame_copy(f: Option<&wasm_frame_t>) -> Option<Box<wasm_frame_t>> {
+    guard(None, || f.map(|f| Box::new(f.clone())))
 }
 /// wasmaot frames do not record their instance: always NULL (Wasmtime v23 does not
 /// implement this function either; it panics).
@@ -72,45 +71,33 @@ pub extern "C" fn wasm_frame_instance(_f: *const wasm_frame_t) -> *mut wasm_inst
     std::ptr::null_mut()
 }
 #[no_mangle]
-pub extern "C" fn wasm_frame_func_index(f: *const wasm_frame_t) -> u32 {
-    guard(0, || ptr::legacy_r(f).map_or(0, |f| f.info.func_index))
+pub extern "C" fn wasm_frame_func_index(f: Option<&wasm_frame_t>) -> u32 {
+    guard(0, || f.map_or(0, |f| f.info.func_index))
 }
 /// Byte offset of the frame's instruction from the start of its function's body in the
 /// wasm binary; `SIZE_MAX` if unknown (as Wasmtime).
 #[no_mangle]
-pub extern "C" fn wasm_frame_func_offset(f: *const wasm_frame_t) -> usize {
+pub extern "C" fn wasm_frame_func_offset(f: Option<&wasm_frame_t>) -> usize {
     guard(usize::MAX, || {
-        ptr::legacy_r(f)
-            .and_then(|f| f.info.func_offset)
-            .unwrap_or(usize::MAX)
+        f.and_then(|f| f.info.func_offset).unwrap_or(usize::MAX)
     })
 }
 /// Byte offset of the frame's instruction in the wasm binary; `SIZE_MAX` if unknown (as
 /// Wasmtime).
 #[no_mangle]
-pub extern "C" fn wasm_frame_module_offset(f: *const wasm_frame_t) -> usize {
+pub extern "C" fn wasm_frame_module_offset(f: Option<&wasm_frame_t>) -> usize {
     guard(usize::MAX, || {
-        ptr::legacy_r(f)
-            .and_then(|f| f.info.module_offset)
-            .unwrap_or(usize::MAX)
+        f.and_then(|f| f.info.module_offset).unwrap_or(usize::MAX)
     })
 }
 #[no_mangle]
-pub extern "C" fn wasmtime_frame_func_name(f: *const wasm_frame_t) -> *const wasm_byte_vec_t {
-    guard(std::ptr::null(), || {
-        match ptr::legacy_r(f).and_then(|f| f.func_name.as_ref()) {
-            Some(n) => n.as_c() as *const _,
-            None => std::ptr::null(),
-        }
-    })
+pub extern "C" fn wasmtime_frame_func_name(f: Option<&wasm_frame_t>) -> Option<&wasm_byte_vec_t> {
+    guard(None, || f.and_then(|f| Some(f.func_name.as_ref()?.as_c())))
 }
 #[no_mangle]
-pub extern "C" fn wasmtime_frame_module_name(f: *const wasm_frame_t) -> *const wasm_byte_vec_t {
-    guard(std::ptr::null(), || {
-        match ptr::legacy_r(f).and_then(|f| f.module_name.as_ref()) {
-            Some(n) => n.as_c() as *const _,
-            None => std::ptr::null(),
-        }
+pub extern "C" fn wasmtime_frame_module_name(f: Option<&wasm_frame_t>) -> Option<&wasm_byte_vec_t> {
+    guard(None, || {
+        f.and_then(|f| Some(f.module_name.as_ref()?.as_c()))
     })
 }
 
@@ -140,22 +127,22 @@ pub fn new_trap(
     message: String,
     code: Option<TrapCode>,
     trace: Vec<FrameInfo>,
-) -> *mut wasm_trap_t {
-    Box::into_raw(Box::new(wasm_trap_t {
+) -> Box<wasm_trap_t> {
+    Box::new(wasm_trap_t {
         hdr: RefHeader::new(RefKind::Trap),
         message,
         code,
         trace,
-    }))
+    })
 }
 
 /// A trap with just a message.
-pub fn msg_trap(msg: impl Into<String>) -> *mut wasm_trap_t {
+pub fn msg_trap(msg: impl Into<String>) -> Box<wasm_trap_t> {
     new_trap(msg.into(), None, Vec::new())
 }
 
 /// The trap for a loader error that is a trap (`None` otherwise).
-pub fn trap_from_error(e: &Error) -> Option<*mut wasm_trap_t> {
+pub fn trap_from_error(e: &Error) -> Option<Box<wasm_trap_t>> {
     match e.kind() {
         ErrorKind::Trap(t) => {
             let message = match t.code {
@@ -168,83 +155,81 @@ pub fn trap_from_error(e: &Error) -> Option<*mut wasm_trap_t> {
     }
 }
 
-/// A loader error from a trap returned by a host callback (consumes the trap).
-pub fn error_from_trap(t: *mut wasm_trap_t) -> Error {
-    match ptr::legacy_take_box(t) {
-        Some(t) => Error::trap(wasmaot_loader::Trap {
-            code: t.code,
-            message: t.message.clone(),
-            backtrace: Vec::new(),
-        }),
-        None => Error::msg("host function returned an invalid trap"),
-    }
-}
-
-#[no_mangle]
-pub extern "C" fn wasmtime_trap_new(msg: *const c_char, len: usize) -> *mut wasm_trap_t {
-    guard(std::ptr::null_mut(), || {
-        new_trap(
-            ptr::legacy_str_n(msg, len).unwrap_or_default(),
-            None,
-            Vec::new(),
-        )
+/// A loader error from a trap returned by a host callback.
+pub fn error_from_trap(t: &wasm_trap_t) -> Error {
+    Error::trap(wasmaot_loader::Trap {
+        code: t.code,
+        message: t.message.clone(),
+        backtrace: Vec::new(),
     })
 }
 
+/// # Safety
+///
+/// Unless `len` is 0 or `msg` is NULL, `msg` must point to `len` readable bytes.
 #[no_mangle]
-pub extern "C" fn wasm_trap_new(
-    _store: *mut crate::store::wasm_store_t,
-    msg: *const wasm_byte_vec_t,
-) -> *mut wasm_trap_t {
-    guard(std::ptr::null_mut(), || {
-        let mut bytes = ptr::legacy_r(msg)
-            .map(|m| m.legacy_as_slice().to_vec())
+pub unsafe extern "C" fn wasmtime_trap_new(
+    msg: *const c_char,
+    len: usize,
+) -> Option<Box<wasm_trap_t>> {
+    guard(None, || {
+        // SAFETY: the caller's promise.
+        let msg = unsafe { ptr::str_n(msg, len) };
+        Some(new_trap(msg.unwrap_or_default(), None, Vec::new()))
+    })
+}
+
+/// # Safety
+///
+/// `msg` must be NULL or a valid vector (a non-NULL `data` points to `size` bytes).
+#[no_mangle]
+pub unsafe extern "C" fn wasm_trap_new(
+    _store: *mut wasm_store_t,
+    msg: Option<&wasm_byte_vec_t>,
+) -> Option<Box<wasm_trap_t>> {
+    guard(None, || {
+        // SAFETY: the caller's promise.
+        let mut bytes = msg
+            .map(|m| unsafe { m.as_slice() }.to_vec())
             .unwrap_or_default();
         if bytes.last() == Some(&0) {
             bytes.pop();
         }
-        new_trap(
-            String::from_utf8_lossy(&bytes).into_owned(),
-            None,
-            Vec::new(),
-        )
+        let msg = String::from_utf8_lossy(&bytes).into_owned();
+        Some(new_trap(msg, None, Vec::new()))
     })
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_trap_message(t: *const wasm_trap_t, out: *mut wasm_byte_vec_t) {
+pub extern "C" fn wasm_trap_message(t: Option<&wasm_trap_t>, out: Out<'_, wasm_byte_vec_t>) {
     guard((), || {
-        let msg = ptr::legacy_r(t).map_or("", |t| t.message.as_str());
-        ptr::legacy_write(out, byte_vec(msg.as_bytes(), true))
+        let msg = t.map_or("", |t| t.message.as_str());
+        ptr::put(out, byte_vec(msg.as_bytes(), true))
     })
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_trap_origin(t: *const wasm_trap_t) -> *mut wasm_frame_t {
-    guard(std::ptr::null_mut(), || {
-        match ptr::legacy_r(t).and_then(|t| t.trace.first()) {
-            Some(f) => Box::into_raw(Box::new(new_frame(f.clone()))),
-            None => std::ptr::null_mut(),
-        }
+pub extern "C" fn wasm_trap_origin(t: Option<&wasm_trap_t>) -> Option<Box<wasm_frame_t>> {
+    guard(None, || {
+        let f = t?.trace.first()?;
+        Some(Box::new(new_frame(f.clone())))
     })
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_trap_trace(t: *const wasm_trap_t, out: *mut wasm_frame_vec_t) {
+pub extern "C" fn wasm_trap_trace(t: Option<&wasm_trap_t>, out: Out<'_, wasm_frame_vec_t>) {
     guard((), || {
-        let f = ptr::legacy_r(t)
-            .map(|t| frames(&t.trace))
-            .unwrap_or_default();
-        ptr::legacy_write(out, WasmVec::from_vec(f))
+        let f = t.map(|t| frames(&t.trace)).unwrap_or_default();
+        ptr::put(out, WasmVec::from_vec(f))
     })
 }
 
 #[no_mangle]
-pub extern "C" fn wasmtime_trap_code(t: *const wasm_trap_t, code: *mut u8) -> bool {
-    guard(false, || match ptr::legacy_r(t).and_then(|t| t.code) {
+pub extern "C" fn wasmtime_trap_code(t: Option<&wasm_trap_t>, code: Out<'_, u8>) -> bool {
+    guard(false, || match t.and_then(|t| t.code) {
         // NullReference (12) has no v23 code; it is reported as "not a code".
         Some(c) if (c as u8) <= 11 => {
-            ptr::legacy_write(code, c as u8);
+            ptr::put(code, c as u8);
             true
         }
         _ => false,
