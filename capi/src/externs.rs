@@ -5,9 +5,8 @@
 use crate::global::global_of;
 use crate::guard::guard;
 use crate::memory::memory_of;
-use crate::ptr;
 use crate::refs::{has_hdr, ref_casts, ref_fns, RefHeader, RefKind, RefView};
-use crate::store::{ctx, wasmtime_context_t, StoreData, WasmStore};
+use crate::store::{wasmtime_context_t, StoreData, WasmStore};
 use crate::table::table_of;
 use crate::types::wasm_externtype_t;
 use crate::val::{func_handle, func_of, CHandle};
@@ -80,11 +79,11 @@ pub extern "C" fn wasmtime_extern_delete(_e: *mut wasmtime_extern_t) {}
 
 #[no_mangle]
 pub extern "C" fn wasmtime_extern_type(
-    c: *mut wasmtime_context_t,
-    e: *mut wasmtime_extern_t,
+    c: Option<&wasmtime_context_t>,
+    e: Option<&wasmtime_extern_t>,
 ) -> *mut wasm_externtype_t {
     guard(std::ptr::null_mut(), || {
-        let (Some(s), Some(e)) = (ctx(c), ptr::legacy_r(e)) else {
+        let (Some(s), Some(e)) = (c, e) else {
             return std::ptr::null_mut();
         };
         match extern_from_c(s.store.data(), e) {
@@ -131,7 +130,8 @@ pub fn new_extern(store: &Arc<WasmStore>, which: Extern) -> Box<wasm_extern_t> {
 }
 
 /// Declares `$t`, a `repr(transparent)` view of a `wasm_extern_t` holding an
-/// `Extern::$variant`, with `$get` (the loader item) and `boxed` (a new object).
+/// `Extern::$variant`, with `$get` (the loader item), `boxed` (a new object) and the
+/// checked views `from_ext` / `from_ext_mut`.
 macro_rules! extern_view {
     ($t:ident, $variant:ident, $get:ident) => {
         #[repr(transparent)]
@@ -153,15 +153,37 @@ macro_rules! extern_view {
                 let e = $crate::externs::new_extern(store, wasmaot_loader::Extern::$variant(x));
                 Box::into_raw(e).cast()
             }
+            /// `e` as this view, if it holds an `Extern::$variant`.
+            pub fn from_ext(e: &$crate::externs::wasm_extern_t) -> Option<&$t> {
+                match e.which {
+                    wasmaot_loader::Extern::$variant(_) => {
+                        let p = (e as *const $crate::externs::wasm_extern_t).cast::<$t>();
+                        // SAFETY: `$t` is `repr(transparent)` over `wasm_extern_t`.
+                        Some(unsafe { &*p })
+                    }
+                    _ => None,
+                }
+            }
+            /// `e` as this view, if it holds an `Extern::$variant`.
+            pub fn from_ext_mut(e: &mut $crate::externs::wasm_extern_t) -> Option<&mut $t> {
+                match e.which {
+                    wasmaot_loader::Extern::$variant(_) => {
+                        let p = (e as *mut $crate::externs::wasm_extern_t).cast::<$t>();
+                        // SAFETY: `$t` is `repr(transparent)` over `wasm_extern_t`.
+                        Some(unsafe { &mut *p })
+                    }
+                    _ => None,
+                }
+            }
         }
     };
 }
 pub(crate) use extern_view;
 
-/// `_as_extern`, `_as_extern_const`, `wasm_extern_as_*`, `wasm_extern_as_*_const` for the
-/// view `$t` of `Extern::$variant`.
+/// `_as_extern`, `_as_extern_const` (pointer casts), `wasm_extern_as_*` and
+/// `wasm_extern_as_*_const` (checked) for the view `$t`.
 macro_rules! extern_casts {
-    ($t:ident, $variant:ident, $as_ext:ident, $as_ext_const:ident, $from:ident, $from_const:ident) => {
+    ($t:ident, $as_ext:ident, $as_ext_const:ident, $from:ident, $from_const:ident) => {
         #[no_mangle]
         pub extern "C" fn $as_ext(p: *mut $t) -> *mut $crate::externs::wasm_extern_t {
             p.cast()
@@ -171,22 +193,12 @@ macro_rules! extern_casts {
             p.cast()
         }
         #[no_mangle]
-        pub extern "C" fn $from(e: *mut $crate::externs::wasm_extern_t) -> *mut $t {
-            $crate::guard::guard(std::ptr::null_mut(), || {
-                match $crate::ptr::legacy_r(e).map(|e| &e.which) {
-                    Some(wasmaot_loader::Extern::$variant(_)) => e.cast(),
-                    _ => std::ptr::null_mut(),
-                }
-            })
+        pub extern "C" fn $from(e: Option<&mut $crate::externs::wasm_extern_t>) -> Option<&mut $t> {
+            $crate::guard::guard(None, || e.and_then($t::from_ext_mut))
         }
         #[no_mangle]
-        pub extern "C" fn $from_const(e: *const $crate::externs::wasm_extern_t) -> *const $t {
-            $crate::guard::guard(std::ptr::null(), || {
-                match $crate::ptr::legacy_r(e).map(|e| &e.which) {
-                    Some(wasmaot_loader::Extern::$variant(_)) => e.cast(),
-                    _ => std::ptr::null(),
-                }
-            })
+        pub extern "C" fn $from_const(e: Option<&$crate::externs::wasm_extern_t>) -> Option<&$t> {
+            $crate::guard::guard(None, || e.and_then($t::from_ext))
         }
     };
 }
@@ -223,8 +235,8 @@ declare_vec!(
 );
 
 #[no_mangle]
-pub extern "C" fn wasm_extern_kind(e: *const wasm_extern_t) -> u8 {
-    guard(0, || match ptr::legacy_r(e).map(|e| &e.which) {
+pub extern "C" fn wasm_extern_kind(e: Option<&wasm_extern_t>) -> u8 {
+    guard(0, || match e.map(|e| &e.which) {
         Some(Extern::Global(_)) => 1,
         Some(Extern::Table(_)) => 2,
         Some(Extern::Memory(_)) => 3,
@@ -233,8 +245,8 @@ pub extern "C" fn wasm_extern_kind(e: *const wasm_extern_t) -> u8 {
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_extern_type(e: *const wasm_extern_t) -> *mut wasm_externtype_t {
-    guard(std::ptr::null_mut(), || match ptr::legacy_r(e) {
+pub extern "C" fn wasm_extern_type(e: Option<&wasm_extern_t>) -> *mut wasm_externtype_t {
+    guard(std::ptr::null_mut(), || match e {
         Some(e) => Box::into_raw(Box::new(wasm_externtype_t::new(
             e.which.ty(&e.store.get().store),
         ))),

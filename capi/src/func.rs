@@ -470,7 +470,6 @@ has_hdr!(wasm_func_t, ext);
 
 extern_casts!(
     wasm_func_t,
-    Func,
     wasm_func_as_extern,
     wasm_func_as_extern_const,
     wasm_extern_as_func,

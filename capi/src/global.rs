@@ -3,9 +3,9 @@
 use crate::error::{from_loader, new_error, null_arg, wasmtime_error_t};
 use crate::externs::{check_store, extern_casts, extern_view};
 use crate::guard::{guard, guard_err};
-use crate::ptr;
+use crate::ptr::{self, Out};
 use crate::refs::{has_hdr, ref_casts, ref_fns};
-use crate::store::{ctx, store_of, wasm_store_t, wasmtime_context_t, StoreData};
+use crate::store::{store_of, wasm_store_t, wasmtime_context_t, StoreData};
 use crate::types::wasm_globaltype_t;
 use crate::val::{from_c_typed, to_c, val_from_c, val_to_c, wasm_val_t, wasmtime_val_t, CHandle};
 use wasmaot_loader::Global;
@@ -23,19 +23,19 @@ pub fn global_of(d: &StoreData, h: &CHandle) -> Result<Global, String> {
 
 #[no_mangle]
 pub extern "C" fn wasmtime_global_new(
-    c: *mut wasmtime_context_t,
-    ty: *const wasm_globaltype_t,
-    val: *const wasmtime_val_t,
-    ret: *mut CHandle,
+    c: Option<&mut wasmtime_context_t>,
+    ty: Option<&wasm_globaltype_t>,
+    val: Option<&wasmtime_val_t>,
+    ret: Out<'_, CHandle>,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(s) = ctx(c) else {
+        let Some(s) = c else {
             return null_arg("context");
         };
-        let Some(ty) = ptr::legacy_r(ty).map(|t| t.inner().ty) else {
+        let Some(ty) = ty.map(|t| t.inner().ty) else {
             return null_arg("global type");
         };
-        let Some(v) = ptr::legacy_r(val) else {
+        let Some(v) = val else {
             return null_arg("value");
         };
         let v = match from_c_typed(s.store.data(), v, ty.content, "global initial value") {
@@ -45,7 +45,7 @@ pub extern "C" fn wasmtime_global_new(
         match Global::new(&mut s.store, ty, v) {
             Ok(g) => {
                 let d = s.data();
-                ptr::legacy_write(
+                ptr::put(
                     ret,
                     CHandle {
                         store_id: d.id,
@@ -61,11 +61,11 @@ pub extern "C" fn wasmtime_global_new(
 
 #[no_mangle]
 pub extern "C" fn wasmtime_global_type(
-    c: *const wasmtime_context_t,
-    g: *const CHandle,
+    c: Option<&wasmtime_context_t>,
+    g: Option<&CHandle>,
 ) -> *mut wasm_globaltype_t {
     guard(std::ptr::null_mut(), || {
-        let (Some(s), Some(h)) = (ctx(c), ptr::legacy_r(g)) else {
+        let (Some(s), Some(h)) = (c, g) else {
             return std::ptr::null_mut();
         };
         match global_of(s.store.data(), h) {
@@ -77,36 +77,36 @@ pub extern "C" fn wasmtime_global_type(
 
 #[no_mangle]
 pub extern "C" fn wasmtime_global_get(
-    c: *mut wasmtime_context_t,
-    g: *const CHandle,
-    out: *mut wasmtime_val_t,
+    c: Option<&mut wasmtime_context_t>,
+    g: Option<&CHandle>,
+    out: Out<'_, wasmtime_val_t>,
 ) {
     guard((), || {
-        let (Some(s), Some(h)) = (ctx(c), ptr::legacy_r(g)) else {
+        let (Some(s), Some(h)) = (c, g) else {
             return;
         };
         if let Ok(g) = global_of(s.store.data(), h) {
             let v = g.get(&mut s.store);
             let cv = to_c(s.data(), &v);
-            ptr::legacy_write(out, cv);
+            ptr::put(out, cv);
         }
     })
 }
 
 #[no_mangle]
 pub extern "C" fn wasmtime_global_set(
-    c: *mut wasmtime_context_t,
-    g: *const CHandle,
-    val: *const wasmtime_val_t,
+    c: Option<&mut wasmtime_context_t>,
+    g: Option<&CHandle>,
+    val: Option<&wasmtime_val_t>,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(s) = ctx(c) else {
+        let Some(s) = c else {
             return null_arg("context");
         };
-        let Some(h) = ptr::legacy_r(g) else {
+        let Some(h) = g else {
             return null_arg("global");
         };
-        let Some(v) = ptr::legacy_r(val) else {
+        let Some(v) = val else {
             return null_arg("value");
         };
         let g = match global_of(s.store.data(), h) {
@@ -136,7 +136,6 @@ has_hdr!(wasm_global_t, ext);
 
 extern_casts!(
     wasm_global_t,
-    Global,
     wasm_global_as_extern,
     wasm_global_as_extern_const,
     wasm_extern_as_global,
@@ -163,16 +162,12 @@ ref_casts!(
 
 #[no_mangle]
 pub extern "C" fn wasm_global_new(
-    s: *mut wasm_store_t,
-    ty: *const wasm_globaltype_t,
-    v: *const wasm_val_t,
+    s: Option<&wasm_store_t>,
+    ty: Option<&wasm_globaltype_t>,
+    v: Option<&wasm_val_t>,
 ) -> *mut wasm_global_t {
     guard(std::ptr::null_mut(), || {
-        let (Some(store), Some(ty), Some(v)) = (
-            store_of(ptr::legacy_r(s)),
-            ptr::legacy_r(ty).map(|t| t.inner().ty),
-            ptr::legacy_r(v),
-        ) else {
+        let (Some(store), Some(ty), Some(v)) = (store_of(s), ty.map(|t| t.inner().ty), v) else {
             return std::ptr::null_mut();
         };
         let Ok(val) = val_from_c(v, ty.content) else {
@@ -186,9 +181,9 @@ pub extern "C" fn wasm_global_new(
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_global_type(g: *const wasm_global_t) -> *mut wasm_globaltype_t {
+pub extern "C" fn wasm_global_type(g: Option<&wasm_global_t>) -> *mut wasm_globaltype_t {
     guard(std::ptr::null_mut(), || {
-        match ptr::legacy_r(g).and_then(|g| Some((g.global()?, g))) {
+        match g.and_then(|g| Some((g.global()?, g))) {
             Some((x, g)) => Box::into_raw(wasm_globaltype_t::new(ExternType::Global(
                 x.ty(&g.ext.store.get().store),
             ))),
@@ -198,19 +193,19 @@ pub extern "C" fn wasm_global_type(g: *const wasm_global_t) -> *mut wasm_globalt
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_global_get(g: *const wasm_global_t, out: *mut wasm_val_t) {
+pub extern "C" fn wasm_global_get(g: Option<&wasm_global_t>, out: Out<'_, wasm_val_t>) {
     guard((), || {
-        let Some(g) = ptr::legacy_r(g) else { return };
+        let Some(g) = g else { return };
         let Some(x) = g.global() else { return };
         let v = x.get(&mut g.ext.store.get().store);
-        ptr::legacy_write(out, val_to_c(&g.ext.store, &v))
+        ptr::put(out, val_to_c(&g.ext.store, &v))
     })
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_global_set(g: *mut wasm_global_t, v: *const wasm_val_t) {
+pub extern "C" fn wasm_global_set(g: Option<&wasm_global_t>, v: Option<&wasm_val_t>) {
     guard((), || {
-        let (Some(g), Some(v)) = (ptr::legacy_r(g), ptr::legacy_r(v)) else {
+        let (Some(g), Some(v)) = (g, v) else {
             return;
         };
         let Some(x) = g.global() else { return };

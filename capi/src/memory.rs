@@ -3,9 +3,9 @@
 use crate::error::{from_loader, new_error, null_arg, wasmtime_error_t};
 use crate::externs::{check_store, extern_casts, extern_view};
 use crate::guard::{guard, guard_err};
-use crate::ptr;
+use crate::ptr::{self, Out};
 use crate::refs::{has_hdr, ref_casts, ref_fns};
-use crate::store::{ctx, store_of, wasm_store_t, wasmtime_context_t, wasmtime_store_t, StoreData};
+use crate::store::{store_of, wasm_store_t, wasmtime_context_t, wasmtime_store_t, StoreData};
 use crate::types::wasm_memorytype_t;
 use crate::val::CHandle;
 use wasmaot_loader::Memory;
@@ -35,15 +35,15 @@ fn memory_limit_check(s: &mut wasmtime_store_t, pages: u64) -> Result<(), String
 
 #[no_mangle]
 pub extern "C" fn wasmtime_memory_new(
-    c: *mut wasmtime_context_t,
-    ty: *const wasm_memorytype_t,
-    ret: *mut CHandle,
+    c: Option<&mut wasmtime_context_t>,
+    ty: Option<&wasm_memorytype_t>,
+    ret: Out<'_, CHandle>,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(s) = ctx(c) else {
+        let Some(s) = c else {
             return null_arg("context");
         };
-        let Some(ty) = ptr::legacy_r(ty).map(|t| t.inner().ty) else {
+        let Some(ty) = ty.map(|t| t.inner().ty) else {
             return null_arg("memory type");
         };
         if let Err(e) = memory_limit_check(s, ty.minimum) {
@@ -52,7 +52,7 @@ pub extern "C" fn wasmtime_memory_new(
         match Memory::new(&mut s.store, ty) {
             Ok(m) => {
                 let d = s.data();
-                ptr::legacy_write(
+                ptr::put(
                     ret,
                     CHandle {
                         store_id: d.id,
@@ -68,11 +68,11 @@ pub extern "C" fn wasmtime_memory_new(
 
 #[no_mangle]
 pub extern "C" fn wasmtime_memory_type(
-    c: *const wasmtime_context_t,
-    m: *const CHandle,
+    c: Option<&wasmtime_context_t>,
+    m: Option<&CHandle>,
 ) -> *mut wasm_memorytype_t {
     guard(std::ptr::null_mut(), || {
-        let (Some(s), Some(h)) = (ctx(c), ptr::legacy_r(m)) else {
+        let (Some(s), Some(h)) = (c, m) else {
             return std::ptr::null_mut();
         };
         match memory_of(s.store.data(), h) {
@@ -83,9 +83,12 @@ pub extern "C" fn wasmtime_memory_type(
 }
 
 #[no_mangle]
-pub extern "C" fn wasmtime_memory_data(c: *const wasmtime_context_t, m: *const CHandle) -> *mut u8 {
+pub extern "C" fn wasmtime_memory_data(
+    c: Option<&mut wasmtime_context_t>,
+    m: Option<&CHandle>,
+) -> *mut u8 {
     guard(std::ptr::null_mut(), || {
-        let (Some(s), Some(h)) = (ctx(c), ptr::legacy_r(m)) else {
+        let (Some(s), Some(h)) = (c, m) else {
             return std::ptr::null_mut();
         };
         match memory_of(s.store.data(), h) {
@@ -97,11 +100,11 @@ pub extern "C" fn wasmtime_memory_data(c: *const wasmtime_context_t, m: *const C
 
 #[no_mangle]
 pub extern "C" fn wasmtime_memory_data_size(
-    c: *const wasmtime_context_t,
-    m: *const CHandle,
+    c: Option<&wasmtime_context_t>,
+    m: Option<&CHandle>,
 ) -> usize {
     guard(0, || {
-        let (Some(s), Some(h)) = (ctx(c), ptr::legacy_r(m)) else {
+        let (Some(s), Some(h)) = (c, m) else {
             return 0;
         };
         memory_of(s.store.data(), h).map_or(0, |m| m.data(&s.store).len())
@@ -109,9 +112,9 @@ pub extern "C" fn wasmtime_memory_data_size(
 }
 
 #[no_mangle]
-pub extern "C" fn wasmtime_memory_size(c: *const wasmtime_context_t, m: *const CHandle) -> u64 {
+pub extern "C" fn wasmtime_memory_size(c: Option<&wasmtime_context_t>, m: Option<&CHandle>) -> u64 {
     guard(0, || {
-        let (Some(s), Some(h)) = (ctx(c), ptr::legacy_r(m)) else {
+        let (Some(s), Some(h)) = (c, m) else {
             return 0;
         };
         memory_of(s.store.data(), h).map_or(0, |m| m.size(&s.store))
@@ -120,16 +123,16 @@ pub extern "C" fn wasmtime_memory_size(c: *const wasmtime_context_t, m: *const C
 
 #[no_mangle]
 pub extern "C" fn wasmtime_memory_grow(
-    c: *mut wasmtime_context_t,
-    m: *const CHandle,
+    c: Option<&mut wasmtime_context_t>,
+    m: Option<&CHandle>,
     delta: u64,
-    prev: *mut u64,
+    prev: Out<'_, u64>,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(s) = ctx(c) else {
+        let Some(s) = c else {
             return null_arg("context");
         };
-        let Some(h) = ptr::legacy_r(m) else {
+        let Some(h) = m else {
             return null_arg("memory");
         };
         let m = match memory_of(s.store.data(), h) {
@@ -141,7 +144,7 @@ pub extern "C" fn wasmtime_memory_grow(
         }
         match m.grow(&mut s.store, delta) {
             Ok(p) => {
-                ptr::legacy_write(prev, p);
+                ptr::put(prev, p);
                 std::ptr::null_mut()
             }
             Err(e) => from_loader(&e),
@@ -157,7 +160,6 @@ has_hdr!(wasm_memory_t, ext);
 
 extern_casts!(
     wasm_memory_t,
-    Memory,
     wasm_memory_as_extern,
     wasm_memory_as_extern_const,
     wasm_extern_as_memory,
@@ -184,14 +186,11 @@ ref_casts!(
 
 #[no_mangle]
 pub extern "C" fn wasm_memory_new(
-    s: *mut wasm_store_t,
-    ty: *const wasm_memorytype_t,
+    s: Option<&wasm_store_t>,
+    ty: Option<&wasm_memorytype_t>,
 ) -> *mut wasm_memory_t {
     guard(std::ptr::null_mut(), || {
-        let (Some(store), Some(ty)) = (
-            store_of(ptr::legacy_r(s)),
-            ptr::legacy_r(ty).map(|t| t.inner().ty),
-        ) else {
+        let (Some(store), Some(ty)) = (store_of(s), ty.map(|t| t.inner().ty)) else {
             return std::ptr::null_mut();
         };
         match Memory::new(&mut store.get().store, ty) {
@@ -202,9 +201,9 @@ pub extern "C" fn wasm_memory_new(
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_memory_type(m: *const wasm_memory_t) -> *mut wasm_memorytype_t {
+pub extern "C" fn wasm_memory_type(m: Option<&wasm_memory_t>) -> *mut wasm_memorytype_t {
     guard(std::ptr::null_mut(), || {
-        match ptr::legacy_r(m).and_then(|m| Some((m.memory()?, m))) {
+        match m.and_then(|m| Some((m.memory()?, m))) {
             Some((x, m)) => Box::into_raw(wasm_memorytype_t::new(ExternType::Memory(
                 x.ty(&m.ext.store.get().store),
             ))),
@@ -214,9 +213,9 @@ pub extern "C" fn wasm_memory_type(m: *const wasm_memory_t) -> *mut wasm_memoryt
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_memory_data(m: *mut wasm_memory_t) -> *mut u8 {
+pub extern "C" fn wasm_memory_data(m: Option<&wasm_memory_t>) -> *mut u8 {
     guard(std::ptr::null_mut(), || {
-        let Some(m) = ptr::legacy_r(m) else {
+        let Some(m) = m else {
             return std::ptr::null_mut();
         };
         let Some(x) = m.memory() else {
@@ -227,27 +226,25 @@ pub extern "C" fn wasm_memory_data(m: *mut wasm_memory_t) -> *mut u8 {
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_memory_data_size(m: *const wasm_memory_t) -> usize {
+pub extern "C" fn wasm_memory_data_size(m: Option<&wasm_memory_t>) -> usize {
     guard(0, || {
-        ptr::legacy_r(m)
-            .and_then(|m| Some(m.memory()?.data(&m.ext.store.get().store).len()))
+        m.and_then(|m| Some(m.memory()?.data(&m.ext.store.get().store).len()))
             .unwrap_or(0)
     })
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_memory_size(m: *const wasm_memory_t) -> u32 {
+pub extern "C" fn wasm_memory_size(m: Option<&wasm_memory_t>) -> u32 {
     guard(0, || {
-        ptr::legacy_r(m)
-            .and_then(|m| Some(m.memory()?.size(&m.ext.store.get().store) as u32))
+        m.and_then(|m| Some(m.memory()?.size(&m.ext.store.get().store) as u32))
             .unwrap_or(0)
     })
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_memory_grow(m: *mut wasm_memory_t, delta: u32) -> bool {
+pub extern "C" fn wasm_memory_grow(m: Option<&wasm_memory_t>, delta: u32) -> bool {
     guard(false, || {
-        let Some(m) = ptr::legacy_r(m) else {
+        let Some(m) = m else {
             return false;
         };
         let Some(x) = m.memory() else { return false };

@@ -3,10 +3,10 @@
 use crate::error::{from_loader, new_error, null_arg, wasmtime_error_t};
 use crate::externs::{check_store, extern_casts, extern_view};
 use crate::guard::{guard, guard_err};
-use crate::ptr;
+use crate::ptr::{self, Out};
 use crate::refs::{has_hdr, ref_casts, ref_fns};
 use crate::refs::{view, wasm_ref_t};
-use crate::store::{ctx, store_of, wasm_store_t, wasmtime_context_t, wasmtime_store_t, StoreData};
+use crate::store::{store_of, wasm_store_t, wasmtime_context_t, wasmtime_store_t, StoreData};
 use crate::types::wasm_tabletype_t;
 use crate::val::ref_to_val;
 use crate::val::{from_c_typed, to_c, val_to_c, wasmtime_val_t, CHandle};
@@ -36,19 +36,19 @@ fn table_limit_check(s: &mut wasmtime_store_t, new_len: u64) -> Result<(), Strin
 
 #[no_mangle]
 pub extern "C" fn wasmtime_table_new(
-    c: *mut wasmtime_context_t,
-    ty: *const wasm_tabletype_t,
-    init: *const wasmtime_val_t,
-    ret: *mut CHandle,
+    c: Option<&mut wasmtime_context_t>,
+    ty: Option<&wasm_tabletype_t>,
+    init: Option<&wasmtime_val_t>,
+    ret: Out<'_, CHandle>,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(s) = ctx(c) else {
+        let Some(s) = c else {
             return null_arg("context");
         };
-        let Some(ty) = ptr::legacy_r(ty).map(|t| t.inner().ty) else {
+        let Some(ty) = ty.map(|t| t.inner().ty) else {
             return null_arg("table type");
         };
-        let Some(v) = ptr::legacy_r(init) else {
+        let Some(v) = init else {
             return null_arg("init");
         };
         let v = match from_c_typed(s.store.data(), v, ty.element, "table initial value") {
@@ -61,7 +61,7 @@ pub extern "C" fn wasmtime_table_new(
         match Table::new(&mut s.store, ty, v) {
             Ok(t) => {
                 let d = s.data();
-                ptr::legacy_write(
+                ptr::put(
                     ret,
                     CHandle {
                         store_id: d.id,
@@ -77,11 +77,11 @@ pub extern "C" fn wasmtime_table_new(
 
 #[no_mangle]
 pub extern "C" fn wasmtime_table_type(
-    c: *const wasmtime_context_t,
-    t: *const CHandle,
+    c: Option<&wasmtime_context_t>,
+    t: Option<&CHandle>,
 ) -> *mut wasm_tabletype_t {
     guard(std::ptr::null_mut(), || {
-        let (Some(s), Some(h)) = (ctx(c), ptr::legacy_r(t)) else {
+        let (Some(s), Some(h)) = (c, t) else {
             return std::ptr::null_mut();
         };
         match table_of(s.store.data(), h) {
@@ -93,13 +93,13 @@ pub extern "C" fn wasmtime_table_type(
 
 #[no_mangle]
 pub extern "C" fn wasmtime_table_get(
-    c: *mut wasmtime_context_t,
-    t: *const CHandle,
+    c: Option<&mut wasmtime_context_t>,
+    t: Option<&CHandle>,
     index: u32,
-    out: *mut wasmtime_val_t,
+    out: Out<'_, wasmtime_val_t>,
 ) -> bool {
     guard(false, || {
-        let (Some(s), Some(h)) = (ctx(c), ptr::legacy_r(t)) else {
+        let (Some(s), Some(h)) = (c, t) else {
             return false;
         };
         let Ok(t) = table_of(s.store.data(), h) else {
@@ -108,7 +108,7 @@ pub extern "C" fn wasmtime_table_get(
         match t.get(&mut s.store, index) {
             Some(v) => {
                 let cv = to_c(s.data(), &v);
-                ptr::legacy_write(out, cv);
+                ptr::put(out, cv);
                 true
             }
             None => false,
@@ -118,19 +118,19 @@ pub extern "C" fn wasmtime_table_get(
 
 #[no_mangle]
 pub extern "C" fn wasmtime_table_set(
-    c: *mut wasmtime_context_t,
-    t: *const CHandle,
+    c: Option<&mut wasmtime_context_t>,
+    t: Option<&CHandle>,
     index: u32,
-    val: *const wasmtime_val_t,
+    val: Option<&wasmtime_val_t>,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(s) = ctx(c) else {
+        let Some(s) = c else {
             return null_arg("context");
         };
-        let Some(h) = ptr::legacy_r(t) else {
+        let Some(h) = t else {
             return null_arg("table");
         };
-        let Some(v) = ptr::legacy_r(val) else {
+        let Some(v) = val else {
             return null_arg("value");
         };
         let t = match table_of(s.store.data(), h) {
@@ -150,9 +150,9 @@ pub extern "C" fn wasmtime_table_set(
 }
 
 #[no_mangle]
-pub extern "C" fn wasmtime_table_size(c: *const wasmtime_context_t, t: *const CHandle) -> u32 {
+pub extern "C" fn wasmtime_table_size(c: Option<&wasmtime_context_t>, t: Option<&CHandle>) -> u32 {
     guard(0, || {
-        let (Some(s), Some(h)) = (ctx(c), ptr::legacy_r(t)) else {
+        let (Some(s), Some(h)) = (c, t) else {
             return 0;
         };
         table_of(s.store.data(), h).map_or(0, |t| t.size(&s.store))
@@ -161,20 +161,20 @@ pub extern "C" fn wasmtime_table_size(c: *const wasmtime_context_t, t: *const CH
 
 #[no_mangle]
 pub extern "C" fn wasmtime_table_grow(
-    c: *mut wasmtime_context_t,
-    t: *const CHandle,
+    c: Option<&mut wasmtime_context_t>,
+    t: Option<&CHandle>,
     delta: u32,
-    init: *const wasmtime_val_t,
-    prev: *mut u32,
+    init: Option<&wasmtime_val_t>,
+    prev: Out<'_, u32>,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(s) = ctx(c) else {
+        let Some(s) = c else {
             return null_arg("context");
         };
-        let Some(h) = ptr::legacy_r(t) else {
+        let Some(h) = t else {
             return null_arg("table");
         };
-        let Some(v) = ptr::legacy_r(init) else {
+        let Some(v) = init else {
             return null_arg("init");
         };
         let t = match table_of(s.store.data(), h) {
@@ -191,7 +191,7 @@ pub extern "C" fn wasmtime_table_grow(
         }
         match t.grow(&mut s.store, delta, v) {
             Ok(p) => {
-                ptr::legacy_write(prev, p);
+                ptr::put(prev, p);
                 std::ptr::null_mut()
             }
             Err(e) => from_loader(&e),
@@ -207,7 +207,6 @@ has_hdr!(wasm_table_t, ext);
 
 extern_casts!(
     wasm_table_t,
-    Table,
     wasm_table_as_extern,
     wasm_table_as_extern_const,
     wasm_extern_as_table,

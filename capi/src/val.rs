@@ -5,7 +5,7 @@ use crate::externs::new_extern;
 use crate::guard::guard;
 use crate::ptr::{self, Finalized, Out, SendPtr};
 use crate::refs::{delete_ref, view, wasm_ref_t, ExternRefObj, RefHeader, RefKind, RefView};
-use crate::store::{ctx, wasmtime_context_t, StoreData, WasmStore};
+use crate::store::{wasmtime_context_t, StoreData, WasmStore};
 use crate::types::{WASM_EXTERNREF, WASM_F32, WASM_F64, WASM_FUNCREF, WASM_I32, WASM_I64};
 use crate::vec::declare_vec;
 use std::ffi::c_void;
@@ -281,13 +281,13 @@ pub struct ExternData(pub Finalized);
 
 #[no_mangle]
 pub extern "C" fn wasmtime_externref_new(
-    c: *mut wasmtime_context_t,
+    c: Option<&mut wasmtime_context_t>,
     data: *mut c_void,
     fin: Option<extern "C" fn(*mut c_void)>,
-    out: *mut CRef,
+    out: Out<'_, CRef>,
 ) -> bool {
     guard(false, || {
-        let Some(s) = ctx(c) else { return false };
+        let Some(s) = c else { return false };
         let r = ExternRef::new(
             &mut s.store,
             Box::new(ExternData(Finalized {
@@ -296,18 +296,18 @@ pub extern "C" fn wasmtime_externref_new(
             })),
         );
         let h = externref_handle(s.data(), r);
-        ptr::legacy_write(out, h);
+        ptr::put(out, h);
         true
     })
 }
 
 #[no_mangle]
 pub extern "C" fn wasmtime_externref_data(
-    c: *mut wasmtime_context_t,
-    r: *const CRef,
+    c: Option<&wasmtime_context_t>,
+    r: Option<&CRef>,
 ) -> *mut c_void {
     guard(std::ptr::null_mut(), || {
-        let (Some(s), Some(r)) = (ctx(c), ptr::legacy_r(r)) else {
+        let (Some(s), Some(r)) = (c, r) else {
             return std::ptr::null_mut();
         };
         match externref_of(s.store.data(), r) {
@@ -323,12 +323,10 @@ pub extern "C" fn wasmtime_externref_data(
 #[no_mangle]
 pub extern "C" fn wasmtime_externref_clone(
     _c: *mut wasmtime_context_t,
-    r: *const CRef,
-    out: *mut CRef,
+    r: Option<&CRef>,
+    out: Out<'_, CRef>,
 ) {
-    guard((), || {
-        ptr::legacy_write(out, ptr::legacy_read(r).unwrap_or_default())
-    })
+    guard((), || ptr::put(out, r.copied().unwrap_or_default()))
 }
 
 /// References are not rooted individually (they live as long as the store): nothing to do.
@@ -337,12 +335,12 @@ pub extern "C" fn wasmtime_externref_unroot(_c: *mut wasmtime_context_t, _r: *mu
 
 #[no_mangle]
 pub extern "C" fn wasmtime_externref_from_raw(
-    c: *mut wasmtime_context_t,
+    c: Option<&wasmtime_context_t>,
     raw: u32,
-    out: *mut CRef,
+    out: Out<'_, CRef>,
 ) {
     guard((), || {
-        let Some(s) = ctx(c) else { return };
+        let Some(s) = c else { return };
         let h = match (raw as usize)
             .checked_sub(1)
             .and_then(|i| s.store.data().handles.externrefs.get(i))
@@ -354,14 +352,17 @@ pub extern "C" fn wasmtime_externref_from_raw(
             },
             None => CRef::default(),
         };
-        ptr::legacy_write(out, h)
+        ptr::put(out, h)
     })
 }
 
 #[no_mangle]
-pub extern "C" fn wasmtime_externref_to_raw(c: *mut wasmtime_context_t, r: *const CRef) -> u32 {
+pub extern "C" fn wasmtime_externref_to_raw(
+    c: Option<&wasmtime_context_t>,
+    r: Option<&CRef>,
+) -> u32 {
     guard(0, || {
-        let (Some(s), Some(r)) = (ctx(c), ptr::legacy_r(r)) else {
+        let (Some(s), Some(r)) = (c, r) else {
             return 0;
         };
         match externref_of(s.store.data(), r) {
@@ -377,12 +378,12 @@ pub extern "C" fn wasmtime_val_unroot(_c: *mut wasmtime_context_t, _v: *mut wasm
 #[no_mangle]
 pub extern "C" fn wasmtime_val_clone(
     _c: *mut wasmtime_context_t,
-    src: *const wasmtime_val_t,
-    dst: *mut wasmtime_val_t,
+    src: Option<&wasmtime_val_t>,
+    dst: Out<'_, wasmtime_val_t>,
 ) {
     guard((), || {
-        if let Some(v) = ptr::legacy_read(src) {
-            ptr::legacy_write(dst, v)
+        if let Some(v) = src {
+            ptr::put(dst, *v)
         }
     })
 }
@@ -393,26 +394,32 @@ pub extern "C" fn wasmtime_val_clone(
 #[no_mangle]
 pub extern "C" fn wasmtime_anyref_clone(
     _c: *mut wasmtime_context_t,
-    r: *const CRef,
-    out: *mut CRef,
+    r: Option<&CRef>,
+    out: Out<'_, CRef>,
 ) {
-    guard((), || {
-        ptr::legacy_write(out, ptr::legacy_read(r).unwrap_or_default())
-    })
+    guard((), || ptr::put(out, r.copied().unwrap_or_default()))
 }
 #[no_mangle]
 pub extern "C" fn wasmtime_anyref_unroot(_c: *mut wasmtime_context_t, _r: *mut CRef) {}
 #[no_mangle]
-pub extern "C" fn wasmtime_anyref_from_raw(_c: *mut wasmtime_context_t, _raw: u32, out: *mut CRef) {
-    ptr::legacy_write(out, CRef::default())
+pub extern "C" fn wasmtime_anyref_from_raw(
+    _c: *mut wasmtime_context_t,
+    _raw: u32,
+    out: Out<'_, CRef>,
+) {
+    ptr::put(out, CRef::default())
 }
 #[no_mangle]
 pub extern "C" fn wasmtime_anyref_to_raw(_c: *mut wasmtime_context_t, _r: *const CRef) -> u32 {
     0
 }
 #[no_mangle]
-pub extern "C" fn wasmtime_anyref_from_i31(_c: *mut wasmtime_context_t, _v: u32, out: *mut CRef) {
-    ptr::legacy_write(out, CRef::default())
+pub extern "C" fn wasmtime_anyref_from_i31(
+    _c: *mut wasmtime_context_t,
+    _v: u32,
+    out: Out<'_, CRef>,
+) {
+    ptr::put(out, CRef::default())
 }
 #[no_mangle]
 pub extern "C" fn wasmtime_anyref_i31_get_u(
