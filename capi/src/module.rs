@@ -5,7 +5,7 @@
 use crate::config::wasm_engine_t;
 use crate::error::{new_error, null_arg, wasmtime_error_t};
 use crate::guard::{guard, guard_err};
-use crate::ptr;
+use crate::ptr::{self, Out};
 use crate::refs::{has_hdr, ref_casts, ref_fns, RefHeader, RefKind, RefView};
 use crate::store::{store_of, wasm_store_t};
 use crate::types::{exporttype, importtype, wasm_exporttype_vec_t, wasm_importtype_vec_t};
@@ -148,49 +148,57 @@ fn wasmparser_features(bits: u64) -> wasmparser::WasmFeatures {
 
 fn ret_module(
     r: Result<wasmtime_module_t, String>,
-    ret: *mut *mut wasmtime_module_t,
+    ret: Out<'_, Box<wasmtime_module_t>>,
 ) -> *mut wasmtime_error_t {
     match r {
         Ok(m) => {
-            ptr::legacy_write(ret, Box::into_raw(Box::new(m)));
+            ptr::put(ret, Box::new(m));
             std::ptr::null_mut()
         }
         Err(e) => new_error(e),
     }
 }
 
+/// # Safety
+///
+/// Unless `len` is 0, `wasm` must be NULL or point to `len` readable bytes.
 #[no_mangle]
-pub extern "C" fn wasmtime_module_new(
-    engine: *mut wasm_engine_t,
+pub unsafe extern "C" fn wasmtime_module_new(
+    engine: Option<&wasm_engine_t>,
     wasm: *const u8,
     len: usize,
-    ret: *mut *mut wasmtime_module_t,
+    ret: Out<'_, Box<wasmtime_module_t>>,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(e) = ptr::legacy_r(engine) else {
+        let Some(e) = engine else {
             return null_arg("engine");
         };
-        let Some(w) = ptr::legacy_slice(wasm, len) else {
+        // SAFETY: the caller's promise.
+        let Some(w) = (unsafe { ptr::slice(wasm, len) }) else {
             return null_arg("wasm");
         };
-        if ret.is_null() {
+        if ret.is_none() {
             return null_arg("ret");
         }
         ret_module(new_module(e, w), ret)
     })
 }
 
+/// # Safety
+///
+/// Unless `len` is 0, `wasm` must be NULL or point to `len` readable bytes.
 #[no_mangle]
-pub extern "C" fn wasmtime_module_validate(
-    engine: *mut wasm_engine_t,
+pub unsafe extern "C" fn wasmtime_module_validate(
+    engine: Option<&wasm_engine_t>,
     wasm: *const u8,
     len: usize,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(e) = ptr::legacy_r(engine) else {
+        let Some(e) = engine else {
             return null_arg("engine");
         };
-        let Some(w) = ptr::legacy_slice(wasm, len) else {
+        // SAFETY: the caller's promise.
+        let Some(w) = (unsafe { ptr::slice(wasm, len) }) else {
             return null_arg("wasm");
         };
         match validate(e, w) {
@@ -201,55 +209,55 @@ pub extern "C" fn wasmtime_module_validate(
 }
 
 #[no_mangle]
-pub extern "C" fn wasmtime_module_delete(m: *mut wasmtime_module_t) {
-    guard((), || drop(ptr::legacy_take_box(m)))
+pub extern "C" fn wasmtime_module_delete(m: Option<Box<wasmtime_module_t>>) {
+    guard((), || drop(m))
 }
 
 #[no_mangle]
-pub extern "C" fn wasmtime_module_clone(m: *mut wasmtime_module_t) -> *mut wasmtime_module_t {
-    guard(std::ptr::null_mut(), || {
-        ptr::legacy_r(m).map_or(std::ptr::null_mut(), |m| Box::into_raw(Box::new(m.clone())))
-    })
+pub extern "C" fn wasmtime_module_clone(
+    m: Option<&wasmtime_module_t>,
+) -> Option<Box<wasmtime_module_t>> {
+    guard(None, || m.map(|m| Box::new(m.clone())))
 }
 
 #[no_mangle]
 pub extern "C" fn wasmtime_module_imports(
-    m: *const wasmtime_module_t,
-    out: *mut wasm_importtype_vec_t,
+    m: Option<&wasmtime_module_t>,
+    out: Out<'_, wasm_importtype_vec_t>,
 ) {
     guard((), || {
-        let v = ptr::legacy_r(m)
+        let v = m
             .map(|m| m.imports().iter().map(importtype).collect())
             .unwrap_or_default();
-        ptr::legacy_write(out, WasmVec::from_vec(v))
+        ptr::put(out, WasmVec::from_vec(v))
     })
 }
 
 #[no_mangle]
 pub extern "C" fn wasmtime_module_exports(
-    m: *const wasmtime_module_t,
-    out: *mut wasm_exporttype_vec_t,
+    m: Option<&wasmtime_module_t>,
+    out: Out<'_, wasm_exporttype_vec_t>,
 ) {
     guard((), || {
-        let v = ptr::legacy_r(m)
+        let v = m
             .map(|m| m.exports().iter().map(exporttype).collect())
             .unwrap_or_default();
-        ptr::legacy_write(out, WasmVec::from_vec(v))
+        ptr::put(out, WasmVec::from_vec(v))
     })
 }
 
 #[no_mangle]
 pub extern "C" fn wasmtime_module_serialize(
-    m: *mut wasmtime_module_t,
-    ret: *mut WasmVec<u8>,
+    m: Option<&wasmtime_module_t>,
+    ret: Out<'_, wasm_byte_vec_t>,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(m) = ptr::legacy_r(m) else {
+        let Some(m) = m else {
             return null_arg("module");
         };
         match m.artifact.bytes() {
             Ok(b) => {
-                ptr::legacy_write(ret, WasmVec::from_vec(b));
+                ptr::put(ret, WasmVec::from_vec(b));
                 std::ptr::null_mut()
             }
             Err(e) => new_error(e),
@@ -257,35 +265,43 @@ pub extern "C" fn wasmtime_module_serialize(
     })
 }
 
+/// # Safety
+///
+/// Unless `len` is 0, `bytes` must be NULL or point to `len` readable bytes.
 #[no_mangle]
-pub extern "C" fn wasmtime_module_deserialize(
-    engine: *mut wasm_engine_t,
+pub unsafe extern "C" fn wasmtime_module_deserialize(
+    engine: Option<&wasm_engine_t>,
     bytes: *const u8,
     len: usize,
-    ret: *mut *mut wasmtime_module_t,
+    ret: Out<'_, Box<wasmtime_module_t>>,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(e) = ptr::legacy_r(engine) else {
+        let Some(e) = engine else {
             return null_arg("engine");
         };
-        let Some(b) = ptr::legacy_slice(bytes, len) else {
+        // SAFETY: the caller's promise.
+        let Some(b) = (unsafe { ptr::slice(bytes, len) }) else {
             return null_arg("bytes");
         };
         ret_module(deserialize(e, b), ret)
     })
 }
 
+/// # Safety
+///
+/// `path` must be NULL or a NUL-terminated string.
 #[no_mangle]
-pub extern "C" fn wasmtime_module_deserialize_file(
-    engine: *mut wasm_engine_t,
+pub unsafe extern "C" fn wasmtime_module_deserialize_file(
+    engine: Option<&wasm_engine_t>,
     path: *const c_char,
-    ret: *mut *mut wasmtime_module_t,
+    ret: Out<'_, Box<wasmtime_module_t>>,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(e) = ptr::legacy_r(engine) else {
+        let Some(e) = engine else {
             return null_arg("engine");
         };
-        let Some(p) = ptr::legacy_cstr(path) else {
+        // SAFETY: the caller's promise.
+        let Some(p) = (unsafe { ptr::cstr(path) }) else {
             return null_arg("path");
         };
         let path = PathBuf::from(p);
@@ -300,26 +316,29 @@ pub extern "C" fn wasmtime_module_deserialize_file(
 /// exposes it, `[0, text_len)` offsets are not meaningful, so NULL..NULL is reported.
 #[no_mangle]
 pub extern "C" fn wasmtime_module_image_range(
-    m: *const wasmtime_module_t,
-    start: *mut *mut c_void,
-    end: *mut *mut c_void,
+    m: Option<&wasmtime_module_t>,
+    start: Out<'_, *mut c_void>,
+    end: Out<'_, *mut c_void>,
 ) {
     guard((), || {
-        let (s, e) =
-            ptr::legacy_r(m).map_or((0, 0), |m| m.get().map_or((0, 0), |m| m.image_range()));
-        ptr::legacy_write(start, s as *mut c_void);
-        ptr::legacy_write(end, e as *mut c_void);
+        let (s, e) = m.map_or((0, 0), |m| m.get().map_or((0, 0), |m| m.image_range()));
+        ptr::put(start, s as *mut c_void);
+        ptr::put(end, e as *mut c_void);
     })
 }
 
+/// # Safety
+///
+/// Unless `len` is 0, `wat` must be NULL or point to `len` readable bytes.
 #[no_mangle]
-pub extern "C" fn wasmtime_wat2wasm(
+pub unsafe extern "C" fn wasmtime_wat2wasm(
     wat: *const c_char,
     len: usize,
-    ret: *mut WasmVec<u8>,
+    ret: Out<'_, wasm_byte_vec_t>,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(text) = ptr::legacy_slice(wat.cast::<u8>(), len) else {
+        // SAFETY: the caller's promise.
+        let Some(text) = (unsafe { ptr::slice(wat.cast::<u8>(), len) }) else {
             return null_arg("wat");
         };
         #[cfg(feature = "compile")]
@@ -329,7 +348,7 @@ pub extern "C" fn wasmtime_wat2wasm(
             };
             match wat::parse_str(text) {
                 Ok(b) => {
-                    ptr::legacy_write(ret, WasmVec::from_vec(b));
+                    ptr::put(ret, WasmVec::from_vec(b));
                     std::ptr::null_mut()
                 }
                 Err(e) => new_error(e.to_string()),
@@ -374,75 +393,96 @@ fn boxed_module(module: wasmtime_module_t) -> *mut wasm_module_t {
     }))
 }
 
+/// # Safety
+///
+/// `binary` must be NULL or a valid vector (a non-NULL `data` points to `size` bytes).
 #[no_mangle]
-pub extern "C" fn wasm_module_new(
-    s: *mut wasm_store_t,
-    binary: *const wasm_byte_vec_t,
+pub unsafe extern "C" fn wasm_module_new(
+    s: Option<&wasm_store_t>,
+    binary: Option<&wasm_byte_vec_t>,
 ) -> *mut wasm_module_t {
     guard(std::ptr::null_mut(), || {
-        let (Some(s), Some(b)) = (store_of(ptr::legacy_r(s)), ptr::legacy_r(binary)) else {
+        let (Some(s), Some(b)) = (store_of(s), binary) else {
             return std::ptr::null_mut();
         };
-        match new_module(&s.get().engine, b.legacy_as_slice()) {
+        // SAFETY: the caller's promise.
+        let b = unsafe { b.as_slice() };
+        match new_module(&s.get().engine, b) {
             Ok(m) => boxed_module(m),
             Err(_) => std::ptr::null_mut(),
         }
     })
 }
 
+/// # Safety
+///
+/// `binary` must be NULL or a valid vector (a non-NULL `data` points to `size` bytes).
 #[no_mangle]
-pub extern "C" fn wasm_module_validate(
-    s: *mut wasm_store_t,
-    binary: *const wasm_byte_vec_t,
+pub unsafe extern "C" fn wasm_module_validate(
+    s: Option<&wasm_store_t>,
+    binary: Option<&wasm_byte_vec_t>,
 ) -> bool {
     guard(false, || {
-        let (Some(s), Some(b)) = (store_of(ptr::legacy_r(s)), ptr::legacy_r(binary)) else {
+        let (Some(s), Some(b)) = (store_of(s), binary) else {
             return false;
         };
-        validate(&s.get().engine, b.legacy_as_slice()).is_ok()
+        // SAFETY: the caller's promise.
+        let b = unsafe { b.as_slice() };
+        validate(&s.get().engine, b).is_ok()
     })
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_module_imports(m: *const wasm_module_t, out: *mut wasm_importtype_vec_t) {
+pub extern "C" fn wasm_module_imports(
+    m: Option<&wasm_module_t>,
+    out: Out<'_, wasm_importtype_vec_t>,
+) {
     guard((), || {
-        let v = ptr::legacy_r(m)
+        let v = m
             .map(|m| m.module.imports().iter().map(importtype).collect())
             .unwrap_or_default();
-        ptr::legacy_write(out, WasmVec::from_vec(v))
+        ptr::put(out, WasmVec::from_vec(v))
     })
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_module_exports(m: *const wasm_module_t, out: *mut wasm_exporttype_vec_t) {
+pub extern "C" fn wasm_module_exports(
+    m: Option<&wasm_module_t>,
+    out: Out<'_, wasm_exporttype_vec_t>,
+) {
     guard((), || {
-        let v = ptr::legacy_r(m)
+        let v = m
             .map(|m| m.module.exports().iter().map(exporttype).collect())
             .unwrap_or_default();
-        ptr::legacy_write(out, WasmVec::from_vec(v))
+        ptr::put(out, WasmVec::from_vec(v))
     })
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_module_serialize(m: *const wasm_module_t, out: *mut wasm_byte_vec_t) {
+pub extern "C" fn wasm_module_serialize(m: Option<&wasm_module_t>, out: Out<'_, wasm_byte_vec_t>) {
     guard((), || {
-        let b = ptr::legacy_r(m)
+        let b = m
             .and_then(|m| m.module.artifact.bytes().ok())
             .unwrap_or_default();
-        ptr::legacy_write(out, WasmVec::from_vec(b))
+        ptr::put(out, WasmVec::from_vec(b))
     })
 }
 
+/// # Safety
+///
+/// `b` must be NULL or a valid vector (a non-NULL `data` points to `size` bytes).
 #[no_mangle]
-pub extern "C" fn wasm_module_deserialize(
-    s: *mut wasm_store_t,
-    b: *const wasm_byte_vec_t,
+pub unsafe extern "C" fn wasm_module_deserialize(
+    s: Option<&wasm_store_t>,
+    b: Option<&wasm_byte_vec_t>,
 ) -> *mut wasm_module_t {
     guard(std::ptr::null_mut(), || {
-        let (Some(s), Some(b)) = (store_of(ptr::legacy_r(s)), ptr::legacy_r(b)) else {
+        let (Some(s), Some(b)) = (store_of(s), b) else {
             return std::ptr::null_mut();
         };
-        match deserialize(&s.get().engine, b.legacy_as_slice()) {
+        // SAFETY: the caller's promise.
+        let b = unsafe { b.as_slice() };
+        match deserialize(&s.get().engine, b) {
             Ok(m) => boxed_module(m),
             Err(_) => std::ptr::null_mut(),
         }
@@ -450,22 +490,25 @@ pub extern "C" fn wasm_module_deserialize(
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_module_share(m: *const wasm_module_t) -> *mut wasm_shared_module_t {
-    guard(std::ptr::null_mut(), || match ptr::legacy_r(m) {
-        Some(m) => Box::into_raw(Box::new(wasm_shared_module_t {
-            module: m.module.clone(),
-        })),
-        None => std::ptr::null_mut(),
+pub extern "C" fn wasm_module_share(
+    m: Option<&wasm_module_t>,
+) -> Option<Box<wasm_shared_module_t>> {
+    guard(None, || {
+        m.map(|m| {
+            Box::new(wasm_shared_module_t {
+                module: m.module.clone(),
+            })
+        })
     })
 }
 
 #[no_mangle]
 pub extern "C" fn wasm_module_obtain(
-    s: *mut wasm_store_t,
-    m: *const wasm_shared_module_t,
+    s: Option<&wasm_store_t>,
+    m: Option<&wasm_shared_module_t>,
 ) -> *mut wasm_module_t {
     guard(std::ptr::null_mut(), || {
-        let (Some(s), Some(m)) = (store_of(ptr::legacy_r(s)), ptr::legacy_r(m)) else {
+        let (Some(s), Some(m)) = (store_of(s), m) else {
             return std::ptr::null_mut();
         };
         if !m
@@ -480,8 +523,8 @@ pub extern "C" fn wasm_module_obtain(
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_shared_module_delete(m: *mut wasm_shared_module_t) {
-    guard((), || drop(ptr::legacy_take_box(m)))
+pub extern "C" fn wasm_shared_module_delete(m: Option<Box<wasm_shared_module_t>>) {
+    guard((), || drop(m))
 }
 
 ref_fns!(
