@@ -656,6 +656,9 @@ pub unsafe extern "C" fn wasmtime_linker_get(
 
 // --- instance_pre --------------------------------------------------------------------------
 
+/// Instantiates a pre-resolved module in a store.
+type Instantiate = Box<dyn Fn(&mut Store<StoreData>) -> Result<Instance, Error> + Send + Sync>;
+
 /// A module whose imports were resolved once: a loader `InstancePre` (behind the closure)
 /// over a loader linker holding just the module's imports (C host functions, items of a
 /// store, WASI functions).
@@ -664,7 +667,7 @@ pub struct wasmtime_instance_pre_t {
     /// Imports defined as items of a store: the store's id and the import's name (checked
     /// before instantiating, for the C API's message).
     items: Vec<(u64, String, String)>,
-    instantiate: Box<dyn Fn(&mut Store<StoreData>) -> Result<Instance, Error> + Send + Sync>,
+    instantiate: Instantiate,
 }
 
 #[no_mangle]

@@ -69,17 +69,6 @@ impl<T> WasmVec<T> {
         // `Box<[T]>::into_raw` of `size` elements (`from_vec`) it still owns.
         unsafe { Box::from_raw(raw) }.into_vec()
     }
-
-    /// [`WasmVec::as_slice`] under the C API contract (being replaced).
-    pub fn legacy_as_slice(&self) -> &[T] {
-        // SAFETY: C API contract.
-        unsafe { self.as_slice() }
-    }
-    /// [`WasmVec::take`] under the C API contract (being replaced).
-    pub fn legacy_take(&mut self) -> Vec<T> {
-        // SAFETY: C API contract.
-        unsafe { self.take() }
-    }
 }
 
 /// A vector the library made and keeps (freed with its Rust owner); C only reads it.
