@@ -3,8 +3,8 @@
 //!
 //! One module per concept (stores, values, functions, globals, tables, memories,
 //! instances, modules, ...), holding both its wasm.h and its wasmtime.h functions. Every
-//! `extern "C"` function that does more than a cast runs its body inside [`guard`], so no
-//! Rust panic crosses the C boundary.
+//! `extern "C"` function that can panic runs its body inside [`guard`], so no Rust panic
+//! crosses the C boundary.
 //!
 //! Pointers: as in Wasmtime's own C API, exported functions take the pointers the headers
 //! pass as "NULL or a live object" as `Option<&T>` / `Option<&mut T>`, objects they take
