@@ -135,8 +135,8 @@ pub extern "C" fn wasm_config_new() -> *mut wasm_config_t {
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_config_delete(c: *mut wasm_config_t) {
-    guard((), || drop(ptr::take_box(c)))
+pub extern "C" fn wasm_config_delete(c: Option<Box<wasm_config_t>>) {
+    guard((), || drop(c))
 }
 
 fn new_engine(settings: Settings) -> *mut wasm_engine_t {
@@ -165,33 +165,31 @@ pub extern "C" fn wasm_engine_new() -> *mut wasm_engine_t {
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_engine_new_with_config(c: *mut wasm_config_t) -> *mut wasm_engine_t {
+pub extern "C" fn wasm_engine_new_with_config(c: Option<Box<wasm_config_t>>) -> *mut wasm_engine_t {
     guard(std::ptr::null_mut(), || {
-        let settings = ptr::take_box(c)
-            .map(|c| c.settings.clone())
-            .unwrap_or_default();
+        let settings = c.map(|c| c.settings.clone()).unwrap_or_default();
         new_engine(settings)
     })
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_engine_delete(e: *mut wasm_engine_t) {
-    guard((), || drop(ptr::take_box(e)))
+pub extern "C" fn wasm_engine_delete(e: Option<Box<wasm_engine_t>>) {
+    guard((), || drop(e))
 }
 
 #[no_mangle]
-pub extern "C" fn wasmtime_engine_increment_epoch(e: *mut wasm_engine_t) {
+pub extern "C" fn wasmtime_engine_increment_epoch(e: Option<&wasm_engine_t>) {
     guard((), || {
-        if let Some(e) = ptr::r(e) {
+        if let Some(e) = e {
             e.shared.epoch.fetch_add(1, Ordering::SeqCst);
             e.engine.increment_epoch();
         }
     })
 }
 
-fn set(c: *mut wasm_config_t, f: impl FnOnce(&mut Settings)) {
+fn set(c: Option<&mut wasm_config_t>, f: impl FnOnce(&mut Settings)) {
     guard((), || {
-        if let Some(c) = ptr::m(c) {
+        if let Some(c) = c {
             f(&mut c.settings)
         }
     })
@@ -208,7 +206,7 @@ fn feature(s: &mut Settings, bit: u64, on: bool) {
 macro_rules! setter {
     ($name:ident, $ty:ty, |$s:ident, $v:ident| $body:expr) => {
         #[no_mangle]
-        pub extern "C" fn $name(c: *mut wasm_config_t, $v: $ty) {
+        pub extern "C" fn $name(c: Option<&mut wasm_config_t>, $v: $ty) {
             set(c, |$s| $body)
         }
     };
@@ -330,35 +328,61 @@ setter!(wasmtime_config_async_stack_size_set, u64, |s, v| s
     .async_stack_size =
     v);
 
-#[no_mangle]
-pub extern "C" fn wasmtime_config_cranelift_flag_enable(
-    c: *mut wasm_config_t,
-    flag: *const c_char,
-) {
-    let flag = ptr::cstr(flag).unwrap_or("").to_string();
-    set(c, |s| s.cranelift_flags.push((flag, "true".into())))
+/// A C string argument as text ("" for NULL or text that is not UTF-8).
+///
+/// # Safety
+///
+/// `p` must be NULL or a NUL-terminated string.
+unsafe fn text(p: *const c_char) -> String {
+    // SAFETY: the caller's promise.
+    unsafe { ptr::cstr(p) }.unwrap_or("").to_string()
 }
 
+/// # Safety
+///
+/// `flag` must be NULL or a NUL-terminated string.
 #[no_mangle]
-pub extern "C" fn wasmtime_config_cranelift_flag_set(
-    c: *mut wasm_config_t,
+pub unsafe extern "C" fn wasmtime_config_cranelift_flag_enable(
+    c: Option<&mut wasm_config_t>,
+    flag: *const c_char,
+) {
+    guard((), || {
+        // SAFETY: the caller's promise.
+        let flag = unsafe { text(flag) };
+        set(c, |s| s.cranelift_flags.push((flag, "true".into())))
+    })
+}
+
+/// # Safety
+///
+/// `key` and `value` must each be NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn wasmtime_config_cranelift_flag_set(
+    c: Option<&mut wasm_config_t>,
     key: *const c_char,
     value: *const c_char,
 ) {
-    let key = ptr::cstr(key).unwrap_or("").to_string();
-    let value = ptr::cstr(value).unwrap_or("").to_string();
-    set(c, |s| s.cranelift_flags.push((key, value)))
+    guard((), || {
+        // SAFETY: the caller's promise.
+        let (key, value) = unsafe { (text(key), text(value)) };
+        set(c, |s| s.cranelift_flags.push((key, value)))
+    })
 }
 
 /// Accepted triples: anything of the form `arch-vendor-os[-env]` whose architecture
 /// Cranelift supports; the compiler rejects the rest when compiling.
+///
+/// # Safety
+///
+/// `target` must be NULL or a NUL-terminated string.
 #[no_mangle]
-pub extern "C" fn wasmtime_config_target_set(
-    c: *mut wasm_config_t,
+pub unsafe extern "C" fn wasmtime_config_target_set(
+    c: Option<&mut wasm_config_t>,
     target: *const c_char,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(t) = ptr::cstr(target) else {
+        // SAFETY: the caller's promise.
+        let Some(t) = (unsafe { ptr::cstr(target) }) else {
             return crate::error::null_arg("target");
         };
         let arch = t.split('-').next().unwrap_or("");
@@ -393,11 +417,11 @@ pub struct wasmtime_memory_creator_t {
 /// own memories) and `env` is finalized with the config.
 #[no_mangle]
 pub extern "C" fn wasmtime_config_host_memory_creator_set(
-    c: *mut wasm_config_t,
-    mc: *mut wasmtime_memory_creator_t,
+    c: Option<&mut wasm_config_t>,
+    mc: Option<&wasmtime_memory_creator_t>,
 ) {
     guard((), || {
-        let (Some(c), Some(mc)) = (ptr::m(c), ptr::r(mc)) else {
+        let (Some(c), Some(mc)) = (c, mc) else {
             return;
         };
         c.memory_creator = Some(ptr::Finalized {

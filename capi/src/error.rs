@@ -1,23 +1,11 @@
-//! Errors, traps and frames: `wasmtime_error_t`, `wasm_trap_t`, `wasm_frame_t`, byte
-//! vectors.
+//! `wasmtime_error_t`: a message, optionally a WASI exit status and a wasm backtrace.
 
 use crate::guard::guard;
-use crate::ptr;
-use crate::refs::{RefHeader, RefKind};
-use crate::vec::{clone_box, declare_vec, OwnedVec, WasmVec};
+use crate::ptr::{self, Out};
+use crate::trap::{frames, wasm_frame_vec_t};
+use crate::vec::{byte_vec, wasm_byte_vec_t, WasmVec};
 use std::ffi::c_char;
-use wasmaot_loader::{Error, ErrorKind, FrameInfo, TrapCode};
-
-declare_vec!(
-    wasm_byte_vec_t,
-    u8,
-    |b: &u8| *b,
-    wasm_byte_vec_new_empty,
-    wasm_byte_vec_new_uninitialized,
-    wasm_byte_vec_new,
-    wasm_byte_vec_copy,
-    wasm_byte_vec_delete
-);
+use wasmaot_loader::{Error, FrameInfo};
 
 /// A Wasmtime error: a message, optionally a WASI exit status and a wasm backtrace.
 pub struct wasmtime_error_t {
@@ -56,40 +44,41 @@ pub fn null_arg(what: &str) -> *mut wasmtime_error_t {
     new_error(format!("{what} must not be NULL"))
 }
 
-/// A byte vector with a copy of `s`, optionally NUL-terminated.
-pub fn byte_vec(s: &[u8], nul: bool) -> WasmVec<u8> {
-    let mut v = s.to_vec();
-    if nul {
-        v.push(0);
-    }
-    WasmVec::from_vec(v)
-}
-
+/// # Safety
+///
+/// `msg` must be NULL or a NUL-terminated string.
 #[no_mangle]
-pub extern "C" fn wasmtime_error_new(msg: *const c_char) -> *mut wasmtime_error_t {
+pub unsafe extern "C" fn wasmtime_error_new(msg: *const c_char) -> *mut wasmtime_error_t {
     guard(std::ptr::null_mut(), || {
-        new_error(ptr::cstr(msg).unwrap_or(""))
+        // SAFETY: the caller's promise.
+        new_error(unsafe { ptr::cstr(msg) }.unwrap_or(""))
     })
 }
 
 #[no_mangle]
-pub extern "C" fn wasmtime_error_delete(e: *mut wasmtime_error_t) {
-    guard((), || drop(ptr::take_box(e)))
+pub extern "C" fn wasmtime_error_delete(e: Option<Box<wasmtime_error_t>>) {
+    guard((), || drop(e))
 }
 
 #[no_mangle]
-pub extern "C" fn wasmtime_error_message(e: *const wasmtime_error_t, out: *mut wasm_byte_vec_t) {
+pub extern "C" fn wasmtime_error_message(
+    e: Option<&wasmtime_error_t>,
+    out: Out<'_, wasm_byte_vec_t>,
+) {
     guard((), || {
-        let msg = ptr::r(e).map_or("", |e| e.message.as_str());
-        ptr::write(out, byte_vec(msg.as_bytes(), false))
+        let msg = e.map_or("", |e| e.message.as_str());
+        ptr::put(out, byte_vec(msg.as_bytes(), false))
     })
 }
 
 #[no_mangle]
-pub extern "C" fn wasmtime_error_exit_status(e: *const wasmtime_error_t, status: *mut i32) -> bool {
-    guard(false, || match ptr::r(e).and_then(|e| e.exit_status) {
+pub extern "C" fn wasmtime_error_exit_status(
+    e: Option<&wasmtime_error_t>,
+    status: Out<'_, i32>,
+) -> bool {
+    guard(false, || match e.and_then(|e| e.exit_status) {
         Some(s) => {
-            ptr::write(status, s);
+            ptr::put(status, s);
             true
         }
         None => false,
@@ -98,245 +87,11 @@ pub extern "C" fn wasmtime_error_exit_status(e: *const wasmtime_error_t, status:
 
 #[no_mangle]
 pub extern "C" fn wasmtime_error_wasm_trace(
-    e: *const wasmtime_error_t,
-    out: *mut wasm_frame_vec_t,
+    e: Option<&wasmtime_error_t>,
+    out: Out<'_, wasm_frame_vec_t>,
 ) {
     guard((), || {
-        let frames = ptr::r(e).map(|e| frames(&e.trace)).unwrap_or_default();
-        ptr::write(out, WasmVec::from_vec(frames))
-    })
-}
-
-// ---------------------------------------------------------------------------------------
-// Frames
-
-pub struct wasm_frame_t {
-    info: FrameInfo,
-    func_name: Option<OwnedVec<u8>>,
-    module_name: Option<OwnedVec<u8>>,
-}
-
-impl Clone for wasm_frame_t {
-    fn clone(&self) -> Self {
-        new_frame(self.info.clone())
-    }
-}
-
-fn new_frame(info: FrameInfo) -> wasm_frame_t {
-    wasm_frame_t {
-        func_name: info
-            .func_name
-            .as_ref()
-            .map(|n| OwnedVec(byte_vec(n.as_bytes(), false))),
-        module_name: info
-            .module_name
-            .as_ref()
-            .map(|n| OwnedVec(byte_vec(n.as_bytes(), false))),
-        info,
-    }
-}
-
-fn frames(trace: &[FrameInfo]) -> Vec<Option<Box<wasm_frame_t>>> {
-    trace
-        .iter()
-        .map(|f| Some(Box::new(new_frame(f.clone()))))
-        .collect()
-}
-
-declare_vec!(
-    wasm_frame_vec_t,
-    Option<Box<wasm_frame_t>>,
-    clone_box,
-    wasm_frame_vec_new_empty,
-    wasm_frame_vec_new_uninitialized,
-    wasm_frame_vec_new,
-    wasm_frame_vec_copy,
-    wasm_frame_vec_delete
-);
-
-#[no_mangle]
-pub extern "C" fn wasm_frame_delete(f: *mut wasm_frame_t) {
-    guard((), || drop(ptr::take_box(f)))
-}
-#[no_mangle]
-pub extern "C" fn wasm_frame_copy(f: *const wasm_frame_t) -> *mut wasm_frame_t {
-    guard(std::ptr::null_mut(), || {
-        ptr::r(f).map_or(std::ptr::null_mut(), |f| Box::into_raw(Box::new(f.clone())))
-    })
-}
-/// wasmaot frames do not record their instance: always NULL (Wasmtime v23 does not
-/// implement this function either; it panics).
-#[no_mangle]
-pub extern "C" fn wasm_frame_instance(
-    _f: *const wasm_frame_t,
-) -> *mut crate::wasm::wasm_instance_t {
-    std::ptr::null_mut()
-}
-#[no_mangle]
-pub extern "C" fn wasm_frame_func_index(f: *const wasm_frame_t) -> u32 {
-    guard(0, || ptr::r(f).map_or(0, |f| f.info.func_index))
-}
-/// Byte offset of the frame's instruction from the start of its function's body in the
-/// wasm binary; `SIZE_MAX` if unknown (as Wasmtime).
-#[no_mangle]
-pub extern "C" fn wasm_frame_func_offset(f: *const wasm_frame_t) -> usize {
-    guard(usize::MAX, || {
-        ptr::r(f)
-            .and_then(|f| f.info.func_offset)
-            .unwrap_or(usize::MAX)
-    })
-}
-/// Byte offset of the frame's instruction in the wasm binary; `SIZE_MAX` if unknown (as
-/// Wasmtime).
-#[no_mangle]
-pub extern "C" fn wasm_frame_module_offset(f: *const wasm_frame_t) -> usize {
-    guard(usize::MAX, || {
-        ptr::r(f)
-            .and_then(|f| f.info.module_offset)
-            .unwrap_or(usize::MAX)
-    })
-}
-#[no_mangle]
-pub extern "C" fn wasmtime_frame_func_name(f: *const wasm_frame_t) -> *const wasm_byte_vec_t {
-    guard(std::ptr::null(), || {
-        match ptr::r(f).and_then(|f| f.func_name.as_ref()) {
-            Some(n) => &n.0 as *const _,
-            None => std::ptr::null(),
-        }
-    })
-}
-#[no_mangle]
-pub extern "C" fn wasmtime_frame_module_name(f: *const wasm_frame_t) -> *const wasm_byte_vec_t {
-    guard(std::ptr::null(), || {
-        match ptr::r(f).and_then(|f| f.module_name.as_ref()) {
-            Some(n) => &n.0 as *const _,
-            None => std::ptr::null(),
-        }
-    })
-}
-
-// ---------------------------------------------------------------------------------------
-// Traps
-
-#[repr(C)]
-pub struct wasm_trap_t {
-    pub hdr: RefHeader,
-    pub message: String,
-    pub code: Option<TrapCode>,
-    pub trace: Vec<FrameInfo>,
-}
-
-impl Clone for wasm_trap_t {
-    fn clone(&self) -> Self {
-        wasm_trap_t {
-            hdr: RefHeader::new(RefKind::Trap),
-            message: self.message.clone(),
-            code: self.code,
-            trace: self.trace.clone(),
-        }
-    }
-}
-
-pub fn new_trap(
-    message: String,
-    code: Option<TrapCode>,
-    trace: Vec<FrameInfo>,
-) -> *mut wasm_trap_t {
-    Box::into_raw(Box::new(wasm_trap_t {
-        hdr: RefHeader::new(RefKind::Trap),
-        message,
-        code,
-        trace,
-    }))
-}
-
-/// The trap for a loader error that is a trap (`None` otherwise).
-pub fn trap_from_error(e: &Error) -> Option<*mut wasm_trap_t> {
-    match e.kind() {
-        ErrorKind::Trap(t) => {
-            let message = match t.code {
-                Some(_) => format!("wasm trap: {}", t.message),
-                None => t.message.clone(),
-            };
-            Some(new_trap(message, t.code, t.backtrace.clone()))
-        }
-        _ => None,
-    }
-}
-
-/// A loader error from a trap returned by a host callback (consumes the trap).
-pub fn error_from_trap(t: *mut wasm_trap_t) -> Error {
-    match ptr::take_box(t) {
-        Some(t) => Error::trap(wasmaot_loader::Trap {
-            code: t.code,
-            message: t.message.clone(),
-            backtrace: Vec::new(),
-        }),
-        None => Error::msg("host function returned an invalid trap"),
-    }
-}
-
-#[no_mangle]
-pub extern "C" fn wasmtime_trap_new(msg: *const c_char, len: usize) -> *mut wasm_trap_t {
-    guard(std::ptr::null_mut(), || {
-        new_trap(ptr::str_n(msg, len).unwrap_or_default(), None, Vec::new())
-    })
-}
-
-#[no_mangle]
-pub extern "C" fn wasm_trap_new(
-    _store: *mut crate::wasm::wasm_store_t,
-    msg: *const wasm_byte_vec_t,
-) -> *mut wasm_trap_t {
-    guard(std::ptr::null_mut(), || {
-        let mut bytes = ptr::r(msg)
-            .map(|m| m.as_slice().to_vec())
-            .unwrap_or_default();
-        if bytes.last() == Some(&0) {
-            bytes.pop();
-        }
-        new_trap(
-            String::from_utf8_lossy(&bytes).into_owned(),
-            None,
-            Vec::new(),
-        )
-    })
-}
-
-#[no_mangle]
-pub extern "C" fn wasm_trap_message(t: *const wasm_trap_t, out: *mut wasm_byte_vec_t) {
-    guard((), || {
-        let msg = ptr::r(t).map_or("", |t| t.message.as_str());
-        ptr::write(out, byte_vec(msg.as_bytes(), true))
-    })
-}
-
-#[no_mangle]
-pub extern "C" fn wasm_trap_origin(t: *const wasm_trap_t) -> *mut wasm_frame_t {
-    guard(std::ptr::null_mut(), || {
-        match ptr::r(t).and_then(|t| t.trace.first()) {
-            Some(f) => Box::into_raw(Box::new(new_frame(f.clone()))),
-            None => std::ptr::null_mut(),
-        }
-    })
-}
-
-#[no_mangle]
-pub extern "C" fn wasm_trap_trace(t: *const wasm_trap_t, out: *mut wasm_frame_vec_t) {
-    guard((), || {
-        let f = ptr::r(t).map(|t| frames(&t.trace)).unwrap_or_default();
-        ptr::write(out, WasmVec::from_vec(f))
-    })
-}
-
-#[no_mangle]
-pub extern "C" fn wasmtime_trap_code(t: *const wasm_trap_t, code: *mut u8) -> bool {
-    guard(false, || match ptr::r(t).and_then(|t| t.code) {
-        // NullReference (12) has no v23 code; it is reported as "not a code".
-        Some(c) if (c as u8) <= 11 => {
-            ptr::write(code, c as u8);
-            true
-        }
-        _ => false,
+        let frames = e.map(|e| frames(&e.trace)).unwrap_or_default();
+        ptr::put(out, WasmVec::from_vec(frames))
     })
 }

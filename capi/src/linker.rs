@@ -5,16 +5,17 @@
 //! `Linker` filled by `wasi::add_to_linker`.
 
 use crate::config::wasm_engine_t;
-use crate::error::{from_loader, new_error, null_arg, wasm_trap_t, wasmtime_error_t};
-use crate::externs::{
-    check_instance_limits, extern_from_c, extern_to_c, instance_handle, instance_of, instantiate,
-    wasmtime_extern_t,
-};
+use crate::error::{from_loader, new_error, null_arg, wasmtime_error_t};
+use crate::externs::{extern_from_c, extern_to_c, wasmtime_extern_t};
 use crate::func::{call_failure, functype_of, Callback, HostCallback, UncheckedCallback};
 use crate::guard::{guard, guard_err};
+use crate::instance::{
+    check_instance_limits, instance_handle, instance_of, instantiate, ret_instance,
+};
 use crate::module::wasmtime_module_t;
-use crate::ptr;
-use crate::store::{ctx, wasmtime_context_t, wasmtime_store_t, StoreData};
+use crate::ptr::{self, Out};
+use crate::store::{wasmtime_context_t, wasmtime_store_t, StoreData};
+use crate::trap::wasm_trap_t;
 use crate::types::wasm_functype_t;
 use crate::val::{func_handle, CHandle};
 use std::collections::HashMap;
@@ -123,28 +124,23 @@ impl wasmtime_linker_t {
         Ok(())
     }
 
+    /// An instance of `module` in `s`, or the C API's error (NULL when the failure is a
+    /// trap, stored in `trap`).
     fn instantiate(
         &self,
         s: &mut wasmtime_store_t,
         module: &wasmtime_module_t,
-        ret: *mut CHandle,
-        trap: *mut *mut wasm_trap_t,
-    ) -> *mut wasmtime_error_t {
-        ptr::write(trap, std::ptr::null_mut());
-        let module = match module.get() {
-            Ok(m) => m,
-            Err(e) => return new_error(e),
-        };
-        match self.imports_for(s, module) {
-            Ok(imports) => instantiate(s, module, &imports, ret, trap),
-            Err(e) => new_error(e),
-        }
+        trap: Option<&mut Option<Box<wasm_trap_t>>>,
+    ) -> Result<CHandle, *mut wasmtime_error_t> {
+        let module = module.get().map_err(new_error)?;
+        let imports = self.imports_for(s, module).map_err(new_error)?;
+        instantiate(s, module, &imports, trap)
     }
 }
 
 #[no_mangle]
-pub extern "C" fn wasmtime_linker_new(engine: *mut wasm_engine_t) -> *mut wasmtime_linker_t {
-    guard(std::ptr::null_mut(), || match ptr::r(engine) {
+pub extern "C" fn wasmtime_linker_new(engine: Option<&wasm_engine_t>) -> *mut wasmtime_linker_t {
+    guard(std::ptr::null_mut(), || match engine {
         Some(e) => Box::into_raw(Box::new(wasmtime_linker_t {
             engine: e.clone(),
             defs: HashMap::new(),
@@ -156,28 +152,39 @@ pub extern "C" fn wasmtime_linker_new(engine: *mut wasm_engine_t) -> *mut wasmti
 }
 
 #[no_mangle]
-pub extern "C" fn wasmtime_linker_clone(l: *mut wasmtime_linker_t) -> *mut wasmtime_linker_t {
-    guard(std::ptr::null_mut(), || {
-        ptr::r(l).map_or(std::ptr::null_mut(), |l| Box::into_raw(Box::new(l.clone())))
-    })
+pub extern "C" fn wasmtime_linker_clone(
+    l: Option<&wasmtime_linker_t>,
+) -> Option<Box<wasmtime_linker_t>> {
+    guard(None, || l.map(|l| Box::new(l.clone())))
 }
 
 #[no_mangle]
-pub extern "C" fn wasmtime_linker_delete(l: *mut wasmtime_linker_t) {
-    guard((), || drop(ptr::take_box(l)))
+pub extern "C" fn wasmtime_linker_delete(l: Option<Box<wasmtime_linker_t>>) {
+    guard((), || drop(l))
 }
 
 #[no_mangle]
-pub extern "C" fn wasmtime_linker_allow_shadowing(l: *mut wasmtime_linker_t, allow: bool) {
+pub extern "C" fn wasmtime_linker_allow_shadowing(l: Option<&mut wasmtime_linker_t>, allow: bool) {
     guard((), || {
-        if let Some(l) = ptr::m(l) {
+        if let Some(l) = l {
             l.allow_shadowing = allow;
         }
     })
 }
 
-fn names(m: *const c_char, ml: usize, n: *const c_char, nl: usize) -> Option<(String, String)> {
-    Some((ptr::str_n(m, ml)?, ptr::str_n(n, nl)?))
+/// The `(module, name)` pair of a definition.
+///
+/// # Safety
+///
+/// As for [`ptr::str_n`], for `m`/`ml` and `n`/`nl`.
+unsafe fn names(
+    m: *const c_char,
+    ml: usize,
+    n: *const c_char,
+    nl: usize,
+) -> Option<(String, String)> {
+    // SAFETY: the caller's promise.
+    unsafe { Some((ptr::str_n(m, ml)?, ptr::str_n(n, nl)?)) }
 }
 
 fn result(r: Result<(), String>) -> *mut wasmtime_error_t {
@@ -187,27 +194,31 @@ fn result(r: Result<(), String>) -> *mut wasmtime_error_t {
     }
 }
 
+/// # Safety
+///
+/// Unless `ml` (`nl`) is 0, `module` (`name`) must be NULL or point to that many bytes.
 #[no_mangle]
-pub extern "C" fn wasmtime_linker_define(
-    l: *mut wasmtime_linker_t,
-    c: *mut wasmtime_context_t,
+pub unsafe extern "C" fn wasmtime_linker_define(
+    l: Option<&mut wasmtime_linker_t>,
+    c: Option<&wasmtime_context_t>,
     module: *const c_char,
     ml: usize,
     name: *const c_char,
     nl: usize,
-    item: *const wasmtime_extern_t,
+    item: Option<&wasmtime_extern_t>,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(l) = ptr::m(l) else {
+        let Some(l) = l else {
             return null_arg("linker");
         };
-        let Some(s) = ctx(c) else {
+        let Some(s) = c else {
             return null_arg("context");
         };
-        let Some((m, n)) = names(module, ml, name, nl) else {
+        // SAFETY: the caller's promise.
+        let Some((m, n)) = (unsafe { names(module, ml, name, nl) }) else {
             return null_arg("name");
         };
-        let Some(item) = ptr::r(item) else {
+        let Some(item) = item else {
             return null_arg("item");
         };
         let item = match extern_from_c(s.store.data(), item) {
@@ -227,21 +238,26 @@ pub extern "C" fn wasmtime_linker_define(
 
 /// The body of `wasmtime_linker_define_func{,_unchecked}`; `callback` is only built
 /// (taking ownership of the host's data) once every other argument checked out.
+///
+/// # Safety
+///
+/// As for [`names`].
 #[allow(clippy::too_many_arguments)]
-fn define_host_func(
-    l: *mut wasmtime_linker_t,
+unsafe fn define_host_func(
+    l: Option<&mut wasmtime_linker_t>,
     module: *const c_char,
     ml: usize,
     name: *const c_char,
     nl: usize,
-    ty: *const wasm_functype_t,
+    ty: Option<&wasm_functype_t>,
     callback: impl FnOnce() -> Option<HostCallback>,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(l) = ptr::m(l) else {
+        let Some(l) = l else {
             return null_arg("linker");
         };
-        let Some((m, n)) = names(module, ml, name, nl) else {
+        // SAFETY: the caller's promise.
+        let Some((m, n)) = (unsafe { names(module, ml, name, nl) }) else {
             return null_arg("name");
         };
         let Some(ty) = functype_of(ty) else {
@@ -254,38 +270,50 @@ fn define_host_func(
     })
 }
 
+/// # Safety
+///
+/// Unless `ml` (`nl`) is 0, `module` (`name`) must be NULL or point to that many bytes.
 #[no_mangle]
-pub extern "C" fn wasmtime_linker_define_func(
-    l: *mut wasmtime_linker_t,
+pub unsafe extern "C" fn wasmtime_linker_define_func(
+    l: Option<&mut wasmtime_linker_t>,
     module: *const c_char,
     ml: usize,
     name: *const c_char,
     nl: usize,
-    ty: *const wasm_functype_t,
+    ty: Option<&wasm_functype_t>,
     cb: Option<Callback>,
     data: *mut c_void,
     fin: Option<extern "C" fn(*mut c_void)>,
 ) -> *mut wasmtime_error_t {
-    define_host_func(l, module, ml, name, nl, ty, || {
-        cb.map(|cb| HostCallback::new_checked(cb, data, fin))
-    })
+    // SAFETY: the caller's promise.
+    unsafe {
+        define_host_func(l, module, ml, name, nl, ty, || {
+            cb.map(|cb| HostCallback::new_checked(cb, data, fin))
+        })
+    }
 }
 
+/// # Safety
+///
+/// Unless `ml` (`nl`) is 0, `module` (`name`) must be NULL or point to that many bytes.
 #[no_mangle]
-pub extern "C" fn wasmtime_linker_define_func_unchecked(
-    l: *mut wasmtime_linker_t,
+pub unsafe extern "C" fn wasmtime_linker_define_func_unchecked(
+    l: Option<&mut wasmtime_linker_t>,
     module: *const c_char,
     ml: usize,
     name: *const c_char,
     nl: usize,
-    ty: *const wasm_functype_t,
+    ty: Option<&wasm_functype_t>,
     cb: Option<UncheckedCallback>,
     data: *mut c_void,
     fin: Option<extern "C" fn(*mut c_void)>,
 ) -> *mut wasmtime_error_t {
-    define_host_func(l, module, ml, name, nl, ty, || {
-        cb.map(|cb| HostCallback::new_unchecked(cb, data, fin))
-    })
+    // SAFETY: the caller's promise.
+    unsafe {
+        define_host_func(l, module, ml, name, nl, ty, || {
+            cb.map(|cb| HostCallback::new_unchecked(cb, data, fin))
+        })
+    }
 }
 
 fn wasi_of(d: &mut StoreData) -> &mut wasmaot_wasi::WasiCtx {
@@ -293,9 +321,11 @@ fn wasi_of(d: &mut StoreData) -> &mut wasmaot_wasi::WasiCtx {
 }
 
 #[no_mangle]
-pub extern "C" fn wasmtime_linker_define_wasi(l: *mut wasmtime_linker_t) -> *mut wasmtime_error_t {
+pub extern "C" fn wasmtime_linker_define_wasi(
+    l: Option<&mut wasmtime_linker_t>,
+) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(l) = ptr::m(l) else {
+        let Some(l) = l else {
             return null_arg("linker");
         };
         let mut w = Linker::new(&l.engine.engine);
@@ -307,25 +337,29 @@ pub extern "C" fn wasmtime_linker_define_wasi(l: *mut wasmtime_linker_t) -> *mut
     })
 }
 
+/// # Safety
+///
+/// Unless `len` is 0, `name` must be NULL or point to `len` readable bytes.
 #[no_mangle]
-pub extern "C" fn wasmtime_linker_define_instance(
-    l: *mut wasmtime_linker_t,
-    c: *mut wasmtime_context_t,
+pub unsafe extern "C" fn wasmtime_linker_define_instance(
+    l: Option<&mut wasmtime_linker_t>,
+    c: Option<&mut wasmtime_context_t>,
     name: *const c_char,
     len: usize,
-    i: *const CHandle,
+    i: Option<&CHandle>,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(l) = ptr::m(l) else {
+        let Some(l) = l else {
             return null_arg("linker");
         };
-        let Some(s) = ctx(c) else {
+        let Some(s) = c else {
             return null_arg("context");
         };
-        let Some(name) = ptr::str_n(name, len) else {
+        // SAFETY: the caller's promise.
+        let Some(name) = (unsafe { ptr::str_n(name, len) }) else {
             return null_arg("name");
         };
-        let Some(h) = ptr::r(i) else {
+        let Some(h) = i else {
             return null_arg("instance");
         };
         let inst = match instance_of(s.store.data(), h) {
@@ -344,24 +378,24 @@ pub extern "C" fn wasmtime_linker_define_instance(
 
 #[no_mangle]
 pub extern "C" fn wasmtime_linker_instantiate(
-    l: *const wasmtime_linker_t,
-    c: *mut wasmtime_context_t,
-    m: *const wasmtime_module_t,
-    ret: *mut CHandle,
-    trap: *mut *mut wasm_trap_t,
+    l: Option<&wasmtime_linker_t>,
+    c: Option<&mut wasmtime_context_t>,
+    m: Option<&wasmtime_module_t>,
+    ret: Out<'_, CHandle>,
+    trap: Out<'_, Option<Box<wasm_trap_t>>>,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        ptr::write(trap, std::ptr::null_mut());
-        let Some(l) = ptr::r(l) else {
+        let trap = ptr::init(trap, None);
+        let Some(l) = l else {
             return null_arg("linker");
         };
-        let Some(s) = ctx(c) else {
+        let Some(s) = c else {
             return null_arg("context");
         };
-        let Some(m) = ptr::r(m) else {
+        let Some(m) = m else {
             return null_arg("module");
         };
-        l.instantiate(s, m, ret, trap)
+        ret_instance(l.instantiate(s, m, trap), ret)
     })
 }
 
@@ -377,25 +411,30 @@ pub extern "C" fn wasmtime_linker_instantiate(
 ///
 /// A *reactor* (any other module) is instantiated once, its `_initialize` (if exported)
 /// is called, and all its exports are defined under `name`.
+///
+/// # Safety
+///
+/// Unless `len` is 0, `name` must be NULL or point to `len` readable bytes.
 #[no_mangle]
-pub extern "C" fn wasmtime_linker_module(
-    l: *mut wasmtime_linker_t,
-    c: *mut wasmtime_context_t,
+pub unsafe extern "C" fn wasmtime_linker_module(
+    l: Option<&mut wasmtime_linker_t>,
+    c: Option<&mut wasmtime_context_t>,
     name: *const c_char,
     len: usize,
-    m: *const wasmtime_module_t,
+    m: Option<&wasmtime_module_t>,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(l) = ptr::m(l) else {
+        let Some(l) = l else {
             return null_arg("linker");
         };
-        let Some(s) = ctx(c) else {
+        let Some(s) = c else {
             return null_arg("context");
         };
-        let Some(name) = ptr::str_n(name, len) else {
+        // SAFETY: the caller's promise.
+        let Some(name) = (unsafe { ptr::str_n(name, len) }) else {
             return null_arg("name");
         };
-        let Some(m) = ptr::r(m) else {
+        let Some(m) = m else {
             return null_arg("module");
         };
         let module = match m.get() {
@@ -482,7 +521,11 @@ fn command_func(
             // Re-enter through the store's C address, as a C callback does with
             // `wasmtime_caller_context`; `caller` is not used again.
             let this = caller.data().this;
-            let Some(s) = ctx(this) else {
+            // SAFETY: `this` is the address of the boxed store that owns this function
+            // (set by `new_store`; the store outlives its functions). The call that got
+            // here holds the store only inside the loader, which hands it to host
+            // functions the same way (its `Caller`), and `caller` is not used again.
+            let Some(s) = (unsafe { this.as_mut() }) else {
                 return Err(Error::msg("command called without its store"));
             };
             let imports = linker.imports_for(s, &module).map_err(Error::msg)?;
@@ -502,15 +545,12 @@ fn define_reactor(
     name: &str,
     m: &wasmtime_module_t,
 ) -> *mut wasmtime_error_t {
-    let mut h = CHandle::default();
-    let mut trap: *mut wasm_trap_t = std::ptr::null_mut();
-    let err = l.instantiate(s, m, &mut h, &mut trap);
-    if !err.is_null() {
-        return err;
-    }
-    if !trap.is_null() {
-        return trap_to_error(trap);
-    }
+    let mut trap = None;
+    let h = match l.instantiate(s, m, Some(&mut trap)) {
+        Ok(h) => h,
+        Err(err) if !err.is_null() => return err,
+        Err(_) => return new_error(trap.map(|t| t.message).unwrap_or_default()),
+    };
     let inst = match instance_of(s.store.data(), &h) {
         Ok(i) => i,
         Err(e) => return new_error(e),
@@ -522,8 +562,10 @@ fn define_reactor(
             return new_error(format!("{CONTEXT}: expected type [] -> [], found {ty}"));
         }
         if let Err(e) = init.call(&mut s.store, &[], &mut []) {
-            let err = call_failure(s, &e, std::ptr::null_mut());
-            if let Some(err) = ptr::m(err) {
+            let err = call_failure(s, &e, None);
+            // SAFETY: without a trap slot `call_failure` returns a new error
+            // (`Box::into_raw`) that nobody else has seen yet.
+            if let Some(err) = unsafe { err.as_mut() } {
                 err.message = format!("{CONTEXT}: {}", err.message);
             }
             return err;
@@ -538,34 +580,33 @@ fn define_reactor(
     std::ptr::null_mut()
 }
 
-fn trap_to_error(trap: *mut wasm_trap_t) -> *mut wasmtime_error_t {
-    let t = ptr::take_box(trap);
-    new_error(t.map(|t| t.message.clone()).unwrap_or_default())
-}
-
+/// # Safety
+///
+/// Unless `len` is 0, `name` must be NULL or point to `len` readable bytes.
 #[no_mangle]
-pub extern "C" fn wasmtime_linker_get_default(
-    l: *const wasmtime_linker_t,
-    c: *mut wasmtime_context_t,
+pub unsafe extern "C" fn wasmtime_linker_get_default(
+    l: Option<&wasmtime_linker_t>,
+    c: Option<&mut wasmtime_context_t>,
     name: *const c_char,
     len: usize,
-    func: *mut CHandle,
+    func: Out<'_, CHandle>,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(l) = ptr::r(l) else {
+        let Some(l) = l else {
             return null_arg("linker");
         };
-        let Some(s) = ctx(c) else {
+        let Some(s) = c else {
             return null_arg("context");
         };
-        let Some(name) = ptr::str_n(name, len) else {
+        // SAFETY: the caller's promise.
+        let Some(name) = (unsafe { ptr::str_n(name, len) }) else {
             return null_arg("name");
         };
         for n in ["", "_start"] {
             match l.resolve(s, &name, n) {
                 Ok(Some(Extern::Func(f))) => {
                     let h = func_handle(s.data(), f);
-                    ptr::write(func, h);
+                    ptr::put(func, h);
                     return std::ptr::null_mut();
                 }
                 Ok(Some(_)) => return new_error(format!("`{name}::{n}` is not a function")),
@@ -576,30 +617,34 @@ pub extern "C" fn wasmtime_linker_get_default(
         // Like Wasmtime: a module without a default export gets a function doing nothing.
         let f = Func::new(&mut s.store, FuncType::default(), |_, _, _| Ok(()));
         let h = func_handle(s.data(), f);
-        ptr::write(func, h);
+        ptr::put(func, h);
         std::ptr::null_mut()
     })
 }
 
+/// # Safety
+///
+/// Unless `ml` (`nl`) is 0, `module` (`name`) must be NULL or point to that many bytes.
 #[no_mangle]
-pub extern "C" fn wasmtime_linker_get(
-    l: *const wasmtime_linker_t,
-    c: *mut wasmtime_context_t,
+pub unsafe extern "C" fn wasmtime_linker_get(
+    l: Option<&wasmtime_linker_t>,
+    c: Option<&mut wasmtime_context_t>,
     module: *const c_char,
     ml: usize,
     name: *const c_char,
     nl: usize,
-    item: *mut wasmtime_extern_t,
+    item: Out<'_, wasmtime_extern_t>,
 ) -> bool {
     guard(false, || {
-        let (Some(l), Some(s), Some((m, n))) = (ptr::r(l), ctx(c), names(module, ml, name, nl))
-        else {
+        // SAFETY: the caller's promise.
+        let names = unsafe { names(module, ml, name, nl) };
+        let (Some(l), Some(s), Some((m, n))) = (l, c, names) else {
             return false;
         };
         match l.resolve(s, &m, &n) {
             Ok(Some(e)) => {
                 let x = extern_to_c(s.data(), e);
-                ptr::write(item, x);
+                ptr::put(item, x);
                 true
             }
             _ => false,
@@ -609,6 +654,9 @@ pub extern "C" fn wasmtime_linker_get(
 
 // --- instance_pre --------------------------------------------------------------------------
 
+/// Instantiates a pre-resolved module in a store.
+type Instantiate = Box<dyn Fn(&mut Store<StoreData>) -> Result<Instance, Error> + Send + Sync>;
+
 /// A module whose imports were resolved once: a loader `InstancePre` (behind the closure)
 /// over a loader linker holding just the module's imports (C host functions, items of a
 /// store, WASI functions).
@@ -617,20 +665,20 @@ pub struct wasmtime_instance_pre_t {
     /// Imports defined as items of a store: the store's id and the import's name (checked
     /// before instantiating, for the C API's message).
     items: Vec<(u64, String, String)>,
-    instantiate: Box<dyn Fn(&mut Store<StoreData>) -> Result<Instance, Error> + Send + Sync>,
+    instantiate: Instantiate,
 }
 
 #[no_mangle]
 pub extern "C" fn wasmtime_linker_instantiate_pre(
-    l: *const wasmtime_linker_t,
-    m: *const wasmtime_module_t,
-    ret: *mut *mut wasmtime_instance_pre_t,
+    l: Option<&wasmtime_linker_t>,
+    m: Option<&wasmtime_module_t>,
+    ret: Out<'_, Box<wasmtime_instance_pre_t>>,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(l) = ptr::r(l) else {
+        let Some(l) = l else {
             return null_arg("linker");
         };
-        let Some(m) = ptr::r(m) else {
+        let Some(m) = m else {
             return null_arg("module");
         };
         let module = match m.get() {
@@ -678,38 +726,38 @@ pub extern "C" fn wasmtime_linker_instantiate_pre(
             Ok(pre) => pre,
             Err(e) => return from_loader(&e),
         };
-        ptr::write(
+        ptr::put(
             ret,
-            Box::into_raw(Box::new(wasmtime_instance_pre_t {
+            Box::new(wasmtime_instance_pre_t {
                 module: m.clone(),
                 items,
                 instantiate: Box::new(move |store: &mut Store<StoreData>| pre.instantiate(store)),
-            })),
+            }),
         );
         std::ptr::null_mut()
     })
 }
 
 #[no_mangle]
-pub extern "C" fn wasmtime_instance_pre_delete(p: *mut wasmtime_instance_pre_t) {
-    guard((), || drop(ptr::take_box(p)))
+pub extern "C" fn wasmtime_instance_pre_delete(p: Option<Box<wasmtime_instance_pre_t>>) {
+    guard((), || drop(p))
 }
 
 /// `store` is a context pointer (as in v23's implementation) or a store pointer: they are
 /// the same address in libwasmaot.
 #[no_mangle]
 pub extern "C" fn wasmtime_instance_pre_instantiate(
-    p: *const wasmtime_instance_pre_t,
-    store: *mut wasmtime_store_t,
-    ret: *mut CHandle,
-    trap: *mut *mut wasm_trap_t,
+    p: Option<&wasmtime_instance_pre_t>,
+    store: Option<&mut wasmtime_store_t>,
+    ret: Out<'_, CHandle>,
+    trap: Out<'_, Option<Box<wasm_trap_t>>>,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        ptr::write(trap, std::ptr::null_mut());
-        let Some(p) = ptr::r(p) else {
+        let trap = ptr::init(trap, None);
+        let Some(p) = p else {
             return null_arg("instance_pre");
         };
-        let Some(s) = ctx(store) else {
+        let Some(s) = store else {
             return null_arg("store");
         };
         for (store_id, module, name) in &p.items {
@@ -726,24 +774,17 @@ pub extern "C" fn wasmtime_instance_pre_instantiate(
         if let Err(e) = check_instance_limits(s, module) {
             return new_error(e);
         }
-        match (p.instantiate)(&mut s.store) {
-            Ok(i) => {
-                let h = instance_handle(s.data(), i);
-                ptr::write(ret, h);
-                std::ptr::null_mut()
-            }
-            Err(e) => call_failure(s, &e, trap),
-        }
+        let r = match (p.instantiate)(&mut s.store) {
+            Ok(i) => Ok(instance_handle(s.data(), i)),
+            Err(e) => Err(call_failure(s, &e, trap)),
+        };
+        ret_instance(r, ret)
     })
 }
 
 #[no_mangle]
 pub extern "C" fn wasmtime_instance_pre_module(
-    p: *mut wasmtime_instance_pre_t,
-) -> *mut wasmtime_module_t {
-    guard(std::ptr::null_mut(), || {
-        ptr::r(p).map_or(std::ptr::null_mut(), |p| {
-            Box::into_raw(Box::new(p.module.clone()))
-        })
-    })
+    p: Option<&wasmtime_instance_pre_t>,
+) -> Option<Box<wasmtime_module_t>> {
+    guard(None, || p.map(|p| Box::new(p.module.clone())))
 }

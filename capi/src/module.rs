@@ -1,12 +1,15 @@
-//! `wasmtime_module_t`: compile (feature `compile`), validate, (de)serialize, imports,
-//! exports, image range; `wasmtime_wat2wasm`.
+//! Modules: `wasmtime_module_t` (compile with feature `compile`, validate,
+//! (de)serialize, imports, exports, image range), wasm.h's `wasm_module_t` and
+//! `wasm_shared_module_t`; `wasmtime_wat2wasm`.
 
 use crate::config::wasm_engine_t;
 use crate::error::{new_error, null_arg, wasmtime_error_t};
 use crate::guard::{guard, guard_err};
-use crate::ptr;
+use crate::ptr::{self, Out};
+use crate::refs::{has_hdr, ref_casts, ref_fns, RefHeader, RefKind, RefView};
+use crate::store::{store_of, wasm_store_t};
 use crate::types::{exporttype, importtype, wasm_exporttype_vec_t, wasm_importtype_vec_t};
-use crate::vec::WasmVec;
+use crate::vec::{wasm_byte_vec_t, WasmVec};
 use std::ffi::{c_char, c_void};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -145,49 +148,57 @@ fn wasmparser_features(bits: u64) -> wasmparser::WasmFeatures {
 
 fn ret_module(
     r: Result<wasmtime_module_t, String>,
-    ret: *mut *mut wasmtime_module_t,
+    ret: Out<'_, Box<wasmtime_module_t>>,
 ) -> *mut wasmtime_error_t {
     match r {
         Ok(m) => {
-            ptr::write(ret, Box::into_raw(Box::new(m)));
+            ptr::put(ret, Box::new(m));
             std::ptr::null_mut()
         }
         Err(e) => new_error(e),
     }
 }
 
+/// # Safety
+///
+/// Unless `len` is 0, `wasm` must be NULL or point to `len` readable bytes.
 #[no_mangle]
-pub extern "C" fn wasmtime_module_new(
-    engine: *mut wasm_engine_t,
+pub unsafe extern "C" fn wasmtime_module_new(
+    engine: Option<&wasm_engine_t>,
     wasm: *const u8,
     len: usize,
-    ret: *mut *mut wasmtime_module_t,
+    ret: Out<'_, Box<wasmtime_module_t>>,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(e) = ptr::r(engine) else {
+        let Some(e) = engine else {
             return null_arg("engine");
         };
-        let Some(w) = ptr::slice(wasm, len) else {
+        // SAFETY: the caller's promise.
+        let Some(w) = (unsafe { ptr::slice(wasm, len) }) else {
             return null_arg("wasm");
         };
-        if ret.is_null() {
+        if ret.is_none() {
             return null_arg("ret");
         }
         ret_module(new_module(e, w), ret)
     })
 }
 
+/// # Safety
+///
+/// Unless `len` is 0, `wasm` must be NULL or point to `len` readable bytes.
 #[no_mangle]
-pub extern "C" fn wasmtime_module_validate(
-    engine: *mut wasm_engine_t,
+pub unsafe extern "C" fn wasmtime_module_validate(
+    engine: Option<&wasm_engine_t>,
     wasm: *const u8,
     len: usize,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(e) = ptr::r(engine) else {
+        let Some(e) = engine else {
             return null_arg("engine");
         };
-        let Some(w) = ptr::slice(wasm, len) else {
+        // SAFETY: the caller's promise.
+        let Some(w) = (unsafe { ptr::slice(wasm, len) }) else {
             return null_arg("wasm");
         };
         match validate(e, w) {
@@ -198,55 +209,55 @@ pub extern "C" fn wasmtime_module_validate(
 }
 
 #[no_mangle]
-pub extern "C" fn wasmtime_module_delete(m: *mut wasmtime_module_t) {
-    guard((), || drop(ptr::take_box(m)))
+pub extern "C" fn wasmtime_module_delete(m: Option<Box<wasmtime_module_t>>) {
+    guard((), || drop(m))
 }
 
 #[no_mangle]
-pub extern "C" fn wasmtime_module_clone(m: *mut wasmtime_module_t) -> *mut wasmtime_module_t {
-    guard(std::ptr::null_mut(), || {
-        ptr::r(m).map_or(std::ptr::null_mut(), |m| Box::into_raw(Box::new(m.clone())))
-    })
+pub extern "C" fn wasmtime_module_clone(
+    m: Option<&wasmtime_module_t>,
+) -> Option<Box<wasmtime_module_t>> {
+    guard(None, || m.map(|m| Box::new(m.clone())))
 }
 
 #[no_mangle]
 pub extern "C" fn wasmtime_module_imports(
-    m: *const wasmtime_module_t,
-    out: *mut wasm_importtype_vec_t,
+    m: Option<&wasmtime_module_t>,
+    out: Out<'_, wasm_importtype_vec_t>,
 ) {
     guard((), || {
-        let v = ptr::r(m)
+        let v = m
             .map(|m| m.imports().iter().map(importtype).collect())
             .unwrap_or_default();
-        ptr::write(out, WasmVec::from_vec(v))
+        ptr::put(out, WasmVec::from_vec(v))
     })
 }
 
 #[no_mangle]
 pub extern "C" fn wasmtime_module_exports(
-    m: *const wasmtime_module_t,
-    out: *mut wasm_exporttype_vec_t,
+    m: Option<&wasmtime_module_t>,
+    out: Out<'_, wasm_exporttype_vec_t>,
 ) {
     guard((), || {
-        let v = ptr::r(m)
+        let v = m
             .map(|m| m.exports().iter().map(exporttype).collect())
             .unwrap_or_default();
-        ptr::write(out, WasmVec::from_vec(v))
+        ptr::put(out, WasmVec::from_vec(v))
     })
 }
 
 #[no_mangle]
 pub extern "C" fn wasmtime_module_serialize(
-    m: *mut wasmtime_module_t,
-    ret: *mut WasmVec<u8>,
+    m: Option<&wasmtime_module_t>,
+    ret: Out<'_, wasm_byte_vec_t>,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(m) = ptr::r(m) else {
+        let Some(m) = m else {
             return null_arg("module");
         };
         match m.artifact.bytes() {
             Ok(b) => {
-                ptr::write(ret, WasmVec::from_vec(b));
+                ptr::put(ret, WasmVec::from_vec(b));
                 std::ptr::null_mut()
             }
             Err(e) => new_error(e),
@@ -254,35 +265,43 @@ pub extern "C" fn wasmtime_module_serialize(
     })
 }
 
+/// # Safety
+///
+/// Unless `len` is 0, `bytes` must be NULL or point to `len` readable bytes.
 #[no_mangle]
-pub extern "C" fn wasmtime_module_deserialize(
-    engine: *mut wasm_engine_t,
+pub unsafe extern "C" fn wasmtime_module_deserialize(
+    engine: Option<&wasm_engine_t>,
     bytes: *const u8,
     len: usize,
-    ret: *mut *mut wasmtime_module_t,
+    ret: Out<'_, Box<wasmtime_module_t>>,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(e) = ptr::r(engine) else {
+        let Some(e) = engine else {
             return null_arg("engine");
         };
-        let Some(b) = ptr::slice(bytes, len) else {
+        // SAFETY: the caller's promise.
+        let Some(b) = (unsafe { ptr::slice(bytes, len) }) else {
             return null_arg("bytes");
         };
         ret_module(deserialize(e, b), ret)
     })
 }
 
+/// # Safety
+///
+/// `path` must be NULL or a NUL-terminated string.
 #[no_mangle]
-pub extern "C" fn wasmtime_module_deserialize_file(
-    engine: *mut wasm_engine_t,
+pub unsafe extern "C" fn wasmtime_module_deserialize_file(
+    engine: Option<&wasm_engine_t>,
     path: *const c_char,
-    ret: *mut *mut wasmtime_module_t,
+    ret: Out<'_, Box<wasmtime_module_t>>,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(e) = ptr::r(engine) else {
+        let Some(e) = engine else {
             return null_arg("engine");
         };
-        let Some(p) = ptr::cstr(path) else {
+        // SAFETY: the caller's promise.
+        let Some(p) = (unsafe { ptr::cstr(path) }) else {
             return null_arg("path");
         };
         let path = PathBuf::from(p);
@@ -297,25 +316,29 @@ pub extern "C" fn wasmtime_module_deserialize_file(
 /// exposes it, `[0, text_len)` offsets are not meaningful, so NULL..NULL is reported.
 #[no_mangle]
 pub extern "C" fn wasmtime_module_image_range(
-    m: *const wasmtime_module_t,
-    start: *mut *mut c_void,
-    end: *mut *mut c_void,
+    m: Option<&wasmtime_module_t>,
+    start: Out<'_, *mut c_void>,
+    end: Out<'_, *mut c_void>,
 ) {
     guard((), || {
-        let (s, e) = ptr::r(m).map_or((0, 0), |m| m.get().map_or((0, 0), |m| m.image_range()));
-        ptr::write(start, s as *mut c_void);
-        ptr::write(end, e as *mut c_void);
+        let (s, e) = m.map_or((0, 0), |m| m.get().map_or((0, 0), |m| m.image_range()));
+        ptr::put(start, s as *mut c_void);
+        ptr::put(end, e as *mut c_void);
     })
 }
 
+/// # Safety
+///
+/// Unless `len` is 0, `wat` must be NULL or point to `len` readable bytes.
 #[no_mangle]
-pub extern "C" fn wasmtime_wat2wasm(
+pub unsafe extern "C" fn wasmtime_wat2wasm(
     wat: *const c_char,
     len: usize,
-    ret: *mut WasmVec<u8>,
+    ret: Out<'_, wasm_byte_vec_t>,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(text) = ptr::slice(wat.cast::<u8>(), len) else {
+        // SAFETY: the caller's promise.
+        let Some(text) = (unsafe { ptr::slice(wat.cast::<u8>(), len) }) else {
             return null_arg("wat");
         };
         #[cfg(feature = "compile")]
@@ -325,7 +348,7 @@ pub extern "C" fn wasmtime_wat2wasm(
             };
             match wat::parse_str(text) {
                 Ok(b) => {
-                    ptr::write(ret, WasmVec::from_vec(b));
+                    ptr::put(ret, WasmVec::from_vec(b));
                     std::ptr::null_mut()
                 }
                 Err(e) => new_error(e.to_string()),
@@ -338,3 +361,187 @@ pub extern "C" fn wasmtime_wat2wasm(
         }
     })
 }
+
+// ---------------------------------------------------------------------------------------
+// wasm.h modules
+
+has_hdr!(wasm_module_t);
+
+#[repr(C)]
+pub struct wasm_module_t {
+    pub hdr: RefHeader,
+    pub module: wasmtime_module_t,
+}
+
+impl Clone for wasm_module_t {
+    fn clone(&self) -> Self {
+        wasm_module_t {
+            hdr: RefHeader::new(RefKind::Module),
+            module: self.module.clone(),
+        }
+    }
+}
+
+pub struct wasm_shared_module_t {
+    module: wasmtime_module_t,
+}
+
+fn boxed_module(module: wasmtime_module_t) -> *mut wasm_module_t {
+    Box::into_raw(Box::new(wasm_module_t {
+        hdr: RefHeader::new(RefKind::Module),
+        module,
+    }))
+}
+
+/// # Safety
+///
+/// `binary` must be NULL or a valid vector (a non-NULL `data` points to `size` bytes).
+#[no_mangle]
+pub unsafe extern "C" fn wasm_module_new(
+    s: Option<&wasm_store_t>,
+    binary: Option<&wasm_byte_vec_t>,
+) -> *mut wasm_module_t {
+    guard(std::ptr::null_mut(), || {
+        let (Some(s), Some(b)) = (store_of(s), binary) else {
+            return std::ptr::null_mut();
+        };
+        // SAFETY: the caller's promise.
+        let b = unsafe { b.as_slice() };
+        match new_module(&s.get().engine, b) {
+            Ok(m) => boxed_module(m),
+            Err(_) => std::ptr::null_mut(),
+        }
+    })
+}
+
+/// # Safety
+///
+/// `binary` must be NULL or a valid vector (a non-NULL `data` points to `size` bytes).
+#[no_mangle]
+pub unsafe extern "C" fn wasm_module_validate(
+    s: Option<&wasm_store_t>,
+    binary: Option<&wasm_byte_vec_t>,
+) -> bool {
+    guard(false, || {
+        let (Some(s), Some(b)) = (store_of(s), binary) else {
+            return false;
+        };
+        // SAFETY: the caller's promise.
+        let b = unsafe { b.as_slice() };
+        validate(&s.get().engine, b).is_ok()
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasm_module_imports(
+    m: Option<&wasm_module_t>,
+    out: Out<'_, wasm_importtype_vec_t>,
+) {
+    guard((), || {
+        let v = m
+            .map(|m| m.module.imports().iter().map(importtype).collect())
+            .unwrap_or_default();
+        ptr::put(out, WasmVec::from_vec(v))
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasm_module_exports(
+    m: Option<&wasm_module_t>,
+    out: Out<'_, wasm_exporttype_vec_t>,
+) {
+    guard((), || {
+        let v = m
+            .map(|m| m.module.exports().iter().map(exporttype).collect())
+            .unwrap_or_default();
+        ptr::put(out, WasmVec::from_vec(v))
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasm_module_serialize(m: Option<&wasm_module_t>, out: Out<'_, wasm_byte_vec_t>) {
+    guard((), || {
+        let b = m
+            .and_then(|m| m.module.artifact.bytes().ok())
+            .unwrap_or_default();
+        ptr::put(out, WasmVec::from_vec(b))
+    })
+}
+
+/// # Safety
+///
+/// `b` must be NULL or a valid vector (a non-NULL `data` points to `size` bytes).
+#[no_mangle]
+pub unsafe extern "C" fn wasm_module_deserialize(
+    s: Option<&wasm_store_t>,
+    b: Option<&wasm_byte_vec_t>,
+) -> *mut wasm_module_t {
+    guard(std::ptr::null_mut(), || {
+        let (Some(s), Some(b)) = (store_of(s), b) else {
+            return std::ptr::null_mut();
+        };
+        // SAFETY: the caller's promise.
+        let b = unsafe { b.as_slice() };
+        match deserialize(&s.get().engine, b) {
+            Ok(m) => boxed_module(m),
+            Err(_) => std::ptr::null_mut(),
+        }
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasm_module_share(
+    m: Option<&wasm_module_t>,
+) -> Option<Box<wasm_shared_module_t>> {
+    guard(None, || {
+        m.map(|m| {
+            Box::new(wasm_shared_module_t {
+                module: m.module.clone(),
+            })
+        })
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasm_module_obtain(
+    s: Option<&wasm_store_t>,
+    m: Option<&wasm_shared_module_t>,
+) -> *mut wasm_module_t {
+    guard(std::ptr::null_mut(), || {
+        let (Some(s), Some(m)) = (store_of(s), m) else {
+            return std::ptr::null_mut();
+        };
+        if !m
+            .module
+            .get()
+            .is_ok_and(|x| wasmaot_loader::Engine::same(x.engine(), &s.get().engine.engine))
+        {
+            return std::ptr::null_mut();
+        }
+        boxed_module(m.module.clone())
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasm_shared_module_delete(m: Option<Box<wasm_shared_module_t>>) {
+    guard((), || drop(m))
+}
+
+ref_fns!(
+    wasm_module_t,
+    wasm_module_delete,
+    wasm_module_copy,
+    wasm_module_same,
+    |a, b| std::ptr::eq(a, b),
+    wasm_module_get_host_info,
+    wasm_module_set_host_info,
+    wasm_module_set_host_info_with_finalizer
+);
+ref_casts!(
+    wasm_module_t,
+    wasm_module_as_ref,
+    wasm_module_as_ref_const,
+    wasm_ref_as_module,
+    wasm_ref_as_module_const,
+    |v| matches!(v, RefView::Module(_))
+);

@@ -1,11 +1,18 @@
 //! `wasm_ref_t`: the common header of every wasm.h reference object (traps, foreign
-//! objects, modules, externs, instances, externref values), host info, and the generic
-//! `_as_ref` / `wasm_ref_as_*` casts.
+//! objects, modules, externs, instances, externref values), host info, the generic
+//! `_as_ref` / `wasm_ref_as_*` casts, externref value objects and `wasm_foreign_t`.
 
+use crate::externs::wasm_extern_t;
 use crate::guard::guard;
-use crate::ptr::{self, Finalized, SendPtr};
+use crate::instance::wasm_instance_t;
+use crate::module::wasm_module_t;
+use crate::ptr::{Finalized, SendPtr};
+use crate::store::{wasm_store_t, WasmStore};
+use crate::trap::wasm_trap_t;
 use std::cell::RefCell;
 use std::ffi::c_void;
+use std::sync::Arc;
+use wasmaot_loader::{Extern, ExternRef};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
@@ -65,25 +72,22 @@ pub fn set_host_info(
     }
 }
 
-/// Declares `_delete`, `_copy`, `_same`, host info and (with `as_ref`) the ref casts for
-/// wasm.h reference type `$t` whose kind is checked by `$is`.
+/// Declares `_delete`, `_copy`, `_same` (by `$same_fn`) and the host-info functions of
+/// the wasm.h reference type `$t`.
 macro_rules! ref_fns {
     ($t:ty, $delete:ident, $copy:ident, $same:ident, $same_fn:expr,
      $get:ident, $set:ident, $setf:ident) => {
         #[no_mangle]
-        pub extern "C" fn $delete(p: *mut $t) {
-            $crate::guard::guard((), || drop($crate::refs::take_ref::<$t>(p)))
+        pub extern "C" fn $delete(p: Option<Box<$t>>) {
+            $crate::guard::guard((), || drop(p))
         }
         #[no_mangle]
-        pub extern "C" fn $copy(p: *const $t) -> *mut $t {
-            $crate::guard::guard(std::ptr::null_mut(), || match $crate::ptr::r(p) {
-                Some(x) => Box::into_raw(Box::new(x.clone())),
-                None => std::ptr::null_mut(),
-            })
+        pub extern "C" fn $copy(p: Option<&$t>) -> Option<Box<$t>> {
+            $crate::guard::guard(None, || p.map(|x| Box::new(x.clone())))
         }
         #[no_mangle]
-        pub extern "C" fn $same(a: *const $t, b: *const $t) -> bool {
-            $crate::guard::guard(false, || match ($crate::ptr::r(a), $crate::ptr::r(b)) {
+        pub extern "C" fn $same(a: Option<&$t>, b: Option<&$t>) -> bool {
+            $crate::guard::guard(false, || match (a, b) {
                 (Some(a), Some(b)) => {
                     let same: fn(&$t, &$t) -> bool = $same_fn;
                     same(a, b)
@@ -92,33 +96,25 @@ macro_rules! ref_fns {
             })
         }
         #[no_mangle]
-        pub extern "C" fn $get(p: *const $t) -> *mut std::ffi::c_void {
+        pub extern "C" fn $get(p: Option<&$t>) -> *mut std::ffi::c_void {
             $crate::guard::guard(std::ptr::null_mut(), || {
-                $crate::refs::get_host_info($crate::ptr::r(p).map(|x| $crate::refs::HasHdr::hdr(x)))
+                $crate::refs::get_host_info(p.map($crate::refs::HasHdr::hdr))
             })
         }
         #[no_mangle]
-        pub extern "C" fn $set(p: *mut $t, data: *mut std::ffi::c_void) {
+        pub extern "C" fn $set(p: Option<&$t>, data: *mut std::ffi::c_void) {
             $crate::guard::guard((), || {
-                $crate::refs::set_host_info(
-                    $crate::ptr::r(p).map(|x| $crate::refs::HasHdr::hdr(x)),
-                    data,
-                    None,
-                )
+                $crate::refs::set_host_info(p.map($crate::refs::HasHdr::hdr), data, None)
             })
         }
         #[no_mangle]
         pub extern "C" fn $setf(
-            p: *mut $t,
+            p: Option<&$t>,
             data: *mut std::ffi::c_void,
             fin: Option<extern "C" fn(*mut std::ffi::c_void)>,
         ) {
             $crate::guard::guard((), || {
-                $crate::refs::set_host_info(
-                    $crate::ptr::r(p).map(|x| $crate::refs::HasHdr::hdr(x)),
-                    data,
-                    fin,
-                )
+                $crate::refs::set_host_info(p.map($crate::refs::HasHdr::hdr), data, fin)
             })
         }
     };
@@ -143,10 +139,10 @@ macro_rules! has_hdr {
 }
 pub(crate) use has_hdr;
 
-/// `_as_ref`, `_as_ref_const`, `wasm_ref_as_*`, `wasm_ref_as_*_const` for `$t`, which
-/// a `wasm_ref_t` is when `$check(&RefHeader)` holds.
+/// `_as_ref`, `_as_ref_const` (pointer casts) and the checked `wasm_ref_as_*`,
+/// `wasm_ref_as_*_const` for `$t`, which a reference object is when `$is(view)` holds.
 macro_rules! ref_casts {
-    ($t:ty, $as_ref:ident, $as_ref_const:ident, $from:ident, $from_const:ident, $check:expr) => {
+    ($t:ty, $as_ref:ident, $as_ref_const:ident, $from:ident, $from_const:ident, $is:expr) => {
         #[no_mangle]
         pub extern "C" fn $as_ref(p: *mut $t) -> *mut $crate::refs::wasm_ref_t {
             p.cast()
@@ -155,25 +151,31 @@ macro_rules! ref_casts {
         pub extern "C" fn $as_ref_const(p: *const $t) -> *const $crate::refs::wasm_ref_t {
             p.cast()
         }
+        /// # Safety
+        ///
+        /// `r` must be NULL or a live reference object of this library.
         #[no_mangle]
-        pub extern "C" fn $from(r: *mut $crate::refs::wasm_ref_t) -> *mut $t {
+        pub unsafe extern "C" fn $from(r: *mut $crate::refs::wasm_ref_t) -> *mut $t {
             $crate::guard::guard(std::ptr::null_mut(), || {
-                let check: fn(*const $crate::refs::wasm_ref_t) -> bool = $check;
-                if check(r) {
-                    r.cast()
-                } else {
-                    std::ptr::null_mut()
+                let is: fn($crate::refs::RefView<'_>) -> bool = $is;
+                // SAFETY: the caller's promise.
+                match unsafe { $crate::refs::view(r) } {
+                    Some(v) if is(v) => r.cast(),
+                    _ => std::ptr::null_mut(),
                 }
             })
         }
+        /// # Safety
+        ///
+        /// `r` must be NULL or a live reference object of this library.
         #[no_mangle]
-        pub extern "C" fn $from_const(r: *const $crate::refs::wasm_ref_t) -> *const $t {
+        pub unsafe extern "C" fn $from_const(r: *const $crate::refs::wasm_ref_t) -> *const $t {
             $crate::guard::guard(std::ptr::null(), || {
-                let check: fn(*const $crate::refs::wasm_ref_t) -> bool = $check;
-                if check(r) {
-                    r.cast()
-                } else {
-                    std::ptr::null()
+                let is: fn($crate::refs::RefView<'_>) -> bool = $is;
+                // SAFETY: the caller's promise.
+                match unsafe { $crate::refs::view(r) } {
+                    Some(v) if is(v) => r.cast(),
+                    _ => std::ptr::null(),
                 }
             })
         }
@@ -181,143 +183,209 @@ macro_rules! ref_casts {
 }
 pub(crate) use ref_casts;
 
-pub fn take_ref<T>(p: *mut T) -> Option<Box<T>> {
-    ptr::take_box(p)
-}
-
-/// Whether `r` is a reference of kind `k`.
-pub fn is_kind(r: *const wasm_ref_t, k: RefKind) -> bool {
-    ptr::r(r).is_some_and(|r| r.hdr.kind == k)
-}
-
 // --- wasm_ref_t itself: dispatch on the kind --------------------------------------------
 
-use crate::error::wasm_trap_t;
-use crate::wasm::{wasm_extern_t, wasm_foreign_t, wasm_instance_t, wasm_module_t, ExternRefObj};
+/// A reference object, by the kind in its header.
+#[derive(Clone, Copy)]
+pub enum RefView<'a> {
+    Trap(&'a wasm_trap_t),
+    Foreign(&'a wasm_foreign_t),
+    Module(&'a wasm_module_t),
+    Extern(&'a wasm_extern_t),
+    Instance(&'a wasm_instance_t),
+    ExternRef(&'a ExternRefObj),
+}
 
-/// Deep copy of any reference object.
-pub fn copy_ref(r: &wasm_ref_t) -> *mut wasm_ref_t {
-    let p: *const wasm_ref_t = r;
-    match r.hdr.kind {
-        RefKind::Trap => {
-            Box::into_raw(Box::new(ptr::r(p.cast::<wasm_trap_t>()).unwrap().clone())).cast()
+/// The object `r` points to; `None` for NULL.
+///
+/// # Safety
+///
+/// `r` must be NULL or point to a live reference object of this library (each is a
+/// `repr(C)` struct whose first field is a [`RefHeader`]) that is not freed or written
+/// (except through its header's `RefCell`) for `'a`.
+pub unsafe fn view<'a>(r: *const wasm_ref_t) -> Option<RefView<'a>> {
+    // SAFETY: the caller's promise; every reference object starts with the header.
+    let kind = unsafe { r.as_ref() }?.hdr.kind;
+    // SAFETY: the caller's promise; the header's kind says which object `r` starts.
+    Some(unsafe {
+        match kind {
+            RefKind::Trap => RefView::Trap(&*r.cast()),
+            RefKind::Foreign => RefView::Foreign(&*r.cast()),
+            RefKind::Module => RefView::Module(&*r.cast()),
+            RefKind::Extern => RefView::Extern(&*r.cast()),
+            RefKind::Instance => RefView::Instance(&*r.cast()),
+            RefKind::ExternRef => RefView::ExternRef(&*r.cast()),
         }
-        RefKind::Foreign => Box::into_raw(Box::new(
-            ptr::r(p.cast::<wasm_foreign_t>()).unwrap().clone(),
-        ))
-        .cast(),
-        RefKind::Module => {
-            Box::into_raw(Box::new(ptr::r(p.cast::<wasm_module_t>()).unwrap().clone())).cast()
+    })
+}
+
+fn boxed<T>(x: T) -> *mut wasm_ref_t {
+    Box::into_raw(Box::new(x)).cast()
+}
+
+impl RefView<'_> {
+    /// A deep copy, as a new object.
+    pub fn copy(self) -> *mut wasm_ref_t {
+        match self {
+            RefView::Trap(x) => boxed(x.clone()),
+            RefView::Foreign(x) => boxed(x.clone()),
+            RefView::Module(x) => boxed(x.clone()),
+            RefView::Extern(x) => boxed(x.clone()),
+            RefView::Instance(x) => boxed(x.clone()),
+            RefView::ExternRef(x) => boxed(x.clone()),
         }
-        RefKind::Extern => {
-            Box::into_raw(Box::new(ptr::r(p.cast::<wasm_extern_t>()).unwrap().clone())).cast()
+    }
+
+    /// `wasm_ref_same`: the same extern, instance or externref, or the same object.
+    pub fn same(self, other: RefView<'_>) -> bool {
+        match (self, other) {
+            (RefView::Extern(x), RefView::Extern(y)) => x.same(y),
+            (RefView::Instance(x), RefView::Instance(y)) => x.instance == y.instance,
+            (RefView::ExternRef(x), RefView::ExternRef(y)) => x.r == y.r,
+            (RefView::Trap(x), RefView::Trap(y)) => std::ptr::eq(x, y),
+            (RefView::Foreign(x), RefView::Foreign(y)) => std::ptr::eq(x, y),
+            (RefView::Module(x), RefView::Module(y)) => std::ptr::eq(x, y),
+            _ => false,
         }
-        RefKind::Instance => Box::into_raw(Box::new(
-            ptr::r(p.cast::<wasm_instance_t>()).unwrap().clone(),
-        ))
-        .cast(),
-        RefKind::ExternRef => {
-            Box::into_raw(Box::new(ptr::r(p.cast::<ExternRefObj>()).unwrap().clone())).cast()
-        }
+    }
+
+    /// Whether this is an extern whose item `f` accepts.
+    pub fn is_extern(self, f: fn(&Extern) -> bool) -> bool {
+        matches!(self, RefView::Extern(e) if f(&e.which))
     }
 }
 
-/// Free any reference object.
-pub fn delete_ref(r: *mut wasm_ref_t) {
-    let Some(kind) = ptr::r(r).map(|r| r.hdr.kind) else {
+/// Free a reference object (nothing for NULL).
+///
+/// # Safety
+///
+/// `r` must be NULL or a reference object of this library that the caller owns and does
+/// not use again.
+pub unsafe fn delete_ref(r: *mut wasm_ref_t) {
+    // SAFETY: the caller's promise; every reference object starts with the header.
+    let Some(kind) = (unsafe { r.as_ref() }).map(|r| r.hdr.kind) else {
         return;
     };
-    match kind {
-        RefKind::Trap => drop(ptr::take_box(r.cast::<wasm_trap_t>())),
-        RefKind::Foreign => drop(ptr::take_box(r.cast::<wasm_foreign_t>())),
-        RefKind::Module => drop(ptr::take_box(r.cast::<wasm_module_t>())),
-        RefKind::Extern => drop(ptr::take_box(r.cast::<wasm_extern_t>())),
-        RefKind::Instance => drop(ptr::take_box(r.cast::<wasm_instance_t>())),
-        RefKind::ExternRef => drop(ptr::take_box(r.cast::<ExternRefObj>())),
+    // SAFETY: the kind says which `Box` the object was made as (`Box::into_raw`); the
+    // caller hands it over.
+    unsafe {
+        match kind {
+            RefKind::Trap => drop(Box::from_raw(r.cast::<wasm_trap_t>())),
+            RefKind::Foreign => drop(Box::from_raw(r.cast::<wasm_foreign_t>())),
+            RefKind::Module => drop(Box::from_raw(r.cast::<wasm_module_t>())),
+            RefKind::Extern => drop(Box::from_raw(r.cast::<wasm_extern_t>())),
+            RefKind::Instance => drop(Box::from_raw(r.cast::<wasm_instance_t>())),
+            RefKind::ExternRef => drop(Box::from_raw(r.cast::<ExternRefObj>())),
+        }
     }
 }
 
+/// # Safety
+///
+/// `r` must be NULL or a reference object of this library that the caller owns.
 #[no_mangle]
-pub extern "C" fn wasm_ref_delete(r: *mut wasm_ref_t) {
-    guard((), || delete_ref(r))
+pub unsafe extern "C" fn wasm_ref_delete(r: *mut wasm_ref_t) {
+    // SAFETY: the caller's promise.
+    guard((), || unsafe { delete_ref(r) })
 }
+/// # Safety
+///
+/// `r` must be NULL or a live reference object of this library.
 #[no_mangle]
-pub extern "C" fn wasm_ref_copy(r: *const wasm_ref_t) -> *mut wasm_ref_t {
+pub unsafe extern "C" fn wasm_ref_copy(r: *const wasm_ref_t) -> *mut wasm_ref_t {
     guard(std::ptr::null_mut(), || {
-        ptr::r(r).map_or(std::ptr::null_mut(), copy_ref)
+        // SAFETY: the caller's promise.
+        let r = unsafe { view(r) };
+        r.map_or(std::ptr::null_mut(), RefView::copy)
     })
 }
+/// # Safety
+///
+/// `a` and `b` must each be NULL or a live reference object of this library.
 #[no_mangle]
-pub extern "C" fn wasm_ref_same(a: *const wasm_ref_t, b: *const wasm_ref_t) -> bool {
+pub unsafe extern "C" fn wasm_ref_same(a: *const wasm_ref_t, b: *const wasm_ref_t) -> bool {
     guard(false, || {
-        let (Some(x), Some(y)) = (ptr::r(a), ptr::r(b)) else {
-            return false;
-        };
-        if x.hdr.kind != y.hdr.kind {
-            return false;
-        }
-        match x.hdr.kind {
-            RefKind::Extern => {
-                let (x, y) = (
-                    ptr::r(a.cast::<wasm_extern_t>()),
-                    ptr::r(b.cast::<wasm_extern_t>()),
-                );
-                x.zip(y).is_some_and(|(x, y)| x.same(y))
-            }
-            RefKind::Instance => {
-                let (x, y) = (
-                    ptr::r(a.cast::<wasm_instance_t>()),
-                    ptr::r(b.cast::<wasm_instance_t>()),
-                );
-                x.zip(y).is_some_and(|(x, y)| x.instance == y.instance)
-            }
-            RefKind::ExternRef => {
-                let (x, y) = (
-                    ptr::r(a.cast::<ExternRefObj>()),
-                    ptr::r(b.cast::<ExternRefObj>()),
-                );
-                x.zip(y).is_some_and(|(x, y)| x.r == y.r)
-            }
-            _ => std::ptr::eq(a, b),
-        }
+        // SAFETY: the caller's promise.
+        let (a, b) = unsafe { (view(a), view(b)) };
+        a.zip(b).is_some_and(|(a, b)| a.same(b))
     })
 }
 #[no_mangle]
-pub extern "C" fn wasm_ref_get_host_info(r: *const wasm_ref_t) -> *mut c_void {
-    guard(std::ptr::null_mut(), || {
-        get_host_info(ptr::r(r).map(|r| &r.hdr))
-    })
+pub extern "C" fn wasm_ref_get_host_info(r: Option<&wasm_ref_t>) -> *mut c_void {
+    guard(std::ptr::null_mut(), || get_host_info(r.map(|r| &r.hdr)))
 }
 #[no_mangle]
-pub extern "C" fn wasm_ref_set_host_info(r: *mut wasm_ref_t, data: *mut c_void) {
-    guard((), || set_host_info(ptr::r(r).map(|r| &r.hdr), data, None))
+pub extern "C" fn wasm_ref_set_host_info(r: Option<&wasm_ref_t>, data: *mut c_void) {
+    guard((), || set_host_info(r.map(|r| &r.hdr), data, None))
 }
 #[no_mangle]
 pub extern "C" fn wasm_ref_set_host_info_with_finalizer(
-    r: *mut wasm_ref_t,
+    r: Option<&wasm_ref_t>,
     data: *mut c_void,
     fin: Option<extern "C" fn(*mut c_void)>,
 ) {
-    guard((), || set_host_info(ptr::r(r).map(|r| &r.hdr), data, fin))
+    guard((), || set_host_info(r.map(|r| &r.hdr), data, fin))
 }
 
-// Trap: ref functions and casts.
-has_hdr!(wasm_trap_t);
+// --- externref values and foreign objects -------------------------------------------------
+
+has_hdr!(ExternRefObj);
+has_hdr!(wasm_foreign_t);
+
+#[repr(C)]
+pub struct ExternRefObj {
+    pub hdr: RefHeader,
+    pub store: Arc<WasmStore>,
+    pub r: ExternRef,
+}
+
+impl Clone for ExternRefObj {
+    fn clone(&self) -> Self {
+        ExternRefObj {
+            hdr: RefHeader::new(RefKind::ExternRef),
+            store: self.store.clone(),
+            r: self.r,
+        }
+    }
+}
+
+#[repr(C)]
+pub struct wasm_foreign_t {
+    pub hdr: RefHeader,
+}
+
+impl Clone for wasm_foreign_t {
+    fn clone(&self) -> Self {
+        wasm_foreign_t {
+            hdr: RefHeader::new(RefKind::Foreign),
+        }
+    }
+}
+
+#[no_mangle]
+pub extern "C" fn wasm_foreign_new(_s: *mut wasm_store_t) -> *mut wasm_foreign_t {
+    guard(std::ptr::null_mut(), || {
+        Box::into_raw(Box::new(wasm_foreign_t {
+            hdr: RefHeader::new(RefKind::Foreign),
+        }))
+    })
+}
+
 ref_fns!(
-    wasm_trap_t,
-    wasm_trap_delete,
-    wasm_trap_copy,
-    wasm_trap_same,
+    wasm_foreign_t,
+    wasm_foreign_delete,
+    wasm_foreign_copy,
+    wasm_foreign_same,
     |a, b| std::ptr::eq(a, b),
-    wasm_trap_get_host_info,
-    wasm_trap_set_host_info,
-    wasm_trap_set_host_info_with_finalizer
+    wasm_foreign_get_host_info,
+    wasm_foreign_set_host_info,
+    wasm_foreign_set_host_info_with_finalizer
 );
 ref_casts!(
-    wasm_trap_t,
-    wasm_trap_as_ref,
-    wasm_trap_as_ref_const,
-    wasm_ref_as_trap,
-    wasm_ref_as_trap_const,
-    |r| is_kind(r, RefKind::Trap)
+    wasm_foreign_t,
+    wasm_foreign_as_ref,
+    wasm_foreign_as_ref_const,
+    wasm_ref_as_foreign,
+    wasm_ref_as_foreign_const,
+    |v| matches!(v, RefView::Foreign(_))
 );

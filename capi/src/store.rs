@@ -3,11 +3,15 @@
 //!
 //! A `wasmtime_context_t *` is the same address as its `wasmtime_store_t *` (the store is
 //! boxed and never moves), so `wasmtime_instance_pre_instantiate` accepts either.
+//!
+//! wasm.h's `wasm_store_t` is a reference-counted `wasmtime_store_t`: each wasm.h object
+//! points at its store, so it stays valid whatever order the host deletes things in.
 
 use crate::config::{wasm_engine_t, EngineShared};
 use crate::error::{new_error, wasmtime_error_t};
 use crate::guard::{guard, guard_err};
-use crate::ptr::{self, Finalized, SendPtr};
+use crate::ptr::{self, Finalized, Out, SendPtr};
+use std::cell::UnsafeCell;
 use std::collections::HashMap;
 use std::ffi::c_void;
 use std::hash::Hash;
@@ -136,18 +140,13 @@ pub fn new_store(
     b
 }
 
-/// The store behind a context pointer.
-pub fn ctx<'a>(p: *const wasmtime_context_t) -> Option<&'a mut wasmtime_store_t> {
-    ptr::m(p.cast_mut())
-}
-
 #[no_mangle]
 pub extern "C" fn wasmtime_store_new(
-    engine: *mut wasm_engine_t,
+    engine: Option<&wasm_engine_t>,
     data: *mut c_void,
     fin: Option<extern "C" fn(*mut c_void)>,
 ) -> *mut wasmtime_store_t {
-    guard(std::ptr::null_mut(), || match ptr::r(engine) {
+    guard(std::ptr::null_mut(), || match engine {
         Some(e) => Box::into_raw(new_store(e, data, fin)),
         None => std::ptr::null_mut(),
     })
@@ -159,8 +158,8 @@ pub extern "C" fn wasmtime_store_context(s: *mut wasmtime_store_t) -> *mut wasmt
 }
 
 #[no_mangle]
-pub extern "C" fn wasmtime_store_delete(s: *mut wasmtime_store_t) {
-    guard((), || drop(ptr::take_box(s)))
+pub extern "C" fn wasmtime_store_delete(s: Option<Box<wasmtime_store_t>>) {
+    guard((), || drop(s))
 }
 
 fn limit(v: i64) -> Option<u64> {
@@ -169,7 +168,7 @@ fn limit(v: i64) -> Option<u64> {
 
 #[no_mangle]
 pub extern "C" fn wasmtime_store_limiter(
-    s: *mut wasmtime_store_t,
+    s: Option<&mut wasmtime_store_t>,
     memory_size: i64,
     table_elements: i64,
     instances: i64,
@@ -177,7 +176,7 @@ pub extern "C" fn wasmtime_store_limiter(
     memories: i64,
 ) {
     guard((), || {
-        if let Some(s) = ctx(s) {
+        if let Some(s) = s {
             s.data().limits = Limits {
                 memory_size: limit(memory_size),
                 table_elements: limit(table_elements),
@@ -195,16 +194,16 @@ pub extern "C" fn wasmtime_store_limiter(
 }
 
 #[no_mangle]
-pub extern "C" fn wasmtime_context_get_data(c: *const wasmtime_context_t) -> *mut c_void {
+pub extern "C" fn wasmtime_context_get_data(c: Option<&wasmtime_context_t>) -> *mut c_void {
     guard(std::ptr::null_mut(), || {
-        ctx(c).map_or(std::ptr::null_mut(), |s| s.data().host)
+        c.map_or(std::ptr::null_mut(), |s| s.store.data().host)
     })
 }
 
 #[no_mangle]
-pub extern "C" fn wasmtime_context_set_data(c: *mut wasmtime_context_t, data: *mut c_void) {
+pub extern "C" fn wasmtime_context_set_data(c: Option<&mut wasmtime_context_t>, data: *mut c_void) {
     guard((), || {
-        if let Some(s) = ctx(c) {
+        if let Some(s) = c {
             s.data().host = data;
         }
     })
@@ -216,11 +215,11 @@ pub extern "C" fn wasmtime_context_gc(_c: *mut wasmtime_context_t) {}
 
 #[no_mangle]
 pub extern "C" fn wasmtime_context_set_fuel(
-    c: *mut wasmtime_context_t,
+    c: Option<&mut wasmtime_context_t>,
     fuel: u64,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(s) = ctx(c) else {
+        let Some(s) = c else {
             return crate::error::null_arg("context");
         };
         if !s.engine.shared.settings.consume_fuel {
@@ -235,11 +234,11 @@ pub extern "C" fn wasmtime_context_set_fuel(
 
 #[no_mangle]
 pub extern "C" fn wasmtime_context_get_fuel(
-    c: *const wasmtime_context_t,
-    fuel: *mut u64,
+    c: Option<&wasmtime_context_t>,
+    fuel: Out<'_, u64>,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(s) = ctx(c) else {
+        let Some(s) = c else {
             return crate::error::null_arg("context");
         };
         if !s.engine.shared.settings.consume_fuel {
@@ -247,7 +246,7 @@ pub extern "C" fn wasmtime_context_get_fuel(
         }
         match s.store.get_fuel() {
             Ok(f) => {
-                ptr::write(fuel, f);
+                ptr::put(fuel, f);
                 std::ptr::null_mut()
             }
             Err(e) => crate::error::from_loader(&e),
@@ -256,17 +255,24 @@ pub extern "C" fn wasmtime_context_get_fuel(
 }
 
 #[no_mangle]
-pub extern "C" fn wasmtime_context_set_epoch_deadline(c: *mut wasmtime_context_t, ticks: u64) {
+pub extern "C" fn wasmtime_context_set_epoch_deadline(
+    c: Option<&mut wasmtime_context_t>,
+    ticks: u64,
+) {
     guard((), || {
-        if let Some(s) = ctx(c) {
+        if let Some(s) = c {
             s.store.set_epoch_deadline(ticks);
         }
     })
 }
 
 /// The C epoch-deadline callback type.
-pub type EpochCallbackFn =
-    extern "C" fn(*mut wasmtime_store_t, *mut c_void, *mut u64, *mut u8) -> *mut wasmtime_error_t;
+pub type EpochCallbackFn = extern "C" fn(
+    *mut wasmtime_store_t,
+    *mut c_void,
+    *mut u64,
+    *mut u8,
+) -> Option<Box<wasmtime_error_t>>;
 
 /// `func` (if any) runs when the deadline is reached: an error fails the running call
 /// with that error; otherwise the deadline moves `*delta` ticks beyond the current epoch
@@ -274,13 +280,13 @@ pub type EpochCallbackFn =
 /// is no async support). Without a callback, reaching the deadline traps.
 #[no_mangle]
 pub extern "C" fn wasmtime_store_epoch_deadline_callback(
-    s: *mut wasmtime_store_t,
+    s: Option<&mut wasmtime_store_t>,
     func: Option<EpochCallbackFn>,
     data: *mut c_void,
     fin: Option<extern "C" fn(*mut c_void)>,
 ) {
     guard((), || {
-        let Some(s) = ctx(s) else { return };
+        let Some(s) = s else { return };
         let env = Finalized {
             data: SendPtr(data),
             finalizer: fin,
@@ -296,7 +302,7 @@ pub extern "C" fn wasmtime_store_epoch_deadline_callback(
             let mut delta = 0u64;
             let mut kind = 0u8;
             let err = func(this, env.data.0, &mut delta, &mut kind);
-            if let Some(e) = ptr::take_box(err) {
+            if let Some(e) = err {
                 return Err(wasmaot_loader::Error::host(crate::func::CError(
                     e.message.clone(),
                 )));
@@ -316,14 +322,14 @@ pub struct wasi_config_t {
 
 #[no_mangle]
 pub extern "C" fn wasmtime_context_set_wasi(
-    c: *mut wasmtime_context_t,
-    wasi: *mut wasi_config_t,
+    c: Option<&mut wasmtime_context_t>,
+    wasi: Option<Box<wasi_config_t>>,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        let Some(mut w) = ptr::take_box(wasi) else {
+        let Some(mut w) = wasi else {
             return crate::error::null_arg("wasi config");
         };
-        let Some(s) = ctx(c) else {
+        let Some(s) = c else {
             return crate::error::null_arg("context");
         };
         let d = s.data();
@@ -331,4 +337,53 @@ pub extern "C" fn wasmtime_context_set_wasi(
         d.wasi_set = true;
         std::ptr::null_mut()
     })
+}
+
+// ---------------------------------------------------------------------------------------
+// wasm.h stores
+
+pub struct WasmStore {
+    cell: UnsafeCell<Box<wasmtime_store_t>>,
+}
+
+impl WasmStore {
+    /// The store. wasm.h stores are single-threaded and every call gets it for its own
+    /// duration only (re-entrant calls from host functions take it again, as the loader
+    /// itself does with raw store pointers).
+    #[allow(clippy::mut_from_ref)]
+    pub fn get(&self) -> &mut wasmtime_store_t {
+        // SAFETY: see above; the box never moves while the `WasmStore` lives.
+        unsafe { &mut *self.cell.get() }
+    }
+}
+
+// SAFETY: a wasm.h store is used by one thread at a time (C API contract); host
+// functions only hold weak references to it.
+unsafe impl Send for WasmStore {}
+// SAFETY: as above.
+unsafe impl Sync for WasmStore {}
+
+pub struct wasm_store_t {
+    pub inner: Arc<WasmStore>,
+}
+
+#[no_mangle]
+pub extern "C" fn wasm_store_new(engine: Option<&wasm_engine_t>) -> *mut wasm_store_t {
+    guard(std::ptr::null_mut(), || match engine {
+        Some(e) => Box::into_raw(Box::new(wasm_store_t {
+            inner: Arc::new(WasmStore {
+                cell: UnsafeCell::new(new_store(e, std::ptr::null_mut(), None)),
+            }),
+        })),
+        None => std::ptr::null_mut(),
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasm_store_delete(s: Option<Box<wasm_store_t>>) {
+    guard((), || drop(s))
+}
+
+pub fn store_of(s: Option<&wasm_store_t>) -> Option<Arc<WasmStore>> {
+    s.map(|s| s.inner.clone())
 }

@@ -2,7 +2,7 @@
 //! types, their vectors, casts and accessors.
 
 use crate::guard::guard;
-use crate::ptr;
+use crate::ptr::{self, Out};
 use crate::vec::{clone_box, declare_vec, OwnedVec, WasmVec};
 use wasmaot_loader::{
     ExportType, ExternType, FuncType, GlobalType, ImportType, MemoryType, TableType, ValType,
@@ -59,9 +59,7 @@ pub fn new_valtype(ty: ValType) -> Box<wasm_valtype_t> {
 }
 
 fn valtypes(v: &[ValType]) -> OwnedVec<Option<Box<wasm_valtype_t>>> {
-    OwnedVec(WasmVec::from_vec(
-        v.iter().map(|t| Some(new_valtype(*t))).collect(),
-    ))
+    OwnedVec::new(v.iter().map(|t| Some(new_valtype(*t))).collect())
 }
 
 pub struct CFuncType {
@@ -174,6 +172,17 @@ macro_rules! specific_type {
                     _ => None,
                 }
             }
+            /// A mutable view of `e` as this type, if it is one.
+            pub fn from_ext_mut(e: &mut wasm_externtype_t) -> Option<&mut $name> {
+                match &e.which {
+                    CExternType::$variant(_) => {
+                        let p = (e as *mut wasm_externtype_t).cast::<$name>();
+                        // SAFETY: `$name` is `repr(transparent)` over `wasm_externtype_t`.
+                        Some(unsafe { &mut *p })
+                    }
+                    _ => None,
+                }
+            }
         }
     };
 }
@@ -191,8 +200,8 @@ pub struct wasm_importtype_t {
 impl Clone for wasm_importtype_t {
     fn clone(&self) -> Self {
         wasm_importtype_t {
-            module: bytes(self.module.0.as_slice()),
-            name: bytes(self.name.0.as_slice()),
+            module: bytes(self.module.as_slice()),
+            name: bytes(self.name.as_slice()),
             ty: self.ty.clone(),
         }
     }
@@ -204,15 +213,18 @@ pub struct wasm_exporttype_t {
 impl Clone for wasm_exporttype_t {
     fn clone(&self) -> Self {
         wasm_exporttype_t {
-            name: bytes(self.name.0.as_slice()),
+            name: bytes(self.name.as_slice()),
             ty: self.ty.clone(),
         }
     }
 }
 
 pub fn bytes(b: &[u8]) -> OwnedVec<u8> {
-    OwnedVec(WasmVec::from_vec(b.to_vec()))
+    OwnedVec::new(b.to_vec())
 }
+
+/// `wasm_name_t`: a byte vector.
+pub type wasm_name_t = WasmVec<u8>;
 
 pub fn importtype(i: &ImportType) -> Option<Box<wasm_importtype_t>> {
     Some(Box::new(wasm_importtype_t {
@@ -313,15 +325,12 @@ declare_vec!(
 macro_rules! own_copy {
     ($t:ty, $delete:ident, $copy:ident) => {
         #[no_mangle]
-        pub extern "C" fn $delete(p: *mut $t) {
-            guard((), || drop(ptr::take_box(p)))
+        pub extern "C" fn $delete(p: Option<Box<$t>>) {
+            guard((), || drop(p))
         }
         #[no_mangle]
-        pub extern "C" fn $copy(p: *const $t) -> *mut $t {
-            guard(std::ptr::null_mut(), || match ptr::r(p) {
-                Some(x) => Box::into_raw(Box::new(x.clone())),
-                None => std::ptr::null_mut(),
-            })
+        pub extern "C" fn $copy(p: Option<&$t>) -> Option<Box<$t>> {
+            guard(None, || p.map(|x| Box::new(x.clone())))
         }
     };
 }
@@ -364,13 +373,18 @@ pub extern "C" fn wasm_valtype_new(kind: u8) -> *mut wasm_valtype_t {
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_valtype_kind(t: *const wasm_valtype_t) -> u8 {
-    guard(WASM_I32, || ptr::r(t).map_or(WASM_I32, |t| valkind(t.ty)))
+pub extern "C" fn wasm_valtype_kind(t: Option<&wasm_valtype_t>) -> u8 {
+    guard(WASM_I32, || t.map_or(WASM_I32, |t| valkind(t.ty)))
 }
 
 /// Take the value types out of an owned `wasm_valtype_vec_t` (freeing it).
-fn take_valtypes(v: *mut wasm_valtype_vec_t) -> Option<Vec<ValType>> {
-    let v = ptr::m(v)?.take();
+///
+/// # Safety
+///
+/// `v` must be NULL or a vector this library made that still owns its elements.
+unsafe fn take_valtypes(v: Option<&mut wasm_valtype_vec_t>) -> Option<Vec<ValType>> {
+    // SAFETY: the caller's promise.
+    let v = unsafe { v?.take() };
     let mut out = Vec::with_capacity(v.len());
     let mut ok = true;
     for t in v {
@@ -382,14 +396,20 @@ fn take_valtypes(v: *mut wasm_valtype_vec_t) -> Option<Vec<ValType>> {
     ok.then_some(out)
 }
 
+/// # Safety
+///
+/// `params` and `results` must each be NULL or a vector this library made
+/// (`wasm_valtype_vec_new*`) that still owns its elements; they move into the new type.
 #[no_mangle]
-pub extern "C" fn wasm_functype_new(
-    params: *mut wasm_valtype_vec_t,
-    results: *mut wasm_valtype_vec_t,
+pub unsafe extern "C" fn wasm_functype_new(
+    params: Option<&mut wasm_valtype_vec_t>,
+    results: Option<&mut wasm_valtype_vec_t>,
 ) -> *mut wasm_functype_t {
     guard(std::ptr::null_mut(), || {
-        let p = take_valtypes(params);
-        let r = take_valtypes(results);
+        // SAFETY: the caller's promise.
+        let p = unsafe { take_valtypes(params) };
+        // SAFETY: the caller's promise.
+        let r = unsafe { take_valtypes(results) };
         match (p, r) {
             (Some(p), Some(r)) => {
                 Box::into_raw(wasm_functype_t::new(ExternType::Func(FuncType::new(p, r))))
@@ -399,38 +419,33 @@ pub extern "C" fn wasm_functype_new(
     })
 }
 
-static EMPTY_VALTYPES: WasmVec<Option<Box<wasm_valtype_t>>> = WasmVec {
-    size: 0,
-    data: std::ptr::null_mut(),
-};
-// SAFETY: the empty vector has no elements and is never written.
-unsafe impl<T> Sync for WasmVec<T> {}
+/// What `wasm_functype_params(NULL)` and `wasm_functype_results(NULL)` return.
+struct EmptyValtypes(wasm_valtype_vec_t);
+// SAFETY: the vector has no elements and nothing writes it.
+unsafe impl Sync for EmptyValtypes {}
+static EMPTY_VALTYPES: EmptyValtypes = EmptyValtypes(WasmVec::empty());
 
 #[no_mangle]
-pub extern "C" fn wasm_functype_params(t: *const wasm_functype_t) -> *const wasm_valtype_vec_t {
-    guard(&EMPTY_VALTYPES, || {
-        ptr::r(t).map_or(&EMPTY_VALTYPES as *const _, |t| {
-            &t.inner().params.0 as *const _
-        })
+pub extern "C" fn wasm_functype_params(t: Option<&wasm_functype_t>) -> &wasm_valtype_vec_t {
+    guard(&EMPTY_VALTYPES.0, || {
+        t.map_or(&EMPTY_VALTYPES.0, |t| t.inner().params.as_c())
     })
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_functype_results(t: *const wasm_functype_t) -> *const wasm_valtype_vec_t {
-    guard(&EMPTY_VALTYPES, || {
-        ptr::r(t).map_or(&EMPTY_VALTYPES as *const _, |t| {
-            &t.inner().results.0 as *const _
-        })
+pub extern "C" fn wasm_functype_results(t: Option<&wasm_functype_t>) -> &wasm_valtype_vec_t {
+    guard(&EMPTY_VALTYPES.0, || {
+        t.map_or(&EMPTY_VALTYPES.0, |t| t.inner().results.as_c())
     })
 }
 
 #[no_mangle]
 pub extern "C" fn wasm_globaltype_new(
-    content: *mut wasm_valtype_t,
+    content: Option<Box<wasm_valtype_t>>,
     mutability: u8,
 ) -> *mut wasm_globaltype_t {
     guard(std::ptr::null_mut(), || {
-        let Some(content) = ptr::take_box(content) else {
+        let Some(content) = content else {
             return std::ptr::null_mut();
         };
         if mutability > 1 {
@@ -444,29 +459,27 @@ pub extern "C" fn wasm_globaltype_new(
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_globaltype_content(t: *const wasm_globaltype_t) -> *const wasm_valtype_t {
-    guard(std::ptr::null(), || {
-        ptr::r(t).map_or(std::ptr::null(), |t| &*t.inner().content as *const _)
-    })
+pub extern "C" fn wasm_globaltype_content(
+    t: Option<&wasm_globaltype_t>,
+) -> Option<&wasm_valtype_t> {
+    guard(None, || t.map(|t| &*t.inner().content))
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_globaltype_mutability(t: *const wasm_globaltype_t) -> u8 {
-    guard(0, || {
-        ptr::r(t).map_or(0, |t| u8::from(t.inner().ty.mutable))
-    })
+pub extern "C" fn wasm_globaltype_mutability(t: Option<&wasm_globaltype_t>) -> u8 {
+    guard(0, || t.map_or(0, |t| u8::from(t.inner().ty.mutable)))
 }
 
 #[no_mangle]
 pub extern "C" fn wasm_tabletype_new(
-    element: *mut wasm_valtype_t,
-    limits: *const wasm_limits_t,
+    element: Option<Box<wasm_valtype_t>>,
+    limits: Option<&wasm_limits_t>,
 ) -> *mut wasm_tabletype_t {
     guard(std::ptr::null_mut(), || {
-        let Some(element) = ptr::take_box(element) else {
+        let Some(element) = element else {
             return std::ptr::null_mut();
         };
-        let Some(limits) = ptr::read(limits) else {
+        let Some(limits) = limits.copied() else {
             return std::ptr::null_mut();
         };
         if !element.ty.is_ref() {
@@ -481,17 +494,13 @@ pub extern "C" fn wasm_tabletype_new(
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_tabletype_element(t: *const wasm_tabletype_t) -> *const wasm_valtype_t {
-    guard(std::ptr::null(), || {
-        ptr::r(t).map_or(std::ptr::null(), |t| &*t.inner().element as *const _)
-    })
+pub extern "C" fn wasm_tabletype_element(t: Option<&wasm_tabletype_t>) -> Option<&wasm_valtype_t> {
+    guard(None, || t.map(|t| &*t.inner().element))
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_tabletype_limits(t: *const wasm_tabletype_t) -> *const wasm_limits_t {
-    guard(std::ptr::null(), || {
-        ptr::r(t).map_or(std::ptr::null(), |t| &t.inner().limits as *const _)
-    })
+pub extern "C" fn wasm_tabletype_limits(t: Option<&wasm_tabletype_t>) -> Option<&wasm_limits_t> {
+    guard(None, || t.map(|t| &t.inner().limits))
 }
 
 pub fn memorytype(minimum: u64, maximum: Option<u64>, memory64: bool) -> MemoryType {
@@ -505,9 +514,9 @@ pub fn memorytype(minimum: u64, maximum: Option<u64>, memory64: bool) -> MemoryT
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_memorytype_new(limits: *const wasm_limits_t) -> *mut wasm_memorytype_t {
+pub extern "C" fn wasm_memorytype_new(limits: Option<&wasm_limits_t>) -> *mut wasm_memorytype_t {
     guard(std::ptr::null_mut(), || {
-        let Some(l) = ptr::read(limits) else {
+        let Some(l) = limits.copied() else {
             return std::ptr::null_mut();
         };
         let max = (l.max != u32::MAX).then_some(u64::from(l.max));
@@ -520,10 +529,8 @@ pub extern "C" fn wasm_memorytype_new(limits: *const wasm_limits_t) -> *mut wasm
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_memorytype_limits(t: *const wasm_memorytype_t) -> *const wasm_limits_t {
-    guard(std::ptr::null(), || {
-        ptr::r(t).map_or(std::ptr::null(), |t| &t.inner().limits as *const _)
-    })
+pub extern "C" fn wasm_memorytype_limits(t: Option<&wasm_memorytype_t>) -> Option<&wasm_limits_t> {
+    guard(None, || t.map(|t| &t.inner().limits))
 }
 
 #[no_mangle]
@@ -543,36 +550,37 @@ pub extern "C" fn wasmtime_memorytype_new(
 }
 
 #[no_mangle]
-pub extern "C" fn wasmtime_memorytype_minimum(t: *const wasm_memorytype_t) -> u64 {
-    guard(0, || ptr::r(t).map_or(0, |t| t.inner().ty.minimum))
+pub extern "C" fn wasmtime_memorytype_minimum(t: Option<&wasm_memorytype_t>) -> u64 {
+    guard(0, || t.map_or(0, |t| t.inner().ty.minimum))
 }
 
 #[no_mangle]
-pub extern "C" fn wasmtime_memorytype_maximum(t: *const wasm_memorytype_t, max: *mut u64) -> bool {
-    guard(false, || {
-        match ptr::r(t).and_then(|t| t.inner().ty.maximum) {
-            Some(m) => {
-                ptr::write(max, m);
-                true
-            }
-            None => false,
+pub extern "C" fn wasmtime_memorytype_maximum(
+    t: Option<&wasm_memorytype_t>,
+    max: Out<'_, u64>,
+) -> bool {
+    guard(false, || match t.and_then(|t| t.inner().ty.maximum) {
+        Some(m) => {
+            ptr::put(max, m);
+            true
         }
+        None => false,
     })
 }
 
 #[no_mangle]
-pub extern "C" fn wasmtime_memorytype_is64(t: *const wasm_memorytype_t) -> bool {
-    guard(false, || ptr::r(t).is_some_and(|t| t.inner().ty.memory64))
+pub extern "C" fn wasmtime_memorytype_is64(t: Option<&wasm_memorytype_t>) -> bool {
+    guard(false, || t.is_some_and(|t| t.inner().ty.memory64))
 }
 
 #[no_mangle]
-pub extern "C" fn wasmtime_memorytype_isshared(t: *const wasm_memorytype_t) -> bool {
-    guard(false, || ptr::r(t).is_some_and(|t| t.inner().ty.shared))
+pub extern "C" fn wasmtime_memorytype_isshared(t: Option<&wasm_memorytype_t>) -> bool {
+    guard(false, || t.is_some_and(|t| t.inner().ty.shared))
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_externtype_kind(t: *const wasm_externtype_t) -> u8 {
-    guard(0, || match ptr::r(t).map(|t| &t.which) {
+pub extern "C" fn wasm_externtype_kind(t: Option<&wasm_externtype_t>) -> u8 {
+    guard(0, || match t.map(|t| &t.which) {
         Some(CExternType::Global(_)) => 1,
         Some(CExternType::Table(_)) => 2,
         Some(CExternType::Memory(_)) => 3,
@@ -580,6 +588,8 @@ pub extern "C" fn wasm_externtype_kind(t: *const wasm_externtype_t) -> u8 {
     })
 }
 
+/// `_as_externtype`, `_as_externtype_const` (pointer casts) and the checked
+/// `wasm_externtype_as_*`, `_const` for the view `$t`.
 macro_rules! casts {
     ($t:ident, $up:ident, $up_const:ident, $down:ident, $down_const:ident) => {
         #[no_mangle]
@@ -591,22 +601,12 @@ macro_rules! casts {
             t.cast()
         }
         #[no_mangle]
-        pub extern "C" fn $down(e: *mut wasm_externtype_t) -> *mut $t {
-            guard(std::ptr::null_mut(), || {
-                match ptr::r(e).and_then($t::from_ext) {
-                    Some(_) => e.cast(),
-                    None => std::ptr::null_mut(),
-                }
-            })
+        pub extern "C" fn $down(e: Option<&mut wasm_externtype_t>) -> Option<&mut $t> {
+            guard(None, || e.and_then($t::from_ext_mut))
         }
         #[no_mangle]
-        pub extern "C" fn $down_const(e: *const wasm_externtype_t) -> *const $t {
-            guard(std::ptr::null(), || {
-                match ptr::r(e).and_then($t::from_ext) {
-                    Some(t) => t as *const $t,
-                    None => std::ptr::null(),
-                }
-            })
+        pub extern "C" fn $down_const(e: Option<&wasm_externtype_t>) -> Option<&$t> {
+            guard(None, || e.and_then($t::from_ext))
         }
     };
 }
@@ -640,21 +640,30 @@ casts!(
     wasm_externtype_as_memorytype_const
 );
 
-fn name_string(n: *mut crate::vec::WasmVec<u8>) -> Option<OwnedVec<u8>> {
-    let v = ptr::m(n)?.take();
-    Some(OwnedVec(WasmVec::from_vec(v)))
+/// Take over an owned name vector.
+///
+/// # Safety
+///
+/// `n` must be NULL or a vector this library made that still owns its bytes.
+unsafe fn name_string(n: Option<&mut wasm_name_t>) -> Option<OwnedVec<u8>> {
+    // SAFETY: the caller's promise.
+    Some(OwnedVec::new(unsafe { n?.take() }))
 }
 
+/// # Safety
+///
+/// `module` and `name` must each be NULL or a vector this library made
+/// (`wasm_name_new*`) that still owns its bytes; they move into the new type.
 #[no_mangle]
-pub extern "C" fn wasm_importtype_new(
-    module: *mut WasmVec<u8>,
-    name: *mut WasmVec<u8>,
-    ty: *mut wasm_externtype_t,
+pub unsafe extern "C" fn wasm_importtype_new(
+    module: Option<&mut wasm_name_t>,
+    name: Option<&mut wasm_name_t>,
+    ty: Option<Box<wasm_externtype_t>>,
 ) -> *mut wasm_importtype_t {
     guard(std::ptr::null_mut(), || {
-        let (Some(module), Some(name), Some(ty)) =
-            (name_string(module), name_string(name), ptr::take_box(ty))
-        else {
+        // SAFETY: the caller's promise about `module` and `name`.
+        let (module, name) = unsafe { (name_string(module), name_string(name)) };
+        let (Some(module), Some(name), Some(ty)) = (module, name, ty) else {
             return std::ptr::null_mut();
         };
         Box::into_raw(Box::new(wasm_importtype_t { module, name, ty }))
@@ -662,47 +671,47 @@ pub extern "C" fn wasm_importtype_new(
 }
 
 #[no_mangle]
-pub extern "C" fn wasm_importtype_module(t: *const wasm_importtype_t) -> *const WasmVec<u8> {
-    guard(std::ptr::null(), || {
-        ptr::r(t).map_or(std::ptr::null(), |t| &t.module.0 as *const _)
-    })
+pub extern "C" fn wasm_importtype_module(t: Option<&wasm_importtype_t>) -> Option<&wasm_name_t> {
+    guard(None, || t.map(|t| t.module.as_c()))
 }
 #[no_mangle]
-pub extern "C" fn wasm_importtype_name(t: *const wasm_importtype_t) -> *const WasmVec<u8> {
-    guard(std::ptr::null(), || {
-        ptr::r(t).map_or(std::ptr::null(), |t| &t.name.0 as *const _)
-    })
+pub extern "C" fn wasm_importtype_name(t: Option<&wasm_importtype_t>) -> Option<&wasm_name_t> {
+    guard(None, || t.map(|t| t.name.as_c()))
 }
 #[no_mangle]
-pub extern "C" fn wasm_importtype_type(t: *const wasm_importtype_t) -> *const wasm_externtype_t {
-    guard(std::ptr::null(), || {
-        ptr::r(t).map_or(std::ptr::null(), |t| &*t.ty as *const _)
-    })
+pub extern "C" fn wasm_importtype_type(
+    t: Option<&wasm_importtype_t>,
+) -> Option<&wasm_externtype_t> {
+    guard(None, || t.map(|t| &*t.ty))
 }
 
+/// # Safety
+///
+/// `name` must be NULL or a vector this library made (`wasm_name_new*`) that still owns
+/// its bytes; it moves into the new type.
 #[no_mangle]
-pub extern "C" fn wasm_exporttype_new(
-    name: *mut WasmVec<u8>,
-    ty: *mut wasm_externtype_t,
+pub unsafe extern "C" fn wasm_exporttype_new(
+    name: Option<&mut wasm_name_t>,
+    ty: Option<Box<wasm_externtype_t>>,
 ) -> *mut wasm_exporttype_t {
     guard(std::ptr::null_mut(), || {
-        let (Some(name), Some(ty)) = (name_string(name), ptr::take_box(ty)) else {
+        // SAFETY: the caller's promise about `name`.
+        let name = unsafe { name_string(name) };
+        let (Some(name), Some(ty)) = (name, ty) else {
             return std::ptr::null_mut();
         };
         Box::into_raw(Box::new(wasm_exporttype_t { name, ty }))
     })
 }
 #[no_mangle]
-pub extern "C" fn wasm_exporttype_name(t: *const wasm_exporttype_t) -> *const WasmVec<u8> {
-    guard(std::ptr::null(), || {
-        ptr::r(t).map_or(std::ptr::null(), |t| &t.name.0 as *const _)
-    })
+pub extern "C" fn wasm_exporttype_name(t: Option<&wasm_exporttype_t>) -> Option<&wasm_name_t> {
+    guard(None, || t.map(|t| t.name.as_c()))
 }
 #[no_mangle]
-pub extern "C" fn wasm_exporttype_type(t: *const wasm_exporttype_t) -> *const wasm_externtype_t {
-    guard(std::ptr::null(), || {
-        ptr::r(t).map_or(std::ptr::null(), |t| &*t.ty as *const _)
-    })
+pub extern "C" fn wasm_exporttype_type(
+    t: Option<&wasm_exporttype_t>,
+) -> Option<&wasm_externtype_t> {
+    guard(None, || t.map(|t| &*t.ty))
 }
 
 /// Also `static inline` in wasm.h; exported for hosts that bind the library directly.

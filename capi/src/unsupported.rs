@@ -1,10 +1,11 @@
 //! Out-of-scope groups (see capi/README.md): async, the guest profiler and shared
 //! memories. Every symbol exists; each returns an error or NULL as its header allows.
 
-use crate::error::{new_error, wasm_trap_t, wasmtime_error_t};
+use crate::error::{new_error, wasmtime_error_t};
 use crate::guard::{guard, guard_err};
-use crate::ptr;
+use crate::ptr::{self, Out};
 use crate::store::wasmtime_context_t;
+use crate::trap::wasm_trap_t;
 use crate::val::{wasmtime_val_t, CHandle};
 use std::ffi::{c_char, c_void};
 
@@ -29,11 +30,11 @@ pub extern "C" fn wasmtime_context_epoch_deadline_async_yield_and_update(
 pub struct wasmtime_call_future_t;
 
 fn failed_future(
-    trap_ret: *mut *mut wasm_trap_t,
-    error_ret: *mut *mut wasmtime_error_t,
+    trap_ret: Out<'_, Option<Box<wasm_trap_t>>>,
+    error_ret: Out<'_, *mut wasmtime_error_t>,
 ) -> *mut wasmtime_call_future_t {
-    ptr::write(trap_ret, std::ptr::null_mut());
-    ptr::write(error_ret, new_error(ASYNC));
+    ptr::put(trap_ret, None);
+    ptr::put(error_ret, new_error(ASYNC));
     Box::into_raw(Box::new(wasmtime_call_future_t))
 }
 
@@ -42,8 +43,8 @@ pub extern "C" fn wasmtime_call_future_poll(_f: *mut wasmtime_call_future_t) -> 
     true
 }
 #[no_mangle]
-pub extern "C" fn wasmtime_call_future_delete(f: *mut wasmtime_call_future_t) {
-    guard((), || drop(ptr::take_box(f)))
+pub extern "C" fn wasmtime_call_future_delete(f: Option<Box<wasmtime_call_future_t>>) {
+    guard((), || drop(f))
 }
 #[no_mangle]
 pub extern "C" fn wasmtime_func_call_async(
@@ -53,8 +54,8 @@ pub extern "C" fn wasmtime_func_call_async(
     _na: usize,
     _r: *mut wasmtime_val_t,
     _nr: usize,
-    trap_ret: *mut *mut wasm_trap_t,
-    error_ret: *mut *mut wasmtime_error_t,
+    trap_ret: Out<'_, Option<Box<wasm_trap_t>>>,
+    error_ret: Out<'_, *mut wasmtime_error_t>,
 ) -> *mut wasmtime_call_future_t {
     guard(std::ptr::null_mut(), || failed_future(trap_ret, error_ret))
 }
@@ -81,8 +82,8 @@ pub extern "C" fn wasmtime_linker_instantiate_async(
     _c: *mut wasmtime_context_t,
     _m: *const c_void,
     _i: *mut CHandle,
-    trap_ret: *mut *mut wasm_trap_t,
-    error_ret: *mut *mut wasmtime_error_t,
+    trap_ret: Out<'_, Option<Box<wasm_trap_t>>>,
+    error_ret: Out<'_, *mut wasmtime_error_t>,
 ) -> *mut wasmtime_call_future_t {
     guard(std::ptr::null_mut(), || failed_future(trap_ret, error_ret))
 }
@@ -91,8 +92,8 @@ pub extern "C" fn wasmtime_instance_pre_instantiate_async(
     _p: *const c_void,
     _c: *mut wasmtime_context_t,
     _i: *mut CHandle,
-    trap_ret: *mut *mut wasm_trap_t,
-    error_ret: *mut *mut wasmtime_error_t,
+    trap_ret: Out<'_, Option<Box<wasm_trap_t>>>,
+    error_ret: Out<'_, *mut wasmtime_error_t>,
 ) -> *mut wasmtime_call_future_t {
     guard(std::ptr::null_mut(), || failed_future(trap_ret, error_ret))
 }
@@ -108,10 +109,10 @@ pub struct wasmtime_stack_creator_t {
 #[no_mangle]
 pub extern "C" fn wasmtime_config_host_stack_creator_set(
     _c: *mut crate::config::wasm_config_t,
-    sc: *mut wasmtime_stack_creator_t,
+    sc: Option<&wasmtime_stack_creator_t>,
 ) {
     guard((), || {
-        if let Some(sc) = ptr::r(sc) {
+        if let Some(sc) = sc {
             ptr::finalize(sc.finalizer, sc.env);
         }
     })
@@ -131,8 +132,8 @@ pub extern "C" fn wasmtime_guestprofiler_new(
     std::ptr::null_mut()
 }
 #[no_mangle]
-pub extern "C" fn wasmtime_guestprofiler_delete(p: *mut wasmtime_guestprofiler_t) {
-    guard((), || drop(ptr::take_box(p)))
+pub extern "C" fn wasmtime_guestprofiler_delete(p: Option<Box<wasmtime_guestprofiler_t>>) {
+    guard((), || drop(p))
 }
 #[no_mangle]
 pub extern "C" fn wasmtime_guestprofiler_sample(
@@ -143,11 +144,11 @@ pub extern "C" fn wasmtime_guestprofiler_sample(
 }
 #[no_mangle]
 pub extern "C" fn wasmtime_guestprofiler_finish(
-    p: *mut wasmtime_guestprofiler_t,
+    p: Option<Box<wasmtime_guestprofiler_t>>,
     _out: *mut c_void,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        drop(ptr::take_box(p));
+        drop(p);
         new_error("the guest profiler is not available in wasmaot")
     })
 }
@@ -161,16 +162,16 @@ const SHARED: &str = "shared memories are not supported by wasmaot";
 pub extern "C" fn wasmtime_sharedmemory_new(
     _e: *const c_void,
     _ty: *const c_void,
-    ret: *mut *mut wasmtime_sharedmemory_t,
+    ret: Out<'_, *mut wasmtime_sharedmemory_t>,
 ) -> *mut wasmtime_error_t {
     guard_err(|| {
-        ptr::write(ret, std::ptr::null_mut());
+        ptr::put(ret, std::ptr::null_mut());
         new_error(SHARED)
     })
 }
 #[no_mangle]
-pub extern "C" fn wasmtime_sharedmemory_delete(m: *mut wasmtime_sharedmemory_t) {
-    guard((), || drop(ptr::take_box(m)))
+pub extern "C" fn wasmtime_sharedmemory_delete(m: Option<Box<wasmtime_sharedmemory_t>>) {
+    guard((), || drop(m))
 }
 #[no_mangle]
 pub extern "C" fn wasmtime_sharedmemory_clone(

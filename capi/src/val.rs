@@ -1,11 +1,16 @@
-//! `wasmtime_val_t`, `wasmtime_val_raw_t`, externref and anyref, and their conversion to
-//! and from the loader's `Val`. Reading a C union is the only unsafe code here.
+//! Values: `wasmtime_val_t`, `wasmtime_val_raw_t`, externref and anyref, wasm.h's
+//! `wasm_val_t`, and their conversion to and from the loader's `Val`.
 
+use crate::externs::new_extern;
 use crate::guard::guard;
-use crate::ptr::{self, Finalized, SendPtr};
-use crate::store::{ctx, wasmtime_context_t, StoreData};
+use crate::ptr::{self, Finalized, Out, SendPtr};
+use crate::refs::{delete_ref, view, wasm_ref_t, ExternRefObj, RefHeader, RefKind, RefView};
+use crate::store::{wasmtime_context_t, StoreData, WasmStore};
+use crate::types::{WASM_EXTERNREF, WASM_F32, WASM_F64, WASM_FUNCREF, WASM_I32, WASM_I64};
+use crate::vec::declare_vec;
 use std::ffi::c_void;
-use wasmaot_loader::{ExternRef, Func, Val, ValType};
+use std::sync::Arc;
+use wasmaot_loader::{Extern, ExternRef, Func, Val, ValType};
 
 pub const WASMTIME_I32: u8 = 0;
 pub const WASMTIME_I64: u8 = 1;
@@ -276,13 +281,13 @@ pub struct ExternData(pub Finalized);
 
 #[no_mangle]
 pub extern "C" fn wasmtime_externref_new(
-    c: *mut wasmtime_context_t,
+    c: Option<&mut wasmtime_context_t>,
     data: *mut c_void,
     fin: Option<extern "C" fn(*mut c_void)>,
-    out: *mut CRef,
+    out: Out<'_, CRef>,
 ) -> bool {
     guard(false, || {
-        let Some(s) = ctx(c) else { return false };
+        let Some(s) = c else { return false };
         let r = ExternRef::new(
             &mut s.store,
             Box::new(ExternData(Finalized {
@@ -291,18 +296,18 @@ pub extern "C" fn wasmtime_externref_new(
             })),
         );
         let h = externref_handle(s.data(), r);
-        ptr::write(out, h);
+        ptr::put(out, h);
         true
     })
 }
 
 #[no_mangle]
 pub extern "C" fn wasmtime_externref_data(
-    c: *mut wasmtime_context_t,
-    r: *const CRef,
+    c: Option<&wasmtime_context_t>,
+    r: Option<&CRef>,
 ) -> *mut c_void {
     guard(std::ptr::null_mut(), || {
-        let (Some(s), Some(r)) = (ctx(c), ptr::r(r)) else {
+        let (Some(s), Some(r)) = (c, r) else {
             return std::ptr::null_mut();
         };
         match externref_of(s.store.data(), r) {
@@ -318,10 +323,10 @@ pub extern "C" fn wasmtime_externref_data(
 #[no_mangle]
 pub extern "C" fn wasmtime_externref_clone(
     _c: *mut wasmtime_context_t,
-    r: *const CRef,
-    out: *mut CRef,
+    r: Option<&CRef>,
+    out: Out<'_, CRef>,
 ) {
-    guard((), || ptr::write(out, ptr::read(r).unwrap_or_default()))
+    guard((), || ptr::put(out, r.copied().unwrap_or_default()))
 }
 
 /// References are not rooted individually (they live as long as the store): nothing to do.
@@ -330,12 +335,12 @@ pub extern "C" fn wasmtime_externref_unroot(_c: *mut wasmtime_context_t, _r: *mu
 
 #[no_mangle]
 pub extern "C" fn wasmtime_externref_from_raw(
-    c: *mut wasmtime_context_t,
+    c: Option<&wasmtime_context_t>,
     raw: u32,
-    out: *mut CRef,
+    out: Out<'_, CRef>,
 ) {
     guard((), || {
-        let Some(s) = ctx(c) else { return };
+        let Some(s) = c else { return };
         let h = match (raw as usize)
             .checked_sub(1)
             .and_then(|i| s.store.data().handles.externrefs.get(i))
@@ -347,14 +352,17 @@ pub extern "C" fn wasmtime_externref_from_raw(
             },
             None => CRef::default(),
         };
-        ptr::write(out, h)
+        ptr::put(out, h)
     })
 }
 
 #[no_mangle]
-pub extern "C" fn wasmtime_externref_to_raw(c: *mut wasmtime_context_t, r: *const CRef) -> u32 {
+pub extern "C" fn wasmtime_externref_to_raw(
+    c: Option<&wasmtime_context_t>,
+    r: Option<&CRef>,
+) -> u32 {
     guard(0, || {
-        let (Some(s), Some(r)) = (ctx(c), ptr::r(r)) else {
+        let (Some(s), Some(r)) = (c, r) else {
             return 0;
         };
         match externref_of(s.store.data(), r) {
@@ -370,12 +378,12 @@ pub extern "C" fn wasmtime_val_unroot(_c: *mut wasmtime_context_t, _v: *mut wasm
 #[no_mangle]
 pub extern "C" fn wasmtime_val_clone(
     _c: *mut wasmtime_context_t,
-    src: *const wasmtime_val_t,
-    dst: *mut wasmtime_val_t,
+    src: Option<&wasmtime_val_t>,
+    dst: Out<'_, wasmtime_val_t>,
 ) {
     guard((), || {
-        if let Some(v) = ptr::read(src) {
-            ptr::write(dst, v)
+        if let Some(v) = src {
+            ptr::put(dst, *v)
         }
     })
 }
@@ -386,24 +394,32 @@ pub extern "C" fn wasmtime_val_clone(
 #[no_mangle]
 pub extern "C" fn wasmtime_anyref_clone(
     _c: *mut wasmtime_context_t,
-    r: *const CRef,
-    out: *mut CRef,
+    r: Option<&CRef>,
+    out: Out<'_, CRef>,
 ) {
-    guard((), || ptr::write(out, ptr::read(r).unwrap_or_default()))
+    guard((), || ptr::put(out, r.copied().unwrap_or_default()))
 }
 #[no_mangle]
 pub extern "C" fn wasmtime_anyref_unroot(_c: *mut wasmtime_context_t, _r: *mut CRef) {}
 #[no_mangle]
-pub extern "C" fn wasmtime_anyref_from_raw(_c: *mut wasmtime_context_t, _raw: u32, out: *mut CRef) {
-    ptr::write(out, CRef::default())
+pub extern "C" fn wasmtime_anyref_from_raw(
+    _c: *mut wasmtime_context_t,
+    _raw: u32,
+    out: Out<'_, CRef>,
+) {
+    ptr::put(out, CRef::default())
 }
 #[no_mangle]
 pub extern "C" fn wasmtime_anyref_to_raw(_c: *mut wasmtime_context_t, _r: *const CRef) -> u32 {
     0
 }
 #[no_mangle]
-pub extern "C" fn wasmtime_anyref_from_i31(_c: *mut wasmtime_context_t, _v: u32, out: *mut CRef) {
-    ptr::write(out, CRef::default())
+pub extern "C" fn wasmtime_anyref_from_i31(
+    _c: *mut wasmtime_context_t,
+    _v: u32,
+    out: Out<'_, CRef>,
+) {
+    ptr::put(out, CRef::default())
 }
 #[no_mangle]
 pub extern "C" fn wasmtime_anyref_i31_get_u(
@@ -421,3 +437,208 @@ pub extern "C" fn wasmtime_anyref_i31_get_s(
 ) -> bool {
     false
 }
+
+// ---------------------------------------------------------------------------------------
+// wasm.h values
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub union wasm_val_union {
+    pub i32: i32,
+    pub i64: i64,
+    pub f32: f32,
+    pub f64: f64,
+    pub ref_: *mut wasm_ref_t,
+}
+
+/// `wasm_val_t`; owns the reference it carries (freed on drop).
+///
+/// Invariant: a value of a reference kind holds NULL or a reference object it owns. The
+/// fields are private to this module, which keeps that for the values it makes; C hands
+/// over values made through the C API.
+#[repr(C)]
+pub struct wasm_val_t {
+    kind: u8,
+    of: wasm_val_union,
+}
+
+impl Default for wasm_val_t {
+    fn default() -> Self {
+        wasm_val_t {
+            kind: WASM_I32,
+            of: wasm_val_union { i64: 0 },
+        }
+    }
+}
+
+impl wasm_val_t {
+    fn is_ref(&self) -> bool {
+        self.kind == WASM_EXTERNREF || self.kind == WASM_FUNCREF
+    }
+    /// The reference this value owns (NULL if none).
+    fn ref_ptr(&self) -> *mut wasm_ref_t {
+        if self.is_ref() {
+            // SAFETY: reference kinds use the `ref_` member.
+            unsafe { self.of.ref_ }
+        } else {
+            std::ptr::null_mut()
+        }
+    }
+    /// The reference this value owns, if any.
+    fn ref_view(&self) -> Option<RefView<'_>> {
+        // SAFETY: the type's invariant: NULL or a live reference object owned by `self`.
+        unsafe { view(self.ref_ptr()) }
+    }
+    /// Give the reference this value owns (NULL if none) to the caller.
+    pub fn into_ref(self) -> *mut wasm_ref_t {
+        let r = self.ref_ptr();
+        std::mem::forget(self);
+        r
+    }
+    /// Free the reference this value owns; the value becomes a null reference.
+    fn release(&mut self) {
+        let r = self.ref_ptr();
+        if !r.is_null() {
+            // SAFETY: the type's invariant: `r` is a reference object `self` owns; it is
+            // not used again (the member is cleared).
+            unsafe { delete_ref(r) };
+            self.of.ref_ = std::ptr::null_mut();
+        }
+    }
+}
+
+impl Drop for wasm_val_t {
+    fn drop(&mut self) {
+        self.release();
+    }
+}
+
+impl Clone for wasm_val_t {
+    fn clone(&self) -> Self {
+        let of = match self.ref_view() {
+            Some(r) => wasm_val_union { ref_: r.copy() },
+            // SAFETY: plain data (or a null reference): a bitwise copy is a copy.
+            None => unsafe { std::ptr::read(&self.of) },
+        };
+        wasm_val_t {
+            kind: self.kind,
+            of,
+        }
+    }
+}
+
+/// The C value of `v` (new reference objects for references).
+pub fn val_to_c(store: &Arc<WasmStore>, v: &Val) -> wasm_val_t {
+    match *v {
+        Val::I32(x) => wasm_val_t {
+            kind: WASM_I32,
+            of: wasm_val_union { i32: x },
+        },
+        Val::I64(x) => wasm_val_t {
+            kind: WASM_I64,
+            of: wasm_val_union { i64: x },
+        },
+        Val::F32(x) => wasm_val_t {
+            kind: WASM_F32,
+            of: wasm_val_union {
+                f32: f32::from_bits(x),
+            },
+        },
+        Val::F64(x) => wasm_val_t {
+            kind: WASM_F64,
+            of: wasm_val_union {
+                f64: f64::from_bits(x),
+            },
+        },
+        Val::V128(_) => wasm_val_t::default(),
+        Val::FuncRef(f) => {
+            let r = f.map_or(std::ptr::null_mut(), |f| {
+                Box::into_raw(new_extern(store, Extern::Func(f))).cast()
+            });
+            wasm_val_t {
+                kind: WASM_FUNCREF,
+                of: wasm_val_union { ref_: r },
+            }
+        }
+        Val::ExternRef(e) => {
+            let r = e.map_or(std::ptr::null_mut(), |r| {
+                Box::into_raw(Box::new(ExternRefObj {
+                    hdr: RefHeader::new(RefKind::ExternRef),
+                    store: store.clone(),
+                    r,
+                }))
+                .cast()
+            });
+            wasm_val_t {
+                kind: WASM_EXTERNREF,
+                of: wasm_val_union { ref_: r },
+            }
+        }
+    }
+}
+
+/// The loader value of the reference `r` (`None`: a null reference) for a slot of type
+/// `ty`.
+pub fn ref_to_val(r: Option<RefView<'_>>, ty: ValType) -> Result<Val, String> {
+    let Some(r) = r else {
+        return Ok(Val::default_for(ty));
+    };
+    match (ty, r) {
+        (ValType::FuncRef, RefView::Extern(e)) => match e.which {
+            Extern::Func(f) => Ok(Val::FuncRef(Some(f))),
+            _ => Err("reference is not a function".into()),
+        },
+        (ValType::FuncRef, _) => Err("reference is not a function".into()),
+        (_, RefView::ExternRef(e)) => Ok(Val::ExternRef(Some(e.r))),
+        _ => Err("only externref values made by wasm can be passed as externref".into()),
+    }
+}
+
+/// The loader value of `v`, which must have type `ty`.
+pub fn val_from_c(v: &wasm_val_t, ty: ValType) -> Result<Val, String> {
+    // SAFETY: each arm reads the member its kind selects.
+    let val = unsafe {
+        match v.kind {
+            WASM_I32 => Val::I32(v.of.i32),
+            WASM_I64 => Val::I64(v.of.i64),
+            WASM_F32 => Val::F32(v.of.f32.to_bits()),
+            WASM_F64 => Val::F64(v.of.f64.to_bits()),
+            WASM_FUNCREF => ref_to_val(v.ref_view(), ValType::FuncRef)?,
+            WASM_EXTERNREF => ref_to_val(v.ref_view(), ValType::ExternRef)?,
+            k => return Err(format!("invalid value kind {k}")),
+        }
+    };
+    if val.ty() != ty {
+        return Err(format!("expected {ty}, found {}", val.ty()));
+    }
+    Ok(val)
+}
+
+#[no_mangle]
+pub extern "C" fn wasm_val_delete(v: Option<&mut wasm_val_t>) {
+    guard((), || {
+        if let Some(v) = v {
+            v.release();
+        }
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn wasm_val_copy(out: Out<'_, wasm_val_t>, v: Option<&wasm_val_t>) {
+    guard((), || {
+        if let Some(v) = v {
+            ptr::put(out, v.clone())
+        }
+    })
+}
+
+declare_vec!(
+    wasm_val_vec_t,
+    wasm_val_t,
+    wasm_val_t::clone,
+    wasm_val_vec_new_empty,
+    wasm_val_vec_new_uninitialized,
+    wasm_val_vec_new,
+    wasm_val_vec_copy,
+    wasm_val_vec_delete
+);
