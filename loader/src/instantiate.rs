@@ -3,7 +3,7 @@
 //! define its globals, tables and memories, apply element and data segments (Wasm 2.0
 //! order) and run the start function.
 
-use crate::abi::{ElemItems, ImportKind, SegmentMode, TrapCode};
+use crate::abi::{ElemItems, ImportKind, ModuleMeta, SegmentMode, TrapCode};
 use crate::const_expr::ConstVal;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
@@ -21,6 +21,7 @@ use crate::vm::instance::{InstanceData, NO_FUNC};
 use crate::vm::memory::{LinearMemory, MemoryData};
 use crate::vm::table::{TableData, TableElements};
 use crate::vmcontext::{VMContextAlloc, VMFuncRef, ValRaw, HOST_POINTER_SIZE};
+use std::sync::Arc;
 
 /// Instantiate `module` in `store` with `imports` (in the module's import order).
 pub(crate) fn instantiate(
@@ -39,7 +40,7 @@ pub(crate) fn instantiate(
     let minner = &*module.inner;
     define_globals(store, minner, index);
     define_tables(store, minner, index)?;
-    define_memories(store, minner, index)?;
+    define_memories(store, &module.inner, index)?;
     store.resolve_pending_host_funcs();
     apply_element_segments(store, minner, index)?;
     apply_memory_images(store, minner, index)?;
@@ -75,12 +76,25 @@ fn check_instantiable(store: &StoreOpaque, module: &Module, imports: &[Extern]) 
 }
 
 /// Store indices of the imported entities, per kind in import order.
-#[derive(Default)]
 struct Imported {
     funcs: Vec<u32>,
     tables: Vec<u32>,
     memories: Vec<u32>,
     globals: Vec<u32>,
+}
+
+impl Imported {
+    /// Empty, with room for all of the module's entities (the defined ones follow the
+    /// imported ones in the instance's index spaces).
+    fn with_capacity(meta: &ModuleMeta) -> Imported {
+        let room = |imported: u32, defined: usize| Vec::with_capacity(imported as usize + defined);
+        Imported {
+            funcs: room(meta.num_imported_funcs(), meta.funcs.len()),
+            tables: room(meta.num_imported_tables(), meta.tables.len()),
+            memories: room(meta.num_imported_memories(), meta.memories.len()),
+            globals: room(meta.num_imported_globals(), meta.globals.len()),
+        }
+    }
 }
 
 /// Check each import's type and point the VMContext at the exporter's definition.
@@ -91,8 +105,8 @@ fn bind_imports(
     vmctx: &VMContextAlloc,
 ) -> Result<Imported> {
     let minner = &module.inner;
-    let offsets = vmctx.offsets;
-    let mut imported = Imported::default();
+    let offsets = &vmctx.offsets;
+    let mut imported = Imported::with_capacity(&minner.meta);
     for (i, (import, ext)) in minner.meta.imports.iter().zip(imports).enumerate() {
         let incompatible = |detail: String| {
             let imp = &minner.meta.imports[i];
@@ -269,7 +283,7 @@ fn limits_match(min: u64, max: Option<u64>, dmin: u64, dmax: Option<u64>) -> boo
 /// The VMContext's header (runtime limits, store, type ids) and the defined functions'
 /// `VMFuncRef`s.
 fn write_header(store: &mut StoreOpaque, minner: &ModuleInner, vmctx: &VMContextAlloc) {
-    let offsets = vmctx.offsets;
+    let offsets = &vmctx.offsets;
     vmctx.write_usize(
         offsets.vmctx_runtime_limits(),
         &*store.limits as *const _ as usize,
@@ -360,7 +374,7 @@ fn define_tables(store: &mut StoreOpaque, module: &ModuleInner, index: u32) -> R
 }
 
 /// The defined memories (mapping the compiler's image where it can).
-fn define_memories(store: &mut StoreOpaque, minner: &ModuleInner, index: u32) -> Result<()> {
+fn define_memories(store: &mut StoreOpaque, minner: &Arc<ModuleInner>, index: u32) -> Result<()> {
     let nimported = minner.meta.num_imported_memories();
     for (i, m) in minner.meta.memories.iter().enumerate() {
         let image = minner.image_key(nimported + i as u32);

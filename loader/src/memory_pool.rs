@@ -29,7 +29,8 @@
 //! At most [`MAX_POOLED`] reservations are kept (6 GiB of address space each with the
 //! default tunables, nothing committed beyond the resident bytes); others are unmapped.
 
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::any::Any;
+use std::sync::{Mutex, MutexGuard, Weak};
 
 /// Most reservations kept for reuse.
 pub const MAX_POOLED: usize = 32;
@@ -37,22 +38,9 @@ pub const MAX_POOLED: usize = 32;
 /// Bytes at the start of a released memory zeroed in place and kept resident.
 pub const KEEP_RESIDENT: usize = 64 << 10;
 
-/// The identity of one module's memory images in the pool. The module holds the only
-/// strong reference for its life; when it drops, the reservations holding its images
-/// are reset to plain at once ([`purge_module`]).
-pub(crate) struct ImageOwner(());
-
-impl ImageOwner {
-    pub fn new() -> Arc<ImageOwner> {
-        Arc::new(ImageOwner(()))
-    }
-}
-
-impl Drop for ImageOwner {
-    fn drop(&mut self) {
-        purge_module(self);
-    }
-}
+/// A module, as the pool names it: any shared value (the pool does not know the type);
+/// the module calls [`purge_module`] when it drops.
+pub(crate) type ModuleRef = Weak<dyn Any + Send + Sync>;
 
 /// Images at least this large are mapped from the artifact file rather than copied.
 pub const MIN_MAPPED_IMAGE: usize = 64 << 10;
@@ -69,12 +57,12 @@ pub(crate) fn mapped_len(len: usize, offset: u64) -> Option<usize> {
 /// Which memory image a reservation holds: a module, its memory index and the image's
 /// place in the artifact file.
 ///
-/// The module is named by a `Weak` to its [`ImageOwner`]: it keeps that allocation from
-/// being freed, so no other module can get the same address, and hence the same key,
-/// while any reservation names it.
+/// The module is named by a `Weak`: it keeps the module's allocation (not the module, its
+/// code or its file) from being freed, so no other module can get the same address, and
+/// hence the same key, while any reservation names it.
 #[derive(Clone)]
 pub(crate) struct ImageKey {
-    module: Weak<ImageOwner>,
+    module: ModuleRef,
     memory: u32,
     /// File offset and length of the mapped (whole-page) part of the image.
     offset: u64,
@@ -82,9 +70,9 @@ pub(crate) struct ImageKey {
 }
 
 impl ImageKey {
-    pub fn new(module: &Arc<ImageOwner>, memory: u32, offset: u64, len: usize) -> ImageKey {
+    pub fn new(module: ModuleRef, memory: u32, offset: u64, len: usize) -> ImageKey {
         ImageKey {
-            module: Arc::downgrade(module),
+            module,
             memory,
             offset,
             len,
@@ -419,7 +407,7 @@ fn reset_to_plain(r: &mut Reservation) -> Result<(), String> {
 
 /// Reset the pooled reservations holding an image of the module at `module` to plain, so
 /// that they no longer keep its file's pages mapped.
-fn purge_module(module: *const ImageOwner) {
+pub(crate) fn purge_module(module: *const ()) {
     let mut stale = Vec::new();
     {
         let mut pool = pool();
@@ -428,7 +416,7 @@ fn purge_module(module: *const ImageOwner) {
             if pool[i]
                 .image
                 .as_ref()
-                .is_some_and(|k| std::ptr::eq(k.module.as_ptr(), module))
+                .is_some_and(|k| std::ptr::eq(k.module.as_ptr().cast::<()>(), module))
             {
                 stale.push(pool.swap_remove(i));
             } else {

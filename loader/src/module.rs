@@ -5,7 +5,7 @@ use crate::abi::{CodeTables, EntityIndex, Header, ImportKind, ModuleMeta};
 use crate::code_memory::{CodeInfo, CodeMemory, MetaBytes};
 use crate::engine::Engine;
 use crate::extern_type::{ExportType, ExternType, ImportType};
-use crate::memory_pool::{ImageKey, ImageOwner};
+use crate::memory_pool::{self, ImageKey};
 use std::sync::Arc;
 
 pub(crate) struct ModuleInner {
@@ -23,8 +23,6 @@ pub(crate) struct ModuleInner {
     /// Engine-wide type id of each module type.
     pub type_ids: Vec<u32>,
     relocation_count: usize,
-    /// The identity of this module's memory images in the memory pool.
-    images: Arc<ImageOwner>,
 }
 
 /// A compiled module, ready to instantiate; cheap to clone, `Send + Sync`.
@@ -99,7 +97,6 @@ impl Module {
                 file: None,
                 type_ids,
                 relocation_count,
-                images: ImageOwner::new(),
             }),
         }
     }
@@ -163,18 +160,27 @@ impl Module {
     }
 }
 
+/// The memory pool's hook in a module's life: the reservations holding its images are
+/// reset at once, so the pool never keeps a dropped module's file mapped.
+impl Drop for ModuleInner {
+    fn drop(&mut self) {
+        memory_pool::purge_module((self as *const ModuleInner).cast());
+    }
+}
+
 impl ModuleInner {
     /// The key of the memory image of memory `memory` (memory index space), if it has one
     /// that `LinearMemory::write_image` maps from the artifact file.
-    pub fn image_key(&self, memory: u32) -> Option<ImageKey> {
+    pub fn image_key(self: &Arc<Self>, memory: u32) -> Option<ImageKey> {
         let image = self
             .meta
             .memory_images
             .iter()
             .find(|i| i.memory == memory)?;
         let (_, offset) = self.file_offset(image.offset)?;
-        let whole = crate::memory_pool::mapped_len(usize::try_from(image.len).ok()?, offset)?;
-        Some(ImageKey::new(&self.images, memory, offset, whole))
+        let whole = memory_pool::mapped_len(usize::try_from(image.len).ok()?, offset)?;
+        let module: std::sync::Weak<ModuleInner> = Arc::downgrade(self);
+        Some(ImageKey::new(module, memory, offset, whole))
     }
 
     /// The bytes of data segment `index` (validated at load).

@@ -3,6 +3,7 @@
 
 /// The 32-bit field of an x86_64 `call`/`jmp rel32` (or `PC32` reference) reaching
 /// `delta` bytes from the place, if it fits.
+#[inline]
 pub fn pc32(delta: i64) -> Option<[u8; 4]> {
     i32::try_from(delta).ok().map(i32::to_le_bytes)
 }
@@ -10,6 +11,7 @@ pub fn pc32(delta: i64) -> Option<[u8; 4]> {
 /// The aarch64 `bl`/`b` instruction `insn` (little-endian bytes) with its 26-bit word
 /// offset set to reach `delta` bytes from the place, if `delta` is a multiple of 4
 /// within ±128 MiB.
+#[inline]
 pub fn call26(insn: [u8; 4], delta: i64) -> Option<[u8; 4]> {
     if delta % 4 != 0 || !(-(1 << 27)..(1 << 27)).contains(&delta) {
         return None;

@@ -31,6 +31,7 @@ pub const DESCRIPTOR_VERSION: u32 = 1;
 
 /// Name of the descriptor symbol for a symbol prefix (before any platform mangling:
 /// Mach-O adds a leading `_`, as it does to every C symbol).
+#[inline]
 pub fn descriptor_symbol(prefix: &str) -> String {
     format!("{prefix}wasmaot_module")
 }
@@ -57,35 +58,45 @@ pub struct DescriptorLayout {
 }
 
 impl DescriptorLayout {
+    #[inline]
     pub fn new(pointer_size: u8) -> DescriptorLayout {
         DescriptorLayout {
             pointer_size: u32::from(pointer_size),
         }
     }
+    #[inline]
     pub fn magic(&self) -> u32 {
         0
     }
+    #[inline]
     pub fn version(&self) -> u32 {
         4
     }
+    #[inline]
     pub fn metadata(&self) -> u32 {
         8
     }
+    #[inline]
     pub fn metadata_len(&self) -> u32 {
         8 + self.pointer_size
     }
+    #[inline]
     pub fn text(&self) -> u32 {
         8 + 2 * self.pointer_size
     }
+    #[inline]
     pub fn text_len(&self) -> u32 {
         8 + 3 * self.pointer_size
     }
+    #[inline]
     pub fn data(&self) -> u32 {
         8 + 4 * self.pointer_size
     }
+    #[inline]
     pub fn data_len(&self) -> u32 {
         8 + 5 * self.pointer_size
     }
+    #[inline]
     pub fn size(&self) -> u32 {
         8 + 6 * self.pointer_size
     }

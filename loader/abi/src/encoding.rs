@@ -13,15 +13,19 @@ pub struct Writer {
 }
 
 impl Writer {
+    #[inline]
     pub fn u8(&mut self, v: u8) {
         self.bytes.push(v);
     }
+    #[inline]
     pub fn u32(&mut self, v: u32) {
         self.bytes.extend_from_slice(&v.to_le_bytes());
     }
+    #[inline]
     pub fn u64(&mut self, v: u64) {
         self.bytes.extend_from_slice(&v.to_le_bytes());
     }
+    #[inline]
     pub fn u128(&mut self, v: u128) {
         self.bytes.extend_from_slice(&v.to_le_bytes());
     }
@@ -37,10 +41,12 @@ impl Writer {
             self.bytes.push(byte | 0x80);
         }
     }
+    #[inline]
     pub fn str(&mut self, s: &str) {
         self.len(s.len() as u64);
         self.bytes.extend_from_slice(s.as_bytes());
     }
+    #[inline]
     pub fn bool(&mut self, b: bool) {
         self.u8(b as u8);
     }
@@ -54,6 +60,7 @@ impl Writer {
         }
     }
     /// A length-prefixed list.
+    #[inline]
     pub fn list<T>(&mut self, items: &[T], mut each: impl FnMut(&mut Writer, &T)) {
         self.len(items.len() as u64);
         for item in items {
@@ -90,15 +97,19 @@ pub struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    #[inline]
     pub fn new(bytes: &'a [u8]) -> Self {
         Reader { bytes, pos: 0 }
     }
+    #[inline]
     pub fn position(&self) -> usize {
         self.pos
     }
+    #[inline]
     pub fn is_at_end(&self) -> bool {
         self.pos == self.bytes.len()
     }
+    #[inline]
     pub fn error<T>(&self, expected: impl Into<String>) -> DecodeResult<T> {
         Err(DecodeError {
             offset: self.pos,
@@ -115,21 +126,26 @@ impl<'a> Reader<'a> {
             _ => self.error(format!("{n} bytes of {what}, found end of data")),
         }
     }
+    #[inline]
     fn array<const N: usize>(&mut self, what: &str) -> DecodeResult<[u8; N]> {
         let s = self.take(N, what)?;
         let mut a = [0u8; N];
         a.copy_from_slice(s);
         Ok(a)
     }
+    #[inline]
     pub fn u8(&mut self) -> DecodeResult<u8> {
         Ok(self.array::<1>("a byte")?[0])
     }
+    #[inline]
     pub fn u32(&mut self) -> DecodeResult<u32> {
         Ok(u32::from_le_bytes(self.array("a u32")?))
     }
+    #[inline]
     pub fn u64(&mut self) -> DecodeResult<u64> {
         Ok(u64::from_le_bytes(self.array("a u64")?))
     }
+    #[inline]
     pub fn u128(&mut self) -> DecodeResult<u128> {
         Ok(u128::from_le_bytes(self.array("a u128")?))
     }
@@ -152,6 +168,7 @@ impl<'a> Reader<'a> {
     }
     /// A length that must fit in the remaining bytes at `min_item_size` bytes per item
     /// (guards allocations against corrupt counts).
+    #[inline]
     pub fn count(&mut self, min_item_size: usize) -> DecodeResult<usize> {
         let n = self.len()?;
         let remaining = self.bytes.len() - self.pos;
@@ -182,6 +199,7 @@ impl<'a> Reader<'a> {
             }
         }
     }
+    #[inline]
     pub fn opt_u64(&mut self) -> DecodeResult<Option<u64>> {
         Ok(if self.bool()? {
             Some(self.u64()?)

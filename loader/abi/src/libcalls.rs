@@ -21,28 +21,33 @@ macro_rules! libcalls {
             pub const ALL: &'static [Libcall] = &[ $( Libcall::$variant, )* ];
 
             /// The symbol name of this libcall in an artifact.
+            #[inline]
             pub fn symbol(self) -> &'static str {
                 match self { $( Libcall::$variant => concat!("wasmaot_rt_", $name), )* }
             }
 
             /// Parameter types, in order.
+            #[inline]
             pub fn params(self) -> &'static [LibcallType] {
                 match self { $( Libcall::$variant => &[ $( LibcallType::$arg, )* ], )* }
             }
 
             /// Result type (`None` for no result).
+            #[inline]
             pub fn result(self) -> LibcallType {
                 match self { $( Libcall::$variant => LibcallType::$ret, )* }
             }
 
             /// Position in `ALL`: the slot of this libcall in the table the VMContext's
             /// `libcalls` field points to.
+            #[inline]
             pub fn index(self) -> u32 {
                 // Variants are declared in the order of `ALL`, without explicit values.
                 self as u32
             }
 
             /// Look a libcall up by its symbol name.
+            #[inline]
             pub fn from_symbol(name: &str) -> Option<Libcall> {
                 Self::ALL.iter().copied().find(|l| l.symbol() == name)
             }
@@ -95,11 +100,13 @@ macro_rules! float_helpers {
             pub const ALL: &'static [FloatHelper] = &[ $( FloatHelper::$variant, )* ];
 
             /// The symbol name of this helper in an artifact.
+            #[inline]
             pub fn symbol(self) -> &'static str {
                 match self { $( FloatHelper::$variant => concat!("wasmaot_rt_", $name), )* }
             }
 
             /// Look a helper up by its symbol name.
+            #[inline]
             pub fn from_symbol(name: &str) -> Option<FloatHelper> {
                 Self::ALL.iter().copied().find(|h| h.symbol() == name)
             }

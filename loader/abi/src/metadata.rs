@@ -60,6 +60,7 @@ pub mod features {
         (TAIL_CALL, "tail-call"),
     ];
     /// Comma-separated names of the features in `bits`.
+    #[inline]
     pub fn describe(bits: u64) -> String {
         NAMES
             .iter()
@@ -274,12 +275,14 @@ pub enum ElemItems {
 }
 
 impl ElemItems {
+    #[inline]
     pub fn len(&self) -> usize {
         match self {
             ElemItems::Funcs(f) => f.len(),
             ElemItems::Exprs(e) => e.len(),
         }
     }
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -343,24 +346,28 @@ pub struct ModuleMeta {
 }
 
 impl ModuleMeta {
+    #[inline]
     pub fn num_imported_funcs(&self) -> u32 {
         self.imports
             .iter()
             .filter(|i| matches!(i.kind, ImportKind::Func(_)))
             .count() as u32
     }
+    #[inline]
     pub fn num_imported_tables(&self) -> u32 {
         self.imports
             .iter()
             .filter(|i| matches!(i.kind, ImportKind::Table(_)))
             .count() as u32
     }
+    #[inline]
     pub fn num_imported_memories(&self) -> u32 {
         self.imports
             .iter()
             .filter(|i| matches!(i.kind, ImportKind::Memory(_)))
             .count() as u32
     }
+    #[inline]
     pub fn num_imported_globals(&self) -> u32 {
         self.imports
             .iter()
@@ -387,6 +394,7 @@ impl ModuleMeta {
     }
 
     /// Name of function `index` from the name section, if any.
+    #[inline]
     pub fn func_name(&self, index: u32) -> Option<&str> {
         self.func_names
             .binary_search_by_key(&index, |(i, _)| *i)
@@ -490,6 +498,7 @@ impl ModuleMeta {
     }
 
     /// Decode everything, the code tables included.
+    #[inline]
     pub fn decode(r: &mut Reader) -> DecodeResult<ModuleMeta> {
         Self::decode_with(r, true).map(|(meta, _)| meta)
     }
@@ -497,6 +506,7 @@ impl ModuleMeta {
     /// Decode all but the code tables, which stay where they lie: `trap_sites` and
     /// `address_map` are left empty and `CodeTables` says where they are. Their size
     /// does not matter to the time this takes.
+    #[inline]
     pub fn decode_in_place(r: &mut Reader) -> DecodeResult<(ModuleMeta, CodeTables)> {
         Self::decode_with(r, false)
     }
@@ -557,6 +567,7 @@ impl ModuleMeta {
     }
 }
 
+#[inline]
 fn decode_import(r: &mut Reader) -> DecodeResult<Import> {
     let module = r.str()?;
     let name = r.str()?;
@@ -570,6 +581,7 @@ fn decode_import(r: &mut Reader) -> DecodeResult<Import> {
     Ok(Import { module, name, kind })
 }
 
+#[inline]
 fn decode_func(r: &mut Reader) -> DecodeResult<FuncMeta> {
     Ok(FuncMeta {
         type_index: r.u32()?,
@@ -578,6 +590,7 @@ fn decode_func(r: &mut Reader) -> DecodeResult<FuncMeta> {
     })
 }
 
+#[inline]
 fn decode_table(r: &mut Reader) -> DecodeResult<TableDef> {
     Ok(TableDef {
         ty: TableType::decode(r)?,
@@ -585,6 +598,7 @@ fn decode_table(r: &mut Reader) -> DecodeResult<TableDef> {
     })
 }
 
+#[inline]
 fn decode_global(r: &mut Reader) -> DecodeResult<GlobalDef> {
     Ok(GlobalDef {
         ty: GlobalType::decode(r)?,
@@ -592,6 +606,7 @@ fn decode_global(r: &mut Reader) -> DecodeResult<GlobalDef> {
     })
 }
 
+#[inline]
 fn decode_export(r: &mut Reader) -> DecodeResult<Export> {
     Ok(Export {
         name: r.str()?,
@@ -609,6 +624,7 @@ fn decode_start(r: &mut Reader) -> DecodeResult<Option<u32>> {
     }
 }
 
+#[inline]
 fn decode_element(r: &mut Reader) -> DecodeResult<ElemSegment> {
     let mode = decode_mode(r)?;
     let element = if r.bool()? {
@@ -628,6 +644,7 @@ fn decode_element(r: &mut Reader) -> DecodeResult<ElemSegment> {
     })
 }
 
+#[inline]
 fn decode_data(r: &mut Reader) -> DecodeResult<DataSegment> {
     Ok(DataSegment {
         mode: decode_mode(r)?,
@@ -636,6 +653,7 @@ fn decode_data(r: &mut Reader) -> DecodeResult<DataSegment> {
     })
 }
 
+#[inline]
 fn decode_memory_image(r: &mut Reader) -> DecodeResult<MemoryImage> {
     Ok(MemoryImage {
         memory: r.u32()?,
@@ -706,6 +724,7 @@ fn in_blob<T>(
 
 /// The function names of a module (`ModuleMeta::func_names`), as `CodeTables::func_names`
 /// holds them.
+#[inline]
 pub fn decode_func_names(r: &mut Reader) -> DecodeResult<Vec<(u32, String)>> {
     r.list(5, |r| Ok((r.u32()?, r.str()?)))
 }
@@ -746,6 +765,7 @@ fn encode_mode(w: &mut Writer, mode: &SegmentMode) {
     }
 }
 
+#[inline]
 fn decode_mode(r: &mut Reader) -> DecodeResult<SegmentMode> {
     Ok(match r.u8()? {
         0 => SegmentMode::Active {
@@ -759,6 +779,7 @@ fn decode_mode(r: &mut Reader) -> DecodeResult<SegmentMode> {
 }
 
 /// Encode a header followed by module metadata: the contents of the metadata section.
+#[inline]
 pub fn encode_metadata(header: &Header, meta: &ModuleMeta) -> Vec<u8> {
     let mut w = Writer::default();
     header.encode(&mut w);

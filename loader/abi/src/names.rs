@@ -4,16 +4,19 @@ use alloc::format;
 use alloc::string::String;
 
 /// Symbol of defined function `index` (index in the module's function space).
+#[inline]
 pub fn func_symbol(prefix: &str, index: u32) -> String {
     format!("{prefix}wasm_func_{index}")
 }
 
 /// Symbol of the host->wasm entry trampoline for module type `index`.
+#[inline]
 pub fn entry_trampoline_symbol(prefix: &str, index: u32) -> String {
     format!("{prefix}wasm_entry_{index}")
 }
 
 /// Symbol of the wasm->host trampoline for module type `index`.
+#[inline]
 pub fn host_trampoline_symbol(prefix: &str, index: u32) -> String {
     format!("{prefix}wasm_host_{index}")
 }
@@ -27,6 +30,7 @@ pub enum ObjectFormat {
 }
 
 /// Section holding the metadata (header first).
+#[inline]
 pub fn metadata_section(format: ObjectFormat) -> &'static str {
     match format {
         ObjectFormat::Elf => ".wasmaot.meta",
@@ -36,6 +40,7 @@ pub fn metadata_section(format: ObjectFormat) -> &'static str {
 }
 
 /// Page-aligned section holding data segment bytes.
+#[inline]
 pub fn data_section(format: ObjectFormat) -> &'static str {
     match format {
         ObjectFormat::Elf => ".wasmaot.data",

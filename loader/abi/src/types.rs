@@ -18,6 +18,7 @@ pub enum ValType {
 }
 
 impl ValType {
+    #[inline]
     pub fn is_ref(self) -> bool {
         matches!(self, ValType::FuncRef | ValType::ExternRef)
     }
@@ -77,10 +78,12 @@ impl FuncType {
             results: results.into_iter().collect(),
         }
     }
+    #[inline]
     pub fn encode(&self, w: &mut Writer) {
         w.list(&self.params, |w, t| t.encode(w));
         w.list(&self.results, |w, t| t.encode(w));
     }
+    #[inline]
     pub fn decode(r: &mut Reader) -> DecodeResult<Self> {
         Ok(FuncType {
             params: r.list(1, ValType::decode)?,
@@ -115,6 +118,7 @@ pub struct TableType {
 }
 
 impl TableType {
+    #[inline]
     pub fn encode(&self, w: &mut Writer) {
         self.element.encode(w);
         w.u32(self.minimum);
@@ -152,6 +156,7 @@ pub struct MemoryType {
 }
 
 impl MemoryType {
+    #[inline]
     pub fn encode(&self, w: &mut Writer) {
         w.u64(self.minimum);
         w.opt_u64(self.maximum);
@@ -178,10 +183,12 @@ pub struct GlobalType {
 }
 
 impl GlobalType {
+    #[inline]
     pub fn encode(&self, w: &mut Writer) {
         self.content.encode(w);
         w.bool(self.mutable);
     }
+    #[inline]
     pub fn decode(r: &mut Reader) -> DecodeResult<Self> {
         Ok(GlobalType {
             content: ValType::decode(r)?,

@@ -147,120 +147,155 @@ impl VMOffsets {
     }
 
     // --- VMContext header ---
+    #[inline]
     pub const fn vmctx_magic(&self) -> u32 {
         0
     }
+    #[inline]
     pub const fn vmctx_runtime_limits(&self) -> u32 {
         8
     }
+    #[inline]
     pub const fn vmctx_store(&self) -> u32 {
         8 + self.p()
     }
+    #[inline]
     pub const fn vmctx_instance(&self) -> u32 {
         8 + 2 * self.p()
     }
     /// Pointer to the table of runtime-function addresses, indexed by `Libcall::index`:
     /// compiled code calls libcalls through it, so `.text` holds no absolute address.
+    #[inline]
     pub const fn vmctx_libcalls(&self) -> u32 {
         8 + 3 * self.p()
     }
     /// Offset of libcall `index`'s address in the table `vmctx_libcalls` points to.
+    #[inline]
     pub const fn libcall_slot(&self, index: u32) -> u32 {
         index * self.p()
     }
     /// Engine-wide id of module type `index`.
+    #[inline]
     pub const fn vmctx_type_id(&self, index: u32) -> u32 {
         self.type_ids + 4 * index
     }
     /// Pointer to the `VMFuncRef` of imported function `index`.
+    #[inline]
     pub const fn vmctx_imported_func(&self, index: u32) -> u32 {
         self.imported_funcs + index * self.p()
     }
+    #[inline]
     pub const fn vmctx_imported_table(&self, index: u32) -> u32 {
         self.imported_tables + index * self.p()
     }
+    #[inline]
     pub const fn vmctx_imported_memory(&self, index: u32) -> u32 {
         self.imported_memories + index * self.p()
     }
+    #[inline]
     pub const fn vmctx_imported_global(&self, index: u32) -> u32 {
         self.imported_globals + index * self.p()
     }
     /// `VMTableDefinition` of defined table `index` (index among defined tables).
+    #[inline]
     pub const fn vmctx_defined_table(&self, index: u32) -> u32 {
         self.defined_tables + index * 2 * self.p()
     }
+    #[inline]
     pub const fn vmctx_defined_memory(&self, index: u32) -> u32 {
         self.defined_memories + index * 2 * self.p()
     }
+    #[inline]
     pub const fn vmctx_defined_global(&self, index: u32) -> u32 {
         self.defined_globals + index * GLOBAL_SIZE
     }
     /// `VMFuncRef` of defined function `index` (index among defined functions).
+    #[inline]
     pub const fn vmctx_defined_funcref(&self, index: u32) -> u32 {
         self.defined_funcrefs + index * 3 * self.p()
     }
     /// Total size of the VMContext in bytes (a multiple of 16).
+    #[inline]
     pub const fn size(&self) -> u32 {
         self.size
     }
 
     // --- records ---
+    #[inline]
     pub const fn limits_stack_limit(&self) -> u32 {
         0
     }
+    #[inline]
     pub const fn limits_fuel_consumed(&self) -> u32 {
         self.p()
     }
+    #[inline]
     pub const fn limits_epoch_deadline(&self) -> u32 {
         self.p() + 8
     }
     /// Pointer to the engine's current epoch (a `u64`).
+    #[inline]
     pub const fn limits_epoch_counter(&self) -> u32 {
         self.p() + 16
     }
+    #[inline]
     pub const fn size_of_limits(&self) -> u32 {
         2 * self.p() + 16
     }
+    #[inline]
     pub const fn funcref_wasm_call(&self) -> u32 {
         0
     }
+    #[inline]
     pub const fn funcref_type_id(&self) -> u32 {
         self.p()
     }
+    #[inline]
     pub const fn funcref_vmctx(&self) -> u32 {
         2 * self.p()
     }
+    #[inline]
     pub const fn size_of_funcref(&self) -> u32 {
         3 * self.p()
     }
+    #[inline]
     pub const fn table_base(&self) -> u32 {
         0
     }
+    #[inline]
     pub const fn table_current_elements(&self) -> u32 {
         self.p()
     }
+    #[inline]
     pub const fn size_of_table_definition(&self) -> u32 {
         2 * self.p()
     }
+    #[inline]
     pub const fn memory_base(&self) -> u32 {
         0
     }
+    #[inline]
     pub const fn memory_current_length(&self) -> u32 {
         self.p()
     }
+    #[inline]
     pub const fn size_of_memory_definition(&self) -> u32 {
         2 * self.p()
     }
+    #[inline]
     pub const fn size_of_global_definition(&self) -> u32 {
         GLOBAL_SIZE
     }
+    #[inline]
     pub const fn host_ctx_magic(&self) -> u32 {
         0
     }
+    #[inline]
     pub const fn host_ctx_callback(&self) -> u32 {
         8
     }
     /// The runtime's function the `callback` passes every call on to.
+    #[inline]
     pub const fn host_ctx_shim(&self) -> u32 {
         self.host_ctx_callback() + self.p()
     }
