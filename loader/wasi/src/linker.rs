@@ -43,6 +43,10 @@ pub fn add_to_linker<T: 'static>(
     define_proc_exit(linker, get)
 }
 
+/// A preview 1 function on raw wasm values ([`HostFn::call_raw`]), type-erased so that
+/// the linker glue exists once rather than once per function.
+type RawFn = Box<dyn Fn(&mut WasiCtx, &mut [u8], &[Val]) -> Result<Errno, Error> + Send + Sync>;
+
 /// Defines `f` as the import `name`, returning its errno.
 fn define<T: 'static, Sig, F: HostFn<Sig>>(
     linker: &mut Linker<T>,
@@ -51,8 +55,24 @@ fn define<T: 'static, Sig, F: HostFn<Sig>>(
     f: F,
 ) -> Result<(), Error> {
     let ty = FuncType::new(F::params(), [ValType::I32]);
+    define_raw(
+        linker,
+        get,
+        name,
+        ty,
+        Box::new(move |ctx, mem, args| f.call_raw(ctx, mem, args)),
+    )
+}
+
+fn define_raw<T: 'static>(
+    linker: &mut Linker<T>,
+    get: fn(&mut T) -> &mut WasiCtx,
+    name: &str,
+    ty: FuncType,
+    f: RawFn,
+) -> Result<(), Error> {
     let call = move |mut caller: Caller<'_, T>, args: &[Val], results: &mut [Val]| {
-        let errno = with_memory(&mut caller, get, |ctx, mem| f.call_raw(ctx, mem, args))?;
+        let errno = with_memory(&mut caller, get, |ctx, mem| f(ctx, mem, args))?;
         set_errno(results, errno)
     };
     linker.func_new(MODULE, name, ty, call)?;
