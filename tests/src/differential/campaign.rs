@@ -3,7 +3,7 @@
 
 use super::check::{check, Checked};
 use super::compare::Divergence;
-use super::corpus::corpus_files;
+use super::corpus::{corpus_files, save_failure};
 use super::generate;
 use super::oracle::Wasmi;
 use super::ours::Wasmaot;
@@ -80,13 +80,15 @@ pub fn replay(dir: &Path) -> Stats {
 type Outcome = (Vec<u8>, Result<Checked, String>);
 
 fn generated(seed: u64, index: u64) -> Outcome {
-    match generate::module(module_seed(seed, index)) {
-        Ok(wasm) => {
-            let result = guarded(&wasm);
-            (wasm, result)
-        }
-        Err(why) => (Vec::new(), Ok(Checked::skipped(why))),
-    }
+    let wasm = match generate::module(module_seed(seed, index)) {
+        Ok(wasm) => wasm,
+        Err(why) => return (Vec::new(), Ok(Checked::skipped(why))),
+    };
+    // Left behind only if a signal kills the process while the module runs.
+    let in_flight = save_failure(&format!("in-flight-seed-{seed}-module-{index}"), &wasm);
+    let result = guarded(&wasm);
+    std::fs::remove_file(&in_flight).unwrap_or_else(|e| panic!("{}: {e}", in_flight.display()));
+    (wasm, result)
 }
 
 /// [`check`] wasmaot against wasmi, a panic on either side being a failure too.

@@ -7,7 +7,8 @@ pub fn corpus_dir() -> PathBuf {
     crate::workspace_root().join("tests/differential-corpus")
 }
 
-/// `target/differential-failures/`: a failing module is written here.
+/// `target/differential-failures/`: a failing module is written here (and the module
+/// being checked, while it is: see `campaign`).
 pub fn failures_dir() -> PathBuf {
     crate::target_dir().join("differential-failures")
 }
