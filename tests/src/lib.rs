@@ -1,5 +1,7 @@
 //! Helpers shared by the end-to-end tests in `tests/tests/`.
 
+pub mod differential;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
