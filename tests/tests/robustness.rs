@@ -40,12 +40,12 @@ fn compiler() {
 
 #[test]
 fn loader() {
-    fixed_seed("loader", 40_000);
+    fixed_seed("loader", 100_000);
 }
 
 #[test]
 fn wasi() {
-    fixed_seed("wasi", 20_000);
+    fixed_seed("wasi", 40_000);
 }
 
 #[test]

@@ -1,6 +1,9 @@
-//! The loader target: damaged artifacts given to `Module::from_bytes`.
+//! The loader target: damaged artifacts given to `Module::from_bytes`, or written to a
+//! file and given to `Module::from_file` (which maps the code and large memory images
+//! from the file instead of copying them).
 //!
-//! An input is a mode byte followed by the artifact:
+//! An input is a mode byte followed by the artifact; the byte's top bit ([`FROM_FILE`])
+//! chooses the file, the rest the mode:
 //!
 //! - `0` (verified): the checksum is verified (the default `Config`). Generated inputs
 //!   are the artifacts of `loader_artifacts` with bytes changed anywhere (random bytes,
@@ -26,7 +29,10 @@ use std::ops::Range;
 use wasmaot_loader::abi::CHECKSUM_OFFSET;
 use wasmaot_loader::{Config, Engine, Module};
 
-/// How an input is loaded (its first byte).
+/// The mode byte's flag for loading from a file.
+pub const FROM_FILE: u8 = 0x80;
+
+/// How an input is loaded (its first byte, less [`FROM_FILE`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     Verified = 0,
@@ -92,18 +98,19 @@ impl Target for Loader {
             (false, Mode::Verified) => Expect::Refused,
             (false, _) => Expect::Anything,
         };
-        let mut input = vec![mode as u8];
+        let flag = if rng.percent(30) { FROM_FILE } else { 0 };
+        let mut input = vec![mode as u8 | flag];
         input.extend(artifact);
         Case { input, expect }
     }
 
     fn check(&self, case: &Case) -> Result<(), String> {
-        let (&mode, artifact) = case.input.split_first().ok_or("an empty input")?;
-        let mode = Mode::from_byte(mode).ok_or(format!("unknown mode byte {mode}"))?;
+        let (&byte, artifact) = case.input.split_first().ok_or("an empty input")?;
+        let mode = Mode::from_byte(byte & !FROM_FILE).ok_or(format!("unknown mode byte {byte}"))?;
         let mut config = Config::default();
         config.verify_artifact_checksum(mode == Mode::Verified);
         let engine = Engine::new(config);
-        match (Module::from_bytes(&engine, artifact), case.expect) {
+        match (load(&engine, artifact, byte & FROM_FILE != 0)?, case.expect) {
             (Err(e), Expect::Accepted) => Err(format!("the undamaged artifact was refused: {e}")),
             (Err(_), _) => Ok(()),
             (Ok(_), Expect::Refused) => {
@@ -117,6 +124,23 @@ impl Target for Loader {
             }
         }
     }
+}
+
+/// Load `artifact` from memory or from a file (removed once mapped); `Err` only when
+/// the file cannot be written.
+fn load(
+    engine: &Engine,
+    artifact: &[u8],
+    from_file: bool,
+) -> Result<wasmaot_loader::Result<Module>, String> {
+    if !from_file {
+        return Ok(Module::from_bytes(engine, artifact));
+    }
+    let path = super::scratch::scratch_path("loader");
+    std::fs::write(&path, artifact).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let module = Module::from_file(engine, &path);
+    let _ = std::fs::remove_file(&path);
+    Ok(module)
 }
 
 /// The artifact changed anywhere, the checksum left as it was.

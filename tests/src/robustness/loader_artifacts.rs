@@ -3,7 +3,8 @@
 //! tables with active, passive and declared element segments and initializer
 //! expressions, globals of every type, exports of every kind, a start function — and
 //! code that uses them all. No function loops, so whatever a mutation rewires, every
-//! call ends (at worst in a stack overflow, which traps).
+//! call ends (at worst in a stack overflow, which traps). Beside them, a few `wasm-smith`
+//! modules with every kind of entity, everything exported, and fuel-bounded loops.
 
 /// Every section, and bulk memory, table and SIMD instructions.
 const EVERYTHING: &str = r#"(module $everything
@@ -92,16 +93,23 @@ const IMAGE: &str = r#"(module $image
   (data (i32.const 0) "\ff\ff\ff\ff")
   (func (export "peek") (param i32) (result i32) (i32.load (local.get 0))))"#;
 
+/// How many `wasm-smith` modules are tried (from fixed seeds: the same in every process).
+const GENERATED: u64 = 6;
+
 /// The modules, compiled for the host.
 pub fn compile_all() -> Vec<Vec<u8>> {
+    let written = [EVERYTHING, IMPORTS, TINY, IMAGE].map(|wat| wat.as_bytes().to_vec());
+    let generated = (0..GENERATED)
+        .filter_map(|seed| super::smith::terminating_module(&mut super::Rng::new(seed)));
     let options = wasmaot_compiler::CompileOptions {
         parallel: false,
         ..Default::default()
     };
-    [EVERYTHING, IMPORTS, TINY, IMAGE]
-        .iter()
-        .map(|wat| {
-            wasmaot_compiler::compile(wat.as_bytes(), &options)
+    written
+        .into_iter()
+        .chain(generated)
+        .map(|module| {
+            wasmaot_compiler::compile(&module, &options)
                 .unwrap_or_else(|e| panic!("a robustness module does not compile: {e}"))
         })
         .collect()

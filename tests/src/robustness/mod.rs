@@ -26,6 +26,7 @@ mod meta_mutate;
 mod mutate;
 pub mod report;
 mod rng;
+mod scratch;
 mod selftest;
 mod smith;
 pub mod supervisor;

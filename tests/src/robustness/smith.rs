@@ -44,6 +44,30 @@ fn config() -> Config {
     }
 }
 
+/// For the loader's artifacts: at least one of every entity, everything exported, and
+/// every loop and function counting down a fuel global (`ensure_termination`), so that
+/// whatever a call does, it ends.
+fn rich_config() -> Config {
+    Config {
+        min_memories: 1,
+        min_tables: 1,
+        min_globals: 2,
+        min_data_segments: 1,
+        min_element_segments: 1,
+        export_everything: true,
+        ..config()
+    }
+}
+
+/// A valid module with every kind of entity whose code always terminates (a trap when
+/// its fuel runs out), or `None` if `wasm-smith` could not make one from `rng`.
+pub fn terminating_module(rng: &mut Rng) -> Option<Vec<u8>> {
+    let entropy = rng.bytes(16384);
+    let mut module = Module::new(rich_config(), &mut Unstructured::new(&entropy)).ok()?;
+    module.ensure_termination(10_000).ok()?;
+    Some(module.to_bytes())
+}
+
 /// A valid module generated from `rng`'s bytes (`wasm-smith` reads its choices from
 /// them; a short supply only makes the module smaller).
 pub fn module(rng: &mut Rng) -> Vec<u8> {

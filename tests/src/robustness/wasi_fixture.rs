@@ -39,26 +39,12 @@ struct Entry {
 
 type Inventory = BTreeMap<PathBuf, Entry>;
 
-/// A directory removed when dropped, in memory (`/dev/shm`) where there is one: a case
-/// creates and removes a few dozen entries, which on a disk costs milliseconds each.
+/// A directory removed when dropped (in memory where possible: see `scratch`).
 struct Scratch(PathBuf);
 
 impl Scratch {
     fn new() -> std::io::Result<Scratch> {
-        use std::sync::atomic::{AtomicUsize, Ordering};
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let shm = Path::new("/dev/shm");
-        let parent = if shm.is_dir() {
-            shm.to_path_buf()
-        } else {
-            std::env::temp_dir()
-        };
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let dir = parent.join(format!(
-            "wasmaot-robustness-wasi-{}-{n}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
+        let dir = super::scratch::scratch_path("wasi");
         std::fs::create_dir_all(&dir)?;
         Ok(Scratch(dir))
     }
