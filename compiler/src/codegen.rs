@@ -132,18 +132,22 @@ impl Scratch {
     }
 }
 
-fn wasm_error(e: WasmError, func_index: u32) -> CompileError {
+/// Where function `func_index` is, for errors: its index and the byte offset of its body.
+fn function_at(func_index: u32, body_offset: u32) -> String {
+    format!("function {func_index} (body at byte offset {body_offset:#x})")
+}
+
+fn wasm_error(e: WasmError, func_index: u32, body_offset: u32) -> CompileError {
+    let at = function_at(func_index, body_offset);
     match e {
         WasmError::InvalidWebAssembly { message, offset } => {
             CompileError::Invalid { offset, message }
         }
-        WasmError::Unsupported(m) => {
-            CompileError::Unsupported(format!("{m} (in function {func_index})"))
+        WasmError::Unsupported(m) => CompileError::Unsupported(format!("{m} (in {at})")),
+        WasmError::ImplLimitExceeded => {
+            CompileError::Unsupported(format!("implementation limit exceeded in {at}"))
         }
-        WasmError::ImplLimitExceeded => CompileError::Unsupported(format!(
-            "implementation limit exceeded in function {func_index}"
-        )),
-        WasmError::User(m) => CompileError::Codegen(format!("function {func_index}: {m}")),
+        WasmError::User(m) => CompileError::Codegen(format!("{at}: {m}")),
     }
 }
 
@@ -175,10 +179,11 @@ fn compile_function(
     let translated = scratch
         .translator
         .translate_body(&mut validator, input.body, func, &mut env)
-        .map_err(|e| wasm_error(e, func_index));
+        .map_err(|e| wasm_error(e, func_index, body_offset));
     scratch.validator = validator.into_allocations();
     translated?;
-    let mut compiled = compile_in(isa, &mut scratch.ctx, &format!("function {func_index}"))?;
+    let at = function_at(func_index, body_offset);
+    let mut compiled = compile_in(isa, &mut scratch.ctx, &at)?;
     compiled.body_offset = body_offset;
     compiled.indirect_types = env.indirect_types;
     Ok(compiled)
@@ -210,5 +215,26 @@ pub fn compile_functions(
             .enumerate()
             .map(|item| one(&mut scratch, item))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_in_a_function_name_its_body_offset() {
+        let errors = [
+            wasm_error(WasmError::Unsupported("op".into()), 3, 0x40),
+            wasm_error(WasmError::ImplLimitExceeded, 3, 0x40),
+            wasm_error(WasmError::User("bad".into()), 3, 0x40),
+        ];
+        for e in errors {
+            let message = e.to_string();
+            assert!(
+                message.contains("function 3 (body at byte offset 0x40)"),
+                "{message}"
+            );
+        }
     }
 }

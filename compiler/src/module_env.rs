@@ -183,9 +183,10 @@ pub fn read_module(wasm: &[u8], feature_bits: u64) -> Result<ModuleInfo<'_>, Com
                 continue;
             }
             ValidPayload::Parser(_) => {
-                return Err(CompileError::Unsupported(
-                    "nested modules or components".into(),
-                ));
+                let at = payload.as_section().map_or(0, |(_, range)| range.start);
+                return Err(CompileError::Unsupported(format!(
+                    "nested modules or components (section at byte offset {at:#x})"
+                )));
             }
             ValidPayload::Ok | ValidPayload::End(_) => {}
         }
@@ -210,7 +211,7 @@ pub fn read_module(wasm: &[u8], feature_bits: u64) -> Result<ModuleInfo<'_>, Com
     for m in &info.memories {
         if m.memory64 {
             return Err(CompileError::Unsupported(
-                "64-bit memories (memory64)".into(),
+                "64-bit memories (memory64) in the import or memory section".into(),
             ));
         }
     }

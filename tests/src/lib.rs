@@ -158,3 +158,5 @@ pub fn write_checksum(artifact: &mut [u8], at: usize) {
     let sum = crc32fast::hash(artifact);
     artifact[at..at + 4].copy_from_slice(&sum.to_le_bytes());
 }
+
+pub mod robustness;

@@ -140,7 +140,9 @@ pub fn open(dir: &Dir, path: &str, req: OpenRequest) -> Result<Opened, Errno> {
         write = true;
     }
     o.read(read).write(write).append(append && !append_later);
-    if excl {
+    // O_EXCL only means something with O_CREAT (POSIX); alone it must not create (the
+    // caller checked the right to create only for O_CREAT).
+    if creat && excl {
         o.create_new(true);
     } else if creat {
         o.create(true);

@@ -1111,6 +1111,16 @@ fn read_only_preopen() {
         Err(Errno::Notcapable)
     );
     let fd = open(&mut mem, b"f", 0, RW).unwrap();
+    // O_EXCL without O_CREAT creates nothing (found by the robustness generators: it
+    // used to create the file, in a read-only preopen).
+    mem[0x200..0x203].copy_from_slice(b"new");
+    let p = GuestPath { ptr: 0x200, len: 3 };
+    let excl_append = how(oflags::EXCL, RW, 0, fdflags::APPEND);
+    assert_eq!(
+        p1::path_open(&mut ctx, &mut mem, ROOT, 0, p, excl_append, 0x80),
+        Err(Errno::Noent)
+    );
+    assert!(!tmp.path().join("new").exists());
     // Write access was not granted: the file is open read-only.
     super::memory::write_u32(&mut mem, 0, 100).unwrap();
     super::memory::write_u32(&mut mem, 4, 2).unwrap();
