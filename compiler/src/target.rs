@@ -34,8 +34,11 @@ impl Target {
         flags
             .set("enable_probestack", "false")
             .map_err(setting_error)?;
+        // The IR verifier runs in debug builds (the tests), catching translator bugs
+        // where they are made.
+        let verify = if cfg!(debug_assertions) { "true" } else { "false" };
         flags
-            .set("enable_verifier", "false")
+            .set("enable_verifier", verify)
             .map_err(setting_error)?;
         flags.set("unwind_info", "false").map_err(setting_error)?;
 
