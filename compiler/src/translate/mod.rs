@@ -100,7 +100,12 @@ impl FuncTranslator {
                 env,
                 locals: &self.locals,
             };
-            translate_operator(&op, &mut cx, offset)?;
+            if let Err(e) = translate_operator(&op, &mut cx, offset) {
+                // An invalid body is reported as invalid, even after an operator we
+                // do not compile.
+                validate_rest(&mut ops, validator)?;
+                return Err(e);
+            }
         }
         ops.finish()?;
 
@@ -114,6 +119,20 @@ impl FuncTranslator {
         b.finalize(env.isa().frontend_config());
         Ok(())
     }
+}
+
+/// Validate the operators left in `ops`.
+fn validate_rest<T: WasmModuleResources>(
+    ops: &mut wasmparser::OperatorsReader,
+    validator: &mut FuncValidator<T>,
+) -> Result<()> {
+    while !ops.eof() {
+        let offset = ops.original_position();
+        let op = ops.read()?;
+        validator.op(offset, &op)?;
+    }
+    ops.finish()?;
+    Ok(())
 }
 
 /// Translate one (already validated) operator.
