@@ -4,15 +4,15 @@
 use crate::func_env::{FuncEnv, FuncIds};
 use crate::module_env::{FunctionInput, ModuleInfo};
 use crate::signatures::wasm_signature;
+use crate::translate::{FuncTranslator, TranslateError};
 use crate::CompileError;
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::{Function, UserFuncName};
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_codegen::{Context, FinalizedMachReloc};
-use crate::translate::{FuncTranslator, TranslateError};
-use wasmparser::FuncValidatorAllocations;
 use rayon::prelude::*;
 use wasmaot_abi::{TrapCode, Tunables, VMOffsets};
+use wasmparser::FuncValidatorAllocations;
 
 /// Machine code of one function, before it is placed in the object.
 pub struct CompiledFunction {
@@ -33,7 +33,7 @@ pub struct CompiledFunction {
 }
 
 /// The address map of compiled code from Cranelift's source locations (which
-/// cranelift-wasm sets to each instruction's offset in the binary): one entry where the
+/// the translator sets to each instruction's offset in the binary): one entry where the
 /// wasm offset changes; code without a location extends the previous entry.
 fn address_map(
     srclocs: &[cranelift_codegen::MachSrcLoc<cranelift_codegen::Final>],

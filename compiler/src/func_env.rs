@@ -253,7 +253,8 @@ impl<'a> FuncEnv<'a> {
     pub fn memory_length(&mut self, b: &mut FunctionBuilder, index: u32) -> Value {
         let def = self.memory_definition(b, index);
         let off = self.offsets.memory_current_length() as i32;
-        b.ins().load(self.pointer_type(), MemFlagsData::trusted(), def, off)
+        b.ins()
+            .load(self.pointer_type(), MemFlagsData::trusted(), def, off)
     }
 
     /// Address of table `index`'s `VMTableDefinition`.
@@ -275,17 +276,26 @@ impl<'a> FuncEnv<'a> {
     }
 
     /// Address of element `elem` of table `index`, trapping when it is out of bounds.
-    pub fn table_element_addr(&mut self, b: &mut FunctionBuilder, index: u32, elem: Value) -> Value {
+    pub fn table_element_addr(
+        &mut self,
+        b: &mut FunctionBuilder,
+        index: u32,
+        elem: Value,
+    ) -> Value {
         let (def, off) = self.table_definition(b, index);
         let size_off = (off + self.offsets.table_current_elements()) as i32;
-        let size = b.ins().load(types::I32, MemFlagsData::trusted(), def, size_off);
+        let size = b
+            .ins()
+            .load(types::I32, MemFlagsData::trusted(), def, size_off);
         let oob = b.ins().icmp(IntCC::UnsignedGreaterThanOrEqual, elem, size);
         b.ins().trapnz(oob, traps::TABLE_OUT_OF_BOUNDS);
         let ptr = self.pointer_type();
         let base_off = (off + self.offsets.table_base()) as i32;
         let base = b.ins().load(ptr, MemFlagsData::trusted(), def, base_off);
         let elem = b.ins().uextend(ptr, elem);
-        let scaled = b.ins().ishl_imm_u(elem, i64::from(ptr.bytes().trailing_zeros()));
+        let scaled = b
+            .ins()
+            .ishl_imm_u(elem, i64::from(ptr.bytes().trailing_zeros()));
         b.ins().iadd(base, scaled)
     }
 
@@ -293,10 +303,10 @@ impl<'a> FuncEnv<'a> {
     pub fn funcref(&mut self, b: &mut FunctionBuilder, index: u32) -> Value {
         let vmctx = self.vmctx(b);
         match index.checked_sub(self.info.num_imported_funcs) {
-            Some(defined) => {
-                b.ins()
-                    .iadd_imm_s(vmctx, i64::from(self.offsets.vmctx_defined_funcref(defined)))
-            }
+            Some(defined) => b.ins().iadd_imm_s(
+                vmctx,
+                i64::from(self.offsets.vmctx_defined_funcref(defined)),
+            ),
             None => {
                 let off = self.offsets.vmctx_imported_func(index) as i32;
                 b.ins().load(self.pointer_type(), trusted_ro(), vmctx, off)
@@ -347,7 +357,11 @@ impl<'a> FuncEnv<'a> {
 
     /// Code address and leading arguments (callee vmctx, caller vmctx) of a call through
     /// `funcref`.
-    pub fn funcref_callee(&mut self, b: &mut FunctionBuilder, funcref: Value) -> (Value, [Value; 2]) {
+    pub fn funcref_callee(
+        &mut self,
+        b: &mut FunctionBuilder,
+        funcref: Value,
+    ) -> (Value, [Value; 2]) {
         let ptr = self.pointer_type();
         let code_off = self.offsets.funcref_wasm_call() as i32;
         let code = b.ins().load(ptr, trusted_ro(), funcref, code_off);
@@ -365,7 +379,12 @@ impl<'a> FuncEnv<'a> {
     }
 
     /// Trap unless `funcref` is non-null and of type `type_index` (`call_indirect`).
-    pub fn check_indirect_callee(&mut self, b: &mut FunctionBuilder, funcref: Value, type_index: u32) {
+    pub fn check_indirect_callee(
+        &mut self,
+        b: &mut FunctionBuilder,
+        funcref: Value,
+        type_index: u32,
+    ) {
         self.indirect_types.push(type_index);
         b.ins().trapz(funcref, traps::INDIRECT_CALL_TO_NULL);
         let vmctx = self.vmctx(b);

@@ -2,12 +2,10 @@
 //! section into the artifact's `ModuleMeta`. Function bodies are kept (with their
 //! validators) for the code generator.
 //!
-//! We read sections ourselves instead of through cranelift-wasm's `translate_module`:
-//! its module translator only accepts `i32.const`/`global.get` segment offsets and
-//! function-index element items, which rejects extended-const offsets, expression
-//! element items and table initializers (see docs/ARCHITECTURE.md, Decisions).
+//! Function bodies are translated by `translate/`; everything else is read here.
 
 use crate::CompileError;
+use wasmaot_abi::{self as abi, features, ConstExpr, ConstOp, ValType};
 use wasmparser::{
     self, BinaryReaderError, CompositeInnerType, DataKind, DataSectionReader, Element,
     ElementItems, ElementKind, ElementSectionReader, ExportSectionReader, ExternalKind,
@@ -16,7 +14,6 @@ use wasmparser::{
     TableSectionReader, TypeRef, TypeSectionReader, ValidPayload, Validator, ValidatorResources,
     WasmFeatures,
 };
-use wasmaot_abi::{self as abi, features, ConstExpr, ConstOp, ValType};
 
 /// A function body waiting to be compiled.
 pub struct FunctionInput<'data> {
@@ -247,7 +244,6 @@ impl ModuleInfo<'_> {
     fn read_imports(&mut self, reader: ImportSectionReader) -> Result<(), CompileError> {
         for import in reader.into_imports_with_offsets() {
             let (offset, import) = import.map_err(invalid)?;
-            let offset = offset as usize;
             let offset = offset as usize;
             let kind = self.import_kind(import.ty, offset)?;
             self.meta.imports.push(abi::Import {

@@ -1,9 +1,9 @@
 //! Trap backtraces carry wasm byte offsets (Wasmtime's `module_offset`/`func_offset`):
 //! the trapping instruction in the innermost frame, the call in outer frames.
 
-use wasmparser::{Operator, Parser, Payload};
 use wasmaot_compiler::{compile, CompileOptions};
 use wasmaot_loader::{Engine, Extern, Instance, Module, Store, Val};
+use wasmparser::{Operator, Parser, Payload};
 
 const MODULE: &str = r#"
 (module $offsets

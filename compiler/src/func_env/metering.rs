@@ -11,8 +11,8 @@
 use super::{trusted_ro, FuncEnv};
 use cranelift_codegen::ir::{condcodes::IntCC, types, InstBuilder, MemFlagsData, Value};
 use cranelift_frontend::{FunctionBuilder, Variable};
-use wasmparser::Operator;
 use wasmaot_abi::Libcall;
+use wasmparser::Operator;
 
 /// Per-function fuel bookkeeping.
 pub struct Fuel {

@@ -47,7 +47,9 @@ pub fn translate(op: &Operator, cx: &mut Cx) -> Result<bool> {
         Operator::Br { relative_depth } => br(cx, relative_depth),
         Operator::BrIf { relative_depth } => br_if(cx, relative_depth),
         Operator::BrTable { ref targets } => {
-            let targets = targets.targets().collect::<std::result::Result<Vec<u32>, _>>()?;
+            let targets = targets
+                .targets()
+                .collect::<std::result::Result<Vec<u32>, _>>()?;
             let default = match op {
                 Operator::BrTable { targets } => targets.default(),
                 _ => unreachable!(),
@@ -174,14 +176,17 @@ fn if_(cx: &mut Cx, blockty: BlockType) {
     let else_data = if params == results {
         // Without an `else`, the false edge goes straight to the exit with the params
         // as results; an `else`, if one comes, gets its own block then.
-        let branch_inst = cx.b.ins().brif(cond, then_block, &[], destination, &else_args);
+        let branch_inst =
+            cx.b.ins()
+                .brif(cond, then_block, &[], destination, &else_args);
         ElseData::NoElse {
             branch_inst,
             placeholder: destination,
         }
     } else {
         let else_block = block_with_params(cx.b, &params);
-        cx.b.ins().brif(cond, then_block, &[], else_block, &else_args);
+        cx.b.ins()
+            .brif(cond, then_block, &[], else_block, &else_args);
         cx.b.seal_block(else_block);
         ElseData::WithElse { else_block }
     };
@@ -236,7 +241,10 @@ fn else_(cx: &mut Cx) {
             branch_inst,
             placeholder,
         } => {
-            let types: Vec<ir::Type> = params.iter().map(|v| cx.b.func.dfg.value_type(*v)).collect();
+            let types: Vec<ir::Type> = params
+                .iter()
+                .map(|v| cx.b.func.dfg.value_type(*v))
+                .collect();
             let else_block = block_with_params(cx.b, &types);
             cx.b.change_jump_destination(branch_inst, placeholder, else_block);
             cx.b.seal_block(else_block);
@@ -250,7 +258,11 @@ fn else_(cx: &mut Cx) {
 }
 
 fn end(cx: &mut Cx) {
-    let frame = cx.st.control.pop().expect("validated: `end` closes a frame");
+    let frame = cx
+        .st
+        .control
+        .pop()
+        .expect("validated: `end` closes a frame");
     let next = frame.following_code();
     jump_with(cx.b, next, cx.st.peekn_mut(frame.num_return_values()));
     finish_frame(cx, &frame);
@@ -272,7 +284,11 @@ fn finish_frame(cx: &mut Cx, frame: &ControlFrame) {
 }
 
 fn end_unreachable(cx: &mut Cx) {
-    let frame = cx.st.control.pop().expect("validated: `end` closes a frame");
+    let frame = cx
+        .st
+        .control
+        .pop()
+        .expect("validated: `end` closes a frame");
     let falls_through = match frame {
         ControlFrame::Loop { header, .. } => {
             cx.b.seal_block(header);
@@ -294,7 +310,9 @@ fn end_unreachable(cx: &mut Cx) {
     };
     if frame.exit_is_branched_to() || falls_through {
         let frame = match frame {
-            ControlFrame::Loop { .. } => unreachable!("a loop's exit is reached only by falling through"),
+            ControlFrame::Loop { .. } => {
+                unreachable!("a loop's exit is reached only by falling through")
+            }
             other => other,
         };
         finish_frame(cx, &frame);
@@ -353,7 +371,8 @@ fn br_table(cx: &mut Cx, targets: &[u32], default: u32) {
     }
     let default_block = target_block(cx, default);
     let default_call = cx.b.func.dfg.block_call(default_block, &[]);
-    let jt = cx.b.create_jump_table(JumpTableData::new(default_call, &calls));
+    let jt =
+        cx.b.create_jump_table(JumpTableData::new(default_call, &calls));
     cx.b.ins().br_table(index, jt);
     let args = block_args(cx.st.peekn(arity));
     for (depth, edge) in edges {

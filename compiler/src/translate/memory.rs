@@ -228,7 +228,8 @@ fn memory_instruction(op: &Operator, cx: &mut Cx) -> Result<bool> {
             let (dst, v, len) = cx.st.pop3();
             let m = i32_const(cx, mem);
             let (dst, len) = (to_i64(cx, dst), to_i64(cx, len));
-            cx.env.call_libcall(cx.b, Libcall::MemoryFill, &[m, dst, v, len]);
+            cx.env
+                .call_libcall(cx.b, Libcall::MemoryFill, &[m, dst, v, len]);
         }
         Operator::MemoryInit { data_index, mem } => {
             let (dst, src, len) = cx.st.pop3();

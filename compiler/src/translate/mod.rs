@@ -76,7 +76,13 @@ impl FuncTranslator {
         b.seal_block(entry);
         b.ensure_inserted_block();
         let exit = b.create_block();
-        let returns: Vec<ir::Type> = b.func.signature.returns.iter().map(|p| p.value_type).collect();
+        let returns: Vec<ir::Type> = b
+            .func
+            .signature
+            .returns
+            .iter()
+            .map(|p| p.value_type)
+            .collect();
         for ty in &returns {
             b.append_block_param(exit, *ty);
         }

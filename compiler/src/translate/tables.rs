@@ -45,7 +45,8 @@ pub fn translate(op: &Operator, cx: &mut Cx) -> Result<bool> {
         Operator::TableFill { table } => {
             let (dst, v, len) = cx.st.pop3();
             let t = i32_const(cx.b, table);
-            cx.env.call_libcall(cx.b, Libcall::TableFill, &[t, dst, v, len]);
+            cx.env
+                .call_libcall(cx.b, Libcall::TableFill, &[t, dst, v, len]);
         }
         Operator::TableCopy {
             dst_table,

@@ -25,7 +25,9 @@ pub fn export_fuel(wasm: &[u8], index: u32) -> Result<Vec<u8>, String> {
                 exported = true;
                 let mut data = Vec::new();
                 (exports.count() + 1).encode(&mut data);
-                data.extend_from_slice(&wasm[exports.original_position() as usize..range.end as usize]);
+                data.extend_from_slice(
+                    &wasm[exports.original_position() as usize..range.end as usize],
+                );
                 FUEL_EXPORT.encode(&mut data);
                 data.push(GLOBAL_KIND);
                 index.encode(&mut data);
