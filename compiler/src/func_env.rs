@@ -43,6 +43,31 @@ pub struct FuncEnv<'a> {
     pub indirect_types: Vec<u32>,
 }
 
+/// What a memory access touches, for Cranelift's alias analysis: accesses to different
+/// regions never alias (a store to linear memory does not clobber a global, so the
+/// global's value may stay in a register across it).
+#[derive(Clone, Copy)]
+pub enum Region {
+    Memory(u32),
+    Global(u32),
+    Table(u32),
+}
+
+/// The alias region of `region` in `func`.
+pub fn alias_region(func: &mut Function, region: Region) -> ir::AliasRegion {
+    let (base, index, what) = match region {
+        Region::Memory(i) => (0, i, "memory"),
+        Region::Global(i) => (1, i, "global"),
+        Region::Table(i) => (2, i, "table"),
+    };
+    // Ids are unique within a function (we do not inline): the kind in the top two bits.
+    let user_id = (base << 30) | (index & 0x3fff_ffff);
+    func.dfg.alias_regions.insert(ir::AliasRegionData {
+        user_id,
+        description: format!("{what} {index}").into(),
+    })
+}
+
 /// Flags of loads from runtime structures that never change while code runs (such loads
 /// may be merged and hoisted).
 pub fn trusted_ro() -> MemFlagsData {
@@ -214,15 +239,22 @@ impl<'a> FuncEnv<'a> {
         (base, off as i32)
     }
 
+    fn global_flags(b: &mut FunctionBuilder, index: u32) -> MemFlagsData {
+        let region = alias_region(b.func, Region::Global(index));
+        MemFlagsData::trusted().with_alias_region(Some(region))
+    }
+
     pub fn global_get(&mut self, b: &mut FunctionBuilder, index: u32) -> Value {
         let ty = value_type(self.isa, self.info.globals[index as usize].content);
         let (base, off) = self.global_addr(b, index);
-        b.ins().load(ty, MemFlagsData::trusted(), base, off)
+        let flags = Self::global_flags(b, index);
+        b.ins().load(ty, flags, base, off)
     }
 
     pub fn global_set(&mut self, b: &mut FunctionBuilder, index: u32, v: Value) {
         let (base, off) = self.global_addr(b, index);
-        b.ins().store(MemFlagsData::trusted(), v, base, off);
+        let flags = Self::global_flags(b, index);
+        b.ins().store(flags, v, base, off);
     }
 
     /// Address of memory `index`'s `VMMemoryDefinition`.

@@ -75,9 +75,8 @@ fn indirect(cx: &mut Cx, table: u32, type_index: u32, kind: Kind) {
     let wasm_args = pop_args(cx, type_index);
     let addr = cx.env.table_element_addr(cx.b, table, elem);
     let ptr = cx.env.pointer_type();
-    let funcref =
-        cx.b.ins()
-            .load(ptr, super::tables::element_flags(), addr, 0);
+    let flags = super::tables::element_flags(cx.b, table);
+    let funcref = cx.b.ins().load(ptr, flags, addr, 0);
     cx.env.check_indirect_callee(cx.b, funcref, type_index);
     call_funcref(cx, type_index, funcref, &wasm_args, kind);
 }

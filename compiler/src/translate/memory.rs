@@ -8,17 +8,21 @@
 //! compared with the reservation, beyond the memory's length pages are inaccessible.
 
 use super::{Cx, Result, TranslateError};
+use crate::func_env::{alias_region, Region};
 use cranelift_codegen::ir::{
     condcodes::IntCC, types, Endianness, InstBuilder, MemFlagsData, TrapCode, Type, Value,
 };
 use wasmaot_abi::Libcall;
 use wasmparser::{MemArg, MemArgTarget, Operator};
 
-/// Flags of a wasm memory access: little-endian, may trap (as out of bounds).
-fn heap_flags() -> MemFlagsData {
+/// Flags of an access to memory `index`: little-endian, may trap (as out of bounds),
+/// in the memory's alias region.
+fn heap_flags(cx: &mut Cx, index: u32) -> MemFlagsData {
+    let region = alias_region(cx.b.func, Region::Memory(index));
     MemFlagsData::new()
         .with_endianness(Endianness::Little)
         .with_trap_code(Some(TrapCode::HEAP_OUT_OF_BOUNDS))
+        .with_alias_region(Some(region))
 }
 
 /// Bounds-check an access of `size` bytes at wasm address `index` (the popped address
@@ -30,6 +34,8 @@ pub fn prepare_addr(
     size: u32,
     index: Value,
 ) -> (MemFlagsData, Value, i32) {
+    let memory = memory_index(memarg);
+    let flags = heap_flags(cx, memory);
     let tunables = *cx.env.tunables();
     let (bound, guard) = (tunables.memory_reservation, tunables.memory_guard_size);
     let end = memarg.offset.saturating_add(u64::from(size));
@@ -41,7 +47,7 @@ pub fn prepare_addr(
         cx.b.seal_block(dead);
         cx.b.switch_to_block(dead);
         let zero = cx.b.ins().iconst(ptr, 0);
-        return (heap_flags(), zero, 0);
+        return (flags, zero, 0);
     }
     let index = if cx.b.func.dfg.value_type(index) == ptr {
         index
@@ -53,13 +59,13 @@ pub fn prepare_addr(
         let oob = cx.b.ins().icmp(IntCC::UnsignedGreaterThan, index, limit);
         cx.b.ins().trapnz(oob, TrapCode::HEAP_OUT_OF_BOUNDS);
     }
-    let base = cx.env.memory_base(cx.b, memory_index(memarg));
+    let base = cx.env.memory_base(cx.b, memory);
     let addr = cx.b.ins().iadd(base, index);
     match i32::try_from(memarg.offset) {
-        Ok(offset) => (heap_flags(), addr, offset),
+        Ok(offset) => (flags, addr, offset),
         Err(_) => {
             let addr = cx.b.ins().iadd_imm_s(addr, memarg.offset as i64);
-            (heap_flags(), addr, 0)
+            (flags, addr, 0)
         }
     }
 }

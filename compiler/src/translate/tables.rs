@@ -2,15 +2,17 @@
 //! `ref.null`, `ref.is_null`, `ref.func`. References are pointer-sized (null is 0).
 
 use super::{Cx, Result};
+use crate::func_env::{alias_region, Region};
 use cranelift_codegen::ir::{condcodes::IntCC, types, InstBuilder, MemFlagsData, Value};
 use cranelift_frontend::FunctionBuilder;
 use wasmaot_abi::Libcall;
 use wasmparser::Operator;
 
-/// Flags of a table element access (the runtime's table storage: aligned, in bounds
-/// once checked).
-pub fn element_flags() -> MemFlagsData {
-    MemFlagsData::trusted()
+/// Flags of an access to an element of table `table` (the runtime's table storage:
+/// aligned, in bounds once checked).
+pub fn element_flags(b: &mut FunctionBuilder, table: u32) -> MemFlagsData {
+    let region = alias_region(b.func, Region::Table(table));
+    MemFlagsData::trusted().with_alias_region(Some(region))
 }
 
 fn i32_const(b: &mut FunctionBuilder, v: u32) -> Value {
@@ -24,13 +26,15 @@ pub fn translate(op: &Operator, cx: &mut Cx) -> Result<bool> {
             let elem = cx.st.pop1();
             let addr = cx.env.table_element_addr(cx.b, table, elem);
             let ptr = cx.env.pointer_type();
-            let v = cx.b.ins().load(ptr, element_flags(), addr, 0);
+            let flags = element_flags(cx.b, table);
+            let v = cx.b.ins().load(ptr, flags, addr, 0);
             cx.st.push1(v);
         }
         Operator::TableSet { table } => {
             let (elem, v) = cx.st.pop2();
             let addr = cx.env.table_element_addr(cx.b, table, elem);
-            cx.b.ins().store(element_flags(), v, addr, 0);
+            let flags = element_flags(cx.b, table);
+            cx.b.ins().store(flags, v, addr, 0);
         }
         Operator::TableSize { table } => {
             let v = cx.env.table_size(cx.b, table);
