@@ -11,7 +11,7 @@ use crate::trampolines::{entry_trampoline, host_trampoline};
 use crate::{CompileError, CompileOptions};
 use cranelift_codegen::ir::{LibCall, Signature, UserFuncName};
 use cranelift_codegen::isa::TargetIsa;
-use cranelift_module::{FuncId, Linkage, Module};
+use cranelift_module::{FuncId, Linkage, Module, ModuleReloc};
 use cranelift_object::{ObjectBuilder, ObjectModule, ObjectProduct};
 use object::write::{Object, SectionId};
 use object::{Object as _, ObjectSection as _, SectionKind};
@@ -253,8 +253,13 @@ fn define_functions<'a>(
     functions: impl Iterator<Item = (&'a FuncId, &'a CompiledFunction)>,
 ) -> Result<(), CompileError> {
     for (id, f) in functions {
+        let relocs: Vec<ModuleReloc> = f
+            .relocs
+            .iter()
+            .map(|r| ModuleReloc::from_mach_reloc(r, &f.func, *id))
+            .collect();
         module
-            .define_function_bytes(*id, &f.func, f.alignment, &f.code, &f.relocs)
+            .define_function_bytes(*id, f.alignment, &f.code, &relocs)
             .map_err(module_error)?;
     }
     Ok(())

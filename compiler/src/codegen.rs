@@ -4,15 +4,15 @@
 use crate::func_env::{FuncEnv, FuncIds};
 use crate::module_env::{FunctionInput, ModuleInfo};
 use crate::signatures::wasm_signature;
+use crate::translate::{FuncTranslator, TranslateError};
 use crate::CompileError;
 use cranelift_codegen::control::ControlPlane;
-use cranelift_codegen::ir::{Function, TrapCode as ClTrap, UserFuncName};
+use cranelift_codegen::ir::{Function, UserFuncName};
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_codegen::{Context, FinalizedMachReloc};
-use cranelift_wasm::wasmparser::FuncValidatorAllocations;
-use cranelift_wasm::{FuncTranslator, WasmError};
 use rayon::prelude::*;
 use wasmaot_abi::{TrapCode, Tunables, VMOffsets};
+use wasmparser::FuncValidatorAllocations;
 
 /// Machine code of one function, before it is placed in the object.
 pub struct CompiledFunction {
@@ -33,7 +33,7 @@ pub struct CompiledFunction {
 }
 
 /// The address map of compiled code from Cranelift's source locations (which
-/// cranelift-wasm sets to each instruction's offset in the binary): one entry where the
+/// the translator sets to each instruction's offset in the binary): one entry where the
 /// wasm offset changes; code without a location extends the previous entry.
 fn address_map(
     srclocs: &[cranelift_codegen::MachSrcLoc<cranelift_codegen::Final>],
@@ -50,23 +50,6 @@ fn address_map(
         }
     }
     map
-}
-
-fn trap_code(code: ClTrap) -> TrapCode {
-    match code {
-        ClTrap::StackOverflow => TrapCode::StackOverflow,
-        ClTrap::HeapOutOfBounds => TrapCode::MemoryOutOfBounds,
-        ClTrap::HeapMisaligned => TrapCode::HeapMisaligned,
-        ClTrap::TableOutOfBounds => TrapCode::TableOutOfBounds,
-        ClTrap::IndirectCallToNull => TrapCode::IndirectCallToNull,
-        ClTrap::BadSignature => TrapCode::BadSignature,
-        ClTrap::IntegerOverflow => TrapCode::IntegerOverflow,
-        ClTrap::IntegerDivisionByZero => TrapCode::IntegerDivisionByZero,
-        ClTrap::BadConversionToInteger => TrapCode::BadConversionToInteger,
-        ClTrap::UnreachableCodeReached => TrapCode::UnreachableCodeReached,
-        ClTrap::Interrupt => TrapCode::Interrupt,
-        ClTrap::NullReference | ClTrap::NullI31Ref | ClTrap::User(_) => TrapCode::NullReference,
-    }
 }
 
 /// Compile an IR function to machine code.
@@ -99,8 +82,13 @@ fn compile_in(
         .buffer
         .traps()
         .iter()
-        .map(|t| (t.offset, trap_code(t.code)))
-        .collect();
+        .map(|t| {
+            let kind = crate::traps::kind(t.code).ok_or_else(|| {
+                CompileError::Codegen(format!("{what}: unknown trap code {}", t.code))
+            })?;
+            Ok((t.offset, kind))
+        })
+        .collect::<Result<_, CompileError>>()?;
     let address_map = address_map(compiled.buffer.get_srclocs_sorted());
     Ok(CompiledFunction {
         func: std::mem::replace(&mut ctx.func, Function::new()),
@@ -137,17 +125,16 @@ fn function_at(func_index: u32, body_offset: u32) -> String {
     format!("function {func_index} (body at byte offset {body_offset:#x})")
 }
 
-fn wasm_error(e: WasmError, func_index: u32, body_offset: u32) -> CompileError {
-    let at = function_at(func_index, body_offset);
+fn translate_error(e: TranslateError, func_index: u32, body_offset: u32) -> CompileError {
     match e {
-        WasmError::InvalidWebAssembly { message, offset } => {
-            CompileError::Invalid { offset, message }
+        TranslateError::Invalid(e) => CompileError::Invalid {
+            offset: e.offset() as usize,
+            message: e.message().to_string(),
+        },
+        TranslateError::Unsupported(m) => {
+            let at = function_at(func_index, body_offset);
+            CompileError::Unsupported(format!("{m} (in {at})"))
         }
-        WasmError::Unsupported(m) => CompileError::Unsupported(format!("{m} (in {at})")),
-        WasmError::ImplLimitExceeded => {
-            CompileError::Unsupported(format!("implementation limit exceeded in {at}"))
-        }
-        WasmError::User(m) => CompileError::Codegen(format!("{at}: {m}")),
     }
 }
 
@@ -179,7 +166,7 @@ fn compile_function(
     let translated = scratch
         .translator
         .translate_body(&mut validator, input.body, func, &mut env)
-        .map_err(|e| wasm_error(e, func_index, body_offset));
+        .map_err(|e| translate_error(e, func_index, body_offset));
     scratch.validator = validator.into_allocations();
     translated?;
     let at = function_at(func_index, body_offset);
@@ -224,17 +211,11 @@ mod tests {
 
     #[test]
     fn errors_in_a_function_name_its_body_offset() {
-        let errors = [
-            wasm_error(WasmError::Unsupported("op".into()), 3, 0x40),
-            wasm_error(WasmError::ImplLimitExceeded, 3, 0x40),
-            wasm_error(WasmError::User("bad".into()), 3, 0x40),
-        ];
-        for e in errors {
-            let message = e.to_string();
-            assert!(
-                message.contains("function 3 (body at byte offset 0x40)"),
-                "{message}"
-            );
-        }
+        let e = translate_error(TranslateError::Unsupported("op".into()), 3, 0x40);
+        let message = e.to_string();
+        assert!(
+            message.contains("function 3 (body at byte offset 0x40)"),
+            "{message}"
+        );
     }
 }

@@ -1,25 +1,19 @@
-//! The `FuncEnvironment` cranelift-wasm translates function bodies against: how every
-//! module-level entity is reached from compiled code, following `wasmaot_abi`.
+//! How compiled code reaches every module-level entity, following `wasmaot_abi`: the
+//! VMContext's fields, imported and defined functions, tables, memories, globals, and the
+//! runtime's libcalls. The translator (`translate/`) emits through this.
 
 use crate::module_env::ModuleInfo;
-use crate::signatures::{libcall_signature, value_type, wasm_signature, HIDDEN_PARAMS};
-use cranelift_codegen::cursor::FuncCursor;
-use cranelift_codegen::entity::{EntityRef, PrimaryMap};
+use crate::signatures::{libcall_signature, value_type, wasm_signature};
+use crate::traps;
 use cranelift_codegen::ir::{
     self, condcodes::IntCC, types, ExtFuncData, ExternalName, FuncRef, Function, GlobalValue,
-    GlobalValueData, InstBuilder, MemFlags, Signature, UserExternalName, Value,
+    GlobalValueData, InstBuilder, MemFlagsData, UserExternalName, Value,
 };
-use cranelift_codegen::isa::{TargetFrontendConfig, TargetIsa};
+use cranelift_codegen::isa::TargetIsa;
 use cranelift_frontend::FunctionBuilder;
-use cranelift_wasm::wasmparser::Operator;
-use cranelift_wasm::{
-    wasmparser, EngineOrModuleTypeIndex, FuncEnvironment, FuncIndex, FuncTranslationState,
-    GlobalIndex, GlobalVariable, Heap, HeapData, HeapStyle, MemoryIndex, ModuleInternedTypeIndex,
-    TableData, TableIndex, TableSize, TargetEnvironment, TypeConvert, TypeIndex, WasmError,
-    WasmHeapType, WasmResult,
-};
 use std::collections::HashMap;
-use wasmaot_abi::{Libcall, Tunables, VMOffsets};
+use wasmaot_abi::{FuncType, Libcall, MemoryType, Tunables, VMOffsets};
+use wasmparser::Operator;
 
 mod metering;
 
@@ -38,12 +32,10 @@ pub struct FuncEnv<'a> {
     offsets: VMOffsets,
     tunables: Tunables,
     ids: &'a FuncIds,
-    heaps: PrimaryMap<Heap, HeapData>,
     vmctx: Option<GlobalValue>,
-    tables: HashMap<u32, TableData>,
+    signatures: HashMap<u32, ir::SigRef>,
+    direct_funcs: HashMap<u32, FuncRef>,
     libcall_sigs: HashMap<Libcall, ir::SigRef>,
-    /// The VMContext's `libcalls` pointer, once a libcall is used.
-    libcall_table: Option<GlobalValue>,
     /// Fuel bookkeeping, when the module is compiled with `consume_fuel`.
     fuel: Option<metering::Fuel>,
     /// Type indices this function calls indirectly (a host function of such a type may
@@ -51,20 +43,35 @@ pub struct FuncEnv<'a> {
     pub indirect_types: Vec<u32>,
 }
 
-/// Where a call by function index goes.
-enum CallTarget {
-    /// A `call` of the callee's `FuncRef` with these arguments.
-    Direct(Vec<Value>),
-    /// A `call_indirect` with this signature, code pointer and arguments.
-    Indirect(ir::SigRef, Value, Vec<Value>),
+/// What a memory access touches, for Cranelift's alias analysis: accesses to different
+/// regions never alias (a store to linear memory does not clobber a global, so the
+/// global's value may stay in a register across it).
+#[derive(Clone, Copy)]
+pub enum Region {
+    Memory(u32),
+    Global(u32),
+    Table(u32),
 }
 
-fn trusted_ro() -> MemFlags {
-    MemFlags::trusted().with_readonly()
+/// The alias region of `region` in `func`.
+pub fn alias_region(func: &mut Function, region: Region) -> ir::AliasRegion {
+    let (base, index, what) = match region {
+        Region::Memory(i) => (0, i, "memory"),
+        Region::Global(i) => (1, i, "global"),
+        Region::Table(i) => (2, i, "table"),
+    };
+    // Ids are unique within a function (we do not inline): the kind in the top two bits.
+    let user_id = (base << 30) | (index & 0x3fff_ffff);
+    func.dfg.alias_regions.insert(ir::AliasRegionData {
+        user_id,
+        description: format!("{what} {index}").into(),
+    })
 }
 
-fn unsupported<T>(what: &str) -> WasmResult<T> {
-    Err(WasmError::Unsupported(what.to_string()))
+/// Flags of loads from runtime structures that never change while code runs (such loads
+/// may be merged and hoisted).
+pub fn trusted_ro() -> MemFlagsData {
+    MemFlagsData::trusted().with_readonly().with_can_move()
 }
 
 impl<'a> FuncEnv<'a> {
@@ -81,18 +88,43 @@ impl<'a> FuncEnv<'a> {
             offsets,
             tunables,
             ids,
-            heaps: PrimaryMap::new(),
             vmctx: None,
-            tables: HashMap::new(),
+            signatures: HashMap::new(),
+            direct_funcs: HashMap::new(),
             libcall_sigs: HashMap::new(),
-            libcall_table: None,
             fuel: None,
             indirect_types: Vec::new(),
         }
     }
 
-    fn ptr(&self) -> ir::Type {
+    pub fn isa(&self) -> &dyn TargetIsa {
+        self.isa
+    }
+
+    pub fn pointer_type(&self) -> ir::Type {
         self.isa.pointer_type()
+    }
+
+    pub fn is_x86(&self) -> bool {
+        self.isa.triple().architecture == target_lexicon::Architecture::X86_64
+    }
+
+    pub fn has_native_fma(&self) -> bool {
+        self.isa.has_native_fma()
+    }
+
+    pub fn tunables(&self) -> &Tunables {
+        &self.tunables
+    }
+
+    /// Type `index` of the module.
+    pub fn func_type(&self, index: u32) -> &'a FuncType {
+        &self.info.meta.types[index as usize]
+    }
+
+    /// Type of memory `index`.
+    pub fn memory_type(&self, index: u32) -> MemoryType {
+        self.info.memories[index as usize]
     }
 
     fn vmctx_gv(&mut self, func: &mut Function) -> GlobalValue {
@@ -101,13 +133,14 @@ impl<'a> FuncEnv<'a> {
             .get_or_insert_with(|| func.create_global_value(GlobalValueData::VMContext))
     }
 
-    fn vmctx_val(&mut self, pos: &mut FuncCursor) -> Value {
-        let gv = self.vmctx_gv(pos.func);
-        let ptr = self.ptr();
-        pos.ins().global_value(ptr, gv)
+    /// The callee VMContext pointer of the function being compiled.
+    pub fn vmctx(&mut self, b: &mut FunctionBuilder) -> Value {
+        b.func
+            .special_param(ir::ArgumentPurpose::VMContext)
+            .expect("wasm signatures have a VMContext parameter")
     }
 
-    /// A global value loading a pointer from `base + offset`.
+    /// A global value loading a value of `ty` from `base + offset`.
     fn load_gv(
         &self,
         func: &mut Function,
@@ -119,8 +152,9 @@ impl<'a> FuncEnv<'a> {
         let flags = if readonly {
             trusted_ro()
         } else {
-            MemFlags::trusted()
+            MemFlagsData::trusted()
         };
+        let flags = func.dfg.mem_flags.insert_unchecked(flags);
         func.create_global_value(GlobalValueData::Load {
             base,
             offset: (offset as i32).into(),
@@ -132,803 +166,292 @@ impl<'a> FuncEnv<'a> {
     /// Install the stack-limit check for the function being compiled.
     pub fn set_stack_limit(&mut self, func: &mut Function) {
         let vmctx = self.vmctx_gv(func);
-        let ptr = self.ptr();
+        let ptr = self.pointer_type();
         let limits = self.load_gv(func, vmctx, self.offsets.vmctx_runtime_limits(), ptr, true);
         let limit = self.load_gv(func, limits, self.offsets.limits_stack_limit(), ptr, false);
         func.stack_limit = Some(limit);
     }
 
-    fn type_signature(&self, index: u32) -> Signature {
-        wasm_signature(self.isa, &self.info.meta.types[index as usize])
-    }
-
     /// Signature and code address of runtime function `call`, read from the libcall table
     /// the VMContext points to (no relocation in the code).
-    pub(crate) fn libcall(&mut self, pos: &mut FuncCursor, call: Libcall) -> (ir::SigRef, Value) {
+    fn libcall(&mut self, b: &mut FunctionBuilder, call: Libcall) -> (ir::SigRef, Value) {
         let sig = match self.libcall_sigs.get(&call) {
             Some(sig) => *sig,
             None => {
-                let sig = pos.func.import_signature(libcall_signature(
-                    self.isa,
-                    call.params(),
-                    call.result(),
-                ));
+                let sig = libcall_signature(self.isa, call.params(), call.result());
+                let sig = b.import_signature(sig);
                 self.libcall_sigs.insert(call, sig);
                 sig
             }
         };
-        let ptr = self.ptr();
-        let table_gv = match self.libcall_table {
-            Some(gv) => gv,
-            None => {
-                let vmctx = self.vmctx_gv(pos.func);
-                let gv = self.load_gv(pos.func, vmctx, self.offsets.vmctx_libcalls(), ptr, true);
-                self.libcall_table = Some(gv);
-                gv
-            }
-        };
-        let table = pos.ins().global_value(ptr, table_gv);
+        let ptr = self.pointer_type();
+        let vmctx = self.vmctx(b);
+        let table_off = self.offsets.vmctx_libcalls() as i32;
+        let table = b.ins().load(ptr, trusted_ro(), vmctx, table_off);
         let slot = self.offsets.libcall_slot(call.index()) as i32;
-        let code = pos.ins().load(ptr, trusted_ro(), table, slot);
+        let code = b.ins().load(ptr, trusted_ro(), table, slot);
         (sig, code)
     }
 
-    fn call_libcall(
+    /// Call runtime function `call` with the VMContext and `args`; its result, if any.
+    pub fn call_libcall(
         &mut self,
-        pos: &mut FuncCursor,
+        b: &mut FunctionBuilder,
         call: Libcall,
         args: &[Value],
     ) -> Option<Value> {
-        let (sig, code) = self.libcall(pos, call);
-        let vmctx = self.vmctx_val(pos);
-        let mut all = vec![vmctx];
+        let (sig, code) = self.libcall(b, call);
+        let vmctx = self.vmctx(b);
+        let mut all = Vec::with_capacity(args.len() + 1);
+        all.push(vmctx);
         all.extend_from_slice(args);
-        let inst = pos.ins().call_indirect(sig, code, &all);
-        pos.func.dfg.inst_results(inst).first().copied()
+        let inst = b.ins().call_indirect(sig, code, &all);
+        b.inst_results(inst).first().copied()
     }
 
-    /// Address of the `VMMemoryDefinition` of memory `index`.
-    fn memory_definition(&mut self, pos: &mut FuncCursor, index: MemoryIndex) -> Value {
-        let i = index.index() as u32;
-        let vmctx = self.vmctx_val(pos);
-        let ptr = self.ptr();
-        if i < self.info.num_imported_memories {
-            pos.ins().load(
-                ptr,
-                trusted_ro(),
-                vmctx,
-                self.offsets.vmctx_imported_memory(i) as i32,
-            )
-        } else {
-            let off = self
-                .offsets
-                .vmctx_defined_memory(i - self.info.num_imported_memories);
-            pos.ins().iadd_imm(vmctx, i64::from(off))
+    /// `(definition base, offset)` of an entity whose definition is either imported (the
+    /// VMContext holds a pointer to it) or defined (inline in the VMContext).
+    fn definition(
+        &mut self,
+        b: &mut FunctionBuilder,
+        imported: Option<u32>,
+        defined: u32,
+    ) -> (Value, u32) {
+        let vmctx = self.vmctx(b);
+        match imported {
+            Some(off) => {
+                let ptr = self.pointer_type();
+                (b.ins().load(ptr, trusted_ro(), vmctx, off as i32), 0)
+            }
+            None => (vmctx, defined),
         }
     }
 
-    fn table(&mut self, func: &mut Function, index: TableIndex) -> TableData {
-        let i = index.index() as u32;
-        if let Some(t) = self.tables.get(&i) {
-            return t.clone();
-        }
-        let vmctx = self.vmctx_gv(func);
-        let ptr = self.ptr();
-        let (base, off) = if i < self.info.num_imported_tables {
-            (
-                self.load_gv(func, vmctx, self.offsets.vmctx_imported_table(i), ptr, true),
-                0,
-            )
+    /// Address of global `index`'s value.
+    fn global_addr(&mut self, b: &mut FunctionBuilder, index: u32) -> (Value, i32) {
+        let n = self.info.num_imported_globals;
+        let (imported, defined) = if index < n {
+            (Some(self.offsets.vmctx_imported_global(index)), 0)
         } else {
-            (
-                vmctx,
-                self.offsets
-                    .vmctx_defined_table(i - self.info.num_imported_tables),
-            )
+            (None, self.offsets.vmctx_defined_global(index - n))
         };
-        let base_gv = self.load_gv(func, base, off + self.offsets.table_base(), ptr, false);
-        let bound_gv = self.load_gv(
-            func,
-            base,
-            off + self.offsets.table_current_elements(),
-            types::I32,
-            false,
-        );
-        let data = TableData {
-            base_gv,
-            bound: TableSize::Dynamic { bound_gv },
-            element_size: u32::from(self.offsets.pointer_size),
-        };
-        self.tables.insert(i, data.clone());
-        data
+        let (base, off) = self.definition(b, imported, defined);
+        (base, off as i32)
     }
 
-    fn i32_const(pos: &mut FuncCursor, v: u32) -> Value {
-        pos.ins().iconst(types::I32, i64::from(v))
+    fn global_flags(b: &mut FunctionBuilder, index: u32) -> MemFlagsData {
+        let region = alias_region(b.func, Region::Global(index));
+        MemFlagsData::trusted().with_alias_region(Some(region))
     }
 
-    /// Load the `VMFuncRef` pointer of imported function `index`.
-    fn imported_funcref(&mut self, builder: &mut FunctionBuilder, index: u32) -> Value {
-        let vmctx_gv = self.vmctx_gv(builder.func);
-        let ptr = self.ptr();
-        let vmctx = builder.ins().global_value(ptr, vmctx_gv);
-        builder.ins().load(
-            ptr,
-            trusted_ro(),
-            vmctx,
-            self.offsets.vmctx_imported_func(index) as i32,
-        )
+    pub fn global_get(&mut self, b: &mut FunctionBuilder, index: u32) -> Value {
+        let ty = value_type(self.isa, self.info.globals[index as usize].content);
+        let (base, off) = self.global_addr(b, index);
+        let flags = Self::global_flags(b, index);
+        b.ins().load(ty, flags, base, off)
     }
 
-    /// Arguments for a call through `funcref`: (code, [callee vmctx, caller vmctx, args...]).
-    fn funcref_call_args(
-        &mut self,
-        builder: &mut FunctionBuilder,
-        funcref: Value,
-        args: &[Value],
-    ) -> (Value, Vec<Value>) {
-        let ptr = self.ptr();
-        let code = builder.ins().load(
-            ptr,
-            trusted_ro(),
-            funcref,
-            self.offsets.funcref_wasm_call() as i32,
-        );
-        let callee_vmctx = builder.ins().load(
-            ptr,
-            trusted_ro(),
-            funcref,
-            self.offsets.funcref_vmctx() as i32,
-        );
-        let vmctx_gv = self.vmctx_gv(builder.func);
-        let caller = builder.ins().global_value(ptr, vmctx_gv);
-        let mut all = vec![callee_vmctx, caller];
-        all.extend_from_slice(args);
-        (code, all)
+    pub fn global_set(&mut self, b: &mut FunctionBuilder, index: u32, v: Value) {
+        let (base, off) = self.global_addr(b, index);
+        let flags = Self::global_flags(b, index);
+        b.ins().store(flags, v, base, off);
     }
 
-    /// How to call function `index` by index: a defined function directly (passing our
-    /// vmctx as both callee and caller), an imported one through its `VMFuncRef`.
-    fn direct_call_target(
-        &mut self,
-        builder: &mut FunctionBuilder,
-        index: FuncIndex,
-        callee: FuncRef,
-        call_args: &[Value],
-    ) -> CallTarget {
-        let i = index.as_u32();
-        if i < self.info.num_imported_funcs {
-            let funcref = self.imported_funcref(builder, i);
-            let (code, args) = self.funcref_call_args(builder, funcref, call_args);
-            CallTarget::Indirect(builder.func.dfg.ext_funcs[callee].signature, code, args)
+    /// Address of memory `index`'s `VMMemoryDefinition`.
+    pub fn memory_definition(&mut self, b: &mut FunctionBuilder, index: u32) -> Value {
+        let n = self.info.num_imported_memories;
+        let (imported, defined) = if index < n {
+            (Some(self.offsets.vmctx_imported_memory(index)), 0)
         } else {
-            let ptr = self.ptr();
-            let vmctx_gv = self.vmctx_gv(builder.func);
-            let vmctx = builder.ins().global_value(ptr, vmctx_gv);
-            let mut args = vec![vmctx, vmctx];
-            args.extend_from_slice(call_args);
-            CallTarget::Direct(args)
+            (None, self.offsets.vmctx_defined_memory(index - n))
+        };
+        let (base, off) = self.definition(b, imported, defined);
+        if off == 0 {
+            base
+        } else {
+            b.ins().iadd_imm_s(base, i64::from(off))
         }
     }
 
-    /// Table lookup and signature check of `call_indirect`; returns the funcref pointer.
-    fn checked_indirect_callee(
+    /// The base address of memory `index` (it never moves: 32-bit memories are reserved
+    /// once for their lifetime).
+    pub fn memory_base(&mut self, b: &mut FunctionBuilder, index: u32) -> Value {
+        let def = self.memory_definition(b, index);
+        let off = self.offsets.memory_base() as i32;
+        b.ins().load(self.pointer_type(), trusted_ro(), def, off)
+    }
+
+    /// Current length in bytes of memory `index` (pointer-sized).
+    pub fn memory_length(&mut self, b: &mut FunctionBuilder, index: u32) -> Value {
+        let def = self.memory_definition(b, index);
+        let off = self.offsets.memory_current_length() as i32;
+        b.ins()
+            .load(self.pointer_type(), MemFlagsData::trusted(), def, off)
+    }
+
+    /// Address of table `index`'s `VMTableDefinition`.
+    fn table_definition(&mut self, b: &mut FunctionBuilder, index: u32) -> (Value, u32) {
+        let n = self.info.num_imported_tables;
+        let (imported, defined) = if index < n {
+            (Some(self.offsets.vmctx_imported_table(index)), 0)
+        } else {
+            (None, self.offsets.vmctx_defined_table(index - n))
+        };
+        self.definition(b, imported, defined)
+    }
+
+    /// Current number of elements of table `index` (I32).
+    pub fn table_size(&mut self, b: &mut FunctionBuilder, index: u32) -> Value {
+        let (def, off) = self.table_definition(b, index);
+        let off = (off + self.offsets.table_current_elements()) as i32;
+        b.ins().load(types::I32, MemFlagsData::trusted(), def, off)
+    }
+
+    /// Address of element `elem` of table `index`, trapping when it is out of bounds.
+    pub fn table_element_addr(
         &mut self,
-        builder: &mut FunctionBuilder,
-        table_index: TableIndex,
-        type_index: TypeIndex,
-        index: Value,
+        b: &mut FunctionBuilder,
+        index: u32,
+        elem: Value,
     ) -> Value {
-        let table = self.table(builder.func, table_index);
-        let ptr = self.ptr();
-        let (addr, flags) = table.prepare_table_addr(builder, index, ptr, false);
-        let funcref = builder.ins().load(ptr, flags, addr, 0);
-        builder
+        let (def, off) = self.table_definition(b, index);
+        let size_off = (off + self.offsets.table_current_elements()) as i32;
+        let size = b
             .ins()
-            .trapz(funcref, ir::TrapCode::IndirectCallToNull);
-        let vmctx_gv = self.vmctx_gv(builder.func);
-        let vmctx = builder.ins().global_value(ptr, vmctx_gv);
-        let expected = builder.ins().load(
-            types::I32,
-            trusted_ro(),
-            vmctx,
-            self.offsets.vmctx_type_id(type_index.as_u32()) as i32,
-        );
-        let actual = builder.ins().load(
-            types::I32,
-            trusted_ro(),
-            funcref,
-            self.offsets.funcref_type_id() as i32,
-        );
-        let mismatch = builder.ins().icmp(IntCC::NotEqual, expected, actual);
-        builder.ins().trapnz(mismatch, ir::TrapCode::BadSignature);
-        funcref
+            .load(types::I32, MemFlagsData::trusted(), def, size_off);
+        let oob = b.ins().icmp(IntCC::UnsignedGreaterThanOrEqual, elem, size);
+        b.ins().trapnz(oob, traps::TABLE_OUT_OF_BOUNDS);
+        let ptr = self.pointer_type();
+        let base_off = (off + self.offsets.table_base()) as i32;
+        let base = b.ins().load(ptr, MemFlagsData::trusted(), def, base_off);
+        let elem = b.ins().uextend(ptr, elem);
+        let scaled = b
+            .ins()
+            .ishl_imm_u(elem, i64::from(ptr.bytes().trailing_zeros()));
+        b.ins().iadd(base, scaled)
     }
 
-    fn extend_to_i64(pos: &mut FuncCursor, v: Value) -> Value {
-        if pos.func.dfg.value_type(v) == types::I64 {
-            v
-        } else {
-            pos.ins().uextend(types::I64, v)
-        }
-    }
-}
-
-impl TypeConvert for FuncEnv<'_> {
-    fn lookup_heap_type(&self, index: wasmparser::UnpackedIndex) -> WasmHeapType {
-        WasmHeapType::ConcreteFunc(self.lookup_type_index(index))
-    }
-    fn lookup_type_index(&self, index: wasmparser::UnpackedIndex) -> EngineOrModuleTypeIndex {
-        match index {
-            wasmparser::UnpackedIndex::Module(i) => {
-                EngineOrModuleTypeIndex::Module(ModuleInternedTypeIndex::from_u32(i))
-            }
-            // Only produced for GC rec groups, which we do not accept.
-            other => EngineOrModuleTypeIndex::Module(ModuleInternedTypeIndex::from_u32(
-                other.pack().map_or(0, |p| p.as_module_index().unwrap_or(0)),
-            )),
-        }
-    }
-}
-
-impl TargetEnvironment for FuncEnv<'_> {
-    fn target_config(&self) -> TargetFrontendConfig {
-        self.isa.frontend_config()
-    }
-    fn heap_access_spectre_mitigation(&self) -> bool {
-        false
-    }
-    fn proof_carrying_code(&self) -> bool {
-        false
-    }
-    fn reference_type(&self, _ty: WasmHeapType) -> (ir::Type, bool) {
-        (self.ptr(), false)
-    }
-}
-
-impl FuncEnvironment for FuncEnv<'_> {
-    fn is_wasm_parameter(&self, _signature: &Signature, index: usize) -> bool {
-        index >= HIDDEN_PARAMS
-    }
-    fn param_needs_stack_map(&self, _signature: &Signature, _index: usize) -> bool {
-        false
-    }
-    fn sig_ref_result_needs_stack_map(&self, _sig_ref: ir::SigRef, _index: usize) -> bool {
-        false
-    }
-    fn func_ref_result_needs_stack_map(
-        &self,
-        _func: &Function,
-        _func_ref: FuncRef,
-        _index: usize,
-    ) -> bool {
-        false
-    }
-
-    fn make_global(
-        &mut self,
-        func: &mut Function,
-        index: GlobalIndex,
-    ) -> WasmResult<GlobalVariable> {
-        let i = index.as_u32();
-        let ty = value_type(self.isa, self.info.globals[i as usize].content);
-        let vmctx = self.vmctx_gv(func);
-        if i < self.info.num_imported_globals {
-            let ptr = self.ptr();
-            let gv = self.load_gv(
-                func,
-                vmctx,
-                self.offsets.vmctx_imported_global(i),
-                ptr,
-                true,
-            );
-            Ok(GlobalVariable::Memory {
-                gv,
-                offset: 0.into(),
-                ty,
-            })
-        } else {
-            let off = self
-                .offsets
-                .vmctx_defined_global(i - self.info.num_imported_globals);
-            Ok(GlobalVariable::Memory {
-                gv: vmctx,
-                offset: (off as i32).into(),
-                ty,
-            })
-        }
-    }
-
-    fn heaps(&self) -> &PrimaryMap<Heap, HeapData> {
-        &self.heaps
-    }
-
-    fn make_heap(&mut self, func: &mut Function, index: MemoryIndex) -> WasmResult<Heap> {
-        let i = index.as_u32();
-        let memory = self.info.memories[i as usize];
-        if memory.memory64 {
-            return unsupported("64-bit memories");
-        }
-        let vmctx = self.vmctx_gv(func);
-        let ptr = self.ptr();
-        let (base, off) = if i < self.info.num_imported_memories {
-            (
-                self.load_gv(
-                    func,
-                    vmctx,
-                    self.offsets.vmctx_imported_memory(i),
-                    ptr,
-                    true,
-                ),
-                0,
-            )
-        } else {
-            (
-                vmctx,
-                self.offsets
-                    .vmctx_defined_memory(i - self.info.num_imported_memories),
-            )
-        };
-        // The base of a 32-bit memory never moves: it is reserved once for its lifetime.
-        let base_gv = self.load_gv(func, base, off + self.offsets.memory_base(), ptr, true);
-        let page = 1u64 << memory.page_size_log2;
-        Ok(self.heaps.push(HeapData {
-            base: base_gv,
-            min_size: memory.minimum.saturating_mul(page),
-            max_size: memory.maximum.map(|m| m.saturating_mul(page)),
-            offset_guard_size: self.tunables.memory_guard_size,
-            style: HeapStyle::Static {
-                bound: self.tunables.memory_reservation,
-            },
-            index_type: types::I32,
-            memory_type: None,
-            page_size_log2: memory.page_size_log2,
-        }))
-    }
-
-    fn make_indirect_sig(
-        &mut self,
-        func: &mut Function,
-        index: TypeIndex,
-    ) -> WasmResult<ir::SigRef> {
-        self.indirect_types.push(index.as_u32());
-        Ok(func.import_signature(self.type_signature(index.as_u32())))
-    }
-
-    fn make_direct_func(&mut self, func: &mut Function, index: FuncIndex) -> WasmResult<FuncRef> {
-        let i = index.as_u32();
-        let sig = func.import_signature(self.type_signature(self.info.func_types[i as usize]));
-        // Imported functions are called through their VMFuncRef (see `translate_call`);
-        // their name is never emitted.
-        let id = match i.checked_sub(self.info.num_imported_funcs) {
-            Some(defined) => self.ids.defined[defined as usize],
-            None => u32::MAX,
-        };
-        let name = func.declare_imported_user_function(UserExternalName::new(FUNC_NAMESPACE, id));
-        Ok(func.import_function(ExtFuncData {
-            name: ExternalName::user(name),
-            signature: sig,
-            colocated: true,
-        }))
-    }
-
-    fn translate_call(
-        &mut self,
-        builder: &mut FunctionBuilder,
-        callee_index: FuncIndex,
-        callee: FuncRef,
-        call_args: &[Value],
-    ) -> WasmResult<ir::Inst> {
-        Ok(
-            match self.direct_call_target(builder, callee_index, callee, call_args) {
-                CallTarget::Direct(args) => builder.ins().call(callee, &args),
-                CallTarget::Indirect(sig, code, args) => {
-                    builder.ins().call_indirect(sig, code, &args)
-                }
-            },
-        )
-    }
-
-    fn translate_return_call(
-        &mut self,
-        builder: &mut FunctionBuilder,
-        callee_index: FuncIndex,
-        callee: FuncRef,
-        call_args: &[Value],
-    ) -> WasmResult<()> {
-        match self.direct_call_target(builder, callee_index, callee, call_args) {
-            CallTarget::Direct(args) => builder.ins().return_call(callee, &args),
-            CallTarget::Indirect(sig, code, args) => {
-                builder.ins().return_call_indirect(sig, code, &args)
-            }
-        };
-        Ok(())
-    }
-
-    fn translate_call_indirect(
-        &mut self,
-        builder: &mut FunctionBuilder,
-        table_index: TableIndex,
-        sig_index: TypeIndex,
-        sig_ref: ir::SigRef,
-        callee: Value,
-        call_args: &[Value],
-    ) -> WasmResult<Option<ir::Inst>> {
-        let funcref = self.checked_indirect_callee(builder, table_index, sig_index, callee);
-        let (code, args) = self.funcref_call_args(builder, funcref, call_args);
-        Ok(Some(builder.ins().call_indirect(sig_ref, code, &args)))
-    }
-
-    fn translate_return_call_indirect(
-        &mut self,
-        builder: &mut FunctionBuilder,
-        table_index: TableIndex,
-        sig_index: TypeIndex,
-        sig_ref: ir::SigRef,
-        callee: Value,
-        call_args: &[Value],
-    ) -> WasmResult<()> {
-        let funcref = self.checked_indirect_callee(builder, table_index, sig_index, callee);
-        let (code, args) = self.funcref_call_args(builder, funcref, call_args);
-        builder.ins().return_call_indirect(sig_ref, code, &args);
-        Ok(())
-    }
-
-    fn translate_return_call_ref(
-        &mut self,
-        _builder: &mut FunctionBuilder,
-        _sig_ref: ir::SigRef,
-        _callee: Value,
-        _call_args: &[Value],
-    ) -> WasmResult<()> {
-        unsupported("return_call_ref (typed function references)")
-    }
-
-    fn translate_call_ref(
-        &mut self,
-        _builder: &mut FunctionBuilder,
-        _sig_ref: ir::SigRef,
-        _callee: Value,
-        _call_args: &[Value],
-    ) -> WasmResult<ir::Inst> {
-        unsupported("call_ref (typed function references)")
-    }
-
-    fn translate_memory_grow(
-        &mut self,
-        mut pos: FuncCursor,
-        index: MemoryIndex,
-        _heap: Heap,
-        val: Value,
-    ) -> WasmResult<Value> {
-        let mem = Self::i32_const(&mut pos, index.as_u32());
-        let delta = Self::extend_to_i64(&mut pos, val);
-        let old = self
-            .call_libcall(&mut pos, Libcall::MemoryGrow, &[mem, delta])
-            .expect("memory_grow returns");
-        Ok(pos.ins().ireduce(types::I32, old))
-    }
-
-    fn translate_memory_size(
-        &mut self,
-        mut pos: FuncCursor,
-        index: MemoryIndex,
-        _heap: Heap,
-    ) -> WasmResult<Value> {
-        let def = self.memory_definition(&mut pos, index);
-        let ptr = self.ptr();
-        let len = pos.ins().load(
-            ptr,
-            MemFlags::trusted(),
-            def,
-            self.offsets.memory_current_length() as i32,
-        );
-        let log2 = self.info.memories[index.index()].page_size_log2;
-        let pages = pos.ins().ushr_imm(len, i64::from(log2));
-        Ok(if ptr == types::I32 {
-            pages
-        } else {
-            pos.ins().ireduce(types::I32, pages)
-        })
-    }
-
-    fn translate_memory_copy(
-        &mut self,
-        mut pos: FuncCursor,
-        src_index: MemoryIndex,
-        _src_heap: Heap,
-        dst_index: MemoryIndex,
-        _dst_heap: Heap,
-        dst: Value,
-        src: Value,
-        len: Value,
-    ) -> WasmResult<()> {
-        let dst_mem = Self::i32_const(&mut pos, dst_index.as_u32());
-        let src_mem = Self::i32_const(&mut pos, src_index.as_u32());
-        let dst = Self::extend_to_i64(&mut pos, dst);
-        let src = Self::extend_to_i64(&mut pos, src);
-        let len = Self::extend_to_i64(&mut pos, len);
-        self.call_libcall(
-            &mut pos,
-            Libcall::MemoryCopy,
-            &[dst_mem, dst, src_mem, src, len],
-        );
-        Ok(())
-    }
-
-    fn translate_memory_fill(
-        &mut self,
-        mut pos: FuncCursor,
-        index: MemoryIndex,
-        _heap: Heap,
-        dst: Value,
-        val: Value,
-        len: Value,
-    ) -> WasmResult<()> {
-        let mem = Self::i32_const(&mut pos, index.as_u32());
-        let dst = Self::extend_to_i64(&mut pos, dst);
-        let len = Self::extend_to_i64(&mut pos, len);
-        self.call_libcall(&mut pos, Libcall::MemoryFill, &[mem, dst, val, len]);
-        Ok(())
-    }
-
-    fn translate_memory_init(
-        &mut self,
-        mut pos: FuncCursor,
-        index: MemoryIndex,
-        _heap: Heap,
-        seg_index: u32,
-        dst: Value,
-        src: Value,
-        len: Value,
-    ) -> WasmResult<()> {
-        let mem = Self::i32_const(&mut pos, index.as_u32());
-        let seg = Self::i32_const(&mut pos, seg_index);
-        let dst = Self::extend_to_i64(&mut pos, dst);
-        self.call_libcall(&mut pos, Libcall::MemoryInit, &[mem, seg, dst, src, len]);
-        Ok(())
-    }
-
-    fn translate_data_drop(&mut self, mut pos: FuncCursor, seg_index: u32) -> WasmResult<()> {
-        let seg = Self::i32_const(&mut pos, seg_index);
-        self.call_libcall(&mut pos, Libcall::DataDrop, &[seg]);
-        Ok(())
-    }
-
-    fn translate_table_size(&mut self, pos: FuncCursor, index: TableIndex) -> WasmResult<Value> {
-        let table = self.table(pos.func, index);
-        Ok(table.bound.bound(pos, types::I32))
-    }
-
-    fn translate_table_grow(
-        &mut self,
-        mut pos: FuncCursor,
-        table_index: TableIndex,
-        delta: Value,
-        init_value: Value,
-    ) -> WasmResult<Value> {
-        let table = Self::i32_const(&mut pos, table_index.as_u32());
-        Ok(self
-            .call_libcall(&mut pos, Libcall::TableGrow, &[table, delta, init_value])
-            .expect("table_grow returns"))
-    }
-
-    fn translate_table_get(
-        &mut self,
-        builder: &mut FunctionBuilder,
-        table_index: TableIndex,
-        index: Value,
-    ) -> WasmResult<Value> {
-        let table = self.table(builder.func, table_index);
-        let ptr = self.ptr();
-        let (addr, flags) = table.prepare_table_addr(builder, index, ptr, false);
-        Ok(builder.ins().load(ptr, flags, addr, 0))
-    }
-
-    fn translate_table_set(
-        &mut self,
-        builder: &mut FunctionBuilder,
-        table_index: TableIndex,
-        value: Value,
-        index: Value,
-    ) -> WasmResult<()> {
-        let table = self.table(builder.func, table_index);
-        let ptr = self.ptr();
-        let (addr, flags) = table.prepare_table_addr(builder, index, ptr, false);
-        builder.ins().store(flags, value, addr, 0);
-        Ok(())
-    }
-
-    fn translate_table_copy(
-        &mut self,
-        mut pos: FuncCursor,
-        dst_table_index: TableIndex,
-        src_table_index: TableIndex,
-        dst: Value,
-        src: Value,
-        len: Value,
-    ) -> WasmResult<()> {
-        let dst_table = Self::i32_const(&mut pos, dst_table_index.as_u32());
-        let src_table = Self::i32_const(&mut pos, src_table_index.as_u32());
-        self.call_libcall(
-            &mut pos,
-            Libcall::TableCopy,
-            &[dst_table, src_table, dst, src, len],
-        );
-        Ok(())
-    }
-
-    fn translate_table_fill(
-        &mut self,
-        mut pos: FuncCursor,
-        table_index: TableIndex,
-        dst: Value,
-        val: Value,
-        len: Value,
-    ) -> WasmResult<()> {
-        let table = Self::i32_const(&mut pos, table_index.as_u32());
-        self.call_libcall(&mut pos, Libcall::TableFill, &[table, dst, val, len]);
-        Ok(())
-    }
-
-    fn translate_table_init(
-        &mut self,
-        mut pos: FuncCursor,
-        seg_index: u32,
-        table_index: TableIndex,
-        dst: Value,
-        src: Value,
-        len: Value,
-    ) -> WasmResult<()> {
-        let table = Self::i32_const(&mut pos, table_index.as_u32());
-        let seg = Self::i32_const(&mut pos, seg_index);
-        self.call_libcall(&mut pos, Libcall::TableInit, &[table, seg, dst, src, len]);
-        Ok(())
-    }
-
-    fn translate_elem_drop(&mut self, mut pos: FuncCursor, seg_index: u32) -> WasmResult<()> {
-        let seg = Self::i32_const(&mut pos, seg_index);
-        self.call_libcall(&mut pos, Libcall::ElemDrop, &[seg]);
-        Ok(())
-    }
-
-    fn translate_ref_null(&mut self, mut pos: FuncCursor, _ty: WasmHeapType) -> WasmResult<Value> {
-        let ptr = self.ptr();
-        Ok(pos.ins().iconst(ptr, 0))
-    }
-
-    fn translate_ref_is_null(&mut self, mut pos: FuncCursor, value: Value) -> WasmResult<Value> {
-        let is_null = pos.ins().icmp_imm(IntCC::Equal, value, 0);
-        Ok(pos.ins().uextend(types::I32, is_null))
-    }
-
-    fn translate_ref_func(
-        &mut self,
-        mut pos: FuncCursor,
-        func_index: FuncIndex,
-    ) -> WasmResult<Value> {
-        let i = func_index.as_u32();
-        let vmctx = self.vmctx_val(&mut pos);
-        let ptr = self.ptr();
-        Ok(match i.checked_sub(self.info.num_imported_funcs) {
-            Some(defined) => pos.ins().iadd_imm(
+    /// The `VMFuncRef` pointer of function `index` (`ref.func`).
+    pub fn funcref(&mut self, b: &mut FunctionBuilder, index: u32) -> Value {
+        let vmctx = self.vmctx(b);
+        match index.checked_sub(self.info.num_imported_funcs) {
+            Some(defined) => b.ins().iadd_imm_s(
                 vmctx,
                 i64::from(self.offsets.vmctx_defined_funcref(defined)),
             ),
-            None => pos.ins().load(
-                ptr,
-                trusted_ro(),
-                vmctx,
-                self.offsets.vmctx_imported_func(i) as i32,
-            ),
-        })
+            None => {
+                let off = self.offsets.vmctx_imported_func(index) as i32;
+                b.ins().load(self.pointer_type(), trusted_ro(), vmctx, off)
+            }
+        }
     }
 
-    fn translate_custom_global_get(
+    /// The signature of functions of type `index`.
+    pub fn signature(&mut self, b: &mut FunctionBuilder, index: u32) -> ir::SigRef {
+        if let Some(sig) = self.signatures.get(&index) {
+            return *sig;
+        }
+        let sig = b.import_signature(wasm_signature(self.isa, self.func_type(index)));
+        self.signatures.insert(index, sig);
+        sig
+    }
+
+    /// The type index of function `index`.
+    pub fn func_type_index(&self, index: u32) -> u32 {
+        self.info.func_types[index as usize]
+    }
+
+    /// Whether function `index` is imported.
+    pub fn is_imported_func(&self, index: u32) -> bool {
+        index < self.info.num_imported_funcs
+    }
+
+    /// The `FuncRef` of defined function `index`, called by name.
+    pub fn direct_func(&mut self, b: &mut FunctionBuilder, index: u32) -> FuncRef {
+        if let Some(f) = self.direct_funcs.get(&index) {
+            return *f;
+        }
+        let signature = self.signature(b, self.func_type_index(index));
+        let defined = index - self.info.num_imported_funcs;
+        let id = self.ids.defined[defined as usize];
+        let name = b
+            .func
+            .declare_imported_user_function(UserExternalName::new(FUNC_NAMESPACE, id));
+        let f = b.import_function(ExtFuncData {
+            name: ExternalName::user(name),
+            signature,
+            colocated: true,
+            patchable: false,
+        });
+        self.direct_funcs.insert(index, f);
+        f
+    }
+
+    /// Code address and leading arguments (callee vmctx, caller vmctx) of a call through
+    /// `funcref`.
+    pub fn funcref_callee(
         &mut self,
-        _builder: &mut FunctionBuilder,
-        _index: GlobalIndex,
-    ) -> WasmResult<Value> {
-        unsupported("custom globals")
+        b: &mut FunctionBuilder,
+        funcref: Value,
+    ) -> (Value, [Value; 2]) {
+        let ptr = self.pointer_type();
+        let code_off = self.offsets.funcref_wasm_call() as i32;
+        let code = b.ins().load(ptr, trusted_ro(), funcref, code_off);
+        let vmctx_off = self.offsets.funcref_vmctx() as i32;
+        let callee_vmctx = b.ins().load(ptr, trusted_ro(), funcref, vmctx_off);
+        let caller = self.vmctx(b);
+        (code, [callee_vmctx, caller])
     }
 
-    fn translate_custom_global_set(
+    /// The `VMFuncRef` pointer of imported function `index`.
+    pub fn imported_funcref(&mut self, b: &mut FunctionBuilder, index: u32) -> Value {
+        let vmctx = self.vmctx(b);
+        let off = self.offsets.vmctx_imported_func(index) as i32;
+        b.ins().load(self.pointer_type(), trusted_ro(), vmctx, off)
+    }
+
+    /// Trap unless `funcref` is non-null and of type `type_index` (`call_indirect`).
+    pub fn check_indirect_callee(
         &mut self,
-        _builder: &mut FunctionBuilder,
-        _index: GlobalIndex,
-        _val: Value,
-    ) -> WasmResult<()> {
-        unsupported("custom globals")
+        b: &mut FunctionBuilder,
+        funcref: Value,
+        type_index: u32,
+    ) {
+        self.indirect_types.push(type_index);
+        b.ins().trapz(funcref, traps::INDIRECT_CALL_TO_NULL);
+        let vmctx = self.vmctx(b);
+        let expected_off = self.offsets.vmctx_type_id(type_index) as i32;
+        let expected = b.ins().load(types::I32, trusted_ro(), vmctx, expected_off);
+        let actual_off = self.offsets.funcref_type_id() as i32;
+        let actual = b.ins().load(types::I32, trusted_ro(), funcref, actual_off);
+        let mismatch = b.ins().icmp(IntCC::NotEqual, expected, actual);
+        b.ins().trapnz(mismatch, traps::BAD_SIGNATURE);
     }
 
-    fn translate_atomic_wait(
-        &mut self,
-        _pos: FuncCursor,
-        _index: MemoryIndex,
-        _heap: Heap,
-        _addr: Value,
-        _expected: Value,
-        _timeout: Value,
-    ) -> WasmResult<Value> {
-        unsupported("memory.atomic.wait (threads)")
-    }
-
-    fn translate_atomic_notify(
-        &mut self,
-        _pos: FuncCursor,
-        _index: MemoryIndex,
-        _heap: Heap,
-        _addr: Value,
-        _count: Value,
-    ) -> WasmResult<Value> {
-        unsupported("memory.atomic.notify (threads)")
-    }
-
-    fn translate_ref_i31(&mut self, _pos: FuncCursor, _val: Value) -> WasmResult<Value> {
-        unsupported("i31ref (GC)")
-    }
-
-    fn translate_i31_get_s(&mut self, _pos: FuncCursor, _i31ref: Value) -> WasmResult<Value> {
-        unsupported("i31ref (GC)")
-    }
-
-    fn translate_i31_get_u(&mut self, _pos: FuncCursor, _i31ref: Value) -> WasmResult<Value> {
-        unsupported("i31ref (GC)")
-    }
-
-    fn after_locals(&mut self, num_locals_defined: usize) {
+    /// Set up fuel bookkeeping and check the limits at function entry (after the locals
+    /// are declared).
+    pub fn function_entry(&mut self, b: &mut FunctionBuilder) {
         if self.tunables.consume_fuel {
-            self.fuel = Some(metering::Fuel::new(num_locals_defined));
+            self.fuel = Some(metering::Fuel::new(b));
+        }
+        self.metering_function_entry(b);
+    }
+
+    pub fn before_operator(&mut self, op: &Operator, b: &mut FunctionBuilder) {
+        self.metering_before_op(op, b);
+    }
+
+    pub fn after_operator(&mut self, op: &Operator, b: &mut FunctionBuilder) {
+        if self.fuel.is_some() {
+            self.metering_after_op(op, b);
         }
     }
 
-    fn before_translate_function(
-        &mut self,
-        builder: &mut FunctionBuilder,
-        _state: &FuncTranslationState,
-    ) -> WasmResult<()> {
-        self.metering_function_entry(builder);
-        Ok(())
+    pub fn loop_header(&mut self, b: &mut FunctionBuilder) {
+        self.metering_loop_header(b);
     }
 
-    fn before_translate_operator(
-        &mut self,
-        op: &Operator,
-        builder: &mut FunctionBuilder,
-        state: &FuncTranslationState,
-    ) -> WasmResult<()> {
-        if state.reachable() {
-            self.metering_before_op(op, builder);
-        }
-        Ok(())
-    }
-
-    fn after_translate_operator(
-        &mut self,
-        op: &Operator,
-        builder: &mut FunctionBuilder,
-        state: &FuncTranslationState,
-    ) -> WasmResult<()> {
-        if state.reachable() && self.fuel.is_some() {
-            self.metering_after_op(op, builder);
-        }
-        Ok(())
-    }
-
-    fn translate_loop_header(&mut self, builder: &mut FunctionBuilder) -> WasmResult<()> {
-        self.metering_loop_header(builder);
-        Ok(())
-    }
-
-    fn handle_before_return(&mut self, _retvals: &[Value], builder: &mut FunctionBuilder) {
-        self.metering_before_return(builder);
-    }
-
-    fn has_native_fma(&self) -> bool {
-        self.isa.has_native_fma()
-    }
-
-    fn is_x86(&self) -> bool {
-        self.isa.triple().architecture == target_lexicon::Architecture::X86_64
+    pub fn before_return(&mut self, b: &mut FunctionBuilder) {
+        self.metering_before_return(b);
     }
 }

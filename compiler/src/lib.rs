@@ -13,6 +13,8 @@ mod prelink;
 mod signatures;
 mod target;
 mod trampolines;
+mod translate;
+mod traps;
 
 pub use error::CompileError;
 pub use options::{CompileOptions, OptLevel};

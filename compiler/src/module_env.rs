@@ -2,13 +2,11 @@
 //! section into the artifact's `ModuleMeta`. Function bodies are kept (with their
 //! validators) for the code generator.
 //!
-//! We read sections ourselves instead of through cranelift-wasm's `translate_module`:
-//! its module translator only accepts `i32.const`/`global.get` segment offsets and
-//! function-index element items, which rejects extended-const offsets, expression
-//! element items and table initializers (see docs/ARCHITECTURE.md, Decisions).
+//! Function bodies are translated by `translate/`; everything else is read here.
 
 use crate::CompileError;
-use cranelift_wasm::wasmparser::{
+use wasmaot_abi::{self as abi, features, ConstExpr, ConstOp, ValType};
+use wasmparser::{
     self, BinaryReaderError, CompositeInnerType, DataKind, DataSectionReader, Element,
     ElementItems, ElementKind, ElementSectionReader, ExportSectionReader, ExternalKind,
     FuncToValidate, FunctionBody, FunctionSectionReader, GlobalSectionReader, ImportSectionReader,
@@ -16,7 +14,6 @@ use cranelift_wasm::wasmparser::{
     TableSectionReader, TypeRef, TypeSectionReader, ValidPayload, Validator, ValidatorResources,
     WasmFeatures,
 };
-use wasmaot_abi::{self as abi, features, ConstExpr, ConstOp, ValType};
 
 /// A function body waiting to be compiled.
 pub struct FunctionInput<'data> {
@@ -47,7 +44,7 @@ pub struct ModuleInfo<'data> {
 
 fn invalid(e: BinaryReaderError) -> CompileError {
     CompileError::Invalid {
-        offset: e.offset(),
+        offset: e.offset() as usize,
         message: e.message().to_string(),
     }
 }
@@ -223,6 +220,7 @@ impl ModuleInfo<'_> {
     fn read_types(&mut self, reader: TypeSectionReader) -> Result<(), CompileError> {
         for group in reader.into_iter_with_offsets() {
             let (offset, group) = group.map_err(invalid)?;
+            let offset = offset as usize;
             for sub in group.into_types() {
                 let CompositeInnerType::Func(f) = &sub.composite_type.inner else {
                     return Err(CompileError::Unsupported(format!(
@@ -244,8 +242,9 @@ impl ModuleInfo<'_> {
     }
 
     fn read_imports(&mut self, reader: ImportSectionReader) -> Result<(), CompileError> {
-        for import in reader.into_iter_with_offsets() {
+        for import in reader.into_imports_with_offsets() {
             let (offset, import) = import.map_err(invalid)?;
+            let offset = offset as usize;
             let kind = self.import_kind(import.ty, offset)?;
             self.meta.imports.push(abi::Import {
                 module: import.module.to_string(),
@@ -259,7 +258,7 @@ impl ModuleInfo<'_> {
     /// What an import provides, recorded in the index space it joins.
     fn import_kind(&mut self, ty: TypeRef, offset: usize) -> Result<abi::ImportKind, CompileError> {
         Ok(match ty {
-            TypeRef::Func(t) => {
+            TypeRef::Func(t) | TypeRef::FuncExact(t) => {
                 self.func_types.push(t);
                 self.num_imported_funcs += 1;
                 abi::ImportKind::Func(t)
@@ -306,6 +305,7 @@ impl ModuleInfo<'_> {
     fn read_tables(&mut self, reader: TableSectionReader) -> Result<(), CompileError> {
         for table in reader.into_iter_with_offsets() {
             let (offset, table) = table.map_err(invalid)?;
+            let offset = offset as usize;
             let ty = table_type(&table.ty, offset)?;
             let init = match &table.init {
                 TableInit::RefNull => ConstExpr(vec![ConstOp::RefNull]),
@@ -329,6 +329,7 @@ impl ModuleInfo<'_> {
     fn read_globals(&mut self, reader: GlobalSectionReader) -> Result<(), CompileError> {
         for g in reader.into_iter_with_offsets() {
             let (offset, g) = g.map_err(invalid)?;
+            let offset = offset as usize;
             let ty = global_type(&g.ty, offset)?;
             self.globals.push(ty);
             self.meta.globals.push(abi::GlobalDef {
@@ -342,8 +343,9 @@ impl ModuleInfo<'_> {
     fn read_exports(&mut self, reader: ExportSectionReader) -> Result<(), CompileError> {
         for e in reader.into_iter_with_offsets() {
             let (offset, e) = e.map_err(invalid)?;
+            let offset = offset as usize;
             let index = match e.kind {
-                ExternalKind::Func => abi::EntityIndex::Func(e.index),
+                ExternalKind::Func | ExternalKind::FuncExact => abi::EntityIndex::Func(e.index),
                 ExternalKind::Table => abi::EntityIndex::Table(e.index),
                 ExternalKind::Memory => abi::EntityIndex::Memory(e.index),
                 ExternalKind::Global => abi::EntityIndex::Global(e.index),
@@ -364,6 +366,7 @@ impl ModuleInfo<'_> {
     fn read_elements(&mut self, reader: ElementSectionReader) -> Result<(), CompileError> {
         for e in reader.into_iter_with_offsets() {
             let (offset, e) = e.map_err(invalid)?;
+            let offset = offset as usize;
             self.meta.elements.push(elem_segment(e, offset)?);
         }
         Ok(())

@@ -7,13 +7,31 @@ use wasmaot_abi::{FuncType, LibcallType, ValType};
 
 /// The Cranelift type a wasm value of `ty` travels as.
 pub fn value_type(isa: &dyn TargetIsa, ty: ValType) -> Type {
+    abi_clif_type(isa.pointer_type(), ty)
+}
+
+/// The Cranelift type a wasm value of `ty` travels as, on a target with pointers of `ptr`.
+pub fn abi_clif_type(ptr: Type, ty: ValType) -> Type {
     match ty {
         ValType::I32 => types::I32,
         ValType::I64 => types::I64,
         ValType::F32 => types::F32,
         ValType::F64 => types::F64,
         ValType::V128 => types::I8X16,
-        ValType::FuncRef | ValType::ExternRef => isa.pointer_type(),
+        ValType::FuncRef | ValType::ExternRef => ptr,
+    }
+}
+
+/// The Cranelift type of a wasm value type as wasmparser reads it (references are
+/// pointers).
+pub fn clif_type(ptr: Type, ty: wasmparser::ValType) -> Type {
+    match ty {
+        wasmparser::ValType::I32 => types::I32,
+        wasmparser::ValType::I64 => types::I64,
+        wasmparser::ValType::F32 => types::F32,
+        wasmparser::ValType::F64 => types::F64,
+        wasmparser::ValType::V128 => types::I8X16,
+        wasmparser::ValType::Ref(_) => ptr,
     }
 }
 

@@ -34,10 +34,22 @@ impl Target {
         flags
             .set("enable_probestack", "false")
             .map_err(setting_error)?;
+        // The IR verifier runs in debug builds (the tests), catching translator bugs
+        // where they are made.
+        let verify = if cfg!(debug_assertions) {
+            "true"
+        } else {
+            "false"
+        };
         flags
-            .set("enable_verifier", "false")
+            .set("enable_verifier", verify)
             .map_err(setting_error)?;
         flags.set("unwind_info", "false").map_err(setting_error)?;
+        // Functions may return more values than there are return registers (multi-value):
+        // the rest go through a hidden return area.
+        flags
+            .enable("enable_multi_ret_implicit_sret")
+            .map_err(setting_error)?;
 
         let isa_builder = match &options.target {
             None => cranelift_native::builder().map_err(|e| {

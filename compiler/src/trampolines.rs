@@ -5,15 +5,15 @@ use crate::signatures::{
     entry_trampoline_signature, host_callback_signature, value_type, wasm_signature,
 };
 use cranelift_codegen::ir::{
-    Function, InstBuilder, MemFlags, StackSlotData, StackSlotKind, UserFuncName,
+    Function, InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, UserFuncName,
 };
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use wasmaot_abi::{FuncType, VMOffsets, VAL_RAW_SIZE};
 
-fn val_flags() -> MemFlags {
+fn val_flags() -> MemFlagsData {
     // The values array is host memory we were handed; it is valid and aligned.
-    MemFlags::trusted()
+    MemFlagsData::trusted()
 }
 
 /// `extern "C" fn(funcref, caller_vmctx, values)`: read params from `values`, call
@@ -36,7 +36,7 @@ pub fn entry_trampoline(
         (p[0], p[1], p[2])
     };
     let ptr = isa.pointer_type();
-    let ro = MemFlags::trusted().with_readonly();
+    let ro = MemFlagsData::trusted().with_readonly();
     let code = b
         .ins()
         .load(ptr, ro, funcref, offsets.funcref_wasm_call() as i32);
@@ -61,7 +61,7 @@ pub fn entry_trampoline(
             .store(val_flags(), r, values, (i as u32 * VAL_RAW_SIZE) as i32);
     }
     b.ins().return_(&[]);
-    b.finalize();
+    b.finalize(isa.frontend_config());
     func
 }
 
@@ -97,7 +97,7 @@ pub fn host_trampoline(
     }
     let callback = b.ins().load(
         ptr,
-        MemFlags::trusted().with_readonly(),
+        MemFlagsData::trusted().with_readonly(),
         host_ctx,
         offsets.host_ctx_callback() as i32,
     );
@@ -119,7 +119,7 @@ pub fn host_trampoline(
         })
         .collect::<Vec<_>>();
     b.ins().return_(&results);
-    b.finalize();
+    b.finalize(isa.frontend_config());
     func
 }
 

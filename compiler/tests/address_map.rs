@@ -1,9 +1,9 @@
 //! Trap backtraces carry wasm byte offsets (Wasmtime's `module_offset`/`func_offset`):
 //! the trapping instruction in the innermost frame, the call in outer frames.
 
-use cranelift_wasm::wasmparser::{Operator, Parser, Payload};
 use wasmaot_compiler::{compile, CompileOptions};
 use wasmaot_loader::{Engine, Extern, Instance, Module, Store, Val};
+use wasmparser::{Operator, Parser, Payload};
 
 const MODULE: &str = r#"
 (module $offsets
@@ -39,7 +39,7 @@ fn operator_offsets(wasm: &[u8]) -> Vec<(usize, Vec<(usize, String)>)> {
     let mut out = Vec::new();
     for payload in Parser::new(0).parse_all(wasm) {
         if let Payload::CodeSectionEntry(body) = payload.unwrap() {
-            let start = body.get_binary_reader().original_position();
+            let start = body.get_binary_reader().original_position() as usize;
             let mut ops = Vec::new();
             let mut reader = body.get_operators_reader().unwrap();
             while !reader.eof() {
@@ -48,7 +48,7 @@ fn operator_offsets(wasm: &[u8]) -> Vec<(usize, Vec<(usize, String)>)> {
                     Operator::Call { .. } => "call".to_string(),
                     other => format!("{other:?}"),
                 };
-                ops.push((offset, name));
+                ops.push((offset as usize, name));
             }
             out.push((start, ops));
         }

@@ -246,6 +246,8 @@ fn host_has_feature(name: &str) -> Option<bool> {
             "has_avx512vl" => std::is_x86_feature_detected!("avx512vl"),
             "has_avx512vbmi" => std::is_x86_feature_detected!("avx512vbmi"),
             "has_avx512f" => std::is_x86_feature_detected!("avx512f"),
+            "has_avx512vnni" => std::is_x86_feature_detected!("avx512vnni"),
+            "has_avx_vnni" => std::is_x86_feature_detected!("avxvnni"),
             "has_cmpxchg16b" => std::is_x86_feature_detected!("cmpxchg16b"),
             _ => return None,
         };
@@ -257,6 +259,8 @@ fn host_has_feature(name: &str) -> Option<bool> {
             "has_lse" => std::arch::is_aarch64_feature_detected!("lse"),
             "has_pauth" => std::arch::is_aarch64_feature_detected!("paca"),
             "has_fp16" => std::arch::is_aarch64_feature_detected!("fp16"),
+            "has_dotprod" => std::arch::is_aarch64_feature_detected!("dotprod"),
+            "has_i8mm" => std::arch::is_aarch64_feature_detected!("i8mm"),
             // Code-generation settings rather than CPU features; BTI/PAC instructions
             // are hints on CPUs without them.
             "sign_return_address"

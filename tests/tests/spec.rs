@@ -31,8 +31,8 @@ const PROPOSALS: &[&str] = &[
     "annotations",
 ];
 
-/// Files that are expected to fail for a reason outside this project (a translation
-/// cranelift-wasm 0.112 lacks), with the reason. They are still run and reported.
+/// Files that are expected to fail for a reason outside this project, with the reason.
+/// They are still run and reported.
 const KNOWN_FAILURES: &[(&str, &str)] = &[];
 
 /// Scripts run on this many threads.

@@ -9,10 +9,10 @@
 //! limits.epoch_deadline` calls `epoch_interrupt`, which traps or returns with a new deadline.
 
 use super::{trusted_ro, FuncEnv};
-use cranelift_codegen::ir::{condcodes::IntCC, types, InstBuilder, MemFlags, Value};
+use cranelift_codegen::ir::{condcodes::IntCC, types, InstBuilder, MemFlagsData, Value};
 use cranelift_frontend::{FunctionBuilder, Variable};
-use cranelift_wasm::wasmparser::Operator;
 use wasmaot_abi::Libcall;
+use wasmparser::Operator;
 
 /// Per-function fuel bookkeeping.
 pub struct Fuel {
@@ -22,9 +22,9 @@ pub struct Fuel {
 }
 
 impl Fuel {
-    pub fn new(num_locals: usize) -> Fuel {
+    pub fn new(builder: &mut FunctionBuilder) -> Fuel {
         Fuel {
-            var: Variable::from_u32(num_locals as u32),
+            var: builder.declare_var(types::I64),
             pending: 0,
         }
     }
@@ -75,9 +75,8 @@ fn is_call(op: &Operator) -> bool {
 
 impl FuncEnv<'_> {
     fn limits(&mut self, builder: &mut FunctionBuilder) -> Value {
-        let ptr = self.ptr();
-        let vmctx_gv = self.vmctx_gv(builder.func);
-        let vmctx = builder.ins().global_value(ptr, vmctx_gv);
+        let ptr = self.pointer_type();
+        let vmctx = self.vmctx(builder);
         builder.ins().load(
             ptr,
             trusted_ro(),
@@ -87,10 +86,7 @@ impl FuncEnv<'_> {
     }
 
     fn call_vmctx_libcall(&mut self, builder: &mut FunctionBuilder, call: Libcall) {
-        let mut pos = builder.cursor();
-        let (sig, code) = self.libcall(&mut pos, call);
-        let vmctx = self.vmctx_val(&mut pos);
-        pos.ins().call_indirect(sig, code, &[vmctx]);
+        self.call_libcall(builder, call, &[]);
     }
 
     fn fuel_load(&mut self, builder: &mut FunctionBuilder) {
@@ -100,7 +96,7 @@ impl FuncEnv<'_> {
         let limits = self.limits(builder);
         let v = builder.ins().load(
             types::I64,
-            MemFlags::trusted(),
+            MemFlagsData::trusted(),
             limits,
             self.offsets.limits_fuel_consumed() as i32,
         );
@@ -114,7 +110,7 @@ impl FuncEnv<'_> {
         let limits = self.limits(builder);
         let v = builder.use_var(var);
         builder.ins().store(
-            MemFlags::trusted(),
+            MemFlagsData::trusted(),
             v,
             limits,
             self.offsets.limits_fuel_consumed() as i32,
@@ -131,7 +127,7 @@ impl FuncEnv<'_> {
         let (var, pending) = (fuel.var, fuel.pending);
         fuel.pending = 0;
         let v = builder.use_var(var);
-        let v = builder.ins().iadd_imm(v, pending);
+        let v = builder.ins().iadd_imm_s(v, pending);
         builder.def_var(var, v);
     }
 
@@ -142,7 +138,7 @@ impl FuncEnv<'_> {
         let v = builder.use_var(var);
         let exhausted = builder
             .ins()
-            .icmp_imm(IntCC::SignedGreaterThanOrEqual, v, 0);
+            .icmp_imm_s(IntCC::SignedGreaterThanOrEqual, v, 0);
         let out_of_fuel = builder.create_block();
         let continuation = builder.create_block();
         builder
@@ -163,7 +159,7 @@ impl FuncEnv<'_> {
         if !self.tunables.epoch_interruption {
             return;
         }
-        let ptr = self.ptr();
+        let ptr = self.pointer_type();
         let limits = self.limits(builder);
         let counter = builder.ins().load(
             ptr,
@@ -173,10 +169,10 @@ impl FuncEnv<'_> {
         );
         let epoch = builder
             .ins()
-            .load(types::I64, MemFlags::trusted(), counter, 0);
+            .load(types::I64, MemFlagsData::trusted(), counter, 0);
         let deadline = builder.ins().load(
             types::I64,
-            MemFlags::trusted(),
+            MemFlagsData::trusted(),
             limits,
             self.offsets.limits_epoch_deadline() as i32,
         );
@@ -201,8 +197,7 @@ impl FuncEnv<'_> {
 
     /// At function entry: load the fuel counter and check both limits.
     pub(super) fn metering_function_entry(&mut self, builder: &mut FunctionBuilder) {
-        if let Some(var) = self.fuel.as_ref().map(|f| f.var) {
-            builder.declare_var(var, types::I64);
+        if self.fuel.is_some() {
             self.fuel_load(builder);
             self.fuel_check(builder);
         }

@@ -307,6 +307,11 @@ impl<'o> Runner<'o> {
             WastDirective::AssertException { .. } => Err(unsupported("assert_exception")),
             WastDirective::Thread(_) => Err(unsupported("thread")),
             WastDirective::Wait { .. } => Err(unsupported("wait")),
+            WastDirective::AssertSuspension { .. } => Err(unsupported("assert_suspension")),
+            WastDirective::AssertMalformedCustom { .. } => {
+                Err(unsupported("assert_malformed_custom"))
+            }
+            WastDirective::AssertInvalidCustom { .. } => Err(unsupported("assert_invalid_custom")),
         }
     }
 
@@ -371,6 +376,9 @@ pub fn directive_name(d: &WastDirective) -> &'static str {
         WastDirective::AssertException { .. } => "assert_exception",
         WastDirective::Thread(_) => "thread",
         WastDirective::Wait { .. } => "wait",
+        WastDirective::AssertSuspension { .. } => "assert_suspension",
+        WastDirective::AssertMalformedCustom { .. } => "assert_malformed_custom",
+        WastDirective::AssertInvalidCustom { .. } => "assert_invalid_custom",
     }
 }
 

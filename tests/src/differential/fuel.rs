@@ -25,13 +25,15 @@ pub fn export_fuel(wasm: &[u8], index: u32) -> Result<Vec<u8>, String> {
                 exported = true;
                 let mut data = Vec::new();
                 (exports.count() + 1).encode(&mut data);
-                data.extend_from_slice(&wasm[exports.original_position()..range.end]);
+                data.extend_from_slice(
+                    &wasm[exports.original_position() as usize..range.end as usize],
+                );
                 FUEL_EXPORT.encode(&mut data);
                 data.push(GLOBAL_KIND);
                 index.encode(&mut data);
                 data
             }
-            _ => wasm[range].to_vec(),
+            _ => wasm[range.start as usize..range.end as usize].to_vec(),
         };
         module.section(&RawSection { id, data: &data });
     }

@@ -38,6 +38,8 @@ pub fn config() -> Config {
         gc_enabled: false,
         memory64_enabled: false,
         custom_page_sizes_enabled: false,
+        wide_arithmetic_enabled: false,
+        compact_imports_enabled: false,
         max_memories: 2,
         max_memory32_bytes: 16 << 16,
         memory_max_size_required: true,

@@ -22,6 +22,8 @@ fn config() -> Config {
         exceptions_enabled: false,
         memory64_enabled: false,
         custom_page_sizes_enabled: false,
+        wide_arithmetic_enabled: false,
+        compact_imports_enabled: false,
         max_memories: 2,
         max_tables: 3,
         min_funcs: 3,
