@@ -21,6 +21,7 @@ mod descriptor;
 // `Reader::len` reads a LEB128 length; it is not a container length.
 #[allow(clippy::len_without_is_empty)]
 mod encoding;
+mod exceptions;
 mod libcalls;
 mod metadata;
 mod names;
@@ -35,6 +36,9 @@ pub use descriptor::{
     descriptor_symbol, Descriptor, DescriptorLayout, DESCRIPTOR_MAGIC, DESCRIPTOR_VERSION,
 };
 pub use encoding::{DecodeError, Reader, Writer};
+pub use exceptions::{
+    decode_exception_table, encode_exception_table, ExceptionHandler, ExceptionSite, ExceptionTable,
+};
 pub use libcalls::{FloatHelper, Libcall, LibcallType};
 pub use metadata::*;
 pub use names::*;

@@ -78,6 +78,12 @@ libcalls! {
     ElemDrop = "elem_drop"(Ptr, I32) -> None;
     /// (vmctx) -> raises the trap recorded for this thread; used by host-call trampolines.
     RaiseTrap = "raise_trap"(Ptr) -> None;
+    /// (vmctx, tag, values): throw a new exception of module tag `tag` whose payload is
+    /// the tag's params in `values` (a `ValRaw` array); unwinds to the nearest handler
+    /// (see `ExceptionSite`) or out of wasm, never returns.
+    Throw = "throw"(Ptr, I32, Ptr) -> None;
+    /// (vmctx, exn): throw the (non-null) exception `exn` again; never returns.
+    ThrowRef = "throw_ref"(Ptr, Ptr) -> None;
     /// (vmctx): called when `fuel_consumed` became non-negative; traps with OutOfFuel
     /// unless the store added fuel (then returns).
     OutOfFuel = "out_of_fuel"(Ptr) -> None;

@@ -11,6 +11,9 @@
 //! ```
 
 use super::encoding::{DecodeError, DecodeResult, Reader, Writer};
+use super::exceptions::{
+    decode_exception_table, encode_exception_table, ExceptionSite, ExceptionTable,
+};
 use super::traps::TrapCode;
 use super::types::*;
 use super::AddressMap;
@@ -24,7 +27,7 @@ use core::ops::Range;
 pub const MAGIC: [u8; 8] = *b"\0wasmaot";
 /// Version of the artifact format; bumped whenever anything in this module or the
 /// VMContext layout changes.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 /// Offset of the checksum field within the metadata section.
 pub const CHECKSUM_OFFSET: usize = 12;
 
@@ -44,8 +47,11 @@ pub mod features {
     pub const EXTENDED_CONST: u64 = 1 << 8;
     pub const MULTI_MEMORY: u64 = 1 << 9;
     pub const TAIL_CALL: u64 = 1 << 10;
+    /// Exception handling: tags, `try_table`, `throw`, `throw_ref`, `exnref`, and the
+    /// legacy `try`/`catch`/`rethrow`/`delegate`.
+    pub const EXCEPTIONS: u64 = 1 << 11;
     /// Every feature this compiler supports, and the default.
-    pub const ALL: u64 = (1 << 11) - 1;
+    pub const ALL: u64 = (1 << 12) - 1;
     pub const NAMES: &[(u64, &str)] = &[
         (MUTABLE_GLOBAL, "mutable-global"),
         (SATURATING_FLOAT_TO_INT, "saturating-float-to-int"),
@@ -58,6 +64,7 @@ pub mod features {
         (EXTENDED_CONST, "extended-const"),
         (MULTI_MEMORY, "multi-memory"),
         (TAIL_CALL, "tail-call"),
+        (EXCEPTIONS, "exceptions"),
     ];
     /// Comma-separated names of the features in `bits`.
     #[inline]
@@ -180,6 +187,8 @@ pub enum ImportKind {
     Table(TableType),
     Memory(MemoryType),
     Global(GlobalType),
+    /// A tag of this function type index (params are the payload; no results).
+    Tag(u32),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -196,6 +205,7 @@ pub enum EntityIndex {
     Table(u32),
     Memory(u32),
     Global(u32),
+    Tag(u32),
 }
 
 impl EntityIndex {
@@ -205,6 +215,7 @@ impl EntityIndex {
             EntityIndex::Table(i) => (1, i),
             EntityIndex::Memory(i) => (2, i),
             EntityIndex::Global(i) => (3, i),
+            EntityIndex::Tag(i) => (4, i),
         };
         w.u8(tag);
         w.u32(i);
@@ -217,7 +228,8 @@ impl EntityIndex {
             1 => EntityIndex::Table(i),
             2 => EntityIndex::Memory(i),
             3 => EntityIndex::Global(i),
-            _ => return r.error("an export kind (0..=3)"),
+            4 => EntityIndex::Tag(i),
+            _ => return r.error("an export kind (0..=4)"),
         })
     }
 }
@@ -325,6 +337,8 @@ pub struct ModuleMeta {
     pub tables: Vec<TableDef>,
     pub memories: Vec<MemoryType>,
     pub globals: Vec<GlobalDef>,
+    /// Type index of each defined tag.
+    pub tags: Vec<u32>,
     pub exports: Vec<Export>,
     pub start: Option<u32>,
     pub elements: Vec<ElemSegment>,
@@ -335,6 +349,8 @@ pub struct ModuleMeta {
     pub host_trampolines: Vec<u32>,
     /// Sorted by offset.
     pub trap_sites: Vec<TrapSite>,
+    /// The calls with exception handlers, sorted by return offset.
+    pub exception_sites: Vec<ExceptionSite>,
     pub module_name: Option<String>,
     /// (function index, name) from the name section.
     pub func_names: Vec<(u32, String)>,
@@ -374,6 +390,13 @@ impl ModuleMeta {
             .filter(|i| matches!(i.kind, ImportKind::Global(_)))
             .count() as u32
     }
+    #[inline]
+    pub fn num_imported_tags(&self) -> u32 {
+        self.imports
+            .iter()
+            .filter(|i| matches!(i.kind, ImportKind::Tag(_)))
+            .count() as u32
+    }
 
     /// The VMContext layout of this module for a target with `pointer_size`-byte pointers.
     pub fn vmoffsets(&self, pointer_size: u8) -> super::VMOffsets {
@@ -389,6 +412,8 @@ impl ModuleMeta {
                 defined_tables: self.tables.len() as u32,
                 defined_memories: self.memories.len() as u32,
                 defined_globals: self.globals.len() as u32,
+                imported_tags: self.num_imported_tags(),
+                defined_tags: self.tags.len() as u32,
             },
         )
     }
@@ -424,6 +449,10 @@ impl ModuleMeta {
                     w.u8(3);
                     t.encode(w)
                 }
+                ImportKind::Tag(t) => {
+                    w.u8(4);
+                    w.u32(*t)
+                }
             }
         });
         w.list(&self.funcs, |w, f| {
@@ -440,6 +469,7 @@ impl ModuleMeta {
             g.ty.encode(w);
             g.init.encode(w);
         });
+        w.list(&self.tags, |w, t| w.u32(*t));
         w.list(&self.exports, |w, e| {
             w.str(&e.name);
             e.index.encode(w);
@@ -495,6 +525,10 @@ impl ModuleMeta {
         self.address_map.encode(&mut map);
         w.len(map.bytes.len() as u64);
         w.bytes.extend_from_slice(&map.bytes);
+        let mut exceptions = Writer::default();
+        encode_exception_table(&mut exceptions, &self.exception_sites);
+        w.len(exceptions.bytes.len() as u64);
+        w.bytes.extend_from_slice(&exceptions.bytes);
     }
 
     /// Decode everything, the code tables included.
@@ -518,6 +552,7 @@ impl ModuleMeta {
         let tables = r.list(7, decode_table)?;
         let memories = r.list(12, MemoryType::decode)?;
         let globals = r.list(3, decode_global)?;
+        let tags = r.list(4, |r| r.u32())?;
         let exports = r.list(6, decode_export)?;
         let start = decode_start(r)?;
         let elements = r.list(3, decode_element)?;
@@ -539,10 +574,26 @@ impl ModuleMeta {
         } else {
             Default::default()
         };
+        let (exception_sites_range, blob) = length_prefixed(r, "the exception table")?;
+        let exception_sites = if decode_tables {
+            let mut at = Reader::new(blob);
+            decode_exception_table(&mut at, blob).map_err(|e| DecodeError {
+                offset: exception_sites_range.start + e.offset,
+                expected: e.expected,
+            })?
+        } else if ExceptionTable::new(blob).is_none() {
+            return Err(DecodeError {
+                offset: exception_sites_range.start,
+                expected: "an exception table whose records are all present".into(),
+            });
+        } else {
+            Vec::new()
+        };
         let code_tables = CodeTables {
             trap_sites: trap_sites_range,
             func_names: func_names_range,
             address_map: address_map_range,
+            exception_sites: exception_sites_range,
         };
         let meta = ModuleMeta {
             types,
@@ -551,6 +602,7 @@ impl ModuleMeta {
             tables,
             memories,
             globals,
+            tags,
             exports,
             start,
             elements,
@@ -558,6 +610,7 @@ impl ModuleMeta {
             entry_trampolines,
             host_trampolines,
             trap_sites,
+            exception_sites,
             module_name,
             func_names,
             memory_images,
@@ -576,7 +629,8 @@ fn decode_import(r: &mut Reader) -> DecodeResult<Import> {
         1 => ImportKind::Table(TableType::decode(r)?),
         2 => ImportKind::Memory(MemoryType::decode(r)?),
         3 => ImportKind::Global(GlobalType::decode(r)?),
-        _ => return r.error("an import kind (0..=3)"),
+        4 => ImportKind::Tag(r.u32()?),
+        _ => return r.error("an import kind (0..=4)"),
     };
     Ok(Import { module, name, kind })
 }
@@ -745,12 +799,15 @@ pub fn trap_site(record: &[u8]) -> Option<TrapSite> {
 
 /// Where the code tables lie in the metadata section (byte ranges from its start), for
 /// reading them in place: the trap sites (`TRAP_SITE_SIZE`-byte records sorted by
-/// offset), the function names (see `decode_func_names`) and the encoded `AddressMap`.
+/// offset), the function names (see `decode_func_names`), the encoded `AddressMap` and
+/// the exception table.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CodeTables {
     pub trap_sites: Range<usize>,
     pub func_names: Range<usize>,
     pub address_map: Range<usize>,
+    /// The exception table (see `ExceptionTable`).
+    pub exception_sites: Range<usize>,
 }
 
 fn encode_mode(w: &mut Writer, mode: &SegmentMode) {
@@ -864,6 +921,7 @@ mod tests {
                     ConstOp::I64Add,
                 ]),
             }],
+            tags: vec![0],
             exports: vec![Export {
                 name: "add".into(),
                 index: EntityIndex::Func(1),
@@ -887,6 +945,15 @@ mod tests {
             trap_sites: vec![TrapSite {
                 text_offset: 4,
                 code: TrapCode::IntegerDivisionByZero,
+            }],
+            exception_sites: vec![crate::ExceptionSite {
+                ret_offset: 8,
+                frame_offset: 16,
+                vmctx_sp_offset: Some(0),
+                handlers: vec![crate::ExceptionHandler {
+                    tag: Some(0),
+                    handler_offset: 12,
+                }],
             }],
             module_name: Some("m".into()),
             func_names: vec![(1, "add".into())],

@@ -15,12 +15,18 @@ pub enum ValType {
     V128,
     FuncRef,
     ExternRef,
+    /// A reference to an exception (`exnref`, Wasm exception handling): a pointer to the
+    /// exception object (see `VMOffsets::exn_*`), or null.
+    ExnRef,
 }
 
 impl ValType {
     #[inline]
     pub fn is_ref(self) -> bool {
-        matches!(self, ValType::FuncRef | ValType::ExternRef)
+        matches!(
+            self,
+            ValType::FuncRef | ValType::ExternRef | ValType::ExnRef
+        )
     }
     fn encode(self, w: &mut Writer) {
         w.u8(match self {
@@ -31,6 +37,7 @@ impl ValType {
             ValType::V128 => 4,
             ValType::FuncRef => 5,
             ValType::ExternRef => 6,
+            ValType::ExnRef => 7,
         })
     }
     fn decode(r: &mut Reader) -> DecodeResult<ValType> {
@@ -42,7 +49,8 @@ impl ValType {
             4 => ValType::V128,
             5 => ValType::FuncRef,
             6 => ValType::ExternRef,
-            _ => return r.error("a value type (0..=6)"),
+            7 => ValType::ExnRef,
+            _ => return r.error("a value type (0..=7)"),
         })
     }
 }
@@ -57,6 +65,7 @@ impl fmt::Display for ValType {
             ValType::V128 => "v128",
             ValType::FuncRef => "funcref",
             ValType::ExternRef => "externref",
+            ValType::ExnRef => "exnref",
         })
     }
 }

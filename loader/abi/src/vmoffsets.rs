@@ -56,6 +56,8 @@ pub struct Counts {
     pub defined_tables: u32,
     pub defined_memories: u32,
     pub defined_globals: u32,
+    pub imported_tags: u32,
+    pub defined_tags: u32,
 }
 
 impl Counts {
@@ -70,6 +72,8 @@ impl Counts {
         defined_tables: 0,
         defined_memories: 0,
         defined_globals: 0,
+        imported_tags: 0,
+        defined_tags: 0,
     };
 }
 
@@ -92,6 +96,7 @@ pub struct VMOffsets {
     defined_memories: u32,
     defined_globals: u32,
     defined_funcrefs: u32,
+    tags: u32,
     size: u32,
 }
 
@@ -125,7 +130,9 @@ impl VMOffsets {
             GLOBAL_SIZE,
         );
         let defined_funcrefs = after(defined_globals, counts.defined_globals, GLOBAL_SIZE);
-        let size = align(after(defined_funcrefs, counts.defined_funcs, 3 * p), 16);
+        let tags = after(defined_funcrefs, counts.defined_funcs, 3 * p);
+        let all_tags = counts.imported_tags.saturating_add(counts.defined_tags);
+        let size = align(after(tags, all_tags, p), 16);
         VMOffsets {
             pointer_size,
             counts,
@@ -138,6 +145,7 @@ impl VMOffsets {
             defined_memories,
             defined_globals,
             defined_funcrefs,
+            tags,
             size,
         }
     }
@@ -214,6 +222,12 @@ impl VMOffsets {
     pub const fn vmctx_defined_funcref(&self, index: u32) -> u32 {
         self.defined_funcrefs + index * 3 * self.p()
     }
+    /// Pointer to the runtime's tag of tag `index` (imported tags first): the tag's
+    /// identity is that address, so an imported tag and its export compare equal.
+    #[inline]
+    pub const fn vmctx_tag(&self, index: u32) -> u32 {
+        self.tags + index * self.p()
+    }
     /// Total size of the VMContext in bytes (a multiple of 16).
     #[inline]
     pub const fn size(&self) -> u32 {
@@ -286,6 +300,16 @@ impl VMOffsets {
     pub const fn size_of_global_definition(&self) -> u32 {
         GLOBAL_SIZE
     }
+    /// In an exception object: pointer to the tag it was thrown with (its identity).
+    #[inline]
+    pub const fn exn_tag(&self) -> u32 {
+        0
+    }
+    /// In an exception object: the payload, one `ValRaw` per param of the tag's type.
+    #[inline]
+    pub const fn exn_values(&self) -> u32 {
+        16
+    }
     #[inline]
     pub const fn host_ctx_magic(&self) -> u32 {
         0
@@ -317,6 +341,8 @@ mod tests {
             defined_tables: 2,
             defined_memories: 1,
             defined_globals: 3,
+            imported_tags: 1,
+            defined_tags: 2,
         };
         for p in [4u8, 8] {
             let o = VMOffsets::new(p, counts);
@@ -327,7 +353,8 @@ mod tests {
             assert_eq!(o.vmctx_defined_global(0) % 16, 0);
             assert!(o.vmctx_defined_memory(1) <= o.vmctx_defined_global(0));
             assert_eq!(o.vmctx_defined_funcref(0), o.vmctx_defined_global(3));
-            assert_eq!(o.size(), o.vmctx_defined_funcref(5).div_ceil(16) * 16);
+            assert_eq!(o.vmctx_tag(0), o.vmctx_defined_funcref(5));
+            assert_eq!(o.size(), o.vmctx_tag(3).div_ceil(16) * 16);
         }
         assert!(VMOffsets::new(4, counts).size() < VMOffsets::new(8, counts).size());
     }
