@@ -206,8 +206,17 @@ impl Code {
                     code: *code,
                 });
             }
+            for site in &c.exception_sites {
+                let mut site = site.clone();
+                site.ret_offset += f.text_offset;
+                for h in &mut site.handlers {
+                    h.handler_offset += f.text_offset;
+                }
+                meta.exception_sites.push(site);
+            }
         }
         meta.trap_sites.sort_by_key(|t| t.text_offset);
+        meta.exception_sites.sort_by_key(|s| s.ret_offset);
         self.trampolines.record(meta, product);
     }
 }

@@ -11,7 +11,8 @@ use cranelift_codegen::ir::{Function, UserFuncName};
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_codegen::{Context, FinalizedMachReloc};
 use rayon::prelude::*;
-use wasmaot_abi::{TrapCode, Tunables, VMOffsets};
+use cranelift_codegen::{ExceptionContextLoc, FinalizedMachExceptionHandler};
+use wasmaot_abi::{ExceptionHandler, ExceptionSite, TrapCode, Tunables, VMOffsets};
 use wasmparser::FuncValidatorAllocations;
 
 /// Machine code of one function, before it is placed in the object.
@@ -30,6 +31,54 @@ pub struct CompiledFunction {
     pub address_map: Vec<(u32, u32)>,
     /// Type indices the function calls indirectly (empty for trampolines).
     pub indirect_types: Vec<u32>,
+    /// The calls with exception handlers (offsets in this function), in code order.
+    pub exception_sites: Vec<ExceptionSite>,
+}
+
+/// The exception-table entries of compiled code: its calls with handlers.
+fn exception_sites(
+    buffer: &cranelift_codegen::MachBufferFinalized<cranelift_codegen::Final>,
+    what: &str,
+) -> Result<Vec<ExceptionSite>, CompileError> {
+    let mut sites = Vec::new();
+    for call in buffer.call_sites() {
+        if call.exception_handlers.is_empty() {
+            continue;
+        }
+        let frame_offset = call.frame_offset.ok_or_else(|| {
+            CompileError::Codegen(format!("{what}: a call with handlers has no frame offset"))
+        })?;
+        let mut site = ExceptionSite {
+            ret_offset: call.ret_addr,
+            frame_offset,
+            vmctx_sp_offset: None,
+            handlers: Vec::new(),
+        };
+        for h in call.exception_handlers {
+            match *h {
+                FinalizedMachExceptionHandler::Context(ExceptionContextLoc::SPOffset(o)) => {
+                    site.vmctx_sp_offset = Some(o)
+                }
+                FinalizedMachExceptionHandler::Context(ExceptionContextLoc::GPR(_)) => {
+                    site.vmctx_sp_offset = None
+                }
+                FinalizedMachExceptionHandler::Tag(tag, offset) => {
+                    site.handlers.push(ExceptionHandler {
+                        tag: Some(tag.as_u32()),
+                        handler_offset: offset,
+                    })
+                }
+                FinalizedMachExceptionHandler::Default(offset) => {
+                    site.handlers.push(ExceptionHandler {
+                        tag: None,
+                        handler_offset: offset,
+                    })
+                }
+            }
+        }
+        sites.push(site);
+    }
+    Ok(sites)
 }
 
 /// The address map of compiled code from Cranelift's source locations (which
@@ -90,6 +139,7 @@ fn compile_in(
         })
         .collect::<Result<_, CompileError>>()?;
     let address_map = address_map(compiled.buffer.get_srclocs_sorted());
+    let exception_sites = exception_sites(&compiled.buffer, what)?;
     Ok(CompiledFunction {
         func: std::mem::replace(&mut ctx.func, Function::new()),
         code,
@@ -99,6 +149,7 @@ fn compile_in(
         body_offset: 0,
         address_map,
         indirect_types: Vec::new(),
+        exception_sites,
     })
 }
 

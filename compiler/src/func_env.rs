@@ -174,7 +174,7 @@ impl<'a> FuncEnv<'a> {
 
     /// Signature and code address of runtime function `call`, read from the libcall table
     /// the VMContext points to (no relocation in the code).
-    fn libcall(&mut self, b: &mut FunctionBuilder, call: Libcall) -> (ir::SigRef, Value) {
+    pub fn libcall(&mut self, b: &mut FunctionBuilder, call: Libcall) -> (ir::SigRef, Value) {
         let sig = match self.libcall_sigs.get(&call) {
             Some(sig) => *sig,
             None => {
@@ -426,6 +426,28 @@ impl<'a> FuncEnv<'a> {
         let actual = b.ins().load(types::I32, trusted_ro(), funcref, actual_off);
         let mismatch = b.ins().icmp(IntCC::NotEqual, expected, actual);
         b.ins().trapnz(mismatch, traps::BAD_SIGNATURE);
+    }
+
+    /// The type index of tag `index`.
+    pub fn tag_type_index(&self, index: u32) -> u32 {
+        self.info.tags[index as usize]
+    }
+
+    /// The identity (the runtime tag's address) of tag `index`.
+    pub fn tag_identity(&mut self, b: &mut FunctionBuilder, index: u32) -> Value {
+        let vmctx = self.vmctx(b);
+        let off = self.offsets.vmctx_tag(index) as i32;
+        b.ins().load(self.pointer_type(), trusted_ro(), vmctx, off)
+    }
+
+    /// Offset in an exception object of the tag it was thrown with.
+    pub fn exn_tag_offset(&self) -> i32 {
+        self.offsets.exn_tag() as i32
+    }
+
+    /// Offset in an exception object of payload value `i`.
+    pub fn exn_value_offset(&self, i: usize) -> i32 {
+        (self.offsets.exn_values() + i as u32 * wasmaot_abi::VAL_RAW_SIZE) as i32
     }
 
     /// Set up fuel bookkeeping and check the limits at function entry (after the locals

@@ -10,7 +10,7 @@ use wasmparser::{
     self, BinaryReaderError, CompositeInnerType, DataKind, DataSectionReader, Element,
     ElementItems, ElementKind, ElementSectionReader, ExportSectionReader, ExternalKind,
     FuncToValidate, FunctionBody, FunctionSectionReader, GlobalSectionReader, ImportSectionReader,
-    KnownCustom, MemorySectionReader, Name, Operator, Parser, Payload, RefType, TableInit,
+    KnownCustom, MemorySectionReader, Name, Operator, Parser, Payload, RefType, TableInit, TagSectionReader,
     TableSectionReader, TypeRef, TypeSectionReader, ValidPayload, Validator, ValidatorResources,
     WasmFeatures,
 };
@@ -37,6 +37,9 @@ pub struct ModuleInfo<'data> {
     pub num_imported_tables: u32,
     pub num_imported_memories: u32,
     pub num_imported_globals: u32,
+    /// Type index of every tag, imported ones first.
+    pub tags: Vec<u32>,
+    pub num_imported_tags: u32,
     pub bodies: Vec<FunctionInput<'data>>,
     /// Bytes of all data segments, in order; `meta.data[i]` indexes into it.
     pub data_bytes: Vec<u8>,
@@ -67,6 +70,10 @@ pub fn wasmparser_features(bits: u64) -> WasmFeatures {
         (features::EXTENDED_CONST, WasmFeatures::EXTENDED_CONST),
         (features::MULTI_MEMORY, WasmFeatures::MULTI_MEMORY),
         (features::TAIL_CALL, WasmFeatures::TAIL_CALL),
+        (
+            features::EXCEPTIONS,
+            WasmFeatures::EXCEPTIONS.union(WasmFeatures::LEGACY_EXCEPTIONS),
+        ),
     ];
     for (ours, theirs) in map {
         if bits & ours != 0 {
@@ -92,6 +99,8 @@ fn ref_type(r: RefType, offset: usize) -> Result<ValType, CompileError> {
         Ok(ValType::FuncRef)
     } else if r == RefType::EXTERNREF {
         Ok(ValType::ExternRef)
+    } else if r == RefType::EXNREF {
+        Ok(ValType::ExnRef)
     } else {
         Err(CompileError::Unsupported(format!(
             "reference type {r:?} at byte offset {offset:#x}"
@@ -194,6 +203,7 @@ pub fn read_module(wasm: &[u8], feature_bits: u64) -> Result<ModuleInfo<'_>, Com
             Payload::TableSection(reader) => info.read_tables(reader)?,
             Payload::MemorySection(reader) => info.read_memories(reader)?,
             Payload::GlobalSection(reader) => info.read_globals(reader)?,
+            Payload::TagSection(reader) => info.read_tags(reader)?,
             Payload::ExportSection(reader) => info.read_exports(reader)?,
             Payload::StartSection { func, .. } => info.meta.start = Some(func),
             Payload::ElementSection(reader) => info.read_elements(reader)?,
@@ -281,10 +291,10 @@ impl ModuleInfo<'_> {
                 self.num_imported_globals += 1;
                 abi::ImportKind::Global(g)
             }
-            TypeRef::Tag(_) => {
-                return Err(CompileError::Unsupported(format!(
-                    "exception tag import at byte offset {offset:#x}"
-                )))
+            TypeRef::Tag(t) => {
+                self.tags.push(t.func_type_idx);
+                self.num_imported_tags += 1;
+                abi::ImportKind::Tag(t.func_type_idx)
             }
         })
     }
@@ -340,20 +350,24 @@ impl ModuleInfo<'_> {
         Ok(())
     }
 
+    fn read_tags(&mut self, reader: TagSectionReader) -> Result<(), CompileError> {
+        for t in reader {
+            let t = t.map_err(invalid)?;
+            self.tags.push(t.func_type_idx);
+            self.meta.tags.push(t.func_type_idx);
+        }
+        Ok(())
+    }
+
     fn read_exports(&mut self, reader: ExportSectionReader) -> Result<(), CompileError> {
-        for e in reader.into_iter_with_offsets() {
-            let (offset, e) = e.map_err(invalid)?;
-            let offset = offset as usize;
+        for e in reader {
+            let e = e.map_err(invalid)?;
             let index = match e.kind {
                 ExternalKind::Func | ExternalKind::FuncExact => abi::EntityIndex::Func(e.index),
                 ExternalKind::Table => abi::EntityIndex::Table(e.index),
                 ExternalKind::Memory => abi::EntityIndex::Memory(e.index),
                 ExternalKind::Global => abi::EntityIndex::Global(e.index),
-                ExternalKind::Tag => {
-                    return Err(CompileError::Unsupported(format!(
-                        "exception tag export at byte offset {offset:#x}"
-                    )))
-                }
+                ExternalKind::Tag => abi::EntityIndex::Tag(e.index),
             };
             self.meta.exports.push(abi::Export {
                 name: e.name.to_string(),

@@ -14,6 +14,7 @@ pub const TABLE_OUT_OF_BOUNDS: ClifTrap = user(TrapCode::TableOutOfBounds);
 pub const INDIRECT_CALL_TO_NULL: ClifTrap = user(TrapCode::IndirectCallToNull);
 pub const BAD_SIGNATURE: ClifTrap = user(TrapCode::BadSignature);
 pub const UNREACHABLE: ClifTrap = user(TrapCode::UnreachableCodeReached);
+pub const NULL_REFERENCE: ClifTrap = user(TrapCode::NullReference);
 
 /// Our kind of a Cranelift trap code; `None` for a code we never emit.
 pub fn kind(code: ClifTrap) -> Option<TrapCode> {
@@ -42,6 +43,7 @@ mod tests {
             INDIRECT_CALL_TO_NULL,
             BAD_SIGNATURE,
             UNREACHABLE,
+            NULL_REFERENCE,
             ClifTrap::STACK_OVERFLOW,
             ClifTrap::HEAP_OUT_OF_BOUNDS,
             ClifTrap::INTEGER_OVERFLOW,

@@ -5,6 +5,7 @@
 //! context; an imported function and an indirect callee through their `VMFuncRef` (code
 //! pointer and callee context), after `call_indirect`'s null and type checks.
 
+use super::exceptions::{self, Callee};
 use super::state::canonicalize;
 use super::{Cx, Result};
 use cranelift_codegen::ir::{InstBuilder, Value};
@@ -59,8 +60,7 @@ fn direct(cx: &mut Cx, index: u32, kind: Kind) {
     args.extend_from_slice(&wasm_args);
     match kind {
         Kind::Call => {
-            let inst = cx.b.ins().call(callee, &args);
-            let results = cx.b.inst_results(inst).to_vec();
+            let results = exceptions::call(cx, Callee::Direct(callee), &args);
             cx.st.pushn(&results);
         }
         Kind::Tail => {
@@ -90,8 +90,7 @@ fn call_funcref(cx: &mut Cx, type_index: u32, funcref: Value, wasm_args: &[Value
     args.extend_from_slice(wasm_args);
     match kind {
         Kind::Call => {
-            let inst = cx.b.ins().call_indirect(sig, code, &args);
-            let results = cx.b.inst_results(inst).to_vec();
+            let results = exceptions::call(cx, Callee::Indirect(sig, code), &args);
             cx.st.pushn(&results);
         }
         Kind::Tail => {

@@ -65,7 +65,10 @@ pub fn translate(op: &Operator, cx: &mut Cx) -> Result<bool> {
 /// Translate `op` in unreachable code: only the frame structure is kept.
 pub fn translate_unreachable(op: &Operator, cx: &mut Cx) -> Result<()> {
     match *op {
-        Operator::Block { .. } | Operator::Loop { .. } => {
+        Operator::Block { .. }
+        | Operator::Loop { .. }
+        | Operator::TryTable { .. }
+        | Operator::Try { .. } => {
             let height = cx.st.stack.len();
             cx.st.control.push(ControlFrame::Block {
                 destination: ir::Block::reserved_value(),
@@ -94,7 +97,9 @@ pub fn translate_unreachable(op: &Operator, cx: &mut Cx) -> Result<()> {
         }
         Operator::Else => else_(cx),
         Operator::End => end_unreachable(cx),
-        _ => {}
+        _ => {
+            super::exceptions::translate_unreachable(op, cx);
+        }
     }
     Ok(())
 }
@@ -135,7 +140,7 @@ fn block_with_params(b: &mut FunctionBuilder, types: &[ir::Type]) -> ir::Block {
     block
 }
 
-fn block(cx: &mut Cx, blockty: BlockType) {
+pub(super) fn block(cx: &mut Cx, blockty: BlockType) {
     let (params, results) = block_signature(cx, blockty);
     let next = block_with_params(cx.b, &results);
     cx.st.control.push(ControlFrame::Block {
@@ -265,13 +270,14 @@ fn end(cx: &mut Cx) {
         .expect("validated: `end` closes a frame");
     let next = frame.following_code();
     jump_with(cx.b, next, cx.st.peekn_mut(frame.num_return_values()));
-    finish_frame(cx, &frame);
+    super::exceptions::frame_ended(cx, cx.st.control.len());
+    continue_after(cx, &frame);
     // The function frame's exit block holds the return (see `translate_body`).
 }
 
 /// Continue after `frame`'s end: seal what it leaves open, switch to its exit block and
 /// push the exit's params.
-fn finish_frame(cx: &mut Cx, frame: &ControlFrame) {
+pub(super) fn continue_after(cx: &mut Cx, frame: &ControlFrame) {
     let next = frame.following_code();
     if let ControlFrame::Loop { header, .. } = frame {
         cx.b.seal_block(*header);
@@ -289,6 +295,7 @@ fn end_unreachable(cx: &mut Cx) {
         .control
         .pop()
         .expect("validated: `end` closes a frame");
+    super::exceptions::frame_ended(cx, cx.st.control.len());
     let falls_through = match frame {
         ControlFrame::Loop { header, .. } => {
             cx.b.seal_block(header);
@@ -315,7 +322,7 @@ fn end_unreachable(cx: &mut Cx) {
             }
             other => other,
         };
-        finish_frame(cx, &frame);
+        continue_after(cx, &frame);
     } else {
         cx.st.stack.truncate(frame.original_stack_size());
     }

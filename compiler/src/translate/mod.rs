@@ -7,6 +7,7 @@
 
 mod calls;
 mod control;
+mod exceptions;
 mod memory;
 mod numeric;
 mod simd;
@@ -148,6 +149,7 @@ fn translate_operator(op: &Operator, cx: &mut Cx, offset: usize) -> Result<()> {
     }
     cx.env.before_operator(op, cx.b);
     let handled = control::translate(op, cx)?
+        || exceptions::translate(op, cx)?
         || variables::translate(op, cx)?
         || calls::translate(op, cx)?
         || memory::translate(op, cx)?

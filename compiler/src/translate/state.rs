@@ -173,12 +173,18 @@ pub struct State {
     /// False after an unconditional transfer of control, until the next `else`/`end`
     /// makes code reachable again.
     pub reachable: bool,
+    /// Exception handlers in force, outermost first.
+    pub handlers: Vec<super::exceptions::HandlerScope>,
+    /// Legacy `try`s being translated, outermost first.
+    pub tries: Vec<super::exceptions::LegacyTry>,
 }
 
 impl State {
     pub fn clear(&mut self) {
         self.stack.clear();
         self.control.clear();
+        self.handlers.clear();
+        self.tries.clear();
         self.reachable = true;
     }
 

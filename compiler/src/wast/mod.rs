@@ -69,7 +69,12 @@ pub fn spec_features(path: &Path) -> Option<u64> {
     let components: Vec<&str> = path.iter().filter_map(|c| c.to_str()).collect();
     if let Some(i) = components.iter().position(|c| *c == "proposals") {
         let proposal = components.get(i + 1)?;
-        let (bit, _) = features::NAMES.iter().find(|(_, name)| name == proposal)?;
+        // Directories named after a proposal whose feature has another name.
+        let proposal = match *proposal {
+            "exception-handling" => "exceptions",
+            other => other,
+        };
+        let (bit, _) = features::NAMES.iter().find(|(_, name)| *name == proposal)?;
         return Some(WASM2 | bit);
     }
     let dir = path

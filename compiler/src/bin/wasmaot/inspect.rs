@@ -135,8 +135,41 @@ fn describe_module(w: &mut String, meta: &ModuleMeta) {
         ),
     );
     line(w, "trap sites", meta.trap_sites.len());
+    if !meta.tags.is_empty() || meta.num_imported_tags() > 0 {
+        line(
+            w,
+            "tags",
+            format!(
+                "{} defined, {} imported",
+                meta.tags.len(),
+                meta.num_imported_tags()
+            ),
+        );
+    }
+    describe_exception_sites(w, meta);
     if let Some(start) = meta.start {
         line(w, "start function", start);
+    }
+}
+
+/// The exception table: each call with handlers and where they are.
+fn describe_exception_sites(w: &mut String, meta: &ModuleMeta) {
+    line(w, "exception sites", meta.exception_sites.len());
+    for site in &meta.exception_sites {
+        let handlers: Vec<String> = site
+            .handlers
+            .iter()
+            .map(|h| match h.tag {
+                Some(t) => format!("tag {t} -> {:#x}", h.handler_offset),
+                None => format!("all -> {:#x}", h.handler_offset),
+            })
+            .collect();
+        let _ = writeln!(
+            w,
+            "  call returning to {:#x}: {}",
+            site.ret_offset,
+            handlers.join(", ")
+        );
     }
 }
 
@@ -151,6 +184,7 @@ fn describe_imports(w: &mut String, meta: &ModuleMeta) {
             ImportKind::Table(t) => format!("{t:?}"),
             ImportKind::Memory(t) => format!("{t:?}"),
             ImportKind::Global(t) => format!("{t:?}"),
+            ImportKind::Tag(t) => format!("tag {}", func_type(meta, *t)),
         };
         let _ = writeln!(w, "  {:?} {:?}: {ty}", import.module, import.name);
     }
