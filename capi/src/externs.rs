@@ -27,13 +27,16 @@ pub struct wasmtime_extern_t {
     pub of: CHandle,
 }
 
-pub fn extern_to_c(d: &mut StoreData, e: Extern) -> wasmtime_extern_t {
+/// The C extern of `e`; `None` for a tag (exception handling), for which the Wasmtime 23
+/// C API has no kind: the C API does not show tags (lookups do not find them, listings
+/// skip them).
+pub fn extern_to_c(d: &mut StoreData, e: Extern) -> Option<wasmtime_extern_t> {
     let id = d.id;
     let h = |private| CHandle {
         store_id: id,
         private,
     };
-    match e {
+    Some(match e {
         Extern::Func(f) => wasmtime_extern_t {
             kind: WASMTIME_EXTERN_FUNC,
             of: func_handle(d, f),
@@ -50,7 +53,13 @@ pub fn extern_to_c(d: &mut StoreData, e: Extern) -> wasmtime_extern_t {
             kind: WASMTIME_EXTERN_MEMORY,
             of: h(d.handles.memories.intern(m)),
         },
-    }
+        Extern::Tag(_) => return None,
+    })
+}
+
+/// Whether the C API shows `e` (everything but tags).
+pub fn shown(e: &Extern) -> bool {
+    !matches!(e, Extern::Tag(_))
 }
 
 pub fn check_store(d: &StoreData, h: &CHandle) -> Result<(), String> {
@@ -86,9 +95,9 @@ pub extern "C" fn wasmtime_extern_type(
         let (Some(s), Some(e)) = (c, e) else {
             return std::ptr::null_mut();
         };
-        match extern_from_c(s.store.data(), e) {
-            Ok(x) => Box::into_raw(Box::new(wasm_externtype_t::new(x.ty(&s.store)))),
-            Err(_) => std::ptr::null_mut(),
+        match extern_from_c(s.store.data(), e).map(|x| wasm_externtype_t::new(x.ty(&s.store))) {
+            Ok(Some(t)) => Box::into_raw(Box::new(t)),
+            _ => std::ptr::null_mut(),
         }
     })
 }
@@ -247,9 +256,10 @@ pub extern "C" fn wasm_extern_kind(e: Option<&wasm_extern_t>) -> u8 {
 #[no_mangle]
 pub extern "C" fn wasm_extern_type(e: Option<&wasm_extern_t>) -> *mut wasm_externtype_t {
     guard(std::ptr::null_mut(), || match e {
-        Some(e) => Box::into_raw(Box::new(wasm_externtype_t::new(
-            e.which.ty(&e.store.get().store),
-        ))),
+        Some(e) => match wasm_externtype_t::new(e.which.ty(&e.store.get().store)) {
+            Some(t) => Box::into_raw(Box::new(t)),
+            None => std::ptr::null_mut(),
+        },
         None => std::ptr::null_mut(),
     })
 }

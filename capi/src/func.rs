@@ -18,7 +18,7 @@ use crate::val::{
 use crate::vec::OwnedVec;
 use std::ffi::{c_char, c_void};
 use std::sync::{Arc, Weak};
-use wasmaot_loader::{Caller, Error, Extern, ExternType, Func, FuncType, Val};
+use wasmaot_loader::{Caller, Error, Extern, Func, FuncType, Val};
 
 pub type Callback = extern "C" fn(
     *mut c_void,
@@ -216,7 +216,7 @@ pub extern "C" fn wasmtime_func_type(
             return std::ptr::null_mut();
         };
         match func_of(s.store.data(), h) {
-            Ok(f) => Box::into_raw(wasm_functype_t::new(ExternType::Func(f.ty(&s.store)))),
+            Ok(f) => Box::into_raw(wasm_functype_t::new(f.ty(&s.store))),
             Err(_) => std::ptr::null_mut(),
         }
     })
@@ -403,9 +403,12 @@ pub unsafe extern "C" fn wasmtime_caller_export_get(
         let (Some(c), Some(name)) = (c, name) else {
             return false;
         };
-        match c.caller.get_export(&name) {
-            Some(e) => {
-                let x = extern_to_c(c.caller.data_mut(), e);
+        match c
+            .caller
+            .get_export(&name)
+            .and_then(|e| extern_to_c(c.caller.data_mut(), e))
+        {
+            Some(x) => {
                 ptr::put(item, x);
                 true
             }
@@ -594,7 +597,7 @@ fn func_ty(f: &wasm_func_t) -> Option<FuncType> {
 #[no_mangle]
 pub extern "C" fn wasm_func_type(f: Option<&wasm_func_t>) -> *mut wasm_functype_t {
     guard(std::ptr::null_mut(), || match f.and_then(func_ty) {
-        Some(t) => Box::into_raw(wasm_functype_t::new(ExternType::Func(t))),
+        Some(t) => Box::into_raw(wasm_functype_t::new(t)),
         None => std::ptr::null_mut(),
     })
 }

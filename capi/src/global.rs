@@ -8,8 +8,8 @@ use crate::refs::{has_hdr, ref_casts, ref_fns};
 use crate::store::{store_of, wasm_store_t, wasmtime_context_t, StoreData};
 use crate::types::wasm_globaltype_t;
 use crate::val::{from_c_typed, to_c, val_from_c, val_to_c, wasm_val_t, wasmtime_val_t, CHandle};
+use wasmaot_loader::Extern;
 use wasmaot_loader::Global;
-use wasmaot_loader::{Extern, ExternType};
 
 pub fn global_of(d: &StoreData, h: &CHandle) -> Result<Global, String> {
     check_store(d, h)?;
@@ -69,7 +69,7 @@ pub extern "C" fn wasmtime_global_type(
             return std::ptr::null_mut();
         };
         match global_of(s.store.data(), h) {
-            Ok(g) => Box::into_raw(wasm_globaltype_t::new(ExternType::Global(g.ty(&s.store)))),
+            Ok(g) => Box::into_raw(wasm_globaltype_t::new(g.ty(&s.store))),
             Err(_) => std::ptr::null_mut(),
         }
     })
@@ -184,9 +184,7 @@ pub extern "C" fn wasm_global_new(
 pub extern "C" fn wasm_global_type(g: Option<&wasm_global_t>) -> *mut wasm_globaltype_t {
     guard(std::ptr::null_mut(), || {
         match g.and_then(|g| Some((g.global()?, g))) {
-            Some((x, g)) => Box::into_raw(wasm_globaltype_t::new(ExternType::Global(
-                x.ty(&g.ext.store.get().store),
-            ))),
+            Some((x, g)) => Box::into_raw(wasm_globaltype_t::new(x.ty(&g.ext.store.get().store))),
             None => std::ptr::null_mut(),
         }
     })

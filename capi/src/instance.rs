@@ -2,7 +2,7 @@
 
 use crate::error::{new_error, null_arg, wasmtime_error_t};
 use crate::externs::{
-    check_store, extern_from_c, extern_to_c, new_extern, wasm_extern_t, wasm_extern_vec_t,
+    check_store, extern_from_c, extern_to_c, new_extern, shown, wasm_extern_t, wasm_extern_vec_t,
     wasmtime_extern_t,
 };
 use crate::func::call_failure;
@@ -77,6 +77,23 @@ pub fn check_instance_limits(s: &mut wasmtime_store_t, module: &Module) -> Resul
     Ok(())
 }
 
+/// Error if `module` imports a tag: the C API cannot pass one in a list of imports (it
+/// has no tag extern kind); a linker can resolve it by name from an instance it defined.
+pub fn no_tag_imports(module: &Module) -> Result<(), String> {
+    match module
+        .imports()
+        .into_iter()
+        .find(|i| matches!(i.ty, wasmaot_loader::ExternType::Tag(_)))
+    {
+        Some(i) => Err(format!(
+            "the module imports tag `{}::{}`, which the C API cannot pass in a list of \
+             imports (instantiate it through a linker)",
+            i.module, i.name
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Instantiate `module` with `imports` in `s`: the new instance's handle, or the C API's
 /// error (NULL when the failure is a trap, stored in `trap`).
 pub fn instantiate(
@@ -136,6 +153,9 @@ pub unsafe extern "C" fn wasmtime_instance_new(
             Ok(x) => x,
             Err(e) => return new_error(e),
         };
+        if let Err(e) = no_tag_imports(module) {
+            return new_error(e);
+        }
         let expected = module.imports().len();
         if n != expected {
             return new_error(format!("expected {expected} imports, found {n}"));
@@ -171,9 +191,11 @@ pub unsafe extern "C" fn wasmtime_instance_export_get(
         let Ok(inst) = instance_of(s.store.data(), h) else {
             return false;
         };
-        match inst.get_export(&mut s.store, &name) {
-            Some(e) => {
-                let x = extern_to_c(s.data(), e);
+        match inst
+            .get_export(&mut s.store, &name)
+            .and_then(|e| extern_to_c(s.data(), e))
+        {
+            Some(x) => {
                 ptr::put(item, x);
                 true
             }
@@ -199,12 +221,15 @@ pub extern "C" fn wasmtime_instance_export_nth(
         let Ok(inst) = instance_of(s.store.data(), h) else {
             return false;
         };
+        // The exports the C API shows (no tags), numbered as `wasmtime_module_exports`.
         let exports = inst.exports(&mut s.store);
-        let Some((n, e)) = exports.into_iter().nth(index) else {
+        let Some((n, e)) = exports.into_iter().filter(|(_, e)| shown(e)).nth(index) else {
             return false;
         };
         let d = s.data();
-        let x = extern_to_c(d, e);
+        let Some(x) = extern_to_c(d, e) else {
+            return false;
+        };
         let bytes = d
             .names
             .entry((h.private, index))
@@ -279,6 +304,7 @@ fn new_instance(
     }
     let s = store.get();
     let module = m.module.get().map_err(msg_trap)?;
+    no_tag_imports(module).map_err(msg_trap)?;
     match Instance::new(&mut s.store, module, &ext) {
         Ok(i) => Ok(Box::new(wasm_instance_t {
             hdr: RefHeader::new(RefKind::Instance),
@@ -327,6 +353,7 @@ pub extern "C" fn wasm_instance_exports(
                 .instance
                 .exports(&mut i.store.get().store)
                 .into_iter()
+                .filter(|(_, e)| shown(e))
                 .map(|(_, e)| Some(new_extern(&i.store, e)))
                 .collect(),
             None => Vec::new(),

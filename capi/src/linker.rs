@@ -472,6 +472,8 @@ fn tolerated_command_export(name: &str, ty: &ExternType) -> bool {
             "__data_end" | "__heap_base" | "__dso_handle" | "__rtti_base"
         ),
         ExternType::Func(_) => true,
+        // Not shown by the C API: ignored, as if absent.
+        ExternType::Tag(_) => true,
     }
 }
 
@@ -642,11 +644,13 @@ pub unsafe extern "C" fn wasmtime_linker_get(
             return false;
         };
         match l.resolve(s, &m, &n) {
-            Ok(Some(e)) => {
-                let x = extern_to_c(s.data(), e);
-                ptr::put(item, x);
-                true
-            }
+            Ok(Some(e)) => match extern_to_c(s.data(), e) {
+                Some(x) => {
+                    ptr::put(item, x);
+                    true
+                }
+                None => false,
+            },
             _ => false,
         }
     })

@@ -8,8 +8,8 @@ use crate::refs::{has_hdr, ref_casts, ref_fns};
 use crate::store::{store_of, wasm_store_t, wasmtime_context_t, wasmtime_store_t, StoreData};
 use crate::types::wasm_memorytype_t;
 use crate::val::CHandle;
+use wasmaot_loader::Extern;
 use wasmaot_loader::Memory;
-use wasmaot_loader::{Extern, ExternType};
 
 pub fn memory_of(d: &StoreData, h: &CHandle) -> Result<Memory, String> {
     check_store(d, h)?;
@@ -76,7 +76,7 @@ pub extern "C" fn wasmtime_memory_type(
             return std::ptr::null_mut();
         };
         match memory_of(s.store.data(), h) {
-            Ok(m) => Box::into_raw(wasm_memorytype_t::new(ExternType::Memory(m.ty(&s.store)))),
+            Ok(m) => Box::into_raw(wasm_memorytype_t::new(m.ty(&s.store))),
             Err(_) => std::ptr::null_mut(),
         }
     })
@@ -204,9 +204,7 @@ pub extern "C" fn wasm_memory_new(
 pub extern "C" fn wasm_memory_type(m: Option<&wasm_memory_t>) -> *mut wasm_memorytype_t {
     guard(std::ptr::null_mut(), || {
         match m.and_then(|m| Some((m.memory()?, m))) {
-            Some((x, m)) => Box::into_raw(wasm_memorytype_t::new(ExternType::Memory(
-                x.ty(&m.ext.store.get().store),
-            ))),
+            Some((x, m)) => Box::into_raw(wasm_memorytype_t::new(x.ty(&m.ext.store.get().store))),
             None => std::ptr::null_mut(),
         }
     })

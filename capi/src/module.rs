@@ -55,13 +55,19 @@ impl wasmtime_module_t {
     pub fn get(&self) -> Result<&Module, String> {
         self.loaded.as_ref().map_err(Clone::clone)
     }
-    /// Imports (none known for a module of another target).
+    /// Imports as the C API shows them: without tags, which it has no kind for (none
+    /// known for a module of another target).
     pub fn imports(&self) -> Vec<wasmaot_loader::ImportType> {
-        self.get().map(|m| m.imports()).unwrap_or_default()
+        let mut imports = self.get().map(|m| m.imports()).unwrap_or_default();
+        imports.retain(|i| !matches!(i.ty, wasmaot_loader::ExternType::Tag(_)));
+        imports
     }
-    /// Exports (none known for a module of another target).
+    /// Exports as the C API shows them: without tags (none known for a module of
+    /// another target).
     pub fn exports(&self) -> Vec<wasmaot_loader::ExportType> {
-        self.get().map(|m| m.exports()).unwrap_or_default()
+        let mut exports = self.get().map(|m| m.exports()).unwrap_or_default();
+        exports.retain(|e| !matches!(e.ty, wasmaot_loader::ExternType::Tag(_)));
+        exports
     }
 }
 
@@ -227,7 +233,13 @@ pub extern "C" fn wasmtime_module_imports(
 ) {
     guard((), || {
         let v = m
-            .map(|m| m.imports().iter().map(importtype).collect())
+            .map(|m| {
+                m.imports()
+                    .iter()
+                    .filter_map(importtype)
+                    .map(Some)
+                    .collect()
+            })
             .unwrap_or_default();
         ptr::put(out, WasmVec::from_vec(v))
     })
@@ -240,7 +252,13 @@ pub extern "C" fn wasmtime_module_exports(
 ) {
     guard((), || {
         let v = m
-            .map(|m| m.exports().iter().map(exporttype).collect())
+            .map(|m| {
+                m.exports()
+                    .iter()
+                    .filter_map(exporttype)
+                    .map(Some)
+                    .collect()
+            })
             .unwrap_or_default();
         ptr::put(out, WasmVec::from_vec(v))
     })
@@ -439,7 +457,14 @@ pub extern "C" fn wasm_module_imports(
 ) {
     guard((), || {
         let v = m
-            .map(|m| m.module.imports().iter().map(importtype).collect())
+            .map(|m| {
+                m.module
+                    .imports()
+                    .iter()
+                    .filter_map(importtype)
+                    .map(Some)
+                    .collect()
+            })
             .unwrap_or_default();
         ptr::put(out, WasmVec::from_vec(v))
     })
@@ -452,7 +477,14 @@ pub extern "C" fn wasm_module_exports(
 ) {
     guard((), || {
         let v = m
-            .map(|m| m.module.exports().iter().map(exporttype).collect())
+            .map(|m| {
+                m.module
+                    .exports()
+                    .iter()
+                    .filter_map(exporttype)
+                    .map(Some)
+                    .collect()
+            })
             .unwrap_or_default();
         ptr::put(out, WasmVec::from_vec(v))
     })

@@ -17,7 +17,7 @@ use std::ffi::c_void;
 use std::hash::Hash;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use wasmaot_loader::{ExternRef, Func, Global, Instance, Memory, Store, Table};
+use wasmaot_loader::{ExnRef, ExternRef, Func, Global, Instance, Memory, Store, Table};
 use wasmaot_wasi::WasiCtx;
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
@@ -59,6 +59,8 @@ pub struct Handles {
     pub globals: Interner<Global>,
     pub instances: Interner<Instance>,
     pub externrefs: Interner<ExternRef>,
+    /// Exceptions (exnref values) handed to C, see `val.rs`.
+    pub exnrefs: Interner<ExnRef>,
 }
 
 /// `wasmtime_store_limiter` settings (negative in C = no limit).

@@ -10,7 +10,7 @@ use crate::store::{store_of, wasm_store_t, wasmtime_context_t, wasmtime_store_t,
 use crate::types::wasm_tabletype_t;
 use crate::val::ref_to_val;
 use crate::val::{from_c_typed, to_c, val_to_c, wasmtime_val_t, CHandle};
-use wasmaot_loader::{Extern, ExternType};
+use wasmaot_loader::Extern;
 use wasmaot_loader::{Table, Val, ValType};
 
 pub fn table_of(d: &StoreData, h: &CHandle) -> Result<Table, String> {
@@ -85,7 +85,7 @@ pub extern "C" fn wasmtime_table_type(
             return std::ptr::null_mut();
         };
         match table_of(s.store.data(), h) {
-            Ok(t) => Box::into_raw(wasm_tabletype_t::new(ExternType::Table(t.ty(&s.store)))),
+            Ok(t) => Box::into_raw(wasm_tabletype_t::new(t.ty(&s.store))),
             Err(_) => std::ptr::null_mut(),
         }
     })
@@ -269,9 +269,7 @@ pub unsafe extern "C" fn wasm_table_new(
 pub extern "C" fn wasm_table_type(t: Option<&wasm_table_t>) -> *mut wasm_tabletype_t {
     guard(std::ptr::null_mut(), || {
         match t.and_then(|t| Some((t.table()?, t))) {
-            Some((x, t)) => Box::into_raw(wasm_tabletype_t::new(ExternType::Table(
-                x.ty(&t.ext.store.get().store),
-            ))),
+            Some((x, t)) => Box::into_raw(wasm_tabletype_t::new(x.ty(&t.ext.store.get().store))),
             None => std::ptr::null_mut(),
         }
     })

@@ -16,6 +16,9 @@ pub const WASM_F64: u8 = 3;
 pub const WASM_V128: u8 = 4;
 pub const WASM_EXTERNREF: u8 = 128;
 pub const WASM_FUNCREF: u8 = 129;
+/// `exnref` (exception handling), which Wasmtime 23 does not have: our extension
+/// (`wasmaot.h`), numbered after `WASM_FUNCREF`.
+pub const WASMAOT_EXNREF: u8 = 130;
 
 pub fn valkind(t: ValType) -> u8 {
     match t {
@@ -26,6 +29,7 @@ pub fn valkind(t: ValType) -> u8 {
         ValType::V128 => WASM_V128,
         ValType::ExternRef => WASM_EXTERNREF,
         ValType::FuncRef => WASM_FUNCREF,
+        ValType::ExnRef => WASMAOT_EXNREF,
     }
 }
 
@@ -38,6 +42,7 @@ pub fn from_valkind(k: u8) -> Option<ValType> {
         WASM_V128 => ValType::V128,
         WASM_EXTERNREF => ValType::ExternRef,
         WASM_FUNCREF => ValType::FuncRef,
+        WASMAOT_EXNREF => ValType::ExnRef,
         _ => return None,
     })
 }
@@ -96,41 +101,75 @@ pub struct wasm_externtype_t {
 
 impl Clone for wasm_externtype_t {
     fn clone(&self) -> Self {
-        wasm_externtype_t::new(self.ty())
+        let which = match &self.which {
+            CExternType::Func(f) => CExternType::Func(CFuncType::new(f.ty.clone())),
+            CExternType::Global(g) => CExternType::Global(CGlobalType::new(g.ty)),
+            CExternType::Table(t) => CExternType::Table(CTableType::new(t.ty)),
+            CExternType::Memory(m) => CExternType::Memory(CMemoryType::new(m.ty)),
+        };
+        wasm_externtype_t { which }
+    }
+}
+
+impl CFuncType {
+    fn new(ty: FuncType) -> CFuncType {
+        CFuncType {
+            params: valtypes(&ty.params),
+            results: valtypes(&ty.results),
+            ty,
+        }
+    }
+}
+
+impl CGlobalType {
+    fn new(ty: GlobalType) -> CGlobalType {
+        CGlobalType {
+            content: new_valtype(ty.content),
+            ty,
+        }
+    }
+}
+
+impl CTableType {
+    fn new(ty: TableType) -> CTableType {
+        CTableType {
+            element: new_valtype(ty.element),
+            limits: wasm_limits_t {
+                min: ty.minimum,
+                max: ty.maximum.unwrap_or(u32::MAX),
+            },
+            ty,
+        }
+    }
+}
+
+impl CMemoryType {
+    fn new(ty: MemoryType) -> CMemoryType {
+        CMemoryType {
+            limits: wasm_limits_t {
+                min: ty.minimum.min(u64::from(u32::MAX)) as u32,
+                max: ty
+                    .maximum
+                    .map_or(u32::MAX, |m| m.min(u64::from(u32::MAX)) as u32),
+            },
+            ty,
+        }
     }
 }
 
 impl wasm_externtype_t {
-    pub fn new(ty: ExternType) -> wasm_externtype_t {
+    /// The type object of `ty`; `None` for a tag (exception handling), for which the
+    /// Wasmtime 23 C API has no extern kind: the C API does not show tags (see
+    /// `capi/README.md`).
+    pub fn new(ty: ExternType) -> Option<wasm_externtype_t> {
         let which = match ty {
-            ExternType::Func(ty) => CExternType::Func(CFuncType {
-                params: valtypes(&ty.params),
-                results: valtypes(&ty.results),
-                ty,
-            }),
-            ExternType::Global(ty) => CExternType::Global(CGlobalType {
-                content: new_valtype(ty.content),
-                ty,
-            }),
-            ExternType::Table(ty) => CExternType::Table(CTableType {
-                element: new_valtype(ty.element),
-                limits: wasm_limits_t {
-                    min: ty.minimum,
-                    max: ty.maximum.unwrap_or(u32::MAX),
-                },
-                ty,
-            }),
-            ExternType::Memory(ty) => CExternType::Memory(CMemoryType {
-                limits: wasm_limits_t {
-                    min: ty.minimum.min(u64::from(u32::MAX)) as u32,
-                    max: ty
-                        .maximum
-                        .map_or(u32::MAX, |m| m.min(u64::from(u32::MAX)) as u32),
-                },
-                ty,
-            }),
+            ExternType::Func(ty) => CExternType::Func(CFuncType::new(ty)),
+            ExternType::Global(ty) => CExternType::Global(CGlobalType::new(ty)),
+            ExternType::Table(ty) => CExternType::Table(CTableType::new(ty)),
+            ExternType::Memory(ty) => CExternType::Memory(CMemoryType::new(ty)),
+            ExternType::Tag(_) => return None,
         };
-        wasm_externtype_t { which }
+        Some(wasm_externtype_t { which })
     }
     pub fn ty(&self) -> ExternType {
         match &self.which {
@@ -143,16 +182,18 @@ impl wasm_externtype_t {
 }
 
 macro_rules! specific_type {
-    ($name:ident, $variant:ident, $inner:ty) => {
+    ($name:ident, $variant:ident, $inner:ident, $loader:ty) => {
         #[repr(transparent)]
         #[derive(Clone)]
         pub struct $name {
             pub ext: wasm_externtype_t,
         }
         impl $name {
-            pub fn new(ty: ExternType) -> Box<$name> {
+            pub fn new(ty: $loader) -> Box<$name> {
                 Box::new($name {
-                    ext: wasm_externtype_t::new(ty),
+                    ext: wasm_externtype_t {
+                        which: CExternType::$variant($inner::new(ty)),
+                    },
                 })
             }
             pub fn inner(&self) -> &$inner {
@@ -187,10 +228,10 @@ macro_rules! specific_type {
     };
 }
 
-specific_type!(wasm_functype_t, Func, CFuncType);
-specific_type!(wasm_globaltype_t, Global, CGlobalType);
-specific_type!(wasm_tabletype_t, Table, CTableType);
-specific_type!(wasm_memorytype_t, Memory, CMemoryType);
+specific_type!(wasm_functype_t, Func, CFuncType, FuncType);
+specific_type!(wasm_globaltype_t, Global, CGlobalType, GlobalType);
+specific_type!(wasm_tabletype_t, Table, CTableType, TableType);
+specific_type!(wasm_memorytype_t, Memory, CMemoryType, MemoryType);
 
 pub struct wasm_importtype_t {
     module: OwnedVec<u8>,
@@ -226,17 +267,19 @@ pub fn bytes(b: &[u8]) -> OwnedVec<u8> {
 /// `wasm_name_t`: a byte vector.
 pub type wasm_name_t = WasmVec<u8>;
 
+/// The import type object of `i`; `None` for a tag import (not shown by the C API).
 pub fn importtype(i: &ImportType) -> Option<Box<wasm_importtype_t>> {
     Some(Box::new(wasm_importtype_t {
         module: bytes(i.module.as_bytes()),
         name: bytes(i.name.as_bytes()),
-        ty: Box::new(wasm_externtype_t::new(i.ty.clone())),
+        ty: Box::new(wasm_externtype_t::new(i.ty.clone())?),
     }))
 }
+/// The export type object of `e`; `None` for a tag export (not shown by the C API).
 pub fn exporttype(e: &ExportType) -> Option<Box<wasm_exporttype_t>> {
     Some(Box::new(wasm_exporttype_t {
         name: bytes(e.name.as_bytes()),
-        ty: Box::new(wasm_externtype_t::new(e.ty.clone())),
+        ty: Box::new(wasm_externtype_t::new(e.ty.clone())?),
     }))
 }
 
@@ -411,9 +454,7 @@ pub unsafe extern "C" fn wasm_functype_new(
         // SAFETY: the caller's promise.
         let r = unsafe { take_valtypes(results) };
         match (p, r) {
-            (Some(p), Some(r)) => {
-                Box::into_raw(wasm_functype_t::new(ExternType::Func(FuncType::new(p, r))))
-            }
+            (Some(p), Some(r)) => Box::into_raw(wasm_functype_t::new(FuncType::new(p, r))),
             _ => std::ptr::null_mut(),
         }
     })
@@ -451,10 +492,10 @@ pub extern "C" fn wasm_globaltype_new(
         if mutability > 1 {
             return std::ptr::null_mut();
         }
-        Box::into_raw(wasm_globaltype_t::new(ExternType::Global(GlobalType {
+        Box::into_raw(wasm_globaltype_t::new(GlobalType {
             content: content.ty,
             mutable: mutability == 1,
-        })))
+        }))
     })
 }
 
@@ -485,11 +526,11 @@ pub extern "C" fn wasm_tabletype_new(
         if !element.ty.is_ref() {
             return std::ptr::null_mut();
         }
-        Box::into_raw(wasm_tabletype_t::new(ExternType::Table(TableType {
+        Box::into_raw(wasm_tabletype_t::new(TableType {
             element: element.ty,
             minimum: limits.min,
             maximum: (limits.max != u32::MAX).then_some(limits.max),
-        })))
+        }))
     })
 }
 
@@ -520,11 +561,11 @@ pub extern "C" fn wasm_memorytype_new(limits: Option<&wasm_limits_t>) -> *mut wa
             return std::ptr::null_mut();
         };
         let max = (l.max != u32::MAX).then_some(u64::from(l.max));
-        Box::into_raw(wasm_memorytype_t::new(ExternType::Memory(memorytype(
+        Box::into_raw(wasm_memorytype_t::new(memorytype(
             u64::from(l.min),
             max,
             false,
-        ))))
+        )))
     })
 }
 
@@ -541,11 +582,11 @@ pub extern "C" fn wasmtime_memorytype_new(
     is_64: bool,
 ) -> *mut wasm_memorytype_t {
     guard(std::ptr::null_mut(), || {
-        Box::into_raw(wasm_memorytype_t::new(ExternType::Memory(memorytype(
+        Box::into_raw(wasm_memorytype_t::new(memorytype(
             min,
             max_present.then_some(max),
             is_64,
-        ))))
+        )))
     })
 }
 

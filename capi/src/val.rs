@@ -6,11 +6,14 @@ use crate::guard::guard;
 use crate::ptr::{self, Finalized, Out, SendPtr};
 use crate::refs::{delete_ref, view, wasm_ref_t, ExternRefObj, RefHeader, RefKind, RefView};
 use crate::store::{wasmtime_context_t, StoreData, WasmStore};
-use crate::types::{WASM_EXTERNREF, WASM_F32, WASM_F64, WASM_FUNCREF, WASM_I32, WASM_I64};
+use crate::types::{
+    WASMAOT_EXNREF as WASM_EXNREF, WASM_EXTERNREF, WASM_F32, WASM_F64, WASM_FUNCREF, WASM_I32,
+    WASM_I64,
+};
 use crate::vec::declare_vec;
 use std::ffi::c_void;
 use std::sync::Arc;
-use wasmaot_loader::{Extern, ExternRef, Func, Val, ValType};
+use wasmaot_loader::{ExnRef, Extern, ExternRef, Func, Val, ValType};
 
 pub const WASMTIME_I32: u8 = 0;
 pub const WASMTIME_I64: u8 = 1;
@@ -20,6 +23,10 @@ pub const WASMTIME_V128: u8 = 4;
 pub const WASMTIME_FUNCREF: u8 = 5;
 pub const WASMTIME_EXTERNREF: u8 = 6;
 pub const WASMTIME_ANYREF: u8 = 7;
+/// An `exnref` (exception handling; Wasmtime 23 has none): our extension (`wasmaot.h`).
+/// The reference is in `of.externref` (store id 0: null), an opaque handle valid as long
+/// as its store.
+pub const WASMAOT_EXNREF: u8 = 8;
 
 /// `wasmtime_func_t`, `_table_t`, `_memory_t`, `_global_t`, `_instance_t`.
 #[repr(C)]
@@ -125,6 +132,28 @@ pub fn externref_of(d: &StoreData, r: &CRef) -> Result<Option<ExternRef>, String
         .ok_or_else(|| "invalid externref".to_string())
 }
 
+fn exnref_handle(d: &mut StoreData, r: ExnRef) -> CRef {
+    CRef {
+        store_id: d.id,
+        private1: d.handles.exnrefs.intern(r) as u32,
+        private2: 0,
+    }
+}
+
+fn exnref_of(d: &StoreData, r: &CRef) -> Result<Option<ExnRef>, String> {
+    if r.store_id == 0 {
+        return Ok(None);
+    }
+    if r.store_id != d.id {
+        return Err("exnref used with the wrong store".into());
+    }
+    d.handles
+        .exnrefs
+        .get(r.private1 as usize)
+        .map(Some)
+        .ok_or_else(|| "invalid exnref".to_string())
+}
+
 /// The C value of `v`.
 pub fn to_c(d: &mut StoreData, v: &Val) -> wasmtime_val_t {
     let zero = wasmtime_val_t {
@@ -173,6 +202,14 @@ pub fn to_c(d: &mut StoreData, v: &Val) -> wasmtime_val_t {
             }
             .with(|u| u.externref = h)
         }
+        Val::ExnRef(r) => {
+            let h = r.map(|r| exnref_handle(d, r)).unwrap_or_default();
+            wasmtime_val_t {
+                kind: WASMAOT_EXNREF,
+                ..zero
+            }
+            .with(|u| u.externref = h)
+        }
     }
 }
 
@@ -186,6 +223,7 @@ pub fn kind_name(k: u8) -> &'static str {
         WASMTIME_FUNCREF => "funcref",
         WASMTIME_EXTERNREF => "externref",
         WASMTIME_ANYREF => "anyref",
+        WASMAOT_EXNREF => "exnref",
         _ => "an invalid kind",
     }
 }
@@ -212,6 +250,11 @@ pub fn from_c(d: &StoreData, v: &wasmtime_val_t) -> Result<Val, String> {
             // SAFETY: kind says the externref member is active.
             let r = unsafe { v.of.externref };
             Val::ExternRef(externref_of(d, &r)?)
+        }
+        WASMAOT_EXNREF => {
+            // SAFETY: kind says the externref member is active (where exnrefs are kept).
+            let r = unsafe { v.of.externref };
+            Val::ExnRef(exnref_of(d, &r)?)
         }
         WASMTIME_ANYREF => return Err("anyref values are not supported by wasmaot".into()),
         k => return Err(format!("invalid value kind {k}")),
@@ -244,9 +287,10 @@ pub fn to_raw(d: &mut StoreData, v: &Val) -> wasmtime_val_raw_t {
         Val::F32(x) => u128::from(x),
         Val::F64(x) => u128::from(x),
         Val::V128(x) => x,
-        Val::FuncRef(None) | Val::ExternRef(None) => 0,
+        Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) => 0,
         Val::FuncRef(Some(f)) => d.handles.funcs.intern(f) as u128 + 1,
         Val::ExternRef(Some(r)) => d.handles.externrefs.intern(r) as u128 + 1,
+        Val::ExnRef(Some(r)) => d.handles.exnrefs.intern(r) as u128 + 1,
     };
     wasmtime_val_raw_t(bits.to_le_bytes())
 }
@@ -268,6 +312,11 @@ pub fn from_raw(d: &StoreData, ty: ValType, raw: &wasmtime_val_raw_t) -> Val {
             (bits as u32 as usize)
                 .checked_sub(1)
                 .and_then(|i| d.handles.externrefs.get(i)),
+        ),
+        ValType::ExnRef => Val::ExnRef(
+            (bits as u32 as usize)
+                .checked_sub(1)
+                .and_then(|i| d.handles.exnrefs.get(i)),
         ),
     }
 }
@@ -574,6 +623,14 @@ pub fn val_to_c(store: &Arc<WasmStore>, v: &Val) -> wasm_val_t {
                 of: wasm_val_union { ref_: r },
             }
         }
+        // wasm.h has no reference object for exceptions: an exnref reads as a null
+        // reference of kind `WASMAOT_VALKIND_EXNREF` (use `wasmtime_val_t` to keep it).
+        Val::ExnRef(_) => wasm_val_t {
+            kind: WASM_EXNREF,
+            of: wasm_val_union {
+                ref_: std::ptr::null_mut(),
+            },
+        },
     }
 }
 
@@ -605,6 +662,8 @@ pub fn val_from_c(v: &wasm_val_t, ty: ValType) -> Result<Val, String> {
             WASM_F64 => Val::F64(v.of.f64.to_bits()),
             WASM_FUNCREF => ref_to_val(v.ref_view(), ValType::FuncRef)?,
             WASM_EXTERNREF => ref_to_val(v.ref_view(), ValType::ExternRef)?,
+            WASM_EXNREF if v.ref_view().is_none() => Val::ExnRef(None),
+            WASM_EXNREF => return Err("a wasm.h exnref value can only be null".into()),
             k => return Err(format!("invalid value kind {k}")),
         }
     };

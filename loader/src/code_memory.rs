@@ -1,7 +1,10 @@
 //! Executable memory holding a module's linked code, and the process-global registry of
 //! code ranges the trap handler and backtraces consult.
 
-use crate::abi::{trap_site, AddressMap, CodeTables, TrapCode, TRAP_SITE_SIZE};
+use crate::abi::{
+    trap_site, AddressMap, CodeTables, ExceptionSite, ExceptionTable, TrapCode, VMOffsets,
+    TRAP_SITE_SIZE,
+};
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
@@ -255,6 +258,12 @@ pub(crate) struct CodeInfo {
     pub tables: CodeTables,
     /// The address map, decoded the first time a backtrace needs it.
     pub address_map: OnceLock<AddressMap>,
+    /// The VMContext layout of the module's instances on this host: where the exception
+    /// unwinder finds a frame's tags (`None` for code without instances, in tests).
+    pub offsets: Option<VMOffsets>,
+    /// The exception table, decoded the first time an exception unwinds through this
+    /// code (empty if it does not decode).
+    pub exception_sites: OnceLock<Vec<ExceptionSite>>,
 }
 
 impl CodeInfo {
@@ -296,6 +305,20 @@ impl CodeInfo {
         });
         let i = names.binary_search_by_key(&index, |(i, _)| *i).ok()?;
         Some(names[i].1.as_str())
+    }
+
+    /// The exception site whose call returns to `ret_offset`, if that call has handlers.
+    pub fn exception_site(&self, ret_offset: u32) -> Option<&ExceptionSite> {
+        let sites = self.exception_sites.get_or_init(|| {
+            let blob = self.meta.bytes().get(self.tables.exception_sites.clone());
+            blob.and_then(ExceptionTable::new)
+                .map(|t| t.sites().collect())
+                .unwrap_or_default()
+        });
+        let i = sites
+            .binary_search_by_key(&ret_offset, |s| s.ret_offset)
+            .ok()?;
+        sites.get(i)
     }
 
     /// The module's address map (empty if it has none or it does not decode).

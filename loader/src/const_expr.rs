@@ -2,7 +2,8 @@
 
 use crate::abi::{ConstExpr, ConstOp, ValType};
 
-/// A constant value; references are raw words (`*const VMFuncRef` / externref handle).
+/// A constant value; references are raw words (`*const VMFuncRef` / externref handle /
+/// exception object address).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum ConstVal {
     I32(i32),
@@ -33,7 +34,7 @@ impl ConstVal {
             ValType::F32 => ConstVal::F32(bits as u32),
             ValType::F64 => ConstVal::F64(bits as u64),
             ValType::V128 => ConstVal::V128(bits),
-            ValType::FuncRef | ValType::ExternRef => ConstVal::Ref(bits as usize),
+            ValType::FuncRef | ValType::ExternRef | ValType::ExnRef => ConstVal::Ref(bits as usize),
         }
     }
 }
@@ -171,13 +172,11 @@ mod tests {
             eval(&f, &|_| ConstVal::I32(0), &|i| 100 + i as usize),
             ConstVal::Ref(102)
         );
-        check(
-            &ConstExpr(vec![ConstOp::RefNull]),
-            ValType::ExternRef,
-            &globals,
-            0,
-        )
-        .unwrap();
+        for ty in [ValType::ExternRef, ValType::ExnRef] {
+            check(&ConstExpr(vec![ConstOp::RefNull]), ty, &globals, 0).unwrap();
+        }
+        assert!(check(&f, ValType::ExnRef, &globals, 3).is_err());
+        assert_eq!(ConstVal::from_bits(ValType::ExnRef, 0), ConstVal::Ref(0));
         let m = ConstExpr(vec![
             ConstOp::I32Const(7),
             ConstOp::I32Const(-3),

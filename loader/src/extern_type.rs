@@ -9,16 +9,20 @@ pub enum ExternType {
     Table(TableType),
     Memory(MemoryType),
     Global(GlobalType),
+    /// A tag (exception handling): its function type, whose params are the payload of
+    /// its exceptions (no results).
+    Tag(FuncType),
 }
 
 impl ExternType {
-    /// "function", "table", "memory" or "global".
+    /// "function", "table", "memory", "global" or "tag".
     pub fn kind_name(&self) -> &'static str {
         match self {
             ExternType::Func(_) => "function",
             ExternType::Table(_) => "table",
             ExternType::Memory(_) => "memory",
             ExternType::Global(_) => "global",
+            ExternType::Tag(_) => "tag",
         }
     }
 }

@@ -1,16 +1,17 @@
-//! `Extern`: a function, table, memory or global of a store, as imported and exported.
+//! `Extern`: a function, table, memory, global or tag of a store, as imported and exported.
 
 use crate::extern_type::ExternType;
 use crate::store::AsContext;
-use crate::{Func, Global, Memory, Table};
+use crate::{Func, Global, Memory, Table, Tag};
 
-/// A function, table, memory or global of a store.
+/// A function, table, memory, global or tag of a store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Extern {
     Func(Func),
     Table(Table),
     Memory(Memory),
     Global(Global),
+    Tag(Tag),
 }
 
 impl Extern {
@@ -20,6 +21,7 @@ impl Extern {
             Extern::Table(t) => ExternType::Table(t.ty(&store)),
             Extern::Memory(m) => ExternType::Memory(m.ty(&store)),
             Extern::Global(g) => ExternType::Global(g.ty(&store)),
+            Extern::Tag(t) => ExternType::Tag(t.ty(&store)),
         }
     }
     pub fn into_func(self) -> Option<Func> {
@@ -46,6 +48,12 @@ impl Extern {
             _ => None,
         }
     }
+    pub fn into_tag(self) -> Option<Tag> {
+        match self {
+            Extern::Tag(t) => Some(t),
+            _ => None,
+        }
+    }
 }
 
 impl From<Func> for Extern {
@@ -66,5 +74,10 @@ impl From<Memory> for Extern {
 impl From<Global> for Extern {
     fn from(g: Global) -> Extern {
         Extern::Global(g)
+    }
+}
+impl From<Tag> for Extern {
+    fn from(t: Tag) -> Extern {
+        Extern::Tag(t)
     }
 }

@@ -10,6 +10,7 @@ use crate::handles::Global;
 use crate::handles::Instance;
 use crate::handles::Memory;
 use crate::handles::Table;
+use crate::handles::Tag;
 use crate::module::Module;
 use crate::store::{AsContextMut, StoreOpaque};
 use crate::vm::func::{FuncData, FuncKind};
@@ -56,6 +57,9 @@ impl Instance {
     pub fn get_global(&self, store: impl AsContextMut, name: &str) -> Option<Global> {
         self.get_export(store, name)?.into_global()
     }
+    pub fn get_tag(&self, store: impl AsContextMut, name: &str) -> Option<Tag> {
+        self.get_export(store, name)?.into_tag()
+    }
 
     /// All exports, in the module's order.
     pub fn exports(&self, mut store: impl AsContextMut) -> Vec<(String, Extern)> {
@@ -101,6 +105,10 @@ impl StoreOpaque {
             EntityIndex::Global(i) => Extern::Global(Global {
                 store: id,
                 index: inst.globals[i as usize],
+            }),
+            EntityIndex::Tag(i) => Extern::Tag(Tag {
+                store: id,
+                index: inst.tags[i as usize],
             }),
         }
     }

@@ -1,7 +1,7 @@
 //! Instantiation, in phases: check the module against the store and the imports, bind the
 //! imports into a new VMContext, write its header, register the instance in the store,
-//! define its globals, tables and memories, apply element and data segments (Wasm 2.0
-//! order) and run the start function.
+//! define its globals, tags, tables and memories, apply element and data segments (Wasm
+//! 2.0 order) and run the start function.
 
 use crate::abi::{ElemItems, ImportKind, ModuleMeta, SegmentMode, TrapCode};
 use crate::const_expr::ConstVal;
@@ -13,6 +13,7 @@ use crate::handles::Global;
 use crate::handles::Instance;
 use crate::handles::Memory;
 use crate::handles::Table;
+use crate::handles::Tag;
 use crate::module::{Module, ModuleInner};
 use crate::store::StoreOpaque;
 use crate::vm::func::FuncKind;
@@ -20,6 +21,7 @@ use crate::vm::global::GlobalData;
 use crate::vm::instance::{InstanceData, NO_FUNC};
 use crate::vm::memory::{LinearMemory, MemoryData};
 use crate::vm::table::{TableData, TableElements};
+use crate::vm::tag::TagOrigin;
 use crate::vmcontext::{VMContextAlloc, VMFuncRef, ValRaw, HOST_POINTER_SIZE};
 use std::sync::Arc;
 
@@ -39,6 +41,7 @@ pub(crate) fn instantiate(
     let index = register(store, module, vmctx, imported);
     let minner = &*module.inner;
     define_globals(store, minner, index);
+    define_tags(store, minner, index);
     define_tables(store, minner, index)?;
     define_memories(store, &module.inner, index)?;
     store.resolve_pending_host_funcs();
@@ -81,6 +84,7 @@ struct Imported {
     tables: Vec<u32>,
     memories: Vec<u32>,
     globals: Vec<u32>,
+    tags: Vec<u32>,
 }
 
 impl Imported {
@@ -93,6 +97,7 @@ impl Imported {
             tables: room(meta.num_imported_tables(), meta.tables.len()),
             memories: room(meta.num_imported_memories(), meta.memories.len()),
             globals: room(meta.num_imported_globals(), meta.globals.len()),
+            tags: room(meta.num_imported_tags(), meta.tags.len()),
         }
     }
 }
@@ -139,6 +144,12 @@ fn bind_imports(
                 let n = imported.globals.len() as u32;
                 vmctx.write_usize(offsets.vmctx_imported_global(n), def);
                 imported.globals.push(g.index);
+            }
+            (ImportKind::Tag(ty), Extern::Tag(t)) => {
+                let address = import_tag(store, minner, *ty, *t, incompatible)?;
+                let n = imported.tags.len() as u32;
+                vmctx.write_usize(offsets.vmctx_tag(n), address);
+                imported.tags.push(t.index);
             }
             (kind, ext) => return Err(incompatible(kind_mismatch(kind, ext))),
         }
@@ -254,6 +265,27 @@ fn import_global(
     Ok(data.def as usize)
 }
 
+/// An imported tag: its identity (the address of its `VMTag`). As in Wasmtime, its type
+/// must be exactly the import's (tag types are not subtyped).
+fn import_tag(
+    store: &StoreOpaque,
+    minner: &ModuleInner,
+    type_index: u32,
+    t: Tag,
+    incompatible: impl Fn(String) -> Error,
+) -> Result<usize> {
+    store.check(t.store, "imported tag")?;
+    let data = &store.tags[t.index as usize];
+    if data.type_id() != minner.type_ids[type_index as usize] {
+        let expected = &minner.meta.types[type_index as usize];
+        return Err(incompatible(format!(
+            "expected tag {expected}, found tag {}",
+            data.ty
+        )));
+    }
+    Ok(data.address())
+}
+
 /// "expected function, found table" and the like.
 fn kind_mismatch(kind: &ImportKind, ext: &Extern) -> String {
     let expected = match kind {
@@ -261,12 +293,14 @@ fn kind_mismatch(kind: &ImportKind, ext: &Extern) -> String {
         ImportKind::Table(_) => "table",
         ImportKind::Memory(_) => "memory",
         ImportKind::Global(_) => "global",
+        ImportKind::Tag(_) => "tag",
     };
     let found = match ext {
         Extern::Func(_) => "function",
         Extern::Table(_) => "table",
         Extern::Memory(_) => "memory",
         Extern::Global(_) => "global",
+        Extern::Tag(_) => "tag",
     };
     format!("expected {expected}, found {found}")
 }
@@ -324,6 +358,7 @@ fn register(
     let mut data = Box::new(InstanceData {
         last_wasm_fp: 0,
         last_wasm_pc: 0,
+        last_wasm_regs: [0; crate::vm::instance::SAVED_REGS],
         module: module.clone(),
         vmctx,
         index,
@@ -331,6 +366,7 @@ fn register(
         tables: imported.tables,
         memories: imported.memories,
         globals: imported.globals,
+        tags: imported.tags,
         elements: Vec::new(),
         data_dropped: vec![false; meta.data.len()],
     });
@@ -353,6 +389,25 @@ fn define_globals(store: &mut StoreOpaque, module: &ModuleInner, index: u32) {
         store.globals.push(global);
         let gi = store.globals.len() as u32 - 1;
         store.instances[index as usize].globals.push(gi);
+    }
+}
+
+/// The defined tags: new in the store (their addresses stay put as long as it lives) and
+/// published in the VMContext after the imported ones.
+fn define_tags(store: &mut StoreOpaque, module: &ModuleInner, index: u32) {
+    let nimported = module.meta.num_imported_tags();
+    for (i, &t) in module.meta.tags.iter().enumerate() {
+        let ty = Arc::new(module.meta.types[t as usize].clone());
+        let origin = TagOrigin::Instance {
+            instance: index,
+            index: nimported + i as u32,
+        };
+        let ti = store.new_tag(ty, module.type_ids[t as usize], origin);
+        let address = store.tags[ti as usize].address();
+        let inst = &mut store.instances[index as usize];
+        let slot = inst.offsets().vmctx_tag(nimported + i as u32);
+        inst.vmctx.write_usize(slot, address);
+        inst.tags.push(ti);
     }
 }
 

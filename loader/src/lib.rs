@@ -15,15 +15,16 @@
 //!   type ids, host trampolines); `module`, `load` (artifact → module), `prelinked`
 //!   (modules a system linker placed, found through their descriptor symbol).
 //! - records: `vm` (what the store owns and compiled code reads: linear memories, table
-//!   elements, global slots, functions, instances), `handles`.
+//!   elements, global slots, functions, instances, tags, exception objects), `handles`.
 //! - store: `store`, `deadline`, `growth_limits`.
-//! - API: `func`, `table`, `memory`, `global`, `instance`, `values`, `externals`, `caller`,
-//!   `instantiate` (in phases, Wasm 2.0 order), `interrupt` (fuel and epochs), `libcalls`
-//!   (the `wasmaot_rt_*` functions compiled code calls), `linker`.
+//! - API: `func`, `table`, `memory`, `global`, `tag`, `instance`, `values`, `externals`,
+//!   `caller`, `exception` (exnrefs, uncaught exceptions), `instantiate` (in phases, Wasm
+//!   2.0 order), `interrupt` (fuel and epochs), `libcalls` (the `wasmaot_rt_*` functions
+//!   compiled code calls, `throw` among them), `linker`.
 //!
-//! Handles (`Func`, `Table`, `Memory`, `Global`, `Instance`, `ExternRef`) are `Copy`
-//! indices into the `Store` that created them; using one with another store is an
-//! error (or yields an empty value for the infallible accessors), never a crash.
+//! Handles (`Func`, `Table`, `Memory`, `Global`, `Tag`, `Instance`, `ExternRef`, `ExnRef`)
+//! are `Copy` indices into the `Store` that created them; using one with another store is
+//! an error (or yields an empty value for the infallible accessors), never a crash.
 //!
 //! `unsafe` code lives in: `os`, `vmcontext`, `vm`, `memory_pool`, `code_memory`, `link`,
 //! `func`, `instantiate`, `libcalls`, `load` (file mapping), `module_bytes`, `prelinked`
@@ -44,6 +45,7 @@ mod deadline;
 mod elf_sections;
 mod engine;
 mod error;
+mod exception;
 mod extern_type;
 mod externals;
 mod func;
@@ -66,6 +68,7 @@ mod os;
 mod prelinked;
 mod store;
 mod table;
+mod tag;
 mod traphandlers;
 mod values;
 mod vm;
@@ -76,10 +79,11 @@ pub use caller::Caller;
 pub use deadline::UpdateDeadline;
 pub use engine::{Config, Engine};
 pub use error::{Error, ErrorKind, FrameInfo, HostError, Result, Trap};
+pub use exception::UncaughtException;
 pub use extern_type::{ExportType, ExternType, ImportType};
 pub use externals::Extern;
 pub use growth_limits::GrowthLimits;
-pub use handles::{Func, Global, Instance, Memory, Table};
+pub use handles::{ExnRef, Func, Global, Instance, Memory, Table, Tag};
 pub use linker::{InstancePre, Linker};
 pub use module::Module;
 pub use prelinked::is_shared_object;

@@ -12,7 +12,7 @@ use crate::abi::{FloatHelper, Libcall, TrapCode};
 use crate::store::StoreOpaque;
 use crate::traphandlers::raise_trap;
 use crate::vm::instance::InstanceData;
-use crate::vmcontext::{vmctx_instance, vmctx_store};
+use crate::vmcontext::{vmctx_instance, vmctx_store, ValRaw};
 
 /// Offset of `instance` in a VMContext on this host.
 #[cfg(all(
@@ -22,9 +22,10 @@ use crate::vmcontext::{vmctx_instance, vmctx_store};
 ))]
 const VMCTX_INSTANCE: usize = crate::vmcontext::HOST_FIXED_OFFSETS.vmctx_instance() as usize;
 
-/// Thunks for the libcalls that can trap: record the calling wasm frame (frame pointer,
-/// return address) in the instance (`InstanceData::last_wasm_fp/pc`) and jump to the
-/// libcall, so a trap it raises has a backtrace.
+/// Thunks for the libcalls that can trap or throw: record the calling wasm frame (frame
+/// pointer, return address) in the instance (`InstanceData::last_wasm_fp/pc`) and jump to
+/// the libcall, so a trap it raises has a backtrace and a throw knows where to start
+/// unwinding.
 macro_rules! libcall_thunks {
     ($($thunk:ident => $real:ident,)*) => {
         #[cfg(all(target_arch = "x86_64", not(target_os = "macos"), not(windows)))]
@@ -73,6 +74,63 @@ libcall_thunks! {
     wasmaot_thunk_epoch_interrupt => wasmaot_rt_epoch_interrupt,
 }
 
+/// Thunks for the libcalls that throw: like [`libcall_thunks`], and they also record the
+/// callee-saved registers at the call (`InstanceData::last_wasm_regs`). Compiled code
+/// calls these libcalls with the platform's C convention, for which Cranelift keeps
+/// callee-saved registers live across the exceptional edge too: a handler in the
+/// calling frame gets them back (`traphandlers::resume`).
+macro_rules! throw_thunks {
+    ($($thunk:ident => $real:ident,)*) => {
+        #[cfg(all(target_arch = "x86_64", not(target_os = "macos"), not(windows)))]
+        std::arch::global_asm!(
+            $(
+                ".text",
+                ".p2align 4",
+                concat!(stringify!($thunk), ":"),
+                "mov rax, qword ptr [rdi + {instance}]",
+                "mov qword ptr [rax], rbp",
+                "mov r11, qword ptr [rsp]",
+                "mov qword ptr [rax + 8], r11",
+                "mov qword ptr [rax + 16], rbx",
+                "mov qword ptr [rax + 24], r12",
+                "mov qword ptr [rax + 32], r13",
+                "mov qword ptr [rax + 40], r14",
+                "mov qword ptr [rax + 48], r15",
+                concat!("jmp {", stringify!($real), "}"),
+            )*
+            instance = const VMCTX_INSTANCE,
+            $($real = sym $real,)*
+        );
+        #[cfg(all(target_arch = "aarch64", not(target_os = "macos"), not(windows)))]
+        std::arch::global_asm!(
+            $(
+                ".text",
+                ".p2align 4",
+                concat!(stringify!($thunk), ":"),
+                "ldr x16, [x0, #{instance}]",
+                "stp x29, x30, [x16]",
+                "stp x19, x20, [x16, #16]",
+                "stp x21, x22, [x16, #32]",
+                "stp x23, x24, [x16, #48]",
+                "stp x25, x26, [x16, #64]",
+                "stp x27, x28, [x16, #80]",
+                concat!("b {", stringify!($real), "}"),
+            )*
+            instance = const VMCTX_INSTANCE,
+            $($real = sym $real,)*
+        );
+        #[cfg(all(any(target_arch = "x86_64", target_arch = "aarch64"), not(target_os = "macos"), not(windows)))]
+        extern "C" {
+            $(fn $thunk();)*
+        }
+    };
+}
+
+throw_thunks! {
+    wasmaot_thunk_throw => wasmaot_rt_throw,
+    wasmaot_thunk_throw_ref => wasmaot_rt_throw_ref,
+}
+
 /// The address compiled code should call for a trapping libcall: its thunk where we have
 /// one, else the function itself.
 macro_rules! trapping {
@@ -112,6 +170,8 @@ pub(crate) fn address_of(symbol: &str) -> Option<usize> {
             Libcall::EpochInterrupt => {
                 trapping!(wasmaot_rt_epoch_interrupt, wasmaot_thunk_epoch_interrupt)
             }
+            Libcall::Throw => trapping!(wasmaot_rt_throw, wasmaot_thunk_throw),
+            Libcall::ThrowRef => trapping!(wasmaot_rt_throw_ref, wasmaot_thunk_throw_ref),
         });
     }
     Some(match FloatHelper::from_symbol(symbol)? {
@@ -155,20 +215,31 @@ unsafe fn context<'a>(vmctx: *mut u8) -> (&'a mut StoreOpaque, u32) {
     }
 }
 
+/// The calling wasm frame (frame pointer, return address) the thunk recorded in the
+/// instance of `vmctx`, cleared for the next libcall; zeros if the libcall was not called
+/// through a thunk.
+///
+/// # Safety
+/// `vmctx` must be a live VMContext of this runtime.
+unsafe fn take_frame(vmctx: *mut u8) -> (usize, usize) {
+    // SAFETY: see contract; the instance outlives the call.
+    unsafe {
+        let inst = vmctx_instance(vmctx).cast::<InstanceData>();
+        let frame = ((*inst).last_wasm_fp, (*inst).last_wasm_pc);
+        (*inst).last_wasm_fp = 0;
+        (*inst).last_wasm_pc = 0;
+        frame
+    }
+}
+
 /// Finish a libcall: return its value or raise its trap (with the wasm frames the
 /// thunk recorded, if it was called through one).
 ///
 /// # Safety
 /// Only from a libcall called by wasm (inside an entry) with its VMContext.
 unsafe fn finish<T>(vmctx: *mut u8, result: Result<T, TrapCode>) -> T {
-    // SAFETY: see contract; the instance outlives the call.
-    let (fp, pc) = unsafe {
-        let inst = vmctx_instance(vmctx).cast::<InstanceData>();
-        let frame = ((*inst).last_wasm_fp, (*inst).last_wasm_pc);
-        (*inst).last_wasm_fp = 0;
-        (*inst).last_wasm_pc = 0;
-        frame
-    };
+    // SAFETY: see contract.
+    let (fp, pc) = unsafe { take_frame(vmctx) };
     match result {
         Ok(v) => v,
         // SAFETY: see contract; `result` holds no destructor-bearing data.
@@ -181,14 +252,8 @@ unsafe fn finish<T>(vmctx: *mut u8, result: Result<T, TrapCode>) -> T {
 /// # Safety
 /// As for [`finish`].
 unsafe fn finish_error<T>(vmctx: *mut u8, result: crate::Result<T>) -> T {
-    // SAFETY: see contract; the instance outlives the call.
-    let (fp, pc) = unsafe {
-        let inst = vmctx_instance(vmctx).cast::<InstanceData>();
-        let frame = ((*inst).last_wasm_fp, (*inst).last_wasm_pc);
-        (*inst).last_wasm_fp = 0;
-        (*inst).last_wasm_pc = 0;
-        frame
-    };
+    // SAFETY: see contract.
+    let (fp, pc) = unsafe { take_frame(vmctx) };
     match result {
         Ok(v) => v,
         // SAFETY: see contract; the error moves into the trap record.
@@ -586,6 +651,92 @@ pub unsafe extern "C" fn wasmaot_rt_epoch_interrupt(vmctx: *mut u8) {
     unsafe { finish_error(vmctx, result) }
 }
 
+/// Throw a new exception of tag `tag` (module tag index) whose payload is in `values`
+/// (one `ValRaw` per param of the tag's type): unwind to the nearest wasm handler that
+/// takes it, or end the call with an [`crate::UncaughtException`] error.
+///
+/// # Safety
+/// Called by compiled code (through its thunk) inside an entry, with its own VMContext
+/// and, unless the tag has no params, `values` pointing to the payload.
+#[no_mangle]
+pub unsafe extern "C" fn wasmaot_rt_throw(vmctx: *mut u8, tag: u32, values: *const ValRaw) {
+    // SAFETY: see contract.
+    let (fp, pc) = unsafe { take_frame(vmctx) };
+    // SAFETY: see contract.
+    let (store, instance) = unsafe { context(vmctx) };
+    let tag = store.instance_tag(instance, tag);
+    let arity = tag.and_then(|t| store.tag_arity(t)).unwrap_or(0);
+    let payload = if arity == 0 || values.is_null() {
+        &[][..]
+    } else {
+        // SAFETY: the compiler passes the tag's params in `values` (see contract).
+        unsafe { std::slice::from_raw_parts(values, arity) }
+    };
+    let exn = match tag {
+        Some(tag) => store.new_exception(tag, payload),
+        None => Err(crate::Error::ty(
+            "throw of a tag the instance does not have",
+        )),
+    };
+    match exn {
+        // SAFETY: see contract.
+        Ok(exn) => unsafe { throw(vmctx, store, exn, fp, pc) },
+        // SAFETY: see contract; the error moves into the trap record.
+        Err(error) => unsafe { crate::traphandlers::raise_error(error, pc, fp) },
+    }
+}
+
+/// Throw the exception `exn` (an exnref, not null) again.
+///
+/// # Safety
+/// Called by compiled code (through its thunk) inside an entry, with its own VMContext.
+#[no_mangle]
+pub unsafe extern "C" fn wasmaot_rt_throw_ref(vmctx: *mut u8, exn: *mut u8) {
+    // SAFETY: see contract.
+    let (fp, pc) = unsafe { take_frame(vmctx) };
+    // SAFETY: see contract.
+    let (store, _) = unsafe { context(vmctx) };
+    match store.exception_at(exn as usize) {
+        // SAFETY: see contract.
+        Some(index) => unsafe { throw(vmctx, store, index, fp, pc) },
+        None => {
+            let error = crate::Error::ty("throw_ref of an exception this store does not have");
+            // SAFETY: see contract; the error moves into the trap record.
+            unsafe { crate::traphandlers::raise_error(error, pc, fp) }
+        }
+    }
+}
+
+/// Unwind exception `index` of `store` from the wasm frame (`fp`, return address `pc`)
+/// that called a throw libcall with `vmctx`: resume at the handler that takes it, or end
+/// the call with the uncaught-exception error (backtrace from the throw).
+///
+/// # Safety
+/// Called from a throw libcall with the frame its thunk recorded; the libcall's frame
+/// holds nothing with a destructor.
+unsafe fn throw(vmctx: *mut u8, store: &mut StoreOpaque, index: u32, fp: usize, pc: usize) -> ! {
+    // SAFETY: see contract; the thunk recorded them in the instance of `vmctx`.
+    let regs = unsafe {
+        let inst = vmctx_instance(vmctx).cast::<InstanceData>();
+        (*inst).last_wasm_regs
+    };
+    let exn = store.exceptions[index as usize].address();
+    let tag = store.exception_tag_address(index).unwrap_or(0);
+    // SAFETY: see contract: the frames from `fp` outward are live wasm frames.
+    let handler = unsafe { crate::traphandlers::find_handler(tag, vmctx as usize, fp, pc) };
+    match handler {
+        // SAFETY: the handler was found for this throw; the frames it abandons (this one,
+        // the libcall's, wasm frames) hold nothing with a destructor.
+        Some(handler) => unsafe { crate::traphandlers::resume(handler, exn, &regs) },
+        None => {
+            let error = store.uncaught(index);
+            // SAFETY: see contract; the error moves into the trap record. The innermost
+            // frame is the throw's call, just before its return address.
+            unsafe { crate::traphandlers::raise_error(error, pc.saturating_sub(1), fp) }
+        }
+    }
+}
+
 #[no_mangle]
 pub extern "C" fn wasmaot_rt_ceilf(x: f32) -> f32 {
     x.ceil()
@@ -640,6 +791,9 @@ mod tests {
     fn thunks_agree_with_the_instance_layout() {
         assert_eq!(std::mem::offset_of!(InstanceData, last_wasm_fp), 0);
         assert_eq!(std::mem::offset_of!(InstanceData, last_wasm_pc), 8);
+        assert_eq!(std::mem::offset_of!(InstanceData, last_wasm_regs), 16);
+        // x86_64 records 5 registers, aarch64 10.
+        const { assert!(crate::vm::instance::SAVED_REGS >= 10) };
     }
 
     #[test]

@@ -67,6 +67,7 @@ fn kind_name(kind: &ImportKind) -> &'static str {
         ImportKind::Table(_) => "table",
         ImportKind::Memory(_) => "memory",
         ImportKind::Global(_) => "global",
+        ImportKind::Tag(_) => "tag",
     }
 }
 

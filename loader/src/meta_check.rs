@@ -42,6 +42,8 @@ struct IndexSpaces {
     tables: Vec<ValType>,
     /// Whether each memory is 64-bit.
     memory64s: Vec<bool>,
+    /// Number of tags.
+    ntags: usize,
 }
 
 impl IndexSpaces {
@@ -55,6 +57,7 @@ impl IndexSpaces {
             nimported_globals: 0,
             tables: Vec::new(),
             memory64s: Vec::new(),
+            ntags: 0,
         };
         let mut nimported_funcs = 0u64;
         for (i, import) in meta.imports.iter().enumerate() {
@@ -68,8 +71,16 @@ impl IndexSpaces {
                 ImportKind::Table(t) => spaces.tables.push(t.element),
                 ImportKind::Memory(m) => spaces.memory64s.push(m.memory64),
                 ImportKind::Global(g) => spaces.globals.push(g.content),
+                ImportKind::Tag(t) => {
+                    check_tag_type(meta, *t).map_err(|e| format!("import {i}: {e}"))?;
+                    spaces.ntags += 1;
+                }
             }
         }
+        for (i, t) in meta.tags.iter().enumerate() {
+            check_tag_type(meta, *t).map_err(|e| format!("tag {i}: {e}"))?;
+        }
+        spaces.ntags += meta.tags.len();
         let nfuncs = nimported_funcs + meta.funcs.len() as u64;
         spaces.nfuncs = u32::try_from(nfuncs).map_err(|_| "too many functions".to_string())?;
         spaces.nimported_funcs = nimported_funcs as u32;
@@ -88,6 +99,18 @@ impl IndexSpaces {
 
     fn global_type(&self, g: u32) -> Option<ValType> {
         self.globals.get(g as usize).copied()
+    }
+}
+
+/// A tag's type: a function type without results.
+fn check_tag_type(meta: &ModuleMeta, t: u32) -> Check {
+    match meta.types.get(t as usize) {
+        None => Err(format!(
+            "tag type index {t} out of range ({} types)",
+            meta.types.len()
+        )),
+        Some(ty) if !ty.results.is_empty() => Err(format!("tag type {ty} has results")),
+        Some(_) => Ok(()),
     }
 }
 
@@ -160,6 +183,7 @@ fn check_exports(meta: &ModuleMeta, spaces: &IndexSpaces) -> Check {
             EntityIndex::Table(x) => (x, spaces.tables.len(), "table"),
             EntityIndex::Memory(x) => (x, spaces.memory64s.len(), "memory"),
             EntityIndex::Global(x) => (x, spaces.globals.len(), "global"),
+            EntityIndex::Tag(x) => (x, spaces.ntags, "tag"),
         };
         if idx as usize >= n {
             return Err(format!(

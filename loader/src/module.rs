@@ -74,6 +74,7 @@ impl Module {
             module_name: meta.module_name.clone(),
             meta: meta_bytes,
             tables,
+            offsets: Some(meta.vmoffsets(crate::vmcontext::HOST_POINTER_SIZE)),
             ..CodeInfo::default()
         });
         let code = Arc::new(code);
@@ -141,6 +142,7 @@ impl Module {
                     ImportKind::Table(t) => ExternType::Table(*t),
                     ImportKind::Memory(m) => ExternType::Memory(*m),
                     ImportKind::Global(g) => ExternType::Global(*g),
+                    ImportKind::Tag(t) => ExternType::Tag(meta.types[*t as usize].clone()),
                 },
             })
             .collect()
@@ -228,6 +230,25 @@ impl ModuleInner {
             .map_or(0, |f| f.type_index)
     }
 
+    /// Type of tag `index` in the module's tag index space (imported tags first).
+    pub fn tag_type_index(&self, index: u32) -> u32 {
+        let mut imported = self.meta.imports.iter().filter_map(|i| match i.kind {
+            ImportKind::Tag(t) => Some(t),
+            _ => None,
+        });
+        match imported.nth(index as usize) {
+            Some(t) => t,
+            None => {
+                let n = self.meta.num_imported_tags();
+                self.meta
+                    .tags
+                    .get((index - n) as usize)
+                    .copied()
+                    .unwrap_or(0)
+            }
+        }
+    }
+
     pub fn entity_type(&self, index: EntityIndex) -> ExternType {
         let meta = &self.meta;
         let nth_import = |pick: &dyn Fn(&ImportKind) -> Option<ExternType>, i: u32| {
@@ -273,6 +294,9 @@ impl ModuleInner {
                 let n = meta.num_imported_globals();
                 ExternType::Global(meta.globals[(i - n) as usize].ty)
             }),
+            EntityIndex::Tag(i) => {
+                ExternType::Tag(meta.types[self.tag_type_index(i) as usize].clone())
+            }
         }
     }
 }

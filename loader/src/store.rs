@@ -1,15 +1,17 @@
-//! The store: owns instances, functions, tables, memories, globals and externrefs, and
-//! the runtime limits compiled code checks. Handles (`Func`, `Table`, ...) are indices
-//! into a store, tagged with its id.
+//! The store: owns instances, functions, tables, memories, globals, tags, externrefs and
+//! exceptions, and the runtime limits compiled code checks. Handles (`Func`, `Table`,
+//! ...) are indices into a store, tagged with its id.
 
 use crate::deadline::DeadlineBehavior;
 use crate::engine::Engine;
 use crate::growth_limits::GrowthLimits;
+use crate::vm::exception::ExnData;
 use crate::vm::func::FuncData;
 use crate::vm::global::GlobalData;
 use crate::vm::instance::InstanceData;
 use crate::vm::memory::MemoryData;
 use crate::vm::table::TableData;
+use crate::vm::tag::TagData;
 use crate::vmcontext::VMRuntimeLimits;
 use std::any::Any;
 use std::collections::{BTreeMap, HashMap};
@@ -58,6 +60,12 @@ pub(crate) struct StoreOpaque {
     pub memories: Vec<MemoryData>,
     pub globals: Vec<GlobalData>,
     pub externrefs: Vec<Box<dyn Any + Send + Sync>>,
+    /// Tags defined by instances and by the host.
+    pub tags: Vec<TagData>,
+    /// Every exception thrown in the store (they live as long as it: `vm/exception.rs`).
+    pub exceptions: Vec<ExnData>,
+    /// Exception object address (an exnref) → index in `exceptions`.
+    pub exn_to_index: HashMap<usize, u32, BuildHasherDefault<AddressHasher>>,
     /// `*const VMFuncRef` → index in `funcs`.
     pub funcref_to_func: HashMap<usize, u32, BuildHasherDefault<AddressHasher>>,
     /// VMContext start address → index in `instances`.
@@ -102,6 +110,9 @@ impl<T> Store<T> {
                     memories: Vec::new(),
                     globals: Vec::new(),
                     externrefs: Vec::new(),
+                    tags: Vec::new(),
+                    exceptions: Vec::new(),
+                    exn_to_index: HashMap::default(),
                     funcref_to_func: HashMap::default(),
                     vmctx_to_instance: BTreeMap::new(),
                     pending_host_funcs: Vec::new(),

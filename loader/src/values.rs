@@ -2,7 +2,7 @@
 
 use crate::abi::ValType;
 use crate::error::{Error, Result};
-use crate::handles::Func;
+use crate::handles::{ExnRef, Func};
 use crate::store::{AsContext, AsContextMut, StoreOpaque};
 use std::any::Any;
 
@@ -16,6 +16,8 @@ pub enum Val {
     V128(u128),
     FuncRef(Option<Func>),
     ExternRef(Option<ExternRef>),
+    /// An `exnref`: a thrown exception (opaque to the host, see [`ExnRef`]).
+    ExnRef(Option<ExnRef>),
 }
 
 impl Val {
@@ -28,6 +30,7 @@ impl Val {
             Val::V128(_) => ValType::V128,
             Val::FuncRef(_) => ValType::FuncRef,
             Val::ExternRef(_) => ValType::ExternRef,
+            Val::ExnRef(_) => ValType::ExnRef,
         }
     }
     /// The zero / null value of `ty`.
@@ -40,6 +43,7 @@ impl Val {
             ValType::V128 => Val::V128(0),
             ValType::FuncRef => Val::FuncRef(None),
             ValType::ExternRef => Val::ExternRef(None),
+            ValType::ExnRef => Val::ExnRef(None),
         }
     }
     pub fn i32(&self) -> Option<i32> {
@@ -129,7 +133,7 @@ impl StoreOpaque {
             Val::F32(v) => u128::from(v),
             Val::F64(v) => u128::from(v),
             Val::V128(v) => v,
-            Val::FuncRef(None) | Val::ExternRef(None) => 0,
+            Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) => 0,
             Val::FuncRef(Some(f)) => {
                 self.check(f.store, "function reference")?;
                 // A host function becoming visible to wasm gets its trampoline now if
@@ -144,6 +148,14 @@ impl StoreOpaque {
             Val::ExternRef(Some(r)) => {
                 self.check(r.store, "externref")?;
                 u128::from(r.index) + 1
+            }
+            Val::ExnRef(Some(e)) => {
+                self.check(e.store, "exnref")?;
+                let exn = self
+                    .exceptions
+                    .get(e.index as usize)
+                    .ok_or_else(|| Error::ty("invalid exnref handle"))?;
+                exn.address() as u128
             }
         })
     }
@@ -168,6 +180,10 @@ impl StoreOpaque {
                     }))
                 }
             }
+            ValType::ExnRef => Val::ExnRef(self.exception_at(raw as usize).map(|index| ExnRef {
+                store: self.id,
+                index,
+            })),
         }
     }
 

@@ -21,6 +21,7 @@ pub fn arg(store: &mut Store<()>, arg: &WastArg) -> Result<Val, String> {
         WastArgCore::RefNull(ty) => match null_kind(ty) {
             Some(NullKind::Func) => Val::FuncRef(None),
             Some(NullKind::Extern) => Val::ExternRef(None),
+            Some(NullKind::Exn) => Val::ExnRef(None),
             None => return Err(format!("unsupported reference type `ref.null {ty:?}`")),
         },
         WastArgCore::RefExtern(n) => Val::ExternRef(Some(ExternRef::new(store, Box::new(*n)))),
@@ -31,6 +32,7 @@ pub fn arg(store: &mut Store<()>, arg: &WastArg) -> Result<Val, String> {
 enum NullKind {
     Func,
     Extern,
+    Exn,
 }
 
 fn null_kind(ty: &HeapType) -> Option<NullKind> {
@@ -38,6 +40,7 @@ fn null_kind(ty: &HeapType) -> Option<NullKind> {
         HeapType::Abstract { shared: false, ty } => match ty {
             AbstractHeapType::Func | AbstractHeapType::NoFunc => Some(NullKind::Func),
             AbstractHeapType::Extern | AbstractHeapType::NoExtern => Some(NullKind::Extern),
+            AbstractHeapType::Exn | AbstractHeapType::NoExn => Some(NullKind::Exn),
             _ => None,
         },
         _ => None,
@@ -99,6 +102,9 @@ fn matches(store: &Store<()>, v: &Val, e: &WastRetCore) -> Result<bool, String> 
                     ty.as_ref().map(null_kind),
                     None | Some(Some(NullKind::Extern))
                 )
+        }
+        (WastRetCore::RefNull(ty), Val::ExnRef(r)) => {
+            r.is_none() && matches!(ty.as_ref().map(null_kind), None | Some(Some(NullKind::Exn)))
         }
         (WastRetCore::RefExtern(n), Val::ExternRef(r)) => match (n, r) {
             (_, None) => false,
@@ -186,6 +192,8 @@ pub fn show(store: &Store<()>, v: &Val) -> String {
             Some(n) => format!("ref.extern {n}"),
             None => "ref.extern <host value>".into(),
         },
+        Val::ExnRef(None) => "ref.null exn".into(),
+        Val::ExnRef(Some(_)) => "ref.exn".into(),
     }
 }
 

@@ -1,4 +1,5 @@
-//! Entering wasm and unwinding out of it on a trap.
+//! Entering wasm and unwinding out of it on a trap; unwinding to an exception handler
+//! (`unwind.rs`).
 //!
 //! Every host→wasm entry goes through [`catch_traps`], which pushes a [`CallThreadState`]
 //! on a thread-local stack and calls the body through `wasmaot_setjmp_call` (C, see
@@ -9,6 +10,7 @@
 
 mod backtrace;
 mod signals;
+mod unwind;
 
 use crate::abi::TrapCode;
 use crate::error::{Error, Trap};
@@ -18,6 +20,7 @@ use std::ffi::c_void;
 use std::ptr;
 
 pub use signals::init_traps;
+pub(crate) use unwind::{find_handler, resume, SAVED_REGS};
 
 extern "C" {
     fn wasmaot_setjmp_call(

@@ -32,6 +32,7 @@ pub fn contract(section: &[u8]) -> Option<Contract> {
             ImportKind::Table(t) => (t.minimum, t.maximum) = (0, None),
             ImportKind::Memory(m) => (m.minimum, m.maximum) = (0, None),
             ImportKind::Global(g) => g.mutable = false,
+            ImportKind::Tag(_) => {}
         }
     }
     for t in &mut meta.tables {

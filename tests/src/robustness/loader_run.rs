@@ -5,7 +5,7 @@
 
 use wasmaot_loader::{
     Engine, Extern, ExternType, Func, FuncType, Global, Instance, Linker, Memory, Module, Store,
-    Table, Val, ValType,
+    Table, Tag, Val, ValType,
 };
 
 /// Instantiate `module` and use its exports; the first error ends it (that is fine).
@@ -37,6 +37,10 @@ pub fn exercise(engine: &Engine, module: &Module) -> wasmaot_loader::Result<()> 
                 let global = Global::new(&mut store, g, Val::default_for(g.content))?;
                 linker.define(module_name, name, global)?;
             }
+            ExternType::Tag(ty) => {
+                let tag = Tag::new(&mut store, ty)?;
+                linker.define(module_name, name, tag)?;
+            }
         }
     }
     let instance = linker.instantiate(&mut store, module)?;
@@ -67,6 +71,7 @@ fn use_exports(store: &mut Store<()>, instance: Instance) {
                 let v = g.get(&mut *store);
                 let _ = g.set(&mut *store, v);
             }
+            Extern::Tag(_) => {}
         }
     }
 }

@@ -367,6 +367,8 @@ fn show(v: &Val) -> String {
         Val::FuncRef(Some(_)) => "funcref".into(),
         Val::ExternRef(None) => "ref.null extern".into(),
         Val::ExternRef(Some(_)) => "externref".into(),
+        Val::ExnRef(None) => "ref.null exn".into(),
+        Val::ExnRef(Some(_)) => "exnref".into(),
     }
 }
 
