@@ -5,7 +5,9 @@ use crate::{compile, CompileError};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use wasmaot_abi::TrapCode;
-use wasmaot_loader::{Engine, Error, ErrorKind, Extern, Instance, Linker, Module, Store, Val};
+use wasmaot_loader::{
+    Engine, Error, ErrorKind, Extern, Instance, Linker, Module, Store, UncaughtException, Val,
+};
 use wast::{QuoteWat, QuoteWatTest, WastDirective, WastExecute, WastInvoke, Wat};
 
 /// Why a directive's action did not produce values.
@@ -304,7 +306,10 @@ impl<'o> Runner<'o> {
                     )),
                 }
             }
-            WastDirective::AssertException { .. } => Err(unsupported("assert_exception")),
+            WastDirective::AssertException { mut exec, .. } => {
+                let outcome = self.execute(&mut exec);
+                self.expect_exception(outcome)
+            }
             WastDirective::Thread(_) => Err(unsupported("thread")),
             WastDirective::Wait { .. } => Err(unsupported("wait")),
             WastDirective::AssertSuspension { .. } => Err(unsupported("assert_suspension")),
@@ -312,6 +317,21 @@ impl<'o> Runner<'o> {
                 Err(unsupported("assert_malformed_custom"))
             }
             WastDirective::AssertInvalidCustom { .. } => Err(unsupported("assert_invalid_custom")),
+        }
+    }
+
+    /// The outcome must be an exception that no wasm handler caught (not a trap).
+    fn expect_exception(&self, outcome: Result<Vec<Val>, Failed>) -> Result<(), String> {
+        match outcome {
+            Ok(values) => Err(format!(
+                "expected an uncaught exception, got [{}]",
+                values::show_all(&self.store, &values)
+            )),
+            Err(Failed::Runtime(e)) if e.is::<UncaughtException>() => Ok(()),
+            Err(other) => Err(format!(
+                "expected an uncaught exception, got {}",
+                other.describe()
+            )),
         }
     }
 
