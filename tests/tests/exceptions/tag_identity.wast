@@ -1,0 +1,61 @@
+;; Tags across instances: identity is the tag, not its type.
+(module $A
+  (tag $e (export "e") (param i32))
+  (func (export "throw") (param i32) (throw $e (local.get 0)))
+)
+(register "A" $A)
+(module $B
+  (import "A" "e" (tag $ae (param i32)))
+  (import "A" "throw" (func $athrow (param i32)))
+  (tag $own (param i32))
+  (func (export "catch-imported") (param i32) (result i32)
+    (block $h (result i32)
+      (try_table (catch $own $h) (catch $ae $h) (call $athrow (local.get 0)))
+      (i32.const -1)))
+  (func (export "own-not-imported") (param i32) (result i32)
+    (block $all
+      (block $h (result i32)
+        (try_table (catch $own $h) (catch_all $all) (call $athrow (local.get 0)))
+        (return (i32.const -1)))
+      (return))
+    (i32.const -2))
+  (func (export "throw-own") (throw $own (i32.const 3)))
+  (func (export "uncaught") (param i32) (call $athrow (local.get 0)))
+)
+(assert_return (invoke $B "catch-imported" (i32.const 42)) (i32.const 42))
+(assert_return (invoke $B "own-not-imported" (i32.const 42)) (i32.const -2))
+(assert_exception (invoke $B "throw-own"))
+(assert_exception (invoke $B "uncaught" (i32.const 1)))
+;; A second instance of A has another tag of the same type.
+(module $A2
+  (tag $e (export "e") (param i32))
+  (func (export "throw") (param i32) (throw $e (local.get 0)))
+)
+(register "A2" $A2)
+(module $C
+  (import "A" "e" (tag $ae (param i32)))
+  (import "A2" "throw" (func $a2throw (param i32)))
+  (func (export "other-instance") (param i32) (result i32)
+    (block $all
+      (block $h (result i32)
+        (try_table (catch $ae $h) (catch_all $all) (call $a2throw (local.get 0)))
+        (return (i32.const -1)))
+      (return))
+    (i32.const -3))
+  (func (export "indirect") (param i32) (result i32)
+    (block $h
+      (try_table (catch_all $h) (call_indirect $t (param i32) (local.get 0) (i32.const 0)))
+      (return (i32.const -1)))
+    (i32.const 5))
+  (func $dummy)
+  (table $t 1 funcref)
+  (elem (table $t) (i32.const 0) func $a2throw)
+)
+(assert_return (invoke $C "other-instance" (i32.const 7)) (i32.const -3))
+(assert_return (invoke $C "indirect" (i32.const 7)) (i32.const 5))
+(assert_unlinkable
+  (module (import "A" "e" (tag (param i64))))
+  "incompatible import type")
+(assert_unlinkable
+  (module (import "A" "throw" (tag (param i32))))
+  "incompatible import type")
