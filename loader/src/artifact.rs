@@ -359,3 +359,94 @@ pub(crate) fn check_trap_sites(
     }
     Ok(())
 }
+
+/// The exception table in `meta` (a metadata section) decodes, its sites are in
+/// increasing order of return offset, and every return and handler offset lies inside
+/// `.text` and every tag below `ntags`. (The unwinder checks each site it uses anyway:
+/// a handler must lie in its call's function.)
+pub(crate) fn check_exception_sites(
+    meta: &[u8],
+    tables: &CodeTables,
+    text_len: u64,
+    ntags: u32,
+) -> std::result::Result<(), String> {
+    let table = meta
+        .get(tables.exception_sites.clone())
+        .and_then(abi::ExceptionTable::new)
+        .ok_or("exception table outside the metadata section or incomplete")?;
+    let mut last = None;
+    for site in table.sites() {
+        if last.is_some_and(|l| site.ret_offset <= l) {
+            return Err(format!(
+                "exception sites not sorted (at return offset {})",
+                site.ret_offset
+            ));
+        }
+        last = Some(site.ret_offset);
+        if u64::from(site.ret_offset) > text_len {
+            return Err(format!(
+                "exception site returning to {} outside .text",
+                site.ret_offset
+            ));
+        }
+        for h in &site.handlers {
+            if u64::from(h.handler_offset) >= text_len {
+                return Err(format!(
+                    "exception handler at {} outside .text",
+                    h.handler_offset
+                ));
+            }
+            if let Some(tag) = h.tag.filter(|&t| t >= ntags) {
+                return Err(format!("exception handler of tag {tag} ({ntags} tags)"));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::abi::{encode_exception_table, ExceptionHandler, ExceptionSite, Writer};
+
+    fn table(sites: &[(u32, u32, Option<u32>)]) -> (Vec<u8>, CodeTables) {
+        let sites: Vec<ExceptionSite> = sites
+            .iter()
+            .map(|&(ret_offset, handler_offset, tag)| ExceptionSite {
+                ret_offset,
+                frame_offset: 16,
+                vmctx_sp_offset: Some(0),
+                handlers: vec![ExceptionHandler {
+                    tag,
+                    handler_offset,
+                }],
+            })
+            .collect();
+        let mut w = Writer::default();
+        encode_exception_table(&mut w, &sites);
+        let tables = CodeTables {
+            exception_sites: 0..w.bytes.len(),
+            ..CodeTables::default()
+        };
+        (w.bytes, tables)
+    }
+
+    #[test]
+    fn exception_tables_of_linked_code_are_checked_whole() {
+        let check = |sites: &[(u32, u32, Option<u32>)]| {
+            let (bytes, tables) = table(sites);
+            check_exception_sites(&bytes, &tables, 0x100, 2)
+        };
+        assert_eq!(check(&[(0x10, 0x20, Some(1)), (0x30, 0x40, None)]), Ok(()));
+        let e = check(&[(0x30, 0x20, None), (0x10, 0x40, None)]).unwrap_err();
+        assert!(e.contains("not sorted"), "{e}");
+        let e = check(&[(0x10, 0x100, None)]).unwrap_err();
+        assert!(e.contains("handler at 256 outside .text"), "{e}");
+        let e = check(&[(0x101, 0x20, None)]).unwrap_err();
+        assert!(e.contains("outside .text"), "{e}");
+        let e = check(&[(0x10, 0x20, Some(2))]).unwrap_err();
+        assert!(e.contains("tag 2 (2 tags)"), "{e}");
+        let (bytes, tables) = table(&[(0x10, 0x20, None)]);
+        assert!(check_exception_sites(&bytes[..bytes.len() - 1], &tables, 0x100, 0).is_err());
+    }
+}

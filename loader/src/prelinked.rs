@@ -202,6 +202,10 @@ fn from_descriptor(
     let data = unsafe { field(d.data, d.data_len, "data", &what)? };
     crate::meta_check::validate(&meta, d.text_len as u64, data.len() as u64)
         .and_then(|()| artifact::check_trap_sites(meta_bytes, &tables, d.text_len as u64))
+        .and_then(|()| {
+            let ntags = meta.num_imported_tags() + meta.tags.len() as u32;
+            artifact::check_exception_sites(meta_bytes, &tables, d.text_len as u64, ntags)
+        })
         .map_err(|m| Error::load(format!("{what}: metadata: {m}")))?;
     let code = CodeMemory::foreign(d.text as usize, d.text_len, owner);
     let bytes = ModuleBytes::Linked {
