@@ -477,7 +477,12 @@ impl ModuleMeta {
         w.opt_u64(self.start.map(u64::from));
         w.list(&self.elements, |w, e| {
             encode_mode(w, &e.mode);
-            w.u8(matches!(e.element, ValType::ExternRef) as u8);
+            // The element type: 0 funcref, 1 externref, 2 exnref.
+            w.u8(match e.element {
+                ValType::ExternRef => 1,
+                ValType::ExnRef => 2,
+                _ => 0,
+            });
             match &e.items {
                 ElemItems::Funcs(funcs) => {
                     w.u8(0);
@@ -681,10 +686,11 @@ fn decode_start(r: &mut Reader) -> DecodeResult<Option<u32>> {
 #[inline]
 fn decode_element(r: &mut Reader) -> DecodeResult<ElemSegment> {
     let mode = decode_mode(r)?;
-    let element = if r.bool()? {
-        ValType::ExternRef
-    } else {
-        ValType::FuncRef
+    let element = match r.u8()? {
+        0 => ValType::FuncRef,
+        1 => ValType::ExternRef,
+        2 => ValType::ExnRef,
+        _ => return r.error("an element type (0 funcref, 1 externref, 2 exnref)"),
     };
     let items = match r.u8()? {
         0 => ElemItems::Funcs(r.list(4, |r| r.u32())?),
@@ -927,14 +933,21 @@ mod tests {
                 index: EntityIndex::Func(1),
             }],
             start: Some(1),
-            elements: vec![ElemSegment {
-                mode: SegmentMode::Active {
-                    index: 0,
-                    offset: ConstExpr(vec![ConstOp::I32Const(0)]),
+            elements: vec![
+                ElemSegment {
+                    mode: SegmentMode::Active {
+                        index: 0,
+                        offset: ConstExpr(vec![ConstOp::I32Const(0)]),
+                    },
+                    element: ValType::FuncRef,
+                    items: ElemItems::Exprs(vec![ConstExpr(vec![ConstOp::RefFunc(1)])]),
                 },
-                element: ValType::FuncRef,
-                items: ElemItems::Exprs(vec![ConstExpr(vec![ConstOp::RefFunc(1)])]),
-            }],
+                ElemSegment {
+                    mode: SegmentMode::Passive,
+                    element: ValType::ExnRef,
+                    items: ElemItems::Exprs(vec![ConstExpr(vec![ConstOp::RefNull])]),
+                },
+            ],
             data: vec![DataSegment {
                 mode: SegmentMode::Passive,
                 offset: 0,
