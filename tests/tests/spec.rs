@@ -29,6 +29,7 @@ const PROPOSALS: &[&str] = &[
     "tail-call",
     "relaxed-simd",
     "annotations",
+    "exception-handling",
 ];
 
 /// Files that are expected to fail for a reason outside this project, with the reason.

@@ -69,13 +69,15 @@ pub fn spec_features(path: &Path) -> Option<u64> {
     let components: Vec<&str> = path.iter().filter_map(|c| c.to_str()).collect();
     if let Some(i) = components.iter().position(|c| *c == "proposals") {
         let proposal = components.get(i + 1)?;
-        // Directories named after a proposal whose feature has another name.
-        let proposal = match *proposal {
-            "exception-handling" => "exceptions",
-            other => other,
+        // Directories named after a proposal whose feature has another name; the
+        // exception-handling repository builds on tail calls (`try_table.wast` uses
+        // `return_call`).
+        let (proposal, extra) = match *proposal {
+            "exception-handling" => ("exceptions", features::TAIL_CALL),
+            other => (other, 0),
         };
         let (bit, _) = features::NAMES.iter().find(|(_, name)| *name == proposal)?;
-        return Some(WASM2 | bit);
+        return Some(WASM2 | bit | extra);
     }
     let dir = path
         .parent()
