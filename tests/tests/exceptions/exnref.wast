@@ -65,3 +65,13 @@
 (assert_return (invoke "all-ref" (i32.const 5)) (i32.const 5))
 (assert_return (invoke "nested" (i32.const 5)) (i32.const 105))
 (assert_trap (invoke "rethrow-param" (ref.null exn)) "null reference")
+;; exnref element segments, active and passive.
+(module
+  (table $t 2 exnref)
+  (elem (table $t) (i32.const 0) exnref (ref.null exn))
+  (elem $p exnref (ref.null exn) (ref.null exn))
+  (func (export "init") (table.init $t $p (i32.const 0) (i32.const 0) (i32.const 2)))
+  (func (export "null") (result i32) (ref.is_null (table.get $t (i32.const 1))))
+)
+(invoke "init")
+(assert_return (invoke "null") (i32.const 1))
