@@ -81,6 +81,29 @@ wasmaot_module_from_shared_object(const wasm_engine_t *engine,
 WASM_API_EXTERN void wasmaot_config_artifact_checksum_set(wasm_config_t *config,
                                                           bool enable);
 
+/* Exception handling (tags, try_table, throw, exnref), which Wasmtime v23
+ * does not have.  Modules using it compile and run through this API:
+ *
+ * - Tags are not shown: wasmtime_module_imports/_exports, wasm_module_*,
+ *   wasmtime_instance_export_nth and wasm_instance_exports skip them (export
+ *   indices count the other exports only), and lookups by name
+ *   (wasmtime_instance_export_get, wasmtime_linker_get, wasmtime_caller_
+ *   export_get) do not find them.  A linker still resolves a tag import by
+ *   name from an instance it defined (wasmtime_linker_define_instance);
+ *   wasmtime_instance_new and wasm_instance_new cannot pass one and fail for
+ *   a module that imports a tag.
+ * - A call that ends with an exception no wasm handler caught returns an
+ *   error (not a trap) whose message starts with "uncaught wasm exception";
+ *   wasm_func_call returns it as a trap without a code.
+ * - An exnref value is a wasmtime_val_t of kind WASMAOT_EXNREF with the
+ *   reference in `of.externref` (store_id 0 for null): an opaque handle to
+ *   an exception of the store, valid as long as the store.  Its value type
+ *   kind (wasm_valtype_kind) is WASMAOT_VALKIND_EXNREF.  In wasm.h values
+ *   (wasm_val_t) an exnref reads as a NULL reference of that kind, and only
+ *   a NULL one can be passed. */
+#define WASMAOT_EXNREF 8
+#define WASMAOT_VALKIND_EXNREF 130
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -249,6 +249,20 @@ pub fn call_failure(
     if let Some(c) = e.downcast_ref::<CError>() {
         return new_error(c.0.clone());
     }
+    // An exception no wasm handler caught is an error, not a trap (as in Wasmtime,
+    // which reports thrown exceptions as errors).
+    if e.is::<wasmaot_loader::UncaughtException>() {
+        let mut message = e.message().to_string();
+        for (i, frame) in e
+            .as_trap()
+            .map_or(&[][..], |t| &t.backtrace)
+            .iter()
+            .enumerate()
+        {
+            message.push_str(&format!("\n  {i}: {frame}"));
+        }
+        return new_error(message);
+    }
     if e.trap_code().is_none() {
         if let Some(code) = s.data().wasi.take_exit_code() {
             return exit_error(code);

@@ -143,6 +143,7 @@ fn wasmparser_features(bits: u64) -> wasmparser::WasmFeatures {
         (ours::EXTENDED_CONST, F::EXTENDED_CONST),
         (ours::MULTI_MEMORY, F::MULTI_MEMORY),
         (ours::TAIL_CALL, F::TAIL_CALL),
+        (ours::EXCEPTIONS, F::EXCEPTIONS),
     ];
     for (o, t) in map {
         if bits & o != 0 {

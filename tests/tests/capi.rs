@@ -258,6 +258,7 @@ fn compat_hosts() {
         "fuel",
         "interrupt",
         "extras",
+        "exceptions",
     ] {
         let exe = build_host(
             &dir.join(format!("{name}.c")),
