@@ -1,8 +1,9 @@
 //! Wasm exception handling end to end (compile → artifact → loader): the scripts in
 //! `tests/exceptions/` (payloads of every type, values live across a handler, tag
 //! identity across instances, exnref values, traps and loops, and the spec's legacy
-//! `try`/`catch`/`rethrow`/`delegate` scripts), run from memory and from files, and what the embedder sees of exceptions: the uncaught-exception error, host
-//! tags, exnref values, exceptions meeting host frames.
+//! `try`/`catch`/`rethrow`/`delegate` scripts), run from memory and from files, and what
+//! the embedder sees of exceptions: the uncaught-exception error, host tags, exnref
+//! values, exceptions meeting host frames.
 
 use wasmaot_compiler::wast::{run_text, Mode, RunOptions};
 use wasmaot_compiler::{compile, CompileOptions};
