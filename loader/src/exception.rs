@@ -118,6 +118,15 @@ impl StoreOpaque {
         Some(self.exceptions.get(index as usize)?.tag_address())
     }
 
+    /// Whether `vmctx` is the VMContext of one of this store's instances, at least `len`
+    /// bytes long (for the exception unwinder, which reads VMContexts off the stack).
+    pub(crate) fn is_vmctx(&self, vmctx: usize, len: usize) -> bool {
+        self.vmctx_to_instance
+            .get(&vmctx)
+            .and_then(|&i| self.instances.get(i as usize))
+            .is_some_and(|inst| len <= inst.offsets().size() as usize)
+    }
+
     /// The error that ends a call when exception `index` was not caught.
     pub(crate) fn uncaught(&self, index: u32) -> Error {
         let tag = match self.exceptions.get(index as usize) {

@@ -722,8 +722,10 @@ unsafe fn throw(vmctx: *mut u8, store: &mut StoreOpaque, index: u32, fp: usize, 
     };
     let exn = store.exceptions[index as usize].address();
     let tag = store.exception_tag_address(index).unwrap_or(0);
+    let is_vmctx = |vmctx: usize, len: usize| store.is_vmctx(vmctx, len);
     // SAFETY: see contract: the frames from `fp` outward are live wasm frames.
-    let handler = unsafe { crate::traphandlers::find_handler(tag, vmctx as usize, fp, pc) };
+    let handler =
+        unsafe { crate::traphandlers::find_handler(tag, vmctx as usize, fp, pc, &is_vmctx) };
     match handler {
         // SAFETY: the handler was found for this throw; the frames it abandons (this one,
         // the libcall's, wasm frames) hold nothing with a destructor.

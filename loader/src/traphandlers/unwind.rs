@@ -48,12 +48,14 @@ trait Memory {
 }
 
 /// This thread's stack and live VMContexts.
-struct LiveMemory {
+struct LiveMemory<'a> {
     low: usize,
     high: usize,
+    /// Whether `vmctx` is a live VMContext with at least `len` bytes.
+    is_vmctx: &'a dyn Fn(usize, usize) -> bool,
 }
 
-impl Memory for LiveMemory {
+impl Memory for LiveMemory<'_> {
     fn stack_word(&self, address: usize) -> Option<usize> {
         let word = std::mem::size_of::<usize>();
         if !address.is_multiple_of(word)
@@ -72,13 +74,13 @@ impl Memory for LiveMemory {
     }
 
     fn vmctx_word(&self, vmctx: usize, offset: u32) -> Option<usize> {
+        let word = std::mem::size_of::<usize>();
         let address = vmctx.checked_add(offset as usize)?;
-        if vmctx == 0 || !address.is_multiple_of(std::mem::size_of::<usize>()) {
+        if !address.is_multiple_of(word) || !(self.is_vmctx)(vmctx, offset as usize + word) {
             return None;
         }
-        // SAFETY: `vmctx` is the VMContext of a live wasm frame (read where the exception
-        // table says the frame keeps it, or the throwing libcall's own), and `offset` is
-        // one of its tag slots (checked against the module's counts by the caller).
+        // SAFETY: `vmctx` is a live VMContext of the throwing store with a word at
+        // `offset` (checked above); nothing writes it while wasm runs on this thread.
         Some(unsafe { *(address as *const usize) })
     }
 }
@@ -86,7 +88,9 @@ impl Memory for LiveMemory {
 /// The handler that catches an exception of the tag at `exn_tag`, thrown by a libcall
 /// called from the wasm frame whose frame pointer is `fp` with return address `pc`, with
 /// `throw_vmctx` (that frame's VMContext); `None` if no wasm frame up to the innermost
-/// host frame catches it.
+/// host frame catches it. `is_vmctx(vmctx, len)` says whether `vmctx` is a live
+/// VMContext of the throwing store with at least `len` bytes: a frame's VMContext is read
+/// from the stack where the exception table says, and only such a one is read through.
 ///
 /// # Safety
 /// Must be called from a libcall called by wasm on this thread, with the frame that
@@ -96,6 +100,7 @@ pub(crate) unsafe fn find_handler(
     throw_vmctx: usize,
     fp: usize,
     pc: usize,
+    is_vmctx: &dyn Fn(usize, usize) -> bool,
 ) -> Option<Handler> {
     if !cfg!(all(
         any(target_arch = "x86_64", target_arch = "aarch64"),
@@ -106,7 +111,11 @@ pub(crate) unsafe fn find_handler(
         return None;
     }
     let (low, high) = super::stack_bounds();
-    let memory = LiveMemory { low, high };
+    let memory = LiveMemory {
+        low,
+        high,
+        is_vmctx,
+    };
     code_memory::with_registry(|lookup| walk(exn_tag, throw_vmctx, fp, pc, &memory, lookup))
 }
 
