@@ -47,6 +47,7 @@ fn kind(u: &mut Unstructured) -> u8 {
         WASM_V128,
         WASM_EXTERNREF,
         WASM_FUNCREF,
+        WASMAOT_EXNREF,
     ];
     match u.ratio(7, 8) {
         Ok(true) => *u.choose(&real).unwrap_or(&WASM_I32),
@@ -54,8 +55,9 @@ fn kind(u: &mut Unstructured) -> u8 {
     }
 }
 
+/// The value kinds: v23's, and wasmaot's `exnref` (130, `wasmaot.h`).
 fn is_kind(k: u8) -> bool {
-    matches!(k, 0..=4 | 128 | 129)
+    matches!(k, 0..=4 | 128..=130)
 }
 
 fn limits(u: &mut Unstructured) -> wasm_limits_t {
@@ -199,7 +201,7 @@ fn globaltype(k: u8, mutability: u8) -> Check {
 fn tabletype(k: u8, l: wasm_limits_t) -> Check {
     // SAFETY: as in `globaltype`.
     let t = unsafe { take_box(wasm_tabletype_new(take_box(wasm_valtype_new(k)), Some(&l))) };
-    let valid = k == WASM_EXTERNREF || k == WASM_FUNCREF;
+    let valid = k == WASM_EXTERNREF || k == WASM_FUNCREF || k == WASMAOT_EXNREF;
     let Some(t) = t else {
         return if valid {
             mismatch("wasm_tabletype_new", (k, l), "NULL")
