@@ -11,7 +11,7 @@ use crate::trampolines::{entry_trampoline, host_trampoline};
 use crate::{CompileError, CompileOptions};
 use cranelift_codegen::ir::{LibCall, Signature, UserFuncName};
 use cranelift_codegen::isa::TargetIsa;
-use cranelift_module::{FuncId, Linkage, Module, ModuleReloc};
+use cranelift_module::{FuncId, Linkage, Module, ModuleReloc, ModuleRelocTarget};
 use cranelift_object::{ObjectBuilder, ObjectModule, ObjectProduct};
 use object::write::{Object, SectionId};
 use object::{Object as _, ObjectSection as _, SectionKind};
@@ -265,7 +265,13 @@ fn define_functions<'a>(
         let relocs: Vec<ModuleReloc> = f
             .relocs
             .iter()
-            .map(|r| ModuleReloc::from_mach_reloc(r, &f.func, *id))
+            .map(|r| match r.name {
+                ModuleRelocTarget::FunctionOffset(_, offset) => ModuleReloc {
+                    name: ModuleRelocTarget::FunctionOffset(*id, offset),
+                    ..r.clone()
+                },
+                _ => r.clone(),
+            })
             .collect();
         module
             .define_function_bytes(*id, f.alignment, &f.code, &relocs)

@@ -9,7 +9,8 @@ use crate::CompileError;
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::{Function, UserFuncName};
 use cranelift_codegen::isa::TargetIsa;
-use cranelift_codegen::{Context, FinalizedMachReloc};
+use cranelift_codegen::Context;
+use cranelift_module::{FuncId, ModuleReloc};
 use rayon::prelude::*;
 use cranelift_codegen::{ExceptionContextLoc, FinalizedMachExceptionHandler};
 use wasmaot_abi::{ExceptionHandler, ExceptionSite, TrapCode, Tunables, VMOffsets};
@@ -17,11 +18,13 @@ use wasmparser::FuncValidatorAllocations;
 
 /// Machine code of one function, before it is placed in the object.
 pub struct CompiledFunction {
-    /// The IR function (kept because relocations name their targets through it).
-    pub func: Function,
     pub code: Vec<u8>,
     pub alignment: u64,
-    pub relocs: Vec<FinalizedMachReloc>,
+    /// Relocations with their targets resolved (a `FunctionOffset` target names this
+    /// function with a placeholder id; `artifact.rs` puts in the real one). The IR
+    /// function is dropped as soon as the code exists: keeping it for every function of
+    /// a big module would multiply the compiler's peak memory.
+    pub relocs: Vec<ModuleReloc>,
     /// (offset in this function, trap code)
     pub traps: Vec<(u32, TrapCode)>,
     /// Byte offset in the wasm binary where the function's body starts (0 for trampolines).
@@ -101,6 +104,46 @@ fn address_map(
     map
 }
 
+/// A relocation of compiled code with its target resolved through the function's table
+/// of named functions (`FunctionOffset` targets get a placeholder id: see
+/// `CompiledFunction::relocs`).
+fn module_reloc(
+    r: &cranelift_codegen::FinalizedMachReloc,
+    names: &cranelift_codegen::entity::PrimaryMap<
+        cranelift_codegen::ir::UserExternalNameRef,
+        cranelift_codegen::ir::UserExternalName,
+    >,
+) -> ModuleReloc {
+    use cranelift_codegen::ir::ExternalName;
+    use cranelift_codegen::FinalizedRelocTarget;
+    use cranelift_module::ModuleRelocTarget;
+    let name = match &r.target {
+        FinalizedRelocTarget::ExternalName(ExternalName::User(name)) => {
+            let name = &names[*name];
+            ModuleRelocTarget::user(name.namespace, name.index)
+        }
+        FinalizedRelocTarget::ExternalName(ExternalName::LibCall(l)) => {
+            ModuleRelocTarget::LibCall(*l)
+        }
+        FinalizedRelocTarget::ExternalName(ExternalName::KnownSymbol(k)) => {
+            ModuleRelocTarget::KnownSymbol(*k)
+        }
+        // Only Cranelift's own tests name functions by test case.
+        FinalizedRelocTarget::ExternalName(ExternalName::TestCase(_)) => {
+            ModuleRelocTarget::user(u32::MAX, u32::MAX)
+        }
+        FinalizedRelocTarget::Func(offset) => {
+            ModuleRelocTarget::FunctionOffset(FuncId::from_u32(u32::MAX), *offset)
+        }
+    };
+    ModuleReloc {
+        offset: r.offset,
+        kind: r.kind,
+        name,
+        addend: r.addend,
+    }
+}
+
 /// Compile an IR function to machine code.
 pub fn compile_ir(
     isa: &dyn TargetIsa,
@@ -110,12 +153,14 @@ pub fn compile_ir(
     compile_in(isa, &mut Context::for_function(func), what)
 }
 
-/// Compile the function in `ctx` to machine code, taking the function out of it.
+/// Compile the function in `ctx` to machine code (the IR stays in `ctx` until it is
+/// cleared for the next function).
 fn compile_in(
     isa: &dyn TargetIsa,
     ctx: &mut Context,
     what: &str,
 ) -> Result<CompiledFunction, CompileError> {
+    let names = ctx.func.params.user_named_funcs().clone();
     let compiled = ctx
         .compile(isa, &mut ControlPlane::default())
         .map_err(|e| CompileError::Codegen(format!("{what}: {:?}", e.inner)))?;
@@ -126,7 +171,12 @@ fn compile_in(
             .alignment
             .max(isa.function_alignment().preferred),
     );
-    let relocs = compiled.buffer.relocs().to_vec();
+    let relocs = compiled
+        .buffer
+        .relocs()
+        .iter()
+        .map(|r| module_reloc(r, &names))
+        .collect();
     let traps = compiled
         .buffer
         .traps()
@@ -141,7 +191,6 @@ fn compile_in(
     let address_map = address_map(compiled.buffer.get_srclocs_sorted());
     let exception_sites = exception_sites(&compiled.buffer, what)?;
     Ok(CompiledFunction {
-        func: std::mem::replace(&mut ctx.func, Function::new()),
         code,
         alignment,
         relocs,

@@ -10,8 +10,7 @@
 use crate::codegen::CompiledFunction;
 use crate::func_env::FUNC_NAMESPACE;
 use cranelift_codegen::binemit::Reloc;
-use cranelift_codegen::ir::{ExternalName, UserExternalName};
-use cranelift_codegen::FinalizedRelocTarget;
+use cranelift_module::ModuleRelocTarget;
 use wasmaot_abi as abi;
 
 /// One value to write into `.text`.
@@ -42,12 +41,7 @@ pub fn prelink(
     for placed in funcs {
         let f = placed.compiled;
         for reloc in &f.relocs {
-            let FinalizedRelocTarget::ExternalName(ExternalName::User(name)) = &reloc.target else {
-                return false;
-            };
-            let Some(&UserExternalName { namespace, index }) =
-                f.func.params.user_named_funcs().get(*name)
-            else {
+            let ModuleRelocTarget::User { namespace, index } = reloc.name else {
                 return false;
             };
             if namespace != FUNC_NAMESPACE {
