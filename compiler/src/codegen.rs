@@ -10,9 +10,9 @@ use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::{Function, UserFuncName};
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_codegen::Context;
+use cranelift_codegen::{ExceptionContextLoc, FinalizedMachExceptionHandler};
 use cranelift_module::{FuncId, ModuleReloc};
 use rayon::prelude::*;
-use cranelift_codegen::{ExceptionContextLoc, FinalizedMachExceptionHandler};
 use wasmaot_abi::{ExceptionHandler, ExceptionSite, TrapCode, Tunables, VMOffsets};
 use wasmparser::FuncValidatorAllocations;
 

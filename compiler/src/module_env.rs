@@ -10,9 +10,9 @@ use wasmparser::{
     self, BinaryReaderError, CompositeInnerType, DataKind, DataSectionReader, Element,
     ElementItems, ElementKind, ElementSectionReader, ExportSectionReader, ExternalKind,
     FuncToValidate, FunctionBody, FunctionSectionReader, GlobalSectionReader, ImportSectionReader,
-    KnownCustom, MemorySectionReader, Name, Operator, Parser, Payload, RefType, TableInit, TagSectionReader,
-    TableSectionReader, TypeRef, TypeSectionReader, ValidPayload, Validator, ValidatorResources,
-    WasmFeatures,
+    KnownCustom, MemorySectionReader, Name, Operator, Parser, Payload, RefType, TableInit,
+    TableSectionReader, TagSectionReader, TypeRef, TypeSectionReader, ValidPayload, Validator,
+    ValidatorResources, WasmFeatures,
 };
 
 /// A function body waiting to be compiled.

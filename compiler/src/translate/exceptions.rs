@@ -174,7 +174,9 @@ fn call_with_scopes(cx: &mut Cx, callee: Callee, args: &[Value], up_to: usize) -
     for ty in &returns {
         cx.b.append_block_param(normal, *ty);
     }
-    let rets: Vec<BlockArg> = (0..returns.len() as u32).map(BlockArg::TryCallRet).collect();
+    let rets: Vec<BlockArg> = (0..returns.len() as u32)
+        .map(BlockArg::TryCallRet)
+        .collect();
     let normal_call = cx.b.func.dfg.block_call(normal, &rets);
     let vmctx = cx.env.vmctx(cx.b);
     let mut items = vec![ExceptionTableItem::Context(vmctx)];
@@ -188,7 +190,11 @@ fn call_with_scopes(cx: &mut Cx, callee: Callee, args: &[Value], up_to: usize) -
             }
         }
     }
-    let table = cx.b.func.dfg.exception_tables.push(ExceptionTableData::new(sig, normal_call, items));
+    let table =
+        cx.b.func
+            .dfg
+            .exception_tables
+            .push(ExceptionTableData::new(sig, normal_call, items));
     match callee {
         Callee::Direct(f) => cx.b.ins().try_call(f, args, table),
         Callee::Indirect(_, code) => cx.b.ins().try_call_indirect(code, args, table),
@@ -215,11 +221,8 @@ fn throw(cx: &mut Cx, tag: u32) {
     cx.st.popn(n);
     let ptr = cx.env.pointer_type();
     let size = (n.max(1) * wasmaot_abi::VAL_RAW_SIZE as usize) as u32;
-    let slot = cx.b.create_sized_stack_slot(StackSlotData::new(
-        StackSlotKind::ExplicitSlot,
-        size,
-        4,
-    ));
+    let slot =
+        cx.b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, size, 4));
     for (i, v) in vals.iter_mut().enumerate() {
         *v = canonical(cx.b, *v);
         let off = (i as u32 * wasmaot_abi::VAL_RAW_SIZE) as i32;
@@ -272,7 +275,12 @@ fn close_clause(cx: &mut Cx) {
         let (n, dest) = (frame.num_return_values(), frame.following_code());
         jump_with(cx.b, dest, cx.st.peekn_mut(n));
     }
-    if cx.st.handlers.last().is_some_and(|s| s.frame == frame_index) {
+    if cx
+        .st
+        .handlers
+        .last()
+        .is_some_and(|s| s.frame == frame_index)
+    {
         cx.st.handlers.pop();
     }
     let height = cx.st.control[frame_index].original_stack_size();
@@ -307,12 +315,20 @@ fn catch(cx: &mut Cx, tag: Option<u32>) {
 fn delegate(cx: &mut Cx, depth: u32) {
     if innermost_try(cx).is_none() {
         // A `try` of unreachable code: only its frame is there.
-        let frame = cx.st.control.pop().expect("validated: `delegate` closes a `try`");
+        let frame = cx
+            .st
+            .control
+            .pop()
+            .expect("validated: `delegate` closes a `try`");
         cx.st.stack.truncate(frame.original_stack_size());
         return;
     }
     close_clause(cx);
-    let frame = cx.st.control.pop().expect("validated: `delegate` closes a `try`");
+    let frame = cx
+        .st
+        .control
+        .pop()
+        .expect("validated: `delegate` closes a `try`");
     let t = cx.st.tries.pop().expect("the try is innermost");
     // The target label counts from the frames outside the `try`.
     let target = cx.st.control.len() - 1 - depth as usize;
@@ -381,8 +397,81 @@ fn fill_dispatch(cx: &mut Cx, t: &LegacyTry, rethrow_to: Option<usize>) {
         }
         None => {
             let reachable = cx.st.reachable;
-            call_throwing(cx, Libcall::ThrowRef, &[exn], rethrow_to.unwrap_or(usize::MAX));
+            call_throwing(
+                cx,
+                Libcall::ThrowRef,
+                &[exn],
+                rethrow_to.unwrap_or(usize::MAX),
+            );
             cx.st.reachable = reachable;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{compile, CompileOptions};
+    use wasmaot_abi::{decode_metadata, ExceptionHandler};
+
+    const MODULE: &str = r#"(module
+      (tag $e (param i32))
+      (tag $f)
+      (func $thrower (param i32)
+        (if (local.get 0) (then (throw $e (i32.const 42))))
+        (throw $f))
+      (func (export "catch_e") (param i32) (result i32)
+        (block $h (result i32)
+          (try_table (catch $e $h) (call $thrower (local.get 0)))
+          (i32.const -1)))
+      (func (export "legacy") (param i32) (result i32)
+        try (result i32)
+          local.get 0
+          call $thrower
+          i32.const -1
+        catch $e
+          i32.const 100
+          i32.add
+        catch_all
+          i32.const 5
+        end))"#;
+
+    fn sites() -> Vec<wasmaot_abi::ExceptionSite> {
+        let artifact = compile(MODULE.as_bytes(), &CompileOptions::default()).expect("compiles");
+        let file = object::File::parse(&*artifact).expect("an object");
+        use object::{Object, ObjectSection};
+        let meta = file
+            .section_by_name(wasmaot_abi::metadata_section(
+                wasmaot_abi::ObjectFormat::Elf,
+            ))
+            .expect("a metadata section")
+            .data()
+            .expect("its bytes");
+        decode_metadata(meta).expect("metadata").1.exception_sites
+    }
+
+    #[test]
+    fn calls_in_handler_scopes_get_exception_table_entries() {
+        let sites = sites();
+        // The throws of `$thrower` have no handlers; the two calls in scopes do.
+        assert_eq!(sites.len(), 2, "{sites:?}");
+        let tagged: Vec<&ExceptionHandler> = sites[0].handlers.iter().collect();
+        assert_eq!(tagged.len(), 1);
+        assert_eq!(
+            tagged[0].tag,
+            Some(0),
+            "try_table catches tag $e by its index"
+        );
+        assert_eq!(sites[1].handlers.len(), 1);
+        assert_eq!(
+            sites[1].handlers[0].tag, None,
+            "a legacy try dispatches in code"
+        );
+        for s in &sites {
+            assert!(
+                s.vmctx_sp_offset.is_some(),
+                "wasm calls keep the vmctx on the stack"
+            );
+            assert!(s.frame_offset > 0);
         }
     }
 }
