@@ -12,6 +12,8 @@ mod options;
 mod prelink;
 mod signatures;
 mod target;
+#[cfg(test)]
+mod test_support;
 mod trampolines;
 mod translate;
 mod traps;

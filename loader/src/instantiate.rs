@@ -492,7 +492,8 @@ fn apply_memory_images(store: &mut StoreOpaque, minner: &ModuleInner, index: u32
         let mi = store.instances[index as usize].memories[image.memory as usize];
         let memory = &mut store.memories[mi as usize].memory;
         let file = minner.file_offset(image.offset);
-        if bytes.len() as u64 != image.len || !memory.write_image(bytes, file) {
+        let start = usize::try_from(image.start).unwrap_or(usize::MAX);
+        if bytes.len() as u64 != image.len || !memory.write_image(start, bytes, file) {
             return Err(Error::load(
                 "memory image outside its memory or the data section",
             ));

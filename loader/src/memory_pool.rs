@@ -45,17 +45,18 @@ pub(crate) type ModuleRef = Weak<dyn Any + Send + Sync>;
 /// Images at least this large are mapped from the artifact file rather than copied.
 pub const MIN_MAPPED_IMAGE: usize = 64 << 10;
 
-/// How many bytes of an image of `len` bytes at file offset `offset` are mapped from the
-/// file: its whole pages, if they are at least [`MIN_MAPPED_IMAGE`] and the offset is
-/// page-aligned.
-pub(crate) fn mapped_len(len: usize, offset: u64) -> Option<usize> {
+/// How many bytes of an image of `len` bytes at file offset `offset`, to go at `start` in
+/// its memory, are mapped from the file: its whole pages, if they are at least
+/// [`MIN_MAPPED_IMAGE`] and both places are page-aligned.
+pub(crate) fn mapped_len(len: usize, offset: u64, start: usize) -> Option<usize> {
     let page = crate::os::page_size();
     let whole = len / page * page;
-    (whole >= MIN_MAPPED_IMAGE && offset.is_multiple_of(page as u64)).then_some(whole)
+    let aligned = offset.is_multiple_of(page as u64) && start.is_multiple_of(page);
+    (whole >= MIN_MAPPED_IMAGE && aligned).then_some(whole)
 }
 
-/// Which memory image a reservation holds: a module, its memory index and the image's
-/// place in the artifact file.
+/// Which memory image a reservation holds: a module, its memory index, the image's place
+/// in the memory and its place in the artifact file.
 ///
 /// The module is named by a `Weak`: it keeps the module's allocation (not the module, its
 /// code or its file) from being freed, so no other module can get the same address, and
@@ -64,19 +65,32 @@ pub(crate) fn mapped_len(len: usize, offset: u64) -> Option<usize> {
 pub(crate) struct ImageKey {
     module: ModuleRef,
     memory: u32,
+    /// Where the image begins in the memory.
+    start: usize,
     /// File offset and length of the mapped (whole-page) part of the image.
     offset: u64,
     len: usize,
 }
 
 impl ImageKey {
-    pub fn new(module: ModuleRef, memory: u32, offset: u64, len: usize) -> ImageKey {
+    pub fn new(module: ModuleRef, memory: u32, start: usize, offset: u64, len: usize) -> ImageKey {
         ImageKey {
             module,
             memory,
+            start,
             offset,
             len,
         }
+    }
+
+    /// Where the image begins in the memory.
+    pub fn start(&self) -> usize {
+        self.start
+    }
+
+    /// Where the mapped part ends in the memory.
+    fn end(&self) -> usize {
+        self.start + self.len
     }
 
     /// File offset of the mapped part.
@@ -92,6 +106,7 @@ impl ImageKey {
     fn same(&self, other: &ImageKey) -> bool {
         Weak::ptr_eq(&self.module, &other.module)
             && self.memory == other.memory
+            && self.start == other.start
             && self.offset == other.offset
             && self.len == other.len
     }
@@ -107,6 +122,7 @@ impl std::fmt::Debug for ImageKey {
         f.debug_struct("ImageKey")
             .field("module", &self.module.as_ptr())
             .field("memory", &self.memory)
+            .field("start", &self.start)
             .field("offset", &self.offset)
             .field("len", &self.len)
             .finish()
@@ -120,11 +136,11 @@ pub(crate) struct Reservation {
     pub base: usize,
     pub size: usize,
     pub accessible: usize,
-    /// The first `file_mapped` bytes are (or may be) a copy-on-write file mapping
-    /// ([`map_image`]); a reset to plain replaces them with anonymous memory.
+    /// Among the first `file_mapped` bytes are (or may be) the pages of a copy-on-write
+    /// file mapping ([`map_image`]); a reset to plain replaces them with anonymous memory.
     pub file_mapped: usize,
-    /// The image mapped over the first `file_mapped` bytes, if it is known to be exactly
-    /// that image's (`None` while a mapping is being made or after one failed).
+    /// The image mapped in the first `file_mapped` bytes, ending there, if it is known to
+    /// be exactly that image's (`None` while a mapping is being made or after one failed).
     image: Option<ImageKey>,
 }
 
@@ -142,7 +158,7 @@ impl Reservation {
 
     /// Whether the reservation holds exactly `key`'s image, mapped.
     pub fn holds(&self, key: &ImageKey) -> bool {
-        self.image.as_ref().is_some_and(|k| k.same(key)) && self.file_mapped == key.len
+        self.image.as_ref().is_some_and(|k| k.same(key)) && self.file_mapped == key.end()
     }
 }
 
@@ -241,28 +257,33 @@ fn protect(at: usize, len: usize, accessible: bool) -> Result<(), String> {
     Ok(())
 }
 
-/// Fault in the first `len` accessible bytes of `r` for writing in one go, ahead of a bulk
-/// copy (a memory image): far cheaper than a page fault per page. Best effort.
-pub(crate) fn prefault(r: &Reservation, len: usize) {
-    let len = len.min(r.accessible);
+/// Fault in the accessible bytes `[start, end)` of `r` for writing in one go, ahead of a
+/// bulk copy (a memory image): far cheaper than a page fault per page. Best effort.
+pub(crate) fn prefault(r: &Reservation, start: usize, end: usize) {
+    let start = start / crate::os::page_size() * crate::os::page_size();
+    let len = end.min(r.accessible).saturating_sub(start);
     #[cfg(any(target_os = "linux", target_os = "android"))]
     if len > 2 * 4096 {
         // SAFETY: populating read-write pages of our own mapping changes no contents.
         // Kernels before 5.14 answer EINVAL, which is fine: the copy faults them in.
         unsafe {
-            libc::madvise(r.base as *mut libc::c_void, len, libc::MADV_POPULATE_WRITE);
+            libc::madvise(
+                (r.base + start) as *mut libc::c_void,
+                len,
+                libc::MADV_POPULATE_WRITE,
+            );
         }
     }
     #[cfg(not(any(target_os = "linux", target_os = "android")))]
     let _ = (r, len);
 }
 
-/// Make the start of `r` hold `key`'s image, mapped copy-on-write from `file` (the
+/// Make `r` hold `key`'s image at the image's start, mapped copy-on-write from `file` (the
 /// module's artifact file, which `key` names the offset and length of): nothing to do if
 /// it already holds it (a reservation from the pool with this image: its pages read as
 /// the file's), else a private file mapping, so pages are read in when first touched and
-/// copied when first written. The offset and length are page-aligned and the length at
-/// most `r.accessible`.
+/// copied when first written. The start, offset and length are page-aligned and the
+/// image ends inside `r.accessible`.
 pub(crate) fn map_image(
     r: &mut Reservation,
     key: &ImageKey,
@@ -276,33 +297,40 @@ pub(crate) fn map_image(
         reset_to_plain(r)?;
         set_accessible(r, accessible)?;
     }
-    map_file(r, file, key.offset, key.len)?;
+    map_file(r, file, key.start, key.offset, key.len)?;
     r.image = Some(key.clone());
     Ok(())
 }
 
-/// Map `len` bytes of `file` at `offset` copy-on-write over the start of `r`.
+/// Map `len` bytes of `file` at `offset` copy-on-write over `[start, start + len)` of `r`.
 fn map_file(
     r: &mut Reservation,
     file: &std::fs::File,
+    start: usize,
     offset: u64,
     len: usize,
 ) -> Result<(), String> {
     use std::os::unix::io::AsRawFd;
     let page = crate::os::page_size();
-    if len > r.accessible || !len.is_multiple_of(page) || !offset.is_multiple_of(page as u64) {
+    let inside = start
+        .checked_add(len)
+        .is_some_and(|end| end <= r.accessible);
+    let aligned = start.is_multiple_of(page)
+        && len.is_multiple_of(page)
+        && offset.is_multiple_of(page as u64);
+    if !inside || !aligned {
         return Err(format!(
-            "unaligned image ({len} bytes at file offset {offset})"
+            "unaligned image ({len} bytes at file offset {offset}, memory offset {start})"
         ));
     }
     let offset = libc::off_t::try_from(offset).map_err(|e| e.to_string())?;
     // From here on the start of `r` may hold file pages, even if the mapping fails.
-    r.file_mapped = r.file_mapped.max(len);
-    // SAFETY: replaces read-write pages at the start of our own reservation (nothing
-    // refers to them) with a private mapping of a file the module keeps open.
+    r.file_mapped = r.file_mapped.max(start + len);
+    // SAFETY: replaces read-write pages inside our own reservation (nothing refers to
+    // them) with a private mapping of a file the module keeps open.
     let at = unsafe {
         libc::mmap(
-            r.base as *mut libc::c_void,
+            (r.base + start) as *mut libc::c_void,
             len,
             libc::PROT_READ | libc::PROT_WRITE,
             libc::MAP_PRIVATE | libc::MAP_FIXED,
@@ -310,7 +338,7 @@ fn map_file(
             offset,
         )
     };
-    if at == libc::MAP_FAILED || at as usize != r.base {
+    if at == libc::MAP_FAILED || at as usize != r.base + start {
         return Err(std::io::Error::last_os_error().to_string());
     }
     Ok(())
@@ -580,7 +608,7 @@ mod tests {
         let data: Vec<u8> = (0..IMAGE_LEN)
             .map(|i| ((i * 7 + usize::from(tag)) % 251) as u8 | 1)
             .collect();
-        let meta = crate::tests::image_meta(IMAGE_LEN as u64);
+        let meta = crate::tests::image_meta(0, IMAGE_LEN as u64);
         let bytes =
             crate::tests::build_artifact(&[], &[], &crate::tests::host_header(), &meta, &data);
         let path = std::env::temp_dir().join(format!(

@@ -114,12 +114,18 @@ fn check_tag_type(meta: &ModuleMeta, t: u32) -> Check {
     }
 }
 
-/// Each memory image initializes a defined memory and lies inside the data section.
+/// Each memory image initializes a defined memory, inside its initial size, and lies
+/// inside the data section.
 fn check_memory_images(meta: &ModuleMeta, data_len: u64) -> Check {
     for (i, image) in meta.memory_images.iter().enumerate() {
         let defined = image.memory.checked_sub(meta.num_imported_memories());
         let memory = defined.and_then(|d| meta.memories.get(d as usize));
-        let fits = memory.is_some_and(|m| m.minimum.saturating_mul(WASM_PAGE_SIZE) >= image.len);
+        let fits = memory.is_some_and(|m| {
+            image
+                .start
+                .checked_add(image.len)
+                .is_some_and(|end| end <= m.minimum.saturating_mul(WASM_PAGE_SIZE))
+        });
         let inside = image
             .offset
             .checked_add(image.len)

@@ -180,9 +180,10 @@ impl ModuleInner {
             .iter()
             .find(|i| i.memory == memory)?;
         let (_, offset) = self.file_offset(image.offset)?;
-        let whole = memory_pool::mapped_len(usize::try_from(image.len).ok()?, offset)?;
+        let start = usize::try_from(image.start).ok()?;
+        let whole = memory_pool::mapped_len(usize::try_from(image.len).ok()?, offset, start)?;
         let module: std::sync::Weak<ModuleInner> = Arc::downgrade(self);
-        Some(ImageKey::new(module, memory, offset, whole))
+        Some(ImageKey::new(module, memory, start, offset, whole))
     }
 
     /// The bytes of data segment `index` (validated at load).

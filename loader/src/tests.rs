@@ -269,9 +269,9 @@ pub(crate) fn sample_module() -> (Vec<u8>, ModuleMeta) {
     (code, meta)
 }
 
-/// A module with a 4-page memory `m` (no maximum) whose first `image_len` bytes are a
-/// memory image at the start of the data section.
-pub(crate) fn image_meta(image_len: u64) -> ModuleMeta {
+/// A module with a 4-page memory `m` (no maximum) whose `image_len` bytes at `start` are
+/// a memory image at the start of the data section.
+pub(crate) fn image_meta(start: u64, image_len: u64) -> ModuleMeta {
     ModuleMeta {
         memories: vec![MemoryType {
             minimum: 4,
@@ -286,6 +286,7 @@ pub(crate) fn image_meta(image_len: u64) -> ModuleMeta {
         }],
         memory_images: vec![MemoryImage {
             memory: 0,
+            start,
             offset: 0,
             len: image_len,
         }],
@@ -771,11 +772,23 @@ fn memory_and_store_data_together() {
 
 #[test]
 fn memory_images_mapped_from_the_file_or_copied() {
-    let image_len = 3 * 65536 + 100;
+    // At the start of the memory, and one page further on (what the compiler makes of a
+    // module whose data begins beyond its stack).
+    for start in [0, 65536] {
+        image_mapped_from_the_file_or_copied(start);
+    }
+}
+
+fn image_mapped_from_the_file_or_copied(start: usize) {
+    let image_len = 2 * 65536 + 100;
+    let end = start + image_len;
     let data: Vec<u8> = (0..image_len).map(|i| (i % 251) as u8 | 1).collect();
-    let meta = image_meta(image_len as u64);
+    let meta = image_meta(start as u64, image_len as u64);
     let bytes = build_artifact(&[], &[], &host_header(), &meta, &data);
-    let path = std::env::temp_dir().join(format!("wasmaot-image-{}.cwasm", std::process::id()));
+    let path = std::env::temp_dir().join(format!(
+        "wasmaot-image-{}-{start}.cwasm",
+        std::process::id()
+    ));
     std::fs::write(&path, &bytes).unwrap();
     let engine = Engine::default();
     let from_file = Module::from_file(&engine, &path).unwrap();
@@ -787,8 +800,9 @@ fn memory_images_mapped_from_the_file_or_copied() {
             let m = instance.get_memory(&mut store, "m").unwrap();
             let mem = m.data_mut(&mut store);
             assert_eq!(mem.len(), 4 * 65536);
-            assert_eq!(&mem[..image_len], &data[..]);
-            assert!(mem[image_len..].iter().all(|&b| b == 0));
+            assert!(mem[..start].iter().all(|&b| b == 0));
+            assert_eq!(&mem[start..end], &data[..]);
+            assert!(mem[end..].iter().all(|&b| b == 0));
             if cfg!(target_os = "linux") {
                 let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
                 let mapped = maps
@@ -799,8 +813,9 @@ fn memory_images_mapped_from_the_file_or_copied() {
                 assert!(mapped.count() >= if from_file { 2 } else { 1 });
             }
             // Writes go to this instance only (and never to the file).
-            mem[0] = 0;
-            mem[image_len - 1] = 0;
+            mem[0] = 3;
+            mem[start] = 0;
+            mem[end - 1] = 0;
             mem[4 * 65536 - 1] = 9;
             m.grow(&mut store, 1).unwrap();
             m.data_mut(&mut store)[5 * 65536 - 1] = 7;

@@ -410,8 +410,8 @@ fn fill_dispatch(cx: &mut Cx, t: &LegacyTry, rethrow_to: Option<usize>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::{compile, CompileOptions};
-    use wasmaot_abi::{decode_metadata, ExceptionHandler};
+    use crate::test_support::compiled_meta;
+    use wasmaot_abi::ExceptionHandler;
 
     const MODULE: &str = r#"(module
       (tag $e (param i32))
@@ -435,23 +435,9 @@ mod tests {
           i32.const 5
         end))"#;
 
-    fn sites() -> Vec<wasmaot_abi::ExceptionSite> {
-        let artifact = compile(MODULE.as_bytes(), &CompileOptions::default()).expect("compiles");
-        let file = object::File::parse(&*artifact).expect("an object");
-        use object::{Object, ObjectSection};
-        let meta = file
-            .section_by_name(wasmaot_abi::metadata_section(
-                wasmaot_abi::ObjectFormat::Elf,
-            ))
-            .expect("a metadata section")
-            .data()
-            .expect("its bytes");
-        decode_metadata(meta).expect("metadata").1.exception_sites
-    }
-
     #[test]
     fn calls_in_handler_scopes_get_exception_table_entries() {
-        let sites = sites();
+        let sites = compiled_meta(MODULE).exception_sites;
         // The throws of `$thrower` have no handlers; the two calls in scopes do.
         assert_eq!(sites.len(), 2, "{sites:?}");
         let tagged: Vec<&ExceptionHandler> = sites[0].handlers.iter().collect();

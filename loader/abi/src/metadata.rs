@@ -309,14 +309,18 @@ pub struct DataSegment {
 }
 
 /// The initial contents of a defined memory, prepared at compile time: the bytes of
-/// `memory[0 .. len]` after every active data segment of the module was applied, stored
-/// at `offset` in the data section. Offsets are page aligned (4 KiB on x86_64, 64 KiB
-/// elsewhere) so the loader can map the image copy-on-write instead of copying it.
-/// The active segments folded into an image are recorded with length 0.
+/// `memory[start .. start + len]` after every active data segment of the module was
+/// applied (the bytes before `start` are zero), stored at `offset` in the data section.
+/// `start` and `offset` are page aligned (4 KiB on x86_64, 64 KiB elsewhere) so the loader
+/// can map the image copy-on-write instead of copying it. The active segments folded into
+/// an image are recorded with length 0.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MemoryImage {
     /// Index in the module's memory index space (always a defined memory).
     pub memory: u32,
+    /// Where the image begins in the memory.
+    pub start: u64,
+    /// Where the image lies in the data section.
     pub offset: u64,
     pub len: u64,
 }
@@ -510,6 +514,7 @@ impl ModuleMeta {
         }
         w.list(&self.memory_images, |w, m| {
             w.u32(m.memory);
+            w.u64(m.start);
             w.u64(m.offset);
             w.u64(m.len);
         });
@@ -565,7 +570,7 @@ impl ModuleMeta {
         let entry_trampolines = r.list(4, |r| r.u32())?;
         let host_trampolines = r.list(4, |r| r.u32())?;
         let module_name = if r.bool()? { Some(r.str()?) } else { None };
-        let memory_images = r.list(20, decode_memory_image)?;
+        let memory_images = r.list(28, decode_memory_image)?;
         let (trap_sites_range, trap_sites) = decode_trap_sites(r, decode_tables)?;
         let (func_names_range, blob) = length_prefixed(r, "the function names")?;
         let func_names = if decode_tables {
@@ -717,6 +722,7 @@ fn decode_data(r: &mut Reader) -> DecodeResult<DataSegment> {
 fn decode_memory_image(r: &mut Reader) -> DecodeResult<MemoryImage> {
     Ok(MemoryImage {
         memory: r.u32()?,
+        start: r.u64()?,
         offset: r.u64()?,
         len: r.u64()?,
     })
@@ -972,6 +978,7 @@ mod tests {
             func_names: vec![(1, "add".into())],
             memory_images: vec![MemoryImage {
                 memory: 0,
+                start: 65536,
                 offset: 4096,
                 len: 4096,
             }],

@@ -130,19 +130,25 @@ impl LinearMemory {
         }
     }
 
-    /// Put `bytes` at the start of the memory (an initial image); false if it does not
+    /// Put `bytes` at `start` in the memory (an initial image); false if it does not
     /// fit. With `file` = (the artifact file, the file offset of `bytes`) and the image's
     /// key given at creation, the whole pages of a large image are mapped copy-on-write
     /// from the file instead of copied (or are already there, in a reservation from the
     /// pool that holds this image).
-    pub fn write_image(&mut self, bytes: &[u8], file: Option<(&std::fs::File, u64)>) -> bool {
-        if bytes.len() > self.len() {
+    pub fn write_image(
+        &mut self,
+        start: usize,
+        bytes: &[u8],
+        file: Option<(&std::fs::File, u64)>,
+    ) -> bool {
+        let Some(end) = start.checked_add(bytes.len()).filter(|&e| e <= self.len()) else {
             return false;
-        }
+        };
         let mut copied_from = 0;
         if let (Some((file, offset)), Some(key)) = (file, &self.image) {
-            if memory_pool::mapped_len(bytes.len(), offset) == Some(key.len())
+            if memory_pool::mapped_len(bytes.len(), offset, start) == Some(key.len())
                 && key.offset() == offset
+                && key.start() == start
             {
                 match memory_pool::map_image(&mut self.region, key, file) {
                     Ok(()) => copied_from = key.len(),
@@ -153,9 +159,9 @@ impl LinearMemory {
         }
         let rest = &bytes[copied_from..];
         if copied_from == 0 {
-            memory_pool::prefault(&self.region, rest.len());
+            memory_pool::prefault(&self.region, start, end);
         }
-        self.as_mut_slice()[copied_from..bytes.len()].copy_from_slice(rest);
+        self.as_mut_slice()[start + copied_from..end].copy_from_slice(rest);
         true
     }
 

@@ -256,9 +256,10 @@ fn mutate_image(rng: &mut Rng, meta: &mut ModuleMeta) {
     }
     let i = rng.index(meta.memory_images.len());
     let image = &mut meta.memory_images[i];
-    match rng.below(3) {
+    match rng.below(4) {
         0 => image.memory = index(rng, memories),
         1 => image.offset = size(rng),
+        2 => image.start = size(rng),
         _ => image.len = size(rng),
     }
 }
