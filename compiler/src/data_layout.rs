@@ -167,7 +167,7 @@ mod tests {
         assert_eq!(sparse.data.iter().map(|s| s.len).sum::<u64>(), 2);
         // An offset from a global can trap at instantiation: no image for any memory.
         let dynamic = compiled_meta(
-            r#"(module (global $g i32 (i32.const 8)) (memory 1) (memory 1)
+            r#"(module (import "env" "g" (global $g i32)) (memory 1) (memory 1)
                  (data (memory 0) (i32.const 0) "a") (data (memory 1) (global.get $g) "b"))"#,
         );
         assert!(dynamic.memory_images.is_empty());
