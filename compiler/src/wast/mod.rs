@@ -9,6 +9,7 @@
 //! `file:line:col`. A script runs on its own thread with a large stack, and a panic in
 //! one directive fails that directive only.
 
+mod legacy_try;
 mod runner;
 mod spectest;
 mod traps;
@@ -142,6 +143,8 @@ fn run_on_this_thread(name: &str, text: &str, options: &RunOptions) -> FileRepor
         report.failures.push(message);
         report
     };
+    let unfolded = legacy_try::unfold(text);
+    let text = unfolded.as_deref().unwrap_or(text);
     // The spec's names.wast uses bidirectional-override characters in names on purpose.
     let mut lexer = wast::lexer::Lexer::new(text);
     lexer.allow_confusing_unicode(true);
