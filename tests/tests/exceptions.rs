@@ -1,9 +1,9 @@
 //! Wasm exception handling end to end (compile → artifact → loader): the scripts in
 //! `tests/exceptions/` (payloads of every type, values live across a handler, tag
-//! identity across instances, exnref values, traps and loops, and the spec's legacy
-//! `try`/`catch`/`rethrow`/`delegate` scripts), run from memory and from files, and what
-//! the embedder sees of exceptions: the uncaught-exception error, host tags, exnref
-//! values, exceptions meeting host frames.
+//! identity across instances, exnref values, traps and loops), run from memory and from
+//! files, and what the embedder sees of exceptions: the uncaught-exception error, host
+//! tags, exnref values, exceptions meeting host frames. (The spec's scripts, legacy ones
+//! included, run in `spec.rs`.)
 
 use wasmaot_compiler::wast::{run_text, Mode, RunOptions};
 use wasmaot_compiler::{compile, CompileOptions};
@@ -27,23 +27,6 @@ const SCRIPTS: &[(&str, &str)] = &[
     (
         "traps_and_loops.wast",
         include_str!("exceptions/traps_and_loops.wast"),
-    ),
-    // The spec's legacy scripts, their modules in binary (see legacy/README.md).
-    (
-        "legacy/rethrow.wast",
-        include_str!("exceptions/legacy/rethrow.wast"),
-    ),
-    (
-        "legacy/throw.wast",
-        include_str!("exceptions/legacy/throw.wast"),
-    ),
-    (
-        "legacy/try_catch.wast",
-        include_str!("exceptions/legacy/try_catch.wast"),
-    ),
-    (
-        "legacy/try_delegate.wast",
-        include_str!("exceptions/legacy/try_delegate.wast"),
     ),
 ];
 

@@ -30,6 +30,7 @@ const PROPOSALS: &[&str] = &[
     "relaxed-simd",
     "annotations",
     "exception-handling",
+    "exception-handling/legacy",
 ];
 
 /// Files that are expected to fail for a reason outside this project, with the reason.
