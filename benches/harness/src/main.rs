@@ -4,6 +4,7 @@
 //! ```text
 //! wasmaot-bench [all | p1 p2 p3 p4 p5 p6 ...] [--full] [--runs N] [--large-mib M]
 //!               [--large-runs N] [--no-capi-build]
+//! wasmaot-bench large-module FILE [MiB]    # write P4's generated large module
 //! ```
 //!
 //! Prints one Markdown table per measurement (medians and ratios wasmaot / Wasmtime; the
@@ -98,6 +99,20 @@ fn main() {
                 std::process::exit(1);
             }
         }
+    }
+    if args.get(1).map(|s| s.as_str()) == Some("large-module") {
+        // The P4 large module, to compare the two CLIs on it (time, peak RSS).
+        let Some(path) = args.get(2) else {
+            eprintln!("usage: wasmaot-bench large-module FILE [MiB]");
+            std::process::exit(2);
+        };
+        let mib: f64 = args.get(3).and_then(|m| m.parse().ok()).unwrap_or(5.5);
+        let bytes = gen::large_module((mib * 1048576.0) as usize);
+        if let Err(e) = std::fs::write(path, bytes) {
+            eprintln!("large-module: {path}: {e}");
+            std::process::exit(1);
+        }
+        return;
     }
     if args.get(1).map(|s| s.as_str()) == Some("profile") {
         if let Err(e) = profile(&args[2..]) {

@@ -11,8 +11,8 @@ pub mod wa {
     //! wasmaot: `wasmaot_compiler::compile` and the loader.
     use super::*;
     use wasmaot_loader::ExternType;
-    use wasmaot_wasi as wasi;
     pub use wasmaot_loader::{Engine, Instance, InstancePre, Linker, Module, Store, Val};
+    use wasmaot_wasi as wasi;
 
     pub fn compile(wasm: &[u8], parallel: bool) -> Result<Vec<u8>> {
         let opts = wasmaot_compiler::CompileOptions {
