@@ -19,7 +19,14 @@ use wasmparser::FuncValidatorAllocations;
 /// Machine code of one function, before it is placed in the object.
 pub struct CompiledFunction {
     pub code: Vec<u8>,
+    /// The alignment the function is placed at (Cranelift's preferred one, at least the
+    /// one its code requires).
     pub alignment: u64,
+    /// The alignment its code requires (its constants follow it).
+    pub required_alignment: u64,
+    /// How its loops fall on cache lines at each start offset (see `placement`); `None`
+    /// without loops, or off x86-64.
+    pub line_costs: Option<[u64; crate::placement::SLOTS]>,
     /// Relocations with their targets resolved (a `FunctionOffset` target names this
     /// function with a placeholder id; `artifact.rs` puts in the real one). The IR
     /// function is dropped as soon as the code exists: keeping it for every function of
@@ -165,12 +172,13 @@ fn compile_in(
         .compile(isa, &mut ControlPlane::default())
         .map_err(|e| CompileError::Codegen(format!("{what}: {:?}", e.inner)))?;
     let code = compiled.code_buffer().to_vec();
-    let alignment = u64::from(
-        compiled
-            .buffer
-            .alignment
-            .max(isa.function_alignment().preferred),
-    );
+    let required_alignment = u64::from(compiled.buffer.alignment.max(1));
+    let alignment = required_alignment.max(u64::from(isa.function_alignment().preferred));
+    let line_costs = if isa.triple().architecture == target_lexicon::Architecture::X86_64 {
+        crate::placement::line_costs(&code, &compiled.bb_starts)
+    } else {
+        None
+    };
     let relocs = compiled
         .buffer
         .relocs()
@@ -193,6 +201,8 @@ fn compile_in(
     Ok(CompiledFunction {
         code,
         alignment,
+        required_alignment,
+        line_costs,
         relocs,
         traps,
         body_offset: 0,

@@ -9,6 +9,7 @@ mod error;
 mod func_env;
 mod module_env;
 mod options;
+mod placement;
 mod prelink;
 mod signatures;
 mod target;

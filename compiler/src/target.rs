@@ -45,6 +45,11 @@ impl Target {
             .set("enable_verifier", verify)
             .map_err(setting_error)?;
         flags.set("unwind_info", "false").map_err(setting_error)?;
+        // The start offsets of the machine code's blocks, for finding its loops when
+        // placing functions in `.text` (`placement`).
+        flags
+            .enable("machine_code_cfg_info")
+            .map_err(setting_error)?;
         // Functions may return more values than there are return registers (multi-value):
         // the rest go through a hidden return area.
         flags
