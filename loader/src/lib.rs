@@ -28,7 +28,7 @@
 //!
 //! `unsafe` code lives in: `os`, `vmcontext`, `vm`, `memory_pool`, `code_memory`, `link`,
 //! `func`, `instantiate`, `libcalls`, `load` (file mapping), `module_bytes`, `prelinked`
-//! (descriptor memory, `dlopen`), `store` (`Send`), `interrupt` (the deadline callback's
+//! (descriptor memory, opening shared objects with libloading), `store` (`Send`), `interrupt` (the deadline callback's
 //! store pointer) and `traphandlers`; every block carries a `SAFETY:` comment (enforced
 //! by clippy).
 
