@@ -81,14 +81,18 @@ mod tests {
         assert_eq!(s[0].u64().ok(), Some(16));
         assert_eq!(s[1].bool().ok(), Some(false));
         assert_eq!(s[2].duration().ok(), Some(Duration::from_millis(100)));
-        let bare = settings('S', &["inherit-env".to_string()]);
+        let raw = ["inherit-env".to_string()];
+        let bare = settings('S', &raw);
         assert_eq!(bare[0].bool().ok(), Some(true));
-        let bad = settings('W', &["fuel=ten".to_string(), "simd=maybe".to_string()]);
+        let raw = ["fuel=ten".to_string(), "simd=maybe".to_string()];
+        let bad = settings('W', &raw);
         assert!(bad[0]
             .u64()
             .is_err_and(|e| e.0.starts_with("-W fuel: `ten`")));
         assert!(bad[1].bool().is_err());
-        assert!(settings('W', &["fuel".to_string()])[0]
+        let raw = ["fuel".to_string()];
+        let missing = settings('W', &raw);
+        assert!(missing[0]
             .u64()
             .is_err_and(|e| e.0 == "-W fuel: expects a value: fuel=N"));
     }
