@@ -41,14 +41,21 @@ impl<T: 'static> Linker<T> {
 
     /// Define every import of `module` this linker does not define by a default value:
     /// functions returning zeros (null references), new globals holding zero, new tables
-    /// of null elements, new memories of the import's minimum size. A tag import has no
-    /// default value: an error.
+    /// of null elements, new memories of the import's type. A tag import has no default
+    /// value: an error, and then nothing is defined.
     pub fn define_unknown_imports_as_default_values(
         &mut self,
         mut store: impl AsContextMut<Data = T>,
         module: &Module,
     ) -> Result<()> {
-        for import in self.unknown_imports(module) {
+        let unknown = self.unknown_imports(module);
+        if let Some(tag) = unknown.iter().find(|i| matches!(i.ty, ExternType::Tag(_))) {
+            return Err(Error::link(format!(
+                "unknown import: `{}::{}` is a tag, which has no default value",
+                tag.module, tag.name
+            )));
+        }
+        for import in unknown {
             let (m, n) = (&import.module, &import.name);
             match import.ty {
                 ExternType::Func(ty) => {
@@ -70,11 +77,8 @@ impl<T: 'static> Linker<T> {
                 ExternType::Memory(ty) => {
                     self.define(m, n, Memory::new(&mut store, ty)?)?;
                 }
-                ExternType::Tag(_) => {
-                    return Err(Error::link(format!(
-                        "unknown import: `{m}::{n}` is a tag, which has no default value"
-                    )));
-                }
+                // Refused above.
+                ExternType::Tag(_) => {}
             }
         }
         Ok(())

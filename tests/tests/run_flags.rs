@@ -51,6 +51,7 @@ const MISSING_IMPORTS: &str = r#"(module
   (import "env" "log" (func $log (param i32)))
   (import "host" "get" (func $get (result i32)))
   (func (export "ok") (result i32) (i32.const 7))
+  (func (export "show-version: func() -> ()") (result i32) (i32.const 34))
   (func $calls_log (export "calls_log") (call $log (i32.const 1)))
   (func (export "get") (result i32) (call $get)))"#;
 
@@ -78,6 +79,10 @@ fn unknown_imports_trap_only_when_called() {
     // Wasmtime's spelling of a function to invoke, as it prints a component's exports.
     let r = wasmaot(&[&"run", &"-W", &trap, &"--invoke", &"ok: func() -> s32", &m]);
     assert_eq!((r.code, r.stdout.as_str()), (0, "7\n"), "{}", r.stderr);
+    // An export whose name is the whole spec (ruby.wasm's are named so) is taken as is.
+    let spec = "show-version: func() -> ()";
+    let r = wasmaot(&[&"run", &"-W", &trap, &"--invoke", &spec, &m]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, "34\n"), "{}", r.stderr);
 
     let r = wasmaot(&[
         &"run",
