@@ -385,6 +385,28 @@ fn argv0_and_inherit_env() {
         (3, "p\0HOST_A=1\0HOST_B=3\0C=4\0")
     );
 
+    // WASI options without WASI are pointless, and it says so.
+    let add = wasmaot_tests::workspace_root().join("examples/add.wat");
+    let r = wasmaot(&[
+        &"run",
+        &"-S",
+        &"cli=n",
+        &"--argv0",
+        &"p",
+        &add,
+        &"--invoke",
+        &"add",
+        &"1",
+        &"2",
+    ]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, "3\n"));
+    assert_eq!(
+        r.stderr,
+        format!(
+            "warning: {}: WASI is off (-S cli=n); --dir, --env and --argv0 have no effect\n",
+            add.display()
+        )
+    );
     // -S cli=n: no WASI at all.
     let r = wasmaot(&[&"run", &"-S", &"cli=n", &echo]);
     assert_eq!(r.code, 1);

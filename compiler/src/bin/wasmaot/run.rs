@@ -128,6 +128,42 @@ fn new_store(engine: &Engine, ctx: WasiCtx, wasm: &WasmOptions) -> Result<Store<
     Ok(store)
 }
 
+/// The WASI context for the guest (an empty one if it does not use WASI, with a warning
+/// if WASI options were given in vain).
+fn guest_context(
+    args: &Args,
+    path: &Path,
+    uses_wasi: bool,
+    options: &WasiOptions,
+) -> Result<WasiCtx, Failure> {
+    if !uses_wasi {
+        if !args.dirs.is_empty() || !args.envs.is_empty() || args.argv0.is_some() {
+            let why = match options.cli {
+                true => format!("the module does not import {}", wasi::MODULE),
+                false => "WASI is off (-S cli=n)".to_string(),
+            };
+            eprintln!(
+                "warning: {}: {why}; --dir, --env and --argv0 have no effect",
+                path.display()
+            );
+        }
+        return Ok(WasiCtx::default());
+    }
+    // With --invoke the trailing arguments belong to the call; otherwise to the program.
+    let guest_args: &[OsString] = match args.invoke {
+        Some(_) => &[],
+        None => &args.args,
+    };
+    wasi_ctx(&WasiSpec {
+        program: path,
+        argv0: args.argv0.as_deref(),
+        args: guest_args,
+        envs: &args.envs,
+        dirs: &args.dirs,
+        options,
+    })
+}
+
 pub fn main(args: Args) -> Result<ExitCode, Failure> {
     if let Some(help) = option_help(&args) {
         println!("{help}");
@@ -144,30 +180,7 @@ pub fn main(args: Args) -> Result<ExitCode, Failure> {
     let preloads = load_preloads(&engine, &args, &wasm)?;
     let uses_wasi = wasi_options.cli
         && (imports_wasi(&module) || preloads.iter().any(|p| imports_wasi(&p.module)));
-    if !uses_wasi && (!args.dirs.is_empty() || !args.envs.is_empty()) {
-        eprintln!(
-            "warning: {}: the module does not import {}; --dir and --env have no effect",
-            path.display(),
-            wasi::MODULE
-        );
-    }
-    // With --invoke the trailing arguments belong to the call; otherwise to the program.
-    let guest_args: &[OsString] = if args.invoke.is_some() {
-        &[]
-    } else {
-        &args.args
-    };
-    let ctx = match uses_wasi {
-        true => wasi_ctx(&WasiSpec {
-            program: path,
-            argv0: args.argv0.as_deref(),
-            args: guest_args,
-            envs: &args.envs,
-            dirs: &args.dirs,
-            options: &wasi_options,
-        })?,
-        false => WasiCtx::default(),
-    };
+    let ctx = guest_context(&args, path, uses_wasi, &wasi_options)?;
     let mut store = new_store(&engine, ctx, &wasm)?;
     let mut linker: Linker<WasiCtx> = Linker::new(&engine);
     if uses_wasi {
