@@ -32,6 +32,7 @@ pub(crate) fn instantiate(
     imports: &[Extern],
 ) -> Result<Instance> {
     check_instantiable(store, module, imports)?;
+    store.check_instance_limits(&module.inner.meta)?;
     let offsets = module.inner.meta.vmoffsets(HOST_POINTER_SIZE);
     let vmctx = VMContextAlloc::new(offsets, crate::libcalls::table());
     let imported = bind_imports(store, module, imports, &vmctx)?;

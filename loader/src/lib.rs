@@ -16,11 +16,13 @@
 //!   (modules a system linker placed, found through their descriptor symbol).
 //! - records: `vm` (what the store owns and compiled code reads: linear memories, table
 //!   elements, global slots, functions, instances, tags, exception objects), `handles`.
-//! - store: `store`, `deadline`, `growth_limits`.
+//! - store: `store`, `deadline`, `growth_limits`, `instance_limits`.
 //! - API: `func`, `table`, `memory`, `global`, `tag`, `instance`, `values`, `externals`,
 //!   `caller`, `exception` (exnrefs, uncaught exceptions), `instantiate` (in phases, Wasm
-//!   2.0 order), `interrupt` (fuel and epochs), `libcalls` (the `wasmaot_rt_*` functions
-//!   compiled code calls, `throw` among them), `linker`.
+//!   2.0 order), `limits_check` (the store's limits on a new instance), `interrupt` (fuel
+//!   and epochs), `libcalls` (the `wasmaot_rt_*` functions compiled code calls, `throw`
+//!   among them), `linker`, `unknown_imports` (traps or default values for the imports a
+//!   linker lacks).
 //!
 //! Handles (`Func`, `Table`, `Memory`, `Global`, `Tag`, `Instance`, `ExternRef`, `ExnRef`)
 //! are `Copy` indices into the `Store` that created them; using one with another store is
@@ -28,7 +30,7 @@
 //!
 //! `unsafe` code lives in: `os`, `vmcontext`, `vm`, `memory_pool`, `code_memory`, `link`,
 //! `func`, `instantiate`, `libcalls`, `load` (file mapping), `module_bytes`, `prelinked`
-//! (descriptor memory, `dlopen`), `store` (`Send`), `interrupt` (the deadline callback's
+//! (descriptor memory, opening shared objects with libloading), `store` (`Send`), `interrupt` (the deadline callback's
 //! store pointer) and `traphandlers`; every block carries a `SAFETY:` comment (enforced
 //! by clippy).
 
@@ -53,9 +55,11 @@ mod global;
 mod growth_limits;
 mod handles;
 mod instance;
+mod instance_limits;
 mod instantiate;
 mod interrupt;
 mod libcalls;
+mod limits_check;
 mod link;
 mod linker;
 mod load;
@@ -70,6 +74,7 @@ mod store;
 mod table;
 mod tag;
 mod traphandlers;
+mod unknown_imports;
 mod values;
 mod vm;
 mod vmcontext;
@@ -84,6 +89,7 @@ pub use extern_type::{ExportType, ExternType, ImportType};
 pub use externals::Extern;
 pub use growth_limits::GrowthLimits;
 pub use handles::{ExnRef, Func, Global, Instance, Memory, Table, Tag};
+pub use instance_limits::InstanceLimits;
 pub use linker::{InstancePre, Linker};
 pub use module::Module;
 pub use prelinked::is_shared_object;

@@ -108,6 +108,11 @@ impl<T: 'static> Linker<T> {
         self.defs.get(module)?.get(name)
     }
 
+    /// Whether `module::name` is defined.
+    pub fn defines(&self, module: &str, name: &str) -> bool {
+        self.definition(module, name).is_some()
+    }
+
     /// Define `module::name` as `item`.
     pub fn define(
         &mut self,

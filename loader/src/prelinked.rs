@@ -1,6 +1,6 @@
 //! Modules whose code a system linker placed: linked statically into the program
 //! (`Module::from_prelinked`, given the module's descriptor symbol) or into a shared
-//! object the loader opens with `dlopen` (`Module::from_shared_object`).
+//! object the loader opens with libloading (`Module::from_shared_object`).
 //!
 //! The descriptor (`abi::Descriptor`, symbol `<prefix>wasmaot_module`) points to the
 //! metadata, `.text` and data sections as placed in memory. The metadata header is checked
@@ -16,36 +16,15 @@ use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::module::Module;
 use crate::module_bytes::ModuleBytes;
-use std::ffi::{c_void, CStr, CString};
+use libloading::os::unix::{Library, RTLD_LOCAL, RTLD_NOW};
 use std::path::Path;
 
-/// A shared object opened with `dlopen`, closed on drop.
-struct SharedObject {
-    handle: *mut c_void,
-}
-
-// SAFETY: a dlopen handle is a process-wide token; `dlclose` may be called from any thread.
-unsafe impl Send for SharedObject {}
-// SAFETY: as above; we never use the handle through `&self` except with thread-safe `dlsym`.
-unsafe impl Sync for SharedObject {}
-
-impl Drop for SharedObject {
-    fn drop(&mut self) {
-        // SAFETY: `handle` came from a successful `dlopen` and is closed exactly once.
-        unsafe { libc::dlclose(self.handle) };
-    }
-}
-
-fn dl_error() -> String {
-    // SAFETY: `dlerror` returns NULL or a valid C string owned by libc, read before the
-    // next dl* call on this thread.
-    unsafe {
-        let e = libc::dlerror();
-        if e.is_null() {
-            "unknown error".into()
-        } else {
-            CStr::from_ptr(e).to_string_lossy().into_owned()
-        }
+/// libloading's error with its cause (`dlerror`'s text): its `Display` alone says only
+/// "dlopen failed".
+fn dl_error(e: &libloading::Error) -> String {
+    match std::error::Error::source(e) {
+        Some(cause) => format!("{e}: {cause}"),
+        None => e.to_string(),
     }
 }
 
@@ -56,53 +35,59 @@ impl Module {
         from_descriptor(engine, descriptor, None, "linked module".to_string())
     }
 
-    /// A shared object made by `wasmaot compile --emit shared`, opened with `dlopen`
-    /// (kept open while the module lives). Its runtime-function references
+    /// A shared object made by `wasmaot compile --emit shared`, opened with libloading
+    /// (`dlopen` with `RTLD_NOW | RTLD_LOCAL`, kept open while the module lives) once its
+    /// format, target and descriptor symbol are checked. Its runtime-function references
     /// (`wasmaot_rt_*`) are resolved by the dynamic linker against the process, which
     /// must export them (libwasmaot does; a Rust program links with
     /// `-Wl,--export-dynamic-symbol=wasmaot_rt_*`).
     pub fn from_shared_object(engine: &Engine, path: &Path) -> Result<Module> {
         let what = path.display().to_string();
         let symbol = descriptor_symbol_in(path, &what)?;
-        // A path without a slash would make dlopen search the library path.
-        let absolute = if path.components().count() > 1 || path.is_absolute() {
-            path.to_path_buf()
-        } else {
-            Path::new(".").join(path)
-        };
-        let c_path = CString::new(absolute.as_os_str().as_encoded_bytes())
-            .map_err(|_| Error::load(format!("{what}: path contains a NUL byte")))?;
-        // SAFETY: opening a shared object runs its initializers; ours (from
-        // `--emit shared`, linked `-nostdlib`) has none. The caller vouches for the file
-        // as it would for any library it loads.
-        let handle = unsafe { libc::dlopen(c_path.as_ptr(), libc::RTLD_NOW | libc::RTLD_LOCAL) };
-        if handle.is_null() {
-            return Err(Error::load(format!("{what}: dlopen: {}", dl_error())));
-        }
-        let lib = SharedObject { handle };
-        let c_symbol = CString::new(symbol.as_str())
-            .map_err(|_| Error::load(format!("{what}: bad symbol name")))?;
-        // SAFETY: `lib.handle` is open; `c_symbol` is a valid C string.
-        let address = unsafe { libc::dlsym(lib.handle, c_symbol.as_ptr()) };
-        if address.is_null() {
-            return Err(Error::load(format!(
-                "{what}: dlsym `{symbol}`: {}",
-                dl_error()
-            )));
-        }
-        if !address.cast::<Descriptor>().cast_const().is_aligned() {
-            return Err(Error::load(format!(
-                "{what}: `{symbol}` is not an aligned module descriptor"
-            )));
-        }
+        let (lib, address) = open_shared_object(path, &symbol, &what)?;
         // SAFETY: the symbol is the module descriptor the compiler emitted (found by its
-        // reserved name in the dynamic symbol table), aligned, in memory that stays
-        // mapped while `lib` is open — and `lib` moves into the module's code memory,
-        // which the module keeps; we extend the lifetime to 'static only for
+        // reserved name in the dynamic symbol table), non-NULL, aligned, in memory that
+        // stays mapped while `lib` is open — and `lib` moves into the module's code
+        // memory, which the module keeps; we extend the lifetime to 'static only for
         // `from_descriptor`, which stores nothing borrowed from it beyond that owner.
-        let descriptor: &'static Descriptor = unsafe { &*(address as *const Descriptor) };
+        let descriptor: &'static Descriptor = unsafe { &*address };
         from_descriptor(engine, descriptor, Some(Box::new(lib)), what)
     }
+}
+
+/// Open the shared object at `path` and find `symbol` in it: the library (closed when
+/// dropped) and the symbol's address, checked non-NULL and aligned for a descriptor.
+fn open_shared_object(
+    path: &Path,
+    symbol: &str,
+    what: &str,
+) -> Result<(Library, *const Descriptor)> {
+    // A path without a slash would make dlopen search the library path.
+    let path = if path.components().count() > 1 || path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        Path::new(".").join(path)
+    };
+    // SAFETY: opening a shared object runs its initializers; ours (from `--emit shared`,
+    // linked `-nostdlib`) has none. The caller vouches for the file as it would for any
+    // library it loads.
+    let lib = unsafe { Library::open(Some(&path), RTLD_NOW | RTLD_LOCAL) }
+        .map_err(|e| Error::load(format!("{what}: {}", dl_error(&e))))?;
+    // SAFETY: the symbol is taken as an address (`*const Descriptor`), neither called nor
+    // read here; libloading builds the C string and refuses a name with a NUL byte.
+    let address = match unsafe { lib.get::<*const Descriptor>(symbol.as_bytes()) } {
+        Ok(s) => *s,
+        Err(e) => {
+            let message = format!("{what}: `{symbol}`: {}", dl_error(&e));
+            return Err(Error::load(message));
+        }
+    };
+    if address.is_null() || !address.is_aligned() {
+        return Err(Error::load(format!(
+            "{what}: `{symbol}` is not an aligned module descriptor"
+        )));
+    }
+    Ok((lib, address))
 }
 
 /// The one exported `*wasmaot_module` symbol of the shared object at `path`.

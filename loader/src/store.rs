@@ -5,6 +5,7 @@
 use crate::deadline::DeadlineBehavior;
 use crate::engine::Engine;
 use crate::growth_limits::GrowthLimits;
+use crate::instance_limits::InstanceLimits;
 use crate::vm::exception::ExnData;
 use crate::vm::func::FuncData;
 use crate::vm::global::GlobalData;
@@ -52,6 +53,9 @@ pub(crate) struct StoreOpaque {
     pub deadline: DeadlineBehavior,
     /// How far memories and tables may grow (`growth_limits.rs`).
     pub growth_limits: crate::growth_limits::GrowthLimits,
+    /// How many instances, tables and memories instantiation may create
+    /// (`instance_limits.rs`).
+    pub instance_limits: InstanceLimits,
     /// Boxed: compiled code and libcalls hold pointers to them.
     #[allow(clippy::vec_box)]
     pub instances: Vec<Box<InstanceData>>,
@@ -104,6 +108,7 @@ impl<T> Store<T> {
                     }),
                     deadline: DeadlineBehavior::Trap,
                     growth_limits: Default::default(),
+                    instance_limits: Default::default(),
                     instances: Vec::new(),
                     funcs: Vec::new(),
                     tables: Vec::new(),
@@ -143,6 +148,15 @@ impl<T> Store<T> {
 
     pub fn growth_limits(&self) -> GrowthLimits {
         self.inner.opaque.growth_limits
+    }
+
+    /// Limit how many instances, tables and memories instantiating modules may create.
+    pub fn set_instance_limits(&mut self, limits: InstanceLimits) {
+        self.inner.opaque.instance_limits = limits;
+    }
+
+    pub fn instance_limits(&self) -> InstanceLimits {
+        self.inner.opaque.instance_limits
     }
 }
 

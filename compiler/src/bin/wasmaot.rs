@@ -8,8 +8,22 @@
 mod compile;
 #[path = "wasmaot/inspect.rs"]
 mod inspect;
+#[path = "wasmaot/invoke.rs"]
+mod invoke;
+#[path = "wasmaot/option_values.rs"]
+mod option_values;
 #[path = "wasmaot/run.rs"]
 mod run;
+#[path = "wasmaot/run_link.rs"]
+mod run_link;
+#[path = "wasmaot/run_load.rs"]
+mod run_load;
+#[path = "wasmaot/run_wasi.rs"]
+mod run_wasi;
+#[path = "wasmaot/wasi_options.rs"]
+mod wasi_options;
+#[path = "wasmaot/wasm_options.rs"]
+mod wasm_options;
 #[path = "wasmaot/wast.rs"]
 mod wast;
 

@@ -1,25 +1,36 @@
-//! `wasmaot run`: load (or compile in memory) a module, instantiate it and call one export.
+//! `wasmaot run`: load (or compile in memory) a module, instantiate it and call one export,
+//! with Wasmtime's options (`-W`, `-S`, `--preload`, `--argv0`, `--invoke`).
 //!
-//! A module that imports `wasi_snapshot_preview1` gets WASI: stdio inherited, the program
-//! name and the trailing arguments as its arguments, `--env` variables only, `--dir`
-//! directories preopened. Its `_start` is run and the code it passes to `proc_exit`
-//! becomes the process's exit status.
+//! A module that imports `wasi_snapshot_preview1` gets WASI (`run_wasi.rs`): stdio
+//! inherited, the program name and the trailing arguments as its arguments, `--env`
+//! variables only (all of the host's with `-S inherit-env`), `--dir` directories
+//! preopened. Its `_start` is run and the code it passes to `proc_exit` becomes the
+//! process's exit status.
 
-use crate::{file_error, Failure, EXIT_TRAP};
+use crate::invoke::{call_params, entry_func, show};
+use crate::run_link::{
+    instantiate_main, instantiate_preloads, parse_preload, LinkFailure, Preload,
+};
+use crate::run_load::load;
+use crate::run_wasi::{wasi_ctx, WasiSpec};
+use crate::wasi_options::{self, WasiOptions};
+use crate::wasm_options::{self, WasmOptions};
+use crate::{Failure, EXIT_TRAP};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use wasmaot_compiler::{compile, CompileOptions};
-use wasmaot_loader::abi::ValType;
-use wasmaot_loader::{Engine, Error, Extern, Func, FuncType, Instance, Linker, Module, Store, Val};
+use wasmaot_loader::{Engine, Error, Extern, Instance, Linker, Module, Store, Val};
 use wasmaot_wasi as wasi;
-use wasmaot_wasi::{WasiCtx, WasiCtxBuilder};
+use wasmaot_wasi::WasiCtx;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// An artifact (.cwasm), or a .wasm/.wat module to compile in memory first.
-    file: PathBuf,
-    /// The export to call (default: `_start`). Its arguments are then the ARGS.
+    /// An artifact (.cwasm or --emit shared .so), or a .wasm/.wat module to compile in
+    /// memory first. (Not needed for `-W help` / `-S help`.)
+    #[arg(required_unless_present_any = ["wasm", "wasi"])]
+    file: Option<PathBuf>,
+    /// The export to call (default: `_start`). Its arguments are then the ARGS. Also
+    /// Wasmtime's form `'NAME: func(...)'` (the NAME is called; it may be quoted).
     #[arg(long, value_name = "NAME")]
     invoke: Option<String>,
     /// WASI: preopen the host directory HOST as GUEST (default: HOST itself).
@@ -27,9 +38,28 @@ pub struct Args {
     #[arg(long = "dir", value_name = "HOST[::GUEST]")]
     dirs: Vec<String>,
     /// WASI: set the environment variable K to V; `--env K` passes the host's value
-    /// of K. The guest sees no other variables. Repeatable.
+    /// of K. The guest sees no other variables (unless -S inherit-env). Repeatable.
     #[arg(long = "env", value_name = "K=V")]
     envs: Vec<String>,
+    /// Wasm options, Wasmtime's: fuel=N, timeout=DURATION, max-memory-size=BYTES,
+    /// max-table-elements=N, max-instances=N, unknown-imports-trap, feature names, ...
+    /// (`-W help` lists them). Comma-separated, repeatable.
+    #[arg(short = 'W', long = "wasm", value_name = "KEY[=VAL[,..]]")]
+    wasm: Vec<String>,
+    /// WASI options, Wasmtime's: inherit-env, cli=n (no WASI), ... (`-S help` lists them).
+    /// Comma-separated, repeatable.
+    #[arg(short = 'S', long = "wasi", value_name = "KEY[=VAL[,..]]")]
+    wasi: Vec<String>,
+    /// Instantiate MODULE first and let the main module import its exports from NAME.
+    /// Repeatable; each may import from the ones before it and from WASI.
+    #[arg(long = "preload", value_name = "NAME=MODULE")]
+    preloads: Vec<String>,
+    /// WASI: the program name the guest sees as its first argument (default: FILE).
+    #[arg(long, value_name = "NAME")]
+    argv0: Option<String>,
+    /// Accepted for Wasmtime compatibility: wasmaot always runs precompiled artifacts.
+    #[arg(long)]
+    allow_precompiled: bool,
     /// WASI: the program's arguments (after the program name). With --invoke: the
     /// arguments of the call, parsed by the export's parameter types (integers in
     /// decimal or 0x hex, floats in decimal).
@@ -41,128 +71,143 @@ pub struct Args {
     args: Vec<OsString>,
 }
 
-/// Whether `path` holds WebAssembly (binary or text) rather than an artifact.
-fn is_wasm_source(path: &Path, bytes: &[u8]) -> bool {
-    bytes.starts_with(b"\0asm")
-        || matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("wasm" | "wat")
-        )
+/// `-W help` / `-S help`: the text to print, if asked.
+fn option_help(args: &Args) -> Option<String> {
+    let asks = |raw: &[String]| raw.iter().any(|r| r.split(',').any(|k| k == "help"));
+    match (asks(&args.wasm), asks(&args.wasi)) {
+        (false, false) => None,
+        (w, s) => Some(
+            [w.then(wasm_options::help), s.then(wasi_options::help)]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+    }
 }
 
-fn load(engine: &Engine, path: &Path) -> Result<Module, Failure> {
-    let bytes = std::fs::read(path).map_err(|e| file_error(path, e))?;
-    if is_wasm_source(path, &bytes) {
-        let artifact =
-            compile(&bytes, &CompileOptions::default()).map_err(|e| file_error(path, e))?;
-        Module::from_bytes(engine, &artifact).map_err(|e| file_error(path, e))
-    } else {
-        // A shared object from `wasmaot compile --emit shared` is opened with dlopen.
-        let module = if wasmaot_loader::is_shared_object(&bytes) {
-            Module::from_shared_object(engine, path)
-        } else {
-            Module::from_file(engine, path)
-        };
-        // The loader's errors for a file already name it.
-        module.map_err(|e| {
-            let message = e.to_string();
-            if message.starts_with(&path.display().to_string()) {
-                Failure(message)
-            } else {
-                file_error(path, message)
-            }
+fn imports_wasi(module: &Module) -> bool {
+    module.imports().iter().any(|i| i.module == wasi::MODULE)
+}
+
+/// The modules of `--preload`, loaded like the main one.
+fn load_preloads(
+    engine: &Engine,
+    args: &Args,
+    wasm: &WasmOptions,
+) -> Result<Vec<Preload>, Failure> {
+    args.preloads
+        .iter()
+        .map(|spec| {
+            let (name, path) = parse_preload(spec)?;
+            let module = load(engine, &path, wasm)?;
+            Ok(Preload { name, path, module })
         })
-    }
+        .collect()
 }
 
-/// `HOST[::GUEST]` → (host, guest).
-fn parse_dir(spec: &str) -> Result<(&str, &str), Failure> {
-    let (host, guest) = spec.split_once("::").unwrap_or((spec, spec));
-    if host.is_empty() || guest.is_empty() {
-        return Err(Failure(format!(
-            "--dir `{spec}`: expected HOST or HOST::GUEST with non-empty paths"
-        )));
+/// The store: WASI's context, fuel, limits, and the epoch deadline with a timer thread
+/// that reaches it after the timeout.
+fn new_store(engine: &Engine, ctx: WasiCtx, wasm: &WasmOptions) -> Result<Store<WasiCtx>, Failure> {
+    let mut store = Store::new(engine, ctx);
+    if let Some(fuel) = wasm.fuel {
+        store
+            .set_fuel(fuel)
+            .map_err(|e| Failure(format!("-W fuel: {e}")))?;
     }
-    Ok((host, guest))
+    store.set_growth_limits(wasm.growth);
+    store.set_instance_limits(wasm.counts);
+    if let Some(timeout) = wasm.timeout {
+        store.set_epoch_deadline(1);
+        let engine = engine.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(timeout);
+            engine.increment_epoch();
+        });
+    }
+    Ok(store)
 }
 
-/// `K=V` → (K, V); `K` → (K, the host's value of K), or `None` if the host has no K.
-fn parse_env(spec: &str) -> Result<Option<(String, OsString)>, Failure> {
-    let (key, value) = match spec.split_once('=') {
-        Some((k, v)) => (k, Some(OsString::from(v))),
-        None => (spec, None),
-    };
-    if key.is_empty() {
-        return Err(Failure(format!(
-            "--env `{spec}`: expected K=V (or K, to pass the host's value)"
-        )));
-    }
-    Ok(value
-        .or_else(|| std::env::var_os(key))
-        .map(|v| (key.to_string(), v)))
-}
-
-/// The WASI context for `args`: stdio inherited, the program name and the arguments,
-/// the `--env` variables only, the `--dir` preopens.
-fn wasi_ctx(args: &Args, guest_args: &[OsString]) -> Result<WasiCtx, Failure> {
-    use std::os::unix::ffi::OsStrExt;
-    let mut builder = WasiCtxBuilder::new();
-    builder.inherit_stdio();
-    builder.arg(args.file.as_os_str().as_bytes());
-    for a in guest_args {
-        builder.arg(a.as_bytes());
-    }
-    for spec in &args.envs {
-        if let Some((key, value)) = parse_env(spec)? {
-            builder.env(key, value.as_bytes());
+/// The WASI context for the guest (an empty one if it does not use WASI, with a warning
+/// if WASI options were given in vain).
+fn guest_context(
+    args: &Args,
+    path: &Path,
+    uses_wasi: bool,
+    options: &WasiOptions,
+) -> Result<WasiCtx, Failure> {
+    if !uses_wasi {
+        if !args.dirs.is_empty() || !args.envs.is_empty() || args.argv0.is_some() {
+            let why = match options.cli {
+                true => format!("the module does not import {}", wasi::MODULE),
+                false => "WASI is off (-S cli=n)".to_string(),
+            };
+            eprintln!(
+                "warning: {}: {why}; --dir, --env and --argv0 have no effect",
+                path.display()
+            );
         }
+        return Ok(WasiCtx::default());
     }
-    for spec in &args.dirs {
-        let (host, guest) = parse_dir(spec)?;
-        builder
-            .preopened_dir(host, guest)
-            .map_err(|e| Failure(format!("--dir {spec}: cannot open `{host}`: {e}")))?;
-    }
-    Ok(builder.build())
+    // With --invoke the trailing arguments belong to the call; otherwise to the program.
+    let guest_args: &[OsString] = match args.invoke {
+        Some(_) => &[],
+        None => &args.args,
+    };
+    wasi_ctx(&WasiSpec {
+        program: path,
+        argv0: args.argv0.as_deref(),
+        args: guest_args,
+        envs: &args.envs,
+        dirs: &args.dirs,
+        options,
+    })
 }
 
 pub fn main(args: Args) -> Result<ExitCode, Failure> {
-    let path = &args.file;
-    let engine = Engine::default();
-    let module = load(&engine, path)?;
-    let uses_wasi = check_imports(path, &module)?;
-    if !uses_wasi && (!args.dirs.is_empty() || !args.envs.is_empty()) {
-        eprintln!(
-            "warning: {}: the module does not import {}; --dir and --env have no effect",
-            path.display(),
-            wasi::MODULE
-        );
+    if let Some(help) = option_help(&args) {
+        println!("{help}");
+        return Ok(ExitCode::SUCCESS);
     }
-
-    // With --invoke the trailing arguments belong to the call; otherwise to the program.
-    let guest_args: &[OsString] = if args.invoke.is_some() {
-        &[]
-    } else {
-        &args.args
+    let wasm = WasmOptions::parse(&args.wasm)?;
+    let wasi_options = WasiOptions::parse(&args.wasi)?;
+    let Some(path) = &args.file else {
+        eprintln!("error: the following required arguments were not provided:\n  <FILE>");
+        return Ok(ExitCode::from(2));
     };
-    let ctx = if uses_wasi {
-        wasi_ctx(&args, guest_args)?
-    } else {
-        WasiCtx::default()
-    };
-    let mut store = Store::new(&engine, ctx);
+    let engine = Engine::new(wasm.config());
+    let module = load(&engine, path, &wasm)?;
+    let preloads = load_preloads(&engine, &args, &wasm)?;
+    let uses_wasi = wasi_options.cli
+        && (imports_wasi(&module) || preloads.iter().any(|p| imports_wasi(&p.module)));
+    let ctx = guest_context(&args, path, uses_wasi, &wasi_options)?;
+    let mut store = new_store(&engine, ctx, &wasm)?;
     let mut linker: Linker<WasiCtx> = Linker::new(&engine);
     if uses_wasi {
         wasi::add_to_linker(&mut linker, |ctx| ctx)
             .map_err(|e| Failure(format!("cannot set up WASI: {e}")))?;
     }
-    let instance = match linker.instantiate(&mut store, &module) {
+    let linked = instantiate_preloads(&mut linker, &mut store, &preloads)
+        .and_then(|()| instantiate_main(&mut linker, &mut store, path, &module, &wasm));
+    let instance = match linked {
         Ok(instance) => instance,
-        Err(e) => return Ok(report_call_error(path, e)),
+        Err(LinkFailure::Failure(f)) => return Err(f),
+        Err(LinkFailure::Call(path, e)) => return Ok(report_call_error(&path, e)),
     };
+    call(&args, uses_wasi, &module, instance, &mut store, path)
+}
 
-    let (name, func) = entry_func(path, &module, instance, &mut store, args.invoke.as_deref())?;
-    let ty = func.ty(&store);
+/// Call the entry (after a reactor's `_initialize`) and print its results.
+fn call(
+    args: &Args,
+    uses_wasi: bool,
+    module: &Module,
+    instance: Instance,
+    store: &mut Store<WasiCtx>,
+    path: &Path,
+) -> Result<ExitCode, Failure> {
+    let (name, func) = entry_func(path, module, instance, store, args.invoke.as_deref())?;
+    let ty = func.ty(&*store);
     // A WASI command's arguments are the program's, not `_start`'s.
     let call_args: &[OsString] = if uses_wasi && args.invoke.is_none() {
         &[]
@@ -173,106 +218,21 @@ pub fn main(args: Args) -> Result<ExitCode, Failure> {
 
     // A reactor (a WASI module exporting `_initialize`) is initialized before the call.
     if uses_wasi && args.invoke.is_some() {
-        if let Some(Extern::Func(init)) = instance.get_export(&mut store, "_initialize") {
-            if let Err(e) = init.call(&mut store, &[], &mut []) {
+        if let Some(Extern::Func(init)) = instance.get_export(&mut *store, "_initialize") {
+            if let Err(e) = init.call(&mut *store, &[], &mut []) {
                 return Ok(report_call_error(path, e));
             }
         }
     }
 
     let mut results: Vec<Val> = ty.results.iter().map(|t| Val::default_for(*t)).collect();
-    if let Err(e) = func.call(&mut store, &params, &mut results) {
+    if let Err(e) = func.call(&mut *store, &params, &mut results) {
         return Ok(report_call_error(path, e));
     }
     for result in &results {
         println!("{}", show(result));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Whether the module imports WASI; an error listing them if it imports anything else.
-fn check_imports(path: &Path, module: &Module) -> Result<bool, Failure> {
-    let imports = module.imports();
-    let foreign: Vec<String> = imports
-        .iter()
-        .filter(|i| i.module != wasi::MODULE)
-        .map(|i| format!("  {}::{}: {:?}", i.module, i.name, i.ty))
-        .collect();
-    if !foreign.is_empty() {
-        return Err(file_error(
-            path,
-            format!(
-                "the module needs imports that `wasmaot run` cannot provide \
-                 (it provides {} only):\n{}",
-                wasi::MODULE,
-                foreign.join("\n")
-            ),
-        ));
-    }
-    Ok(imports.iter().any(|i| i.module == wasi::MODULE))
-}
-
-/// The function to call: `invoke`, or `_start`; its name and the function.
-fn entry_func(
-    path: &Path,
-    module: &Module,
-    instance: Instance,
-    store: &mut Store<WasiCtx>,
-    invoke: Option<&str>,
-) -> Result<(String, Func), Failure> {
-    let exports: Vec<String> = module
-        .exports()
-        .into_iter()
-        .map(|e| e.name.to_string())
-        .collect();
-    let name = match invoke {
-        Some(name) => name.to_string(),
-        None if exports.iter().any(|e| e == "_start") => "_start".to_string(),
-        None => {
-            return Err(file_error(
-                path,
-                format!(
-                    "no `_start` export; choose one with --invoke: {}",
-                    exports.join(", ")
-                ),
-            ));
-        }
-    };
-    match instance.get_export(store, &name) {
-        Some(Extern::Func(f)) => Ok((name, f)),
-        Some(_) => Err(file_error(
-            path,
-            format!("export `{name}` is not a function"),
-        )),
-        None => Err(file_error(path, format!("no export named `{name}`"))),
-    }
-}
-
-/// The call's parameters, parsed from `call_args` by the function's parameter types.
-fn call_params(name: &str, ty: &FuncType, call_args: &[OsString]) -> Result<Vec<Val>, Failure> {
-    if ty.params.len() != call_args.len() {
-        return Err(Failure(format!(
-            "`{name}` takes {} arguments ({}), {} given",
-            ty.params.len(),
-            ty,
-            call_args.len()
-        )));
-    }
-    ty.params
-        .iter()
-        .zip(call_args)
-        .enumerate()
-        .map(|(i, (t, s))| {
-            let s = s.to_str().ok_or_else(|| {
-                Failure(format!(
-                    "argument {}: `{}` is not valid UTF-8",
-                    i + 1,
-                    s.to_string_lossy()
-                ))
-            })?;
-            parse_arg(*t, s).map_err(|m| Failure(format!("argument {}: {m}", i + 1)))
-        })
-        .collect()
 }
 
 /// The exit status for a failed instantiation or call: the `proc_exit` code if the WASI
@@ -307,94 +267,4 @@ fn report_error(path: &Path, e: &Error) -> ExitCode {
         }
     }
     ExitCode::from(EXIT_TRAP)
-}
-
-fn parse_int(s: &str) -> Result<u64, String> {
-    let (negative, digits) = match s.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, s),
-    };
-    let magnitude = match digits
-        .strip_prefix("0x")
-        .or_else(|| digits.strip_prefix("0X"))
-    {
-        Some(hex) => u64::from_str_radix(hex, 16),
-        None => digits.parse::<u64>(),
-    }
-    .map_err(|e| format!("`{s}` is not an integer: {e}"))?;
-    Ok(if negative {
-        magnitude.wrapping_neg()
-    } else {
-        magnitude
-    })
-}
-
-/// Parse a command-line argument as a value of type `ty`.
-fn parse_arg(ty: ValType, s: &str) -> Result<Val, String> {
-    match ty {
-        ValType::I32 => {
-            let v = parse_int(s)?;
-            // Accept the signed and the unsigned range.
-            if v <= u32::MAX as u64 || (i32::MIN as i64..0).contains(&(v as i64)) {
-                Ok(Val::I32(v as i32))
-            } else {
-                Err(format!("`{s}` does not fit in i32"))
-            }
-        }
-        ValType::I64 => Ok(Val::I64(parse_int(s)? as i64)),
-        ValType::F32 => s
-            .parse::<f32>()
-            .map(|f| Val::F32(f.to_bits()))
-            .map_err(|e| format!("`{s}`: {e}")),
-        ValType::F64 => s
-            .parse::<f64>()
-            .map(|f| Val::F64(f.to_bits()))
-            .map_err(|e| format!("`{s}`: {e}")),
-        other => Err(format!(
-            "parameters of type {other} cannot be given on the command line"
-        )),
-    }
-}
-
-fn show(v: &Val) -> String {
-    match v {
-        Val::I32(v) => v.to_string(),
-        Val::I64(v) => v.to_string(),
-        Val::F32(b) => f32::from_bits(*b).to_string(),
-        Val::F64(b) => f64::from_bits(*b).to_string(),
-        Val::V128(v) => format!("{v:#034x}"),
-        Val::FuncRef(None) => "ref.null func".into(),
-        Val::FuncRef(Some(_)) => "funcref".into(),
-        Val::ExternRef(None) => "ref.null extern".into(),
-        Val::ExternRef(Some(_)) => "externref".into(),
-        Val::ExnRef(None) => "ref.null exn".into(),
-        Val::ExnRef(Some(_)) => "exnref".into(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn integer_arguments() {
-        assert!(matches!(parse_arg(ValType::I32, "-1"), Ok(Val::I32(-1))));
-        assert!(matches!(
-            parse_arg(ValType::I32, "4294967295"),
-            Ok(Val::I32(-1))
-        ));
-        assert!(matches!(parse_arg(ValType::I32, "0x10"), Ok(Val::I32(16))));
-        assert!(matches!(
-            parse_arg(ValType::I32, "-0x10"),
-            Ok(Val::I32(-16))
-        ));
-        assert!(parse_arg(ValType::I32, "4294967296").is_err());
-        assert!(parse_arg(ValType::I32, "-2147483649").is_err());
-        assert!(matches!(
-            parse_arg(ValType::I64, "-9223372036854775808"),
-            Ok(Val::I64(i64::MIN))
-        ));
-        assert!(parse_arg(ValType::I64, "1.5").is_err());
-        assert!(matches!(parse_arg(ValType::F64, "1.5"), Ok(Val::F64(b)) if b == 1.5f64.to_bits()));
-    }
 }
