@@ -11,13 +11,16 @@ use wasmaot_compiler::{Phase, Progress, ProgressCallback};
 /// How long a compile runs before the bar appears.
 const BAR_DELAY: Duration = Duration::from_millis(300);
 
+/// Each phase begun, with when.
+type PhaseLog = Arc<Mutex<Vec<(Phase, Instant)>>>;
+
 /// The bar and the phase timings of one compile.
 #[derive(Clone)]
 pub struct CompileProgress {
     start: Instant,
     bar: Option<Arc<OnceLock<ProgressBar>>>,
     /// Each phase begun, with when (with `--verbose`).
-    phases: Option<Arc<Mutex<Vec<(Phase, Instant)>>>>,
+    phases: Option<PhaseLog>,
 }
 
 impl CompileProgress {
