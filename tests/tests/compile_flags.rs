@@ -425,6 +425,23 @@ fn a_progress_bar_on_a_terminal_and_nothing_on_a_pipe() {
         "{seen}"
     );
     std::fs::remove_file(&out).unwrap();
+    // `run` of a .wasm/.wat compiles it in memory with the same bar, cleared before the
+    // module runs.
+    let run = format!(
+        "'{}' run '{}' --invoke f1 2 0",
+        wasmaot_bin().display(),
+        big.display()
+    );
+    let tty = Command::new("script")
+        .args(["-qec", &run, "/dev/null"])
+        .output()
+        .unwrap();
+    let seen = String::from_utf8_lossy(&tty.stdout);
+    assert!(tty.status.success(), "{seen}");
+    // The bar's last line is erased (`ESC [2K`), then the result is printed.
+    let after_bar = seen.rsplit("\x1b[2K").next().unwrap_or("");
+    assert!(seen.contains("/6000 functions"), "{seen:?}");
+    assert!(after_bar.trim().parse::<i32>().is_ok(), "{after_bar:?}");
     let quiet = Command::new("script")
         .args(["-qec", &format!("{command} --quiet"), "/dev/null"])
         .output()
