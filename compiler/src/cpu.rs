@@ -38,11 +38,87 @@ pub(crate) fn isa_builder(
     }
     for (name, on) in &cpu.features {
         let setting = find_feature(&builder, name)?;
-        builder
-            .set(setting, if *on { "true" } else { "false" })
-            .map_err(|e| CompileError::Target(format!("CPU feature `{name}`: {e}")))?;
+        // Off: so is every feature that needs it (no AVX: no AVX2).
+        let mut names = vec![setting];
+        if !*on {
+            names.extend(dependents(setting));
+        }
+        for n in names {
+            builder
+                .set(n, if *on { "true" } else { "false" })
+                .map_err(|e| CompileError::Target(format!("CPU feature `{name}`: {e}")))?;
+        }
     }
+    add_requirements(&mut builder)?;
     Ok(builder)
+}
+
+/// x86-64 features that Cranelift uses only together with another (it emits AVX2
+/// instructions only if `has_avx` is set too, but its `x86-64-v3` model and a bare
+/// `+avx2` leave it off): (feature, what it requires).
+const REQUIRES: &[(&str, &str)] = &[
+    ("has_ssse3", "has_sse3"),
+    ("has_sse41", "has_ssse3"),
+    ("has_sse42", "has_sse41"),
+    ("has_avx", "has_sse42"),
+    ("has_avx2", "has_avx"),
+    ("has_fma", "has_avx"),
+    ("has_avx_vnni", "has_avx2"),
+    ("has_avx512f", "has_avx2"),
+    ("has_avx512dq", "has_avx512f"),
+    ("has_avx512vl", "has_avx512f"),
+    ("has_avx512bitalg", "has_avx512f"),
+    ("has_avx512vbmi", "has_avx512f"),
+    ("has_avx512vnni", "has_avx512f"),
+];
+
+/// Every feature that requires `name`, directly or not.
+fn dependents(name: &str) -> Vec<&'static str> {
+    let mut found: Vec<&'static str> = Vec::new();
+    let mut work = vec![name];
+    while let Some(n) = work.pop() {
+        for (feature, _) in REQUIRES.iter().filter(|(_, r)| *r == n) {
+            if !found.contains(feature) {
+                found.push(feature);
+                work.push(feature);
+            }
+        }
+    }
+    found
+}
+
+/// Turn on what the enabled features require, as LLVM's `+avx2` implies `+avx`.
+fn add_requirements(builder: &mut isa::Builder) -> Result<(), CompileError> {
+    loop {
+        let enabled = enabled_features(builder)?;
+        let missing: Vec<&str> = REQUIRES
+            .iter()
+            .filter(|(f, r)| enabled.contains(f) && !enabled.contains(r))
+            .map(|(_, r)| *r)
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        for name in missing {
+            builder
+                .enable(name)
+                .map_err(|e| CompileError::Target(format!("CPU feature `{name}`: {e}")))?;
+        }
+    }
+}
+
+/// The boolean ISA settings `builder` has on.
+fn enabled_features(builder: &isa::Builder) -> Result<Vec<&'static str>, CompileError> {
+    let flags = cranelift_codegen::settings::Flags::new(cranelift_codegen::settings::builder());
+    let isa = builder
+        .finish(flags)
+        .map_err(|e| CompileError::Target(e.to_string()))?;
+    Ok(isa
+        .isa_flags()
+        .iter()
+        .filter(|v| v.as_bool() == Some(true))
+        .map(|v| v.name)
+        .collect())
 }
 
 /// The bare ISA builder (baseline features) of `target`, or of the host's triple.
@@ -141,18 +217,7 @@ fn host_features(builder: &isa::Builder) -> Result<Option<Vec<&'static str>>, Co
     }
     let mut native = lookup(None)?;
     infer_host(&mut native)?;
-    let isa = native
-        .finish(cranelift_codegen::settings::Flags::new(
-            cranelift_codegen::settings::builder(),
-        ))
-        .map_err(|e| CompileError::Target(e.to_string()))?;
-    Ok(Some(
-        isa.isa_flags()
-            .iter()
-            .filter(|v| v.as_bool() == Some(true))
-            .map(|v| v.name)
-            .collect(),
-    ))
+    enabled_features(&native).map(Some)
 }
 
 #[cfg(test)]
@@ -182,6 +247,7 @@ mod tests {
         };
         let some = features_of(x86, &cpu).unwrap();
         assert!(some.contains(&"has_avx2".to_string()), "{some:?}");
+        assert!(!some.contains(&"has_popcnt".to_string()), "{some:?}");
         let cpu = CpuSettings {
             target_cpu: Some("haswell".into()),
             features: vec![("bmi2".into(), false)],
@@ -189,6 +255,36 @@ mod tests {
         let haswell = features_of(x86, &cpu).unwrap();
         assert!(haswell.contains(&"has_avx2".to_string()), "{haswell:?}");
         assert!(!haswell.contains(&"has_bmi2".to_string()), "{haswell:?}");
+        // Requirements follow: +avx2 brings AVX and SSE4.2 ..., -avx takes AVX2 away.
+        let cpu = CpuSettings {
+            target_cpu: Some("x86-64-v3".into()),
+            features: vec![],
+        };
+        let v3 = features_of(x86, &cpu).unwrap();
+        assert!(v3.contains(&"has_avx".to_string()), "{v3:?}");
+        let cpu = CpuSettings {
+            target_cpu: None,
+            features: vec![("avx2".into(), true)],
+        };
+        let avx2 = features_of(x86, &cpu).unwrap();
+        let expected = [
+            "has_sse3",
+            "has_ssse3",
+            "has_sse41",
+            "has_sse42",
+            "has_avx",
+            "has_avx2",
+        ];
+        assert_eq!(avx2, expected);
+        let cpu = CpuSettings {
+            target_cpu: Some("haswell".into()),
+            features: vec![("avx".into(), false)],
+        };
+        let no_avx = features_of(x86, &cpu).unwrap();
+        assert!(
+            !no_avx.iter().any(|f| f.contains("avx") || f == "has_fma"),
+            "{no_avx:?}"
+        );
     }
 
     #[test]
