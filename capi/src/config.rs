@@ -119,7 +119,7 @@ impl wasm_engine_t {
             wasm_features: s.wasm_features,
             consume_fuel: s.consume_fuel,
             epoch_interruption: s.epoch_interruption,
-            pic: false,
+            ..Default::default()
         })
     }
 }

@@ -1,11 +1,12 @@
 //! Assembling the artifact: a relocatable object for the target holding the compiled
 //! code, the metadata section and the data section, with the checksum patched in.
 
-use crate::codegen::{compile_functions, compile_ir, CompiledFunction};
+use crate::codegen::{compile_functions, compile_ir, CompiledFunction, Schedule};
 use crate::func_env::FuncIds;
 use crate::module_env::ModuleInfo;
 use crate::placement;
 use crate::prelink;
+use crate::progress::{Phase, Reporter};
 use crate::signatures::{entry_trampoline_signature, wasm_signature};
 use crate::target::Target;
 use crate::trampolines::{entry_trampoline, host_trampoline};
@@ -65,6 +66,7 @@ pub fn build(
     target: &Target,
     mut info: ModuleInfo,
     options: &CompileOptions,
+    mut reporter: Reporter,
 ) -> Result<Vec<u8>, CompileError> {
     let isa = &*target.isa;
     let format = object_format(target)?;
@@ -80,7 +82,14 @@ pub fn build(
     )
     .map_err(module_error)?;
     let mut module = ObjectModule::new(builder);
-    let code = Code::compile(&mut module, isa, &mut info, tunables, options)?;
+    reporter.phase(Phase::Codegen);
+    reporter.start_functions(info.bodies.len());
+    let schedule = Schedule {
+        parallel: options.parallel,
+        reporter: &reporter,
+    };
+    let code = Code::compile(&mut module, isa, &mut info, tunables, options, schedule)?;
+    reporter.phase(Phase::Emit);
 
     let mut product = module.finish();
     let page = page_size(isa);
@@ -139,6 +148,7 @@ impl Code {
         info: &mut ModuleInfo,
         tunables: Tunables,
         options: &CompileOptions,
+        schedule: Schedule,
     ) -> Result<Code, CompileError> {
         let offsets = info.meta.vmoffsets(isa.pointer_bytes());
         let prefix = options.symbol_prefix.as_str();
@@ -147,15 +157,7 @@ impl Code {
             defined: defined.iter().map(|id| id.as_u32()).collect(),
         };
         let bodies = std::mem::take(&mut info.bodies);
-        let compiled = compile_functions(
-            isa,
-            info,
-            &offsets,
-            tunables,
-            &ids,
-            bodies,
-            options.parallel,
-        )?;
+        let compiled = compile_functions(isa, info, &offsets, tunables, &ids, bodies, schedule)?;
         define_placed(module, isa, &defined, &compiled)?;
         let trampolines = Trampolines::compile(module, isa, info, &offsets, &compiled, prefix)?;
         define_functions(module, trampolines.code.iter().map(|(id, c)| (id, c)), None)?;

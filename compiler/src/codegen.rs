@@ -3,6 +3,7 @@
 
 use crate::func_env::{FuncEnv, FuncIds};
 use crate::module_env::{FunctionInput, ModuleInfo};
+use crate::progress::Reporter;
 use crate::signatures::wasm_signature;
 use crate::translate::{FuncTranslator, TranslateError};
 use crate::CompileError;
@@ -286,6 +287,13 @@ fn compile_function(
     Ok(compiled)
 }
 
+/// How functions are compiled: on rayon's pool or not, with progress reported to whom.
+#[derive(Clone, Copy)]
+pub struct Schedule<'a> {
+    pub parallel: bool,
+    pub reporter: &'a Reporter<'a>,
+}
+
 /// Compile every defined function, in index order.
 pub fn compile_functions(
     isa: &dyn TargetIsa,
@@ -294,12 +302,14 @@ pub fn compile_functions(
     tunables: Tunables,
     ids: &FuncIds,
     bodies: Vec<FunctionInput>,
-    parallel: bool,
+    schedule: Schedule,
 ) -> Result<Vec<CompiledFunction>, CompileError> {
     let one = |scratch: &mut Scratch, (i, input): (usize, FunctionInput)| {
-        compile_function(scratch, isa, info, offsets, tunables, ids, i, input)
+        let compiled = compile_function(scratch, isa, info, offsets, tunables, ids, i, input);
+        schedule.reporter.function_done();
+        compiled
     };
-    if parallel {
+    if schedule.parallel {
         bodies
             .into_par_iter()
             .enumerate()

@@ -3,6 +3,7 @@
 
 mod artifact;
 mod codegen;
+mod cpu;
 mod data_layout;
 mod descriptor;
 mod error;
@@ -11,6 +12,7 @@ mod module_env;
 mod options;
 mod placement;
 mod prelink;
+mod progress;
 mod signatures;
 mod target;
 #[cfg(test)]
@@ -19,16 +21,26 @@ mod trampolines;
 mod translate;
 mod traps;
 
+pub use cpu::{cpu_settings, CpuSetting, CpuSettings};
 pub use error::CompileError;
 pub use options::{CompileOptions, OptLevel};
+pub use progress::{Phase, Progress, ProgressCallback};
 
 #[cfg(feature = "cli")]
 pub mod wast;
 
 use std::borrow::Cow;
 
+/// Check `options` without compiling anything: the target triple, the CPU model and
+/// features exist.
+pub fn check_options(options: &CompileOptions) -> Result<(), CompileError> {
+    target::Target::new(options).map(|_| ())
+}
+
 /// Compile a module given as WebAssembly binary or text into artifact bytes.
 pub fn compile(input: &[u8], options: &CompileOptions) -> Result<Vec<u8>, CompileError> {
+    let reporter = progress::Reporter::new(options.progress.as_ref());
+    reporter.phase(Phase::Parse);
     let wasm: Cow<[u8]> = if input.starts_with(b"\0asm") {
         Cow::Borrowed(input)
     } else {
@@ -40,5 +52,5 @@ pub fn compile(input: &[u8], options: &CompileOptions) -> Result<Vec<u8>, Compil
     };
     let target = target::Target::new(options)?;
     let info = module_env::read_module(&wasm, options.wasm_features)?;
-    artifact::build(&target, info, options)
+    artifact::build(&target, info, options, reporter)
 }

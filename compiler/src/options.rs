@@ -1,3 +1,4 @@
+use crate::{CpuSettings, ProgressCallback};
 use wasmaot_abi::features;
 
 /// How hard Cranelift optimizes.
@@ -14,6 +15,9 @@ pub enum OptLevel {
 pub struct CompileOptions {
     /// Target triple; `None` compiles for the host (with the host's CPU features).
     pub target: Option<String>,
+    /// CPU features the code may use (default: all of the host's for the host, the
+    /// baseline of the architecture for a named target).
+    pub cpu: CpuSettings,
     pub opt_level: OptLevel,
     /// Compile functions in parallel (output is identical either way).
     pub parallel: bool,
@@ -33,12 +37,15 @@ pub struct CompileOptions {
     /// GOT (the Windows linker handles absolute relocations). Also names functions by
     /// their name-section names (see FORMAT.md).
     pub pic: bool,
+    /// Called with the compilation's progress (phases, functions compiled).
+    pub progress: Option<ProgressCallback>,
 }
 
 impl Default for CompileOptions {
     fn default() -> Self {
         CompileOptions {
             target: None,
+            cpu: CpuSettings::default(),
             opt_level: OptLevel::Speed,
             parallel: true,
             symbol_prefix: String::new(),
@@ -46,6 +53,7 @@ impl Default for CompileOptions {
             consume_fuel: false,
             epoch_interruption: false,
             pic: false,
+            progress: None,
         }
     }
 }

@@ -1,10 +1,8 @@
 //! Choosing and configuring the Cranelift target ISA for a compilation.
 
 use crate::{CompileError, CompileOptions, OptLevel};
-use cranelift_codegen::isa::{self, OwnedTargetIsa};
+use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_codegen::settings::{self, Configurable};
-use std::str::FromStr;
-use target_lexicon::Triple;
 
 /// The ISA a module is compiled for, and how it is described in the artifact header.
 pub struct Target {
@@ -56,19 +54,7 @@ impl Target {
             .enable("enable_multi_ret_implicit_sret")
             .map_err(setting_error)?;
 
-        let isa_builder = match &options.target {
-            None => cranelift_native::builder().map_err(|e| {
-                CompileError::Target(format!("host is not supported by Cranelift: {e}"))
-            })?,
-            Some(triple) => {
-                let triple = Triple::from_str(triple).map_err(|e| {
-                    CompileError::Target(format!("unknown target triple `{triple}`: {e}"))
-                })?;
-                isa::lookup(triple.clone()).map_err(|e| {
-                    CompileError::Target(format!("cannot compile for `{triple}`: {e}"))
-                })?
-            }
-        };
+        let isa_builder = crate::cpu::isa_builder(options.target.as_deref(), &options.cpu)?;
         // COFF has no GOT: Windows' linker turns the absolute libcall relocations into
         // base relocations, so such code is fine in a DLL as it is.
         if options.pic && isa_builder.triple().binary_format != target_lexicon::BinaryFormat::Coff {

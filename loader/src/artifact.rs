@@ -6,6 +6,7 @@ use crate::abi::{
     self, decode_metadata_in_place, trap_site, CodeTables, Header, ModuleMeta, ObjectFormat,
     Reader, Tunables, CHECKSUM_OFFSET,
 };
+use crate::cpu_features::CpuFeatures;
 use crate::engine::Config;
 use crate::error::{Error, Result};
 use object::{Object, ObjectSection};
@@ -129,7 +130,9 @@ pub(crate) fn parse(bytes: &[u8], config: &Config, what: &str) -> Result<Artifac
         .map_err(|e| Error::load(format!("{what}: section `{meta_name}` header: {e}")))?;
     check_target_triple(&header).map_err(|e| e.context(what))?;
     check_object_arch(layout.arch).map_err(|e| e.context(what))?;
-    check_cpu_features(&header.cpu_features).map_err(|e| e.context(what))?;
+    CpuFeatures::host()
+        .check(&header.cpu_features)
+        .map_err(|e| e.context(what))?;
     check_tunables(&header.tunables, config).map_err(|e| e.context(what))?;
 
     if config.verify_artifact_checksum {
@@ -225,78 +228,19 @@ fn check_object_arch(arch: Option<&str>) -> Result<()> {
     Ok(())
 }
 
-/// Whether the host has the Cranelift ISA flag `name`; `None` for an unknown name.
-fn host_has_feature(name: &str) -> Option<bool> {
-    #[cfg(target_arch = "x86_64")]
-    {
-        let has = match name {
-            "has_sse3" => std::is_x86_feature_detected!("sse3"),
-            "has_ssse3" => std::is_x86_feature_detected!("ssse3"),
-            "has_sse41" => std::is_x86_feature_detected!("sse4.1"),
-            "has_sse42" => std::is_x86_feature_detected!("sse4.2"),
-            "has_popcnt" => std::is_x86_feature_detected!("popcnt"),
-            "has_avx" => std::is_x86_feature_detected!("avx"),
-            "has_avx2" => std::is_x86_feature_detected!("avx2"),
-            "has_fma" => std::is_x86_feature_detected!("fma"),
-            "has_bmi1" => std::is_x86_feature_detected!("bmi1"),
-            "has_bmi2" => std::is_x86_feature_detected!("bmi2"),
-            "has_lzcnt" => std::is_x86_feature_detected!("lzcnt"),
-            "has_avx512bitalg" => std::is_x86_feature_detected!("avx512bitalg"),
-            "has_avx512dq" => std::is_x86_feature_detected!("avx512dq"),
-            "has_avx512vl" => std::is_x86_feature_detected!("avx512vl"),
-            "has_avx512vbmi" => std::is_x86_feature_detected!("avx512vbmi"),
-            "has_avx512f" => std::is_x86_feature_detected!("avx512f"),
-            "has_avx512vnni" => std::is_x86_feature_detected!("avx512vnni"),
-            "has_avx_vnni" => std::is_x86_feature_detected!("avxvnni"),
-            "has_cmpxchg16b" => std::is_x86_feature_detected!("cmpxchg16b"),
-            _ => return None,
-        };
-        Some(has)
-    }
-    #[cfg(target_arch = "aarch64")]
-    {
-        let has = match name {
-            "has_lse" => std::arch::is_aarch64_feature_detected!("lse"),
-            "has_pauth" => std::arch::is_aarch64_feature_detected!("paca"),
-            "has_fp16" => std::arch::is_aarch64_feature_detected!("fp16"),
-            "has_dotprod" => std::arch::is_aarch64_feature_detected!("dotprod"),
-            "has_i8mm" => std::arch::is_aarch64_feature_detected!("i8mm"),
-            // Code-generation settings rather than CPU features; BTI/PAC instructions
-            // are hints on CPUs without them.
-            "sign_return_address"
-            | "sign_return_address_all"
-            | "sign_return_address_with_bkey"
-            | "use_bti" => true,
-            _ => return None,
-        };
-        Some(has)
-    }
-    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
-    {
-        let _ = name;
-        None
-    }
-}
-
-pub(crate) fn check_cpu_features(list: &str) -> Result<()> {
-    for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-        match host_has_feature(name) {
-            Some(true) => {}
-            Some(false) => {
-                return Err(Error::load(format!(
-                    "header field `cpu_features`: the code needs CPU feature `{name}`, which this host ({}) lacks",
-                    host_description()
-                )))
-            }
-            None => {
-                return Err(Error::load(format!(
-                    "header field `cpu_features`: unknown CPU feature `{name}` for {}",
-                    host_description()
-                )))
-            }
-        }
-    }
-    Ok(())
+/// Check that `cpu` has the CPU features the artifact `bytes` needs (its header's
+/// `cpu_features`), as loading it on such a CPU would: the error names every missing
+/// feature. Loading checks against `CpuFeatures::host()`.
+pub fn check_cpu_features(bytes: &[u8], cpu: &CpuFeatures) -> Result<()> {
+    let what = "artifact";
+    let layout = layout(bytes, what)?;
+    let meta_bytes = bytes
+        .get(layout.meta.0 as usize..)
+        .and_then(|b| b.get(..layout.meta.1 as usize))
+        .ok_or_else(|| Error::load(format!("{what}: metadata section outside the file")))?;
+    let header = Header::decode(&mut Reader::new(meta_bytes))
+        .map_err(|e| Error::load(format!("{what}: metadata header: {e}")))?;
+    cpu.check(&header.cpu_features).map_err(|e| e.context(what))
 }
 
 pub(crate) fn check_tunables(t: &Tunables, config: &Config) -> Result<()> {

@@ -43,6 +43,7 @@ mod artifact;
 mod caller;
 mod code_memory;
 mod const_expr;
+mod cpu_features;
 mod deadline;
 mod elf_sections;
 mod engine;
@@ -80,7 +81,9 @@ mod vm;
 mod vmcontext;
 
 pub use abi::{FuncType, GlobalType, MemoryType, TableType, TrapCode, ValType};
+pub use artifact::check_cpu_features;
 pub use caller::Caller;
+pub use cpu_features::CpuFeatures;
 pub use deadline::UpdateDeadline;
 pub use engine::{Config, Engine};
 pub use error::{Error, ErrorKind, FrameInfo, HostError, Result, Trap};

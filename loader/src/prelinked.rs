@@ -174,7 +174,9 @@ fn from_descriptor(
     let header = Header::decode(&mut Reader::new(meta_bytes))
         .map_err(|e| Error::load(format!("{what}: metadata header: {e}")))?;
     artifact::check_target_triple(&header).map_err(|e| e.context(&what))?;
-    artifact::check_cpu_features(&header.cpu_features).map_err(|e| e.context(&what))?;
+    crate::cpu_features::CpuFeatures::host()
+        .check(&header.cpu_features)
+        .map_err(|e| e.context(&what))?;
     artifact::check_tunables(&header.tunables, engine.config()).map_err(|e| e.context(&what))?;
     let (_, meta, tables) = abi::decode_metadata_in_place(meta_bytes)
         .map_err(|e| Error::load(format!("{what}: metadata: {e}")))?;

@@ -6,6 +6,12 @@
 // The crate root is `wasmaot.rs`, so its submodules are named by path.
 #[path = "wasmaot/compile.rs"]
 mod compile;
+#[path = "wasmaot/compile_options.rs"]
+mod compile_options;
+#[path = "wasmaot/compile_progress.rs"]
+mod compile_progress;
+#[path = "wasmaot/completions.rs"]
+mod completions;
 #[path = "wasmaot/inspect.rs"]
 mod inspect;
 #[path = "wasmaot/invoke.rs"]
@@ -20,6 +26,8 @@ mod run_link;
 mod run_load;
 #[path = "wasmaot/run_wasi.rs"]
 mod run_wasi;
+#[path = "wasmaot/settings.rs"]
+mod settings;
 #[path = "wasmaot/wasi_options.rs"]
 mod wasi_options;
 #[path = "wasmaot/wasm_options.rs"]
@@ -58,6 +66,18 @@ enum Command {
     },
     /// Run WebAssembly spec scripts (.wast).
     Wast(wast::Args),
+    /// List the CPU features and CPU models code can be compiled with, and the host's.
+    Settings(settings::Args),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) of wasmaot, or of one of its subcommands.
+    Man {
+        /// A subcommand (compile, run, ...).
+        subcommand: Option<String>,
+    },
 }
 
 /// A failure that ends the command: printed as `error: <message>`, exit code 1.
@@ -81,6 +101,9 @@ fn main() -> ExitCode {
         Command::Run(args) => run::main(args),
         Command::Inspect { file } => inspect::main(&file),
         Command::Wast(args) => wast::main(args),
+        Command::Settings(args) => settings::main(args),
+        Command::Completions { shell } => completions::completions(shell),
+        Command::Man { subcommand } => completions::man(subcommand.as_deref()),
     };
     match result {
         Ok(code) => code,

@@ -1,11 +1,15 @@
 //! `wasmaot compile`.
 
+use crate::compile_options::{
+    apply_codegen, apply_cpu_features, apply_optimize, apply_wasm, opt_level,
+};
+use crate::compile_progress::CompileProgress;
 use crate::{file_error, Failure};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use wasmaot_compiler::{compile, CompileOptions, OptLevel};
+use wasmaot_compiler::{check_options, compile, CompileOptions, OptLevel};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -14,12 +18,36 @@ pub struct Args {
     /// Where to write the artifact.
     #[arg(short, long, value_name = "OUT.cwasm")]
     output: PathBuf,
-    /// Target triple (default: the host, with the host's CPU features).
+    /// Target triple (default: the host, with the host's CPU features). A named target
+    /// gets its architecture's baseline CPU features only, unless --cpu-features or
+    /// -C target-cpu add some.
     #[arg(long, value_name = "TRIPLE")]
     target: Option<String>,
+    /// CPU features the code may use, added to (+) or removed from (-) the default:
+    /// `+avx2,+bmi2` (`wasmaot settings` lists them).
+    #[arg(long, value_name = "+F,-F,..", allow_hyphen_values = true)]
+    cpu_features: Option<String>,
     /// Optimization level: 0 (none), 1 or 2 (speed), s (speed and size).
-    #[arg(long, value_name = "LEVEL", default_value = "2", value_parser = parse_opt_level)]
+    #[arg(long, value_name = "LEVEL", default_value = "2", value_parser = opt_level)]
     opt_level: OptLevel,
+    /// Wasm options, Wasmtime's: feature names (simd=n, all-proposals, ...), fuel=y (or
+    /// consume-fuel) and epoch-interruption=y for `run -W fuel=N` / `timeout=`.
+    /// Comma-separated, repeatable.
+    #[arg(short = 'W', long = "wasm", value_name = "KEY[=VAL[,..]]")]
+    wasm: Vec<String>,
+    /// Optimization options, Wasmtime's: opt-level=0|1|2|s.
+    #[arg(short = 'O', long = "optimize", value_name = "KEY=VAL[,..]")]
+    optimize: Vec<String>,
+    /// Codegen options: target-cpu=NAME (a CPU model, or native), cranelift-FEATURE=y|n
+    /// (a CPU feature, e.g. cranelift-has-avx2), parallel-compilation=y|n.
+    #[arg(short = 'C', long = "codegen", value_name = "KEY[=VAL[,..]]")]
+    codegen: Vec<String>,
+    /// Show no progress bar.
+    #[arg(short, long)]
+    quiet: bool,
+    /// Print the time of each phase (parse, translate+codegen, emit).
+    #[arg(short, long)]
+    verbose: bool,
     /// Number of threads compiling functions (default: one per core).
     #[arg(short, long, value_name = "N", conflicts_with = "no_parallel")]
     jobs: Option<usize>,
@@ -40,24 +68,28 @@ pub struct Args {
     linker: PathBuf,
 }
 
-fn parse_opt_level(s: &str) -> Result<OptLevel, String> {
-    match s {
-        "0" => Ok(OptLevel::None),
-        "1" | "2" => Ok(OptLevel::Speed),
-        "s" => Ok(OptLevel::SpeedAndSize),
-        _ => Err(format!("expected 0, 1, 2 or s, found `{s}`")),
-    }
-}
-
-pub fn main(args: Args) -> Result<ExitCode, Failure> {
-    let options = CompileOptions {
-        target: args.target,
+/// The compile options `args` ask for, checked (target, CPU features).
+fn options(args: &Args) -> Result<CompileOptions, Failure> {
+    let mut options = CompileOptions {
+        target: args.target.clone(),
         opt_level: args.opt_level,
         parallel: !args.no_parallel && args.jobs != Some(1),
-        symbol_prefix: args.symbol_prefix,
+        symbol_prefix: args.symbol_prefix.clone(),
         pic: args.emit != "cwasm",
         ..CompileOptions::default()
     };
+    apply_wasm(&mut options, &args.wasm)?;
+    apply_optimize(&mut options, &args.optimize)?;
+    apply_codegen(&mut options, &args.codegen)?;
+    if let Some(list) = &args.cpu_features {
+        apply_cpu_features(&mut options, list)?;
+    }
+    check_options(&options)?;
+    Ok(options)
+}
+
+pub fn main(args: Args) -> Result<ExitCode, Failure> {
+    let mut options = options(&args)?;
     if let Some(jobs) = args.jobs.filter(|&n| n > 1) {
         rayon::ThreadPoolBuilder::new()
             .num_threads(jobs)
@@ -65,7 +97,11 @@ pub fn main(args: Args) -> Result<ExitCode, Failure> {
             .map_err(|e| Failure(format!("cannot start {jobs} compile threads: {e}")))?;
     }
     let input = fs::read(&args.input).map_err(|e| file_error(&args.input, e))?;
-    let artifact = compile(&input, &options).map_err(|e| file_error(&args.input, e))?;
+    let progress = CompileProgress::new(args.quiet, args.verbose);
+    options.progress = progress.callback();
+    let artifact = compile(&input, &options);
+    progress.finish();
+    let artifact = artifact.map_err(|e| file_error(&args.input, e))?;
     if args.emit == "shared" {
         link_shared(&args.linker, &artifact, &args.output)?;
     } else {

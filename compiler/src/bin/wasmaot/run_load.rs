@@ -1,6 +1,7 @@
 //! Loading the modules `wasmaot run` runs: an artifact or shared object as it is, a
 //! .wasm/.wat compiled in memory first with the `-W` features, fuel and epochs.
 
+use crate::compile_progress::CompileProgress;
 use crate::wasm_options::WasmOptions;
 use crate::{file_error, Failure};
 use std::path::Path;
@@ -22,13 +23,18 @@ pub fn load(engine: &Engine, path: &Path, options: &WasmOptions) -> Result<Modul
     let bytes = std::fs::read(path).map_err(|e| file_error(path, e))?;
     if is_wasm_source(path, &bytes) {
         let config = engine.config();
+        // The same progress bar as `wasmaot compile`'s, on a terminal, for a big module.
+        let progress = CompileProgress::new(false, false);
         let compile_options = CompileOptions {
             wasm_features: options.wasm_features(),
             consume_fuel: config.consume_fuel,
             epoch_interruption: config.epoch_interruption,
+            progress: progress.callback(),
             ..CompileOptions::default()
         };
-        let artifact = compile(&bytes, &compile_options).map_err(|e| file_error(path, e))?;
+        let artifact = compile(&bytes, &compile_options);
+        progress.finish();
+        let artifact = artifact.map_err(|e| file_error(path, e))?;
         return Module::from_bytes(engine, &artifact).map_err(|e| file_error(path, e));
     }
     if !options.feature_keys.is_empty() {

@@ -97,7 +97,7 @@ impl WasmOptions {
         Ok(o)
     }
 
-    fn apply(&mut self, s: &Setting) -> Result<(), Failure> {
+    pub fn apply(&mut self, s: &Setting) -> Result<(), Failure> {
         let limit = |s: &Setting| s.u64().map(Some);
         match s.key {
             "fuel" => self.fuel = Some(s.u64()?),
