@@ -319,19 +319,17 @@ fn define_functions<'a>(
                 _ => r.clone(),
             })
             .collect();
-        let result = match placed.map(|p| p[i]) {
-            Some((pad, align)) if pad > 0 => {
-                let mut code = Vec::with_capacity(f.code.len() + pad as usize);
-                code.extend_from_slice(&f.code);
-                code.resize(f.code.len() + pad as usize, 0xcc);
-                module.define_function_bytes(*id, u64::from(align), &code, &relocs)
-            }
-            Some((_, align)) => {
-                module.define_function_bytes(*id, u64::from(align), &f.code, &relocs)
-            }
-            None => module.define_function_bytes(*id, f.alignment, &f.code, &relocs),
+        let (pad, align) = placed.map_or((0, f.alignment), |p| (p[i].0, u64::from(p[i].1)));
+        let padded;
+        let code = if pad == 0 {
+            &f.code
+        } else {
+            padded = [&f.code[..], &vec![0xcc; pad as usize]].concat();
+            &padded
         };
-        result.map_err(module_error)?;
+        module
+            .define_function_bytes(*id, align, code, &relocs)
+            .map_err(module_error)?;
     }
     Ok(())
 }

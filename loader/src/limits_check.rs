@@ -7,6 +7,7 @@
 use crate::abi::ModuleMeta;
 use crate::error::{Error, Result};
 use crate::store::StoreOpaque;
+use crate::vm::instance::InstanceData;
 
 impl StoreOpaque {
     /// Error unless an instance of `meta` fits the store's limits: its count and its
@@ -14,35 +15,24 @@ impl StoreOpaque {
     /// (Wasmtime's messages).
     pub(crate) fn check_instance_limits(&self, meta: &ModuleMeta) -> Result<()> {
         let l = self.instance_limits;
-        let count = |n: usize| n as u64;
-        let instances = count(self.instances.len()) + 1;
-        if l.instances.is_some_and(|max| instances > max) {
-            return Err(Error::resource(format!(
-                "resource limit exceeded: instance count too high at {instances}"
-            )));
-        }
-        let tables = self
-            .instances
-            .iter()
-            .map(|i| count(i.tables.len()))
-            .sum::<u64>()
-            + count(meta.tables.len());
-        if l.tables.is_some_and(|max| tables > max) {
-            return Err(Error::resource(format!(
-                "resource limit exceeded: table count too high at {tables}"
-            )));
-        }
-        let memories = self
-            .instances
-            .iter()
-            .map(|i| count(i.memories.len()))
-            .sum::<u64>()
-            + count(meta.memories.len());
-        if l.memories.is_some_and(|max| memories > max) {
-            return Err(Error::resource(format!(
-                "resource limit exceeded: memory count too high at {memories}"
-            )));
-        }
+        let defined = |per_instance: fn(&InstanceData) -> usize, new: usize| {
+            self.instances
+                .iter()
+                .map(|i| per_instance(i))
+                .sum::<usize>()
+                + new
+        };
+        within(l.instances, self.instances.len() + 1, "instance")?;
+        within(
+            l.tables,
+            defined(|i| i.tables.len(), meta.tables.len()),
+            "table",
+        )?;
+        within(
+            l.memories,
+            defined(|i| i.memories.len(), meta.memories.len()),
+            "memory",
+        )?;
         self.check_minimum_sizes(meta)
     }
 
@@ -68,4 +58,14 @@ impl StoreOpaque {
         }
         Ok(())
     }
+}
+
+/// Error if `count` `what`s exceed the limit `max`.
+fn within(max: Option<u64>, count: usize, what: &str) -> Result<()> {
+    if max.is_some_and(|max| count as u64 > max) {
+        return Err(Error::resource(format!(
+            "resource limit exceeded: {what} count too high at {count}"
+        )));
+    }
+    Ok(())
 }

@@ -1,5 +1,6 @@
 //! Helpers shared by the end-to-end tests in `tests/tests/`.
 
+pub mod cli;
 pub mod differential;
 
 use std::path::{Path, PathBuf};

@@ -1,43 +1,9 @@
 //! End-to-end tests of the `wasmaot` command-line tool.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
+use wasmaot_tests::cli::wasmaot as run;
 use wasmaot_tests::{workspace_root, TempDir};
-
-fn wasmaot() -> Command {
-    Command::new(wasmaot_tests::wasmaot_bin())
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Run {
-    let mut cmd = wasmaot();
-    for a in args {
-        cmd.arg(a);
-    }
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = cmd.output().expect("cannot start wasmaot");
-    let r = Run {
-        code: status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&stderr).into_owned(),
-    };
-    println!(
-        "$ wasmaot {:?}\n-> {}\n{}{}",
-        cmd.get_args().collect::<Vec<_>>(),
-        r.code,
-        r.stdout,
-        r.stderr
-    );
-    r
-}
 
 fn example(name: &str) -> PathBuf {
     workspace_root().join("examples").join(name)

@@ -11,7 +11,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use wasmaot_tests::{in_ci, target_dir, wasmaot_bin, workspace_root};
+use wasmaot_tests::cli::wasmaot;
+use wasmaot_tests::{in_ci, target_dir, workspace_root};
 
 fn program_dir() -> PathBuf {
     workspace_root().join("tests/programs/cxx_exceptions")
@@ -39,25 +40,6 @@ fn build() -> Option<PathBuf> {
         "tests/programs/cxx_exceptions/build.sh failed"
     );
     Some(out)
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn wasmaot(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Run {
-    let mut cmd = Command::new(wasmaot_bin());
-    for a in args {
-        cmd.arg(a);
-    }
-    let out = cmd.output().expect("cannot start wasmaot");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
 }
 
 fn expected(name: &str) -> String {

@@ -3,37 +3,15 @@
 //! Wasmtime's syntax, `--allow-precompiled`. Outputs and messages are compared exactly.
 
 use std::path::PathBuf;
-use std::process::Command;
 use std::time::{Duration, Instant};
-use wasmaot_tests::{wasmaot_bin, TempDir};
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+use wasmaot_tests::cli::{run, wasmaot_command, Run};
+use wasmaot_tests::TempDir;
 
 /// `wasmaot ARGS`, with exactly the environment `env` (no other variables).
 fn wasmaot_env(args: &[&dyn AsRef<std::ffi::OsStr>], env: &[(&str, &str)]) -> Run {
-    let mut cmd = Command::new(wasmaot_bin());
+    let mut cmd = wasmaot_command(args);
     cmd.env_clear().envs(env.iter().copied());
-    for a in args {
-        cmd.arg(a);
-    }
-    let out = cmd.output().expect("cannot start wasmaot");
-    let r = Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
-    println!(
-        "$ wasmaot {:?}\n-> {}\n{}{}",
-        cmd.get_args().collect::<Vec<_>>(),
-        r.code,
-        r.stdout,
-        r.stderr
-    );
-    r
+    run(cmd, b"")
 }
 
 fn wasmaot(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Run {

@@ -2,53 +2,15 @@
 //! arguments, exit statuses, the examples in `examples/wasi/`, and a 10 MB stream read
 //! through `fd_read`.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
+use wasmaot_tests::cli::{run, wasmaot, wasmaot_command, Run};
 use wasmaot_tests::{wasmaot_bin, workspace_root, TempDir};
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
 
 /// Runs `wasmaot ARGS` with `stdin` as its standard input.
 fn wasmaot_with_stdin(args: &[&dyn AsRef<std::ffi::OsStr>], stdin: &[u8]) -> Run {
-    let mut cmd = Command::new(wasmaot_bin());
-    for a in args {
-        cmd.arg(a);
-    }
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("cannot start wasmaot");
-    let mut input = child.stdin.take().expect("piped stdin");
-    let stdin = stdin.to_vec();
-    // Fed from a thread: the program may write before it has read everything.
-    let feeder = std::thread::spawn(move || {
-        // The program may exit without reading it all; that is its business.
-        let _ = input.write_all(&stdin);
-    });
-    let out = child.wait_with_output().expect("cannot wait for wasmaot");
-    feeder.join().expect("the stdin feeder panicked");
-    let r = Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
-    println!(
-        "$ wasmaot {:?}\n-> {}\n{}{}",
-        cmd.get_args().collect::<Vec<_>>(),
-        r.code,
-        r.stdout,
-        r.stderr
-    );
-    r
-}
-
-fn wasmaot(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Run {
-    wasmaot_with_stdin(args, b"")
+    run(wasmaot_command(args), stdin)
 }
 
 fn example(name: &str) -> PathBuf {
