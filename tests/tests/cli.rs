@@ -126,6 +126,33 @@ fn compile_errors_name_the_file_and_leave_no_output() {
     );
 }
 
+/// `-o` naming a FIFO or a device (`/dev/null`, `/dev/stdout`) writes into it: a rename
+/// over it would replace the device with a regular file. Tested on a FIFO, which a
+/// regression cannot turn into damage outside the test's directory.
+#[test]
+fn compile_writes_into_a_fifo_without_replacing_it() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = TempDir::new("cli-fifo");
+    let fifo = dir.join("out.fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success(), "mkfifo failed");
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(fifo).unwrap())
+    };
+    let r = run(&[&"compile", &example("add.wat"), &"-o", &fifo]);
+    if r.code != 0 {
+        // Release the reader, which waits for a writer.
+        drop(std::fs::OpenOptions::new().write(true).open(&fifo));
+    }
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Checked before joining: a reader of a FIFO that was replaced would wait forever.
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    let through_fifo = reader.join().unwrap();
+    let file = compile_to(&example("add.wat"), &dir, "add.cwasm");
+    assert_eq!(through_fifo, std::fs::read(file).unwrap());
+}
+
 #[test]
 fn run_prints_results() {
     let dir = TempDir::new("cli-run");

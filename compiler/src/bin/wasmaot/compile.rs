@@ -110,9 +110,24 @@ pub fn main(args: Args) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Whether `path` names something other than a regular file or a directory: a device
+/// such as `/dev/null` or `/dev/stdout`, a FIFO or a socket. Output goes straight into
+/// those; renaming a file over one would replace it (as root, `-o /dev/null` would leave
+/// a regular file at /dev/null that the whole machine then writes to and reads from).
+fn is_special(path: &Path) -> bool {
+    fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
 /// Write `bytes` to `path` through a temporary file in the same directory that is
-/// renamed into place, so that `path` never holds a partial artifact.
+/// renamed into place, so that `path` never holds a partial artifact; a device or FIFO
+/// is written directly.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if is_special(path) {
+        return fs::OpenOptions::new()
+            .write(true)
+            .open(path)?
+            .write_all(bytes);
+    }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -174,7 +189,13 @@ fn link_shared(linker: &Path, object: &[u8], output: &Path) -> Result<(), Failur
                 String::from_utf8_lossy(&out.stderr).trim()
             )));
         }
-        fs::rename(&so, output).map_err(|e| file_error(output, e))
+        if is_special(output) {
+            let bytes = fs::read(&so).map_err(|e| file_error(&so, e))?;
+            write_atomically(output, &bytes).map_err(|e| file_error(output, e))?;
+            fs::remove_file(&so).map_err(|e| file_error(&so, e))
+        } else {
+            fs::rename(&so, output).map_err(|e| file_error(output, e))
+        }
     })();
     let _ = fs::remove_file(&obj);
     if result.is_err() {
