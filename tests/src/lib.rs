@@ -161,3 +161,17 @@ pub fn write_checksum(artifact: &mut [u8], at: usize) {
 }
 
 pub mod robustness;
+
+/// Whether `tool --version` runs. Outside CI a missing tool skips the check that needs it,
+/// with a message; in CI (whose `.ci/run` installs it) it is a failure.
+pub fn have(tool: &str) -> bool {
+    let ok = Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(!in_ci(), "{tool} is required in CI (.ci/run installs it)");
+        eprintln!("{tool} is not installed; skipping that check");
+    }
+    ok
+}

@@ -8,49 +8,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use wasmaot_loader::{check_cpu_features, CpuFeatures};
-use wasmaot_tests::{wasmaot_bin, TempDir};
-
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn wasmaot(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Out {
-    let mut cmd = Command::new(wasmaot_bin());
-    for a in args {
-        cmd.arg(a);
-    }
-    let out = cmd.output().expect("cannot start wasmaot");
-    let r = Out {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
-    println!(
-        "$ wasmaot {:?}\n-> {}\n{}",
-        cmd.get_args().collect::<Vec<_>>(),
-        r.code,
-        r.stderr
-    );
-    r
-}
-
-fn in_ci() -> bool {
-    std::env::var_os("CI").is_some()
-}
-
-fn have(tool: &str) -> bool {
-    let ok = Command::new(tool)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(!in_ci(), "{tool} is required in CI");
-        eprintln!("{tool} is not installed; skipping that check");
-    }
-    ok
-}
+use wasmaot_tests::cli::wasmaot;
+use wasmaot_tests::{have, wasmaot_bin, TempDir};
 
 fn write(dir: &TempDir, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);

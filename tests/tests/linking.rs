@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 use wasmaot_loader::abi::{self, ObjectFormat};
-use wasmaot_tests::{in_ci, target_dir, wasmaot_bin, workspace_root};
+use wasmaot_tests::{have, target_dir, wasmaot_bin, workspace_root};
 
 /// `target/<profile>` with `libwasmaot.{a,so}`, built once per test process.
 fn lib_dir() -> &'static Path {
@@ -93,19 +93,6 @@ fn expected(name: &str) -> String {
             .join("host.expected"),
     )
     .unwrap()
-}
-
-/// Whether `tool` runs; outside CI a missing tool skips the check with a message.
-fn have(tool: &str) -> bool {
-    let ok = Command::new(tool)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(!in_ci(), "{tool} is required in CI (.ci/run installs it)");
-        eprintln!("{tool} is not installed; skipping that check");
-    }
-    ok
 }
 
 /// Global symbols an object defines.
