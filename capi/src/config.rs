@@ -16,7 +16,6 @@ pub struct Settings {
     pub wasm_features: u64,
     pub gc: bool,
     pub function_references: bool,
-    pub threads: bool,
     pub memory64: bool,
     pub opt_level: u8,
     pub parallel: bool,
@@ -51,7 +50,6 @@ impl Default for Settings {
             wasm_features: features::ALL,
             gc: false,
             function_references: false,
-            threads: false,
             memory64: false,
             opt_level: 1,
             parallel: true,
@@ -226,7 +224,11 @@ setter!(wasmtime_config_epoch_interruption_set, bool, |s, v| s
 setter!(wasmtime_config_max_wasm_stack_set, usize, |s, v| s
     .max_wasm_stack =
     v);
-setter!(wasmtime_config_wasm_threads_set, bool, |s, v| s.threads = v);
+setter!(wasmtime_config_wasm_threads_set, bool, |s, v| feature(
+    s,
+    features::THREADS,
+    v
+));
 setter!(wasmtime_config_wasm_tail_call_set, bool, |s, v| feature(
     s,
     features::TAIL_CALL,

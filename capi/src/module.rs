@@ -114,8 +114,9 @@ pub fn validate(engine: &wasm_engine_t, wasm: &[u8]) -> Result<(), String> {
     #[cfg(feature = "compile")]
     {
         let opts = engine.compile_options()?;
-        let mut v =
-            wasmparser::Validator::new_with_features(wasmparser_features(opts.wasm_features));
+        let mut v = wasmparser::Validator::new_with_features(
+            wasmaot_compiler::wasmparser_features(opts.wasm_features),
+        );
         v.validate_all(wasm).map(|_| ()).map_err(|e| e.to_string())
     }
     #[cfg(not(feature = "compile"))]
@@ -123,34 +124,6 @@ pub fn validate(engine: &wasm_engine_t, wasm: &[u8]) -> Result<(), String> {
         let _ = (engine, wasm);
         Err("this libwasmaot was built without the compiler (feature `compile`)".into())
     }
-}
-
-/// The wasmparser features of wasmaot's feature bits (as the compiler maps them).
-#[cfg(feature = "compile")]
-fn wasmparser_features(bits: u64) -> wasmparser::WasmFeatures {
-    use wasmaot_loader::abi::features as ours;
-    use wasmparser::WasmFeatures as F;
-    let mut f = F::FLOATS | F::GC_TYPES;
-    let map = [
-        (ours::MUTABLE_GLOBAL, F::MUTABLE_GLOBAL),
-        (ours::SATURATING_FLOAT_TO_INT, F::SATURATING_FLOAT_TO_INT),
-        (ours::SIGN_EXTENSION, F::SIGN_EXTENSION),
-        (ours::MULTI_VALUE, F::MULTI_VALUE),
-        (ours::BULK_MEMORY, F::BULK_MEMORY),
-        (ours::REFERENCE_TYPES, F::REFERENCE_TYPES),
-        (ours::SIMD, F::SIMD),
-        (ours::RELAXED_SIMD, F::RELAXED_SIMD),
-        (ours::EXTENDED_CONST, F::EXTENDED_CONST),
-        (ours::MULTI_MEMORY, F::MULTI_MEMORY),
-        (ours::TAIL_CALL, F::TAIL_CALL),
-        (ours::EXCEPTIONS, F::EXCEPTIONS),
-    ];
-    for (o, t) in map {
-        if bits & o != 0 {
-            f |= t;
-        }
-    }
-    f
 }
 
 fn ret_module(

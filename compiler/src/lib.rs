@@ -23,6 +23,7 @@ mod traps;
 
 pub use cpu::{cpu_settings, CpuSetting, CpuSettings};
 pub use error::CompileError;
+pub use module_env::wasmparser_features;
 pub use options::{CompileOptions, OptLevel};
 pub use progress::{Phase, Progress, ProgressCallback};
 

@@ -74,6 +74,7 @@ pub fn wasmparser_features(bits: u64) -> WasmFeatures {
             features::EXCEPTIONS,
             WasmFeatures::EXCEPTIONS.union(WasmFeatures::LEGACY_EXCEPTIONS),
         ),
+        (features::THREADS, WasmFeatures::THREADS),
     ];
     for (ours, theirs) in map {
         if bits & ours != 0 {

@@ -15,6 +15,7 @@ pub const INDIRECT_CALL_TO_NULL: ClifTrap = user(TrapCode::IndirectCallToNull);
 pub const BAD_SIGNATURE: ClifTrap = user(TrapCode::BadSignature);
 pub const UNREACHABLE: ClifTrap = user(TrapCode::UnreachableCodeReached);
 pub const NULL_REFERENCE: ClifTrap = user(TrapCode::NullReference);
+pub const HEAP_MISALIGNED: ClifTrap = user(TrapCode::HeapMisaligned);
 
 /// Our kind of a Cranelift trap code; `None` for a code we never emit.
 pub fn kind(code: ClifTrap) -> Option<TrapCode> {
@@ -44,6 +45,7 @@ mod tests {
             BAD_SIGNATURE,
             UNREACHABLE,
             NULL_REFERENCE,
+            HEAP_MISALIGNED,
             ClifTrap::STACK_OVERFLOW,
             ClifTrap::HEAP_OUT_OF_BOUNDS,
             ClifTrap::INTEGER_OVERFLOW,

@@ -40,6 +40,7 @@
 pub use wasmaot_abi as abi;
 
 mod artifact;
+mod atomic_wait;
 mod caller;
 mod code_memory;
 mod const_expr;

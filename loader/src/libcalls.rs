@@ -9,9 +9,11 @@
 //! by symbol (only when the target lacks the instruction), and C hosts may call them.
 
 use crate::abi::{FloatHelper, Libcall, TrapCode};
+use crate::atomic_wait::{notify, wait32, wait64};
 use crate::store::StoreOpaque;
 use crate::traphandlers::raise_trap;
 use crate::vm::instance::InstanceData;
+use crate::vm::memory::MemoryData;
 use crate::vmcontext::{vmctx_instance, vmctx_store, ValRaw};
 
 /// Offset of `instance` in a VMContext on this host.
@@ -72,6 +74,9 @@ libcall_thunks! {
     wasmaot_thunk_table_init => wasmaot_rt_table_init,
     wasmaot_thunk_out_of_fuel => wasmaot_rt_out_of_fuel,
     wasmaot_thunk_epoch_interrupt => wasmaot_rt_epoch_interrupt,
+    wasmaot_thunk_memory_atomic_notify => wasmaot_rt_memory_atomic_notify,
+    wasmaot_thunk_memory_atomic_wait32 => wasmaot_rt_memory_atomic_wait32,
+    wasmaot_thunk_memory_atomic_wait64 => wasmaot_rt_memory_atomic_wait64,
 }
 
 /// Thunks for the libcalls that throw: like [`libcall_thunks`], and they also record the
@@ -172,6 +177,18 @@ pub(crate) fn address_of(symbol: &str) -> Option<usize> {
             }
             Libcall::Throw => trapping!(wasmaot_rt_throw, wasmaot_thunk_throw),
             Libcall::ThrowRef => trapping!(wasmaot_rt_throw_ref, wasmaot_thunk_throw_ref),
+            Libcall::MemoryAtomicNotify => trapping!(
+                wasmaot_rt_memory_atomic_notify,
+                wasmaot_thunk_memory_atomic_notify
+            ),
+            Libcall::MemoryAtomicWait32 => trapping!(
+                wasmaot_rt_memory_atomic_wait32,
+                wasmaot_thunk_memory_atomic_wait32
+            ),
+            Libcall::MemoryAtomicWait64 => trapping!(
+                wasmaot_rt_memory_atomic_wait64,
+                wasmaot_thunk_memory_atomic_wait64
+            ),
         });
     }
     Some(match FloatHelper::from_symbol(symbol)? {
@@ -612,6 +629,77 @@ pub unsafe extern "C" fn wasmaot_rt_elem_drop(vmctx: *mut u8, seg: u32) {
         .get_mut(seg as usize)
     {
         *e = Vec::new();
+    }
+}
+
+/// The memory record of memory `memory` of the instance of `vmctx`.
+///
+/// # Safety
+/// As for [`context`].
+unsafe fn memory_data<'a>(vmctx: *mut u8, memory: u32) -> Result<&'a MemoryData, TrapCode> {
+    // SAFETY: see contract.
+    let (store, instance) = unsafe { context(vmctx) };
+    let m = memory_index(store, instance, memory)?;
+    Ok(&store.memories[m])
+}
+
+/// `memory.atomic.notify` at `address` of `memory`: wake up to `count` waiters.
+///
+/// # Safety
+/// Called by compiled code (through its thunk) with its own VMContext.
+#[no_mangle]
+pub unsafe extern "C" fn wasmaot_rt_memory_atomic_notify(
+    vmctx: *mut u8,
+    memory: u32,
+    address: u64,
+    count: u32,
+) -> u32 {
+    // SAFETY: see contract.
+    unsafe {
+        let result = memory_data(vmctx, memory).and_then(|m| notify(m, address, count));
+        finish(vmctx, result)
+    }
+}
+
+/// `memory.atomic.wait32` at `address` of `memory`: 0 woken, 1 not equal, 2 timed out.
+///
+/// # Safety
+/// Called by compiled code (through its thunk) with its own VMContext.
+#[no_mangle]
+pub unsafe extern "C" fn wasmaot_rt_memory_atomic_wait32(
+    vmctx: *mut u8,
+    memory: u32,
+    address: u64,
+    expected: u32,
+    timeout: i64,
+) -> u32 {
+    // SAFETY: see contract.
+    unsafe {
+        let result = memory_data(vmctx, memory)
+            .and_then(|m| wait32(m, address, expected, timeout))
+            .map(|r| r as u32);
+        finish(vmctx, result)
+    }
+}
+
+/// `memory.atomic.wait64` at `address` of `memory`: 0 woken, 1 not equal, 2 timed out.
+///
+/// # Safety
+/// Called by compiled code (through its thunk) with its own VMContext.
+#[no_mangle]
+pub unsafe extern "C" fn wasmaot_rt_memory_atomic_wait64(
+    vmctx: *mut u8,
+    memory: u32,
+    address: u64,
+    expected: u64,
+    timeout: i64,
+) -> u32 {
+    // SAFETY: see contract.
+    unsafe {
+        let result = memory_data(vmctx, memory)
+            .and_then(|m| wait64(m, address, expected, timeout))
+            .map(|r| r as u32);
+        finish(vmctx, result)
     }
 }
 

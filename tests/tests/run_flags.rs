@@ -543,3 +543,71 @@ fn features_and_option_errors() {
         r.stdout
     );
 }
+
+/// `-W threads` (on by default): a shared memory, atomics, a wait that times out and one
+/// that finds another value, a notify nobody waits for, and a wait on an unshared memory
+/// that traps; `-W threads=n` refuses the shared memory.
+#[test]
+fn threads_shared_memory_atomics_and_wait() {
+    let dir = TempDir::new("run-flags-threads");
+    let m = write(
+        &dir,
+        "atomics.wat",
+        r#"(module
+             (memory 1 1 shared)
+             (func (export "counter") (result i64)
+               (drop (i64.atomic.rmw.add (i32.const 8) (i64.const 40)))
+               (drop (i64.atomic.rmw.add (i32.const 8) (i64.const 2)))
+               (i64.atomic.load (i32.const 8)))
+             (func (export "cmpxchg") (result i32)
+               (i32.atomic.store (i32.const 0) (i32.const 5))
+               (drop (i32.atomic.rmw.cmpxchg (i32.const 0) (i32.const 5) (i32.const 9)))
+               (i32.atomic.rmw8.cmpxchg_u (i32.const 0) (i32.const 5) (i32.const 1)))
+             (func (export "timed_out") (result i32)
+               (memory.atomic.wait32 (i32.const 16) (i32.const 0) (i64.const 1000000)))
+             (func (export "not_equal") (result i32)
+               (i32.store (i32.const 16) (i32.const 3))
+               (memory.atomic.wait64 (i32.const 16) (i64.const 0) (i64.const -1)))
+             (func (export "notify") (result i32)
+               (memory.atomic.notify (i32.const 16) (i32.const 10)))
+             (func (export "misaligned") (result i32)
+               (i32.atomic.load (i32.const 2))))"#,
+    );
+    for (func, out) in [
+        ("counter", "42\n"),
+        ("cmpxchg", "9\n"),
+        ("timed_out", "2\n"),
+        ("not_equal", "1\n"),
+        ("notify", "0\n"),
+    ] {
+        let r = wasmaot(&[&"run", &m, &"--invoke", &func]);
+        assert_eq!(
+            (r.code, r.stdout.as_str()),
+            (0, out),
+            "{func}: {}",
+            r.stderr
+        );
+    }
+    let r = wasmaot(&[&"run", &m, &"--invoke", &"misaligned"]);
+    assert_eq!(r.code, 3);
+    assert!(r.stderr.contains("unaligned atomic"), "{}", r.stderr);
+
+    let unshared = write(
+        &dir,
+        "unshared.wat",
+        r#"(module (memory 1)
+             (func (export "wait") (result i32)
+               (memory.atomic.wait32 (i32.const 0) (i32.const 0) (i64.const 0))))"#,
+    );
+    let r = wasmaot(&[&"run", &unshared, &"--invoke", &"wait"]);
+    assert_eq!(r.code, 3);
+    assert!(
+        r.stderr.contains("atomic wait on non-shared memory"),
+        "{}",
+        r.stderr
+    );
+
+    let r = wasmaot(&[&"run", &"-W", &"threads=n", &m, &"--invoke", &"counter"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("threads must be enabled"), "{}", r.stderr);
+}

@@ -31,6 +31,7 @@ const PROPOSALS: &[&str] = &[
     "annotations",
     "exception-handling",
     "exception-handling/legacy",
+    "threads",
 ];
 
 /// Files that are expected to fail for a reason outside this project, with the reason.

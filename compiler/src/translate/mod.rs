@@ -5,6 +5,7 @@
 //! after an unconditional transfer of control is validated but only its control
 //! operators are translated (to keep the frames balanced).
 
+mod atomics;
 mod calls;
 mod control;
 mod exceptions;
@@ -153,6 +154,7 @@ fn translate_operator(op: &Operator, cx: &mut Cx, offset: usize) -> Result<()> {
         || variables::translate(op, cx)?
         || calls::translate(op, cx)?
         || memory::translate(op, cx)?
+        || atomics::translate(op, cx)?
         || tables::translate(op, cx)?
         || numeric::translate(op, cx.b, cx.st)?
         || simd::translate(op, cx)?;

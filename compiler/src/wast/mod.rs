@@ -72,13 +72,15 @@ pub fn spec_features(path: &Path) -> Option<u64> {
         let proposal = components.get(i + 1)?;
         // Directories named after a proposal whose feature has another name; the
         // exception-handling repository builds on tail calls (`try_table.wast` uses
-        // `return_call`).
-        let (proposal, extra) = match *proposal {
-            "exception-handling" => ("exceptions", features::TAIL_CALL),
-            other => (other, 0),
+        // `return_call`); the threads repository forked before reference types (its
+        // `imports.wast` expects a second table to be invalid).
+        let (proposal, extra, without) = match *proposal {
+            "exception-handling" => ("exceptions", features::TAIL_CALL, 0),
+            "threads" => ("threads", 0, features::REFERENCE_TYPES),
+            other => (other, 0, 0),
         };
         let (bit, _) = features::NAMES.iter().find(|(_, name)| *name == proposal)?;
-        return Some(WASM2 | bit | extra);
+        return Some((WASM2 & !without) | bit | extra);
     }
     let dir = path
         .parent()

@@ -63,5 +63,13 @@ pub fn define(store: &mut Store<()>, linker: &mut Linker<()>) -> Result<(), Erro
     };
     let memory = Memory::new(&mut *store, memory_ty)?;
     linker.define("spectest", "memory", Extern::Memory(memory))?;
+    let shared = Memory::new(
+        &mut *store,
+        MemoryType {
+            shared: true,
+            ..memory_ty
+        },
+    )?;
+    linker.define("spectest", "shared_memory", Extern::Memory(shared))?;
     Ok(())
 }

@@ -252,6 +252,10 @@ fn spec_features_follow_the_testsuite_layout() {
         spec_features(Path::new("proposals/exception-handling/legacy/throw.wast")),
         Some(WASM2 | features::EXCEPTIONS | features::TAIL_CALL)
     );
+    assert_eq!(
+        spec_features(Path::new("proposals/threads/imports.wast")),
+        Some((WASM2 & !features::REFERENCE_TYPES) | features::THREADS)
+    );
     assert_eq!(spec_features(Path::new("proposals/gc/struct.wast")), None);
     assert_eq!(spec_features(Path::new("/nonexistent/dir/x.wast")), None);
 }

@@ -90,6 +90,14 @@ libcalls! {
     /// (vmctx): called when the engine's epoch reached the store's deadline; traps with
     /// Interrupt, or returns after the store's callback set a new deadline.
     EpochInterrupt = "epoch_interrupt"(Ptr) -> None;
+    /// (vmctx, memory, address, count) -> waiters woken: `memory.atomic.notify` at the
+    /// effective address (traps when misaligned or out of bounds).
+    MemoryAtomicNotify = "memory_atomic_notify"(Ptr, I32, I64, I32) -> I32;
+    /// (vmctx, memory, address, expected, timeout in ns, negative for none) -> 0 woken,
+    /// 1 not equal, 2 timed out: `memory.atomic.wait32`.
+    MemoryAtomicWait32 = "memory_atomic_wait32"(Ptr, I32, I64, I32, I64) -> I32;
+    /// As `MemoryAtomicWait32`, for `memory.atomic.wait64`.
+    MemoryAtomicWait64 = "memory_atomic_wait64"(Ptr, I32, I64, I64, I64) -> I32;
 }
 
 macro_rules! float_helpers {

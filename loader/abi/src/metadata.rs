@@ -50,8 +50,11 @@ pub mod features {
     /// Exception handling: tags, `try_table`, `throw`, `throw_ref`, `exnref`, and the
     /// legacy `try`/`catch`/`rethrow`/`delegate`.
     pub const EXCEPTIONS: u64 = 1 << 11;
+    /// Threads: shared memories, atomic accesses, `memory.atomic.wait32/64` and
+    /// `memory.atomic.notify`, `atomic.fence`.
+    pub const THREADS: u64 = 1 << 12;
     /// Every feature this compiler supports, and the default.
-    pub const ALL: u64 = (1 << 12) - 1;
+    pub const ALL: u64 = (1 << 13) - 1;
     pub const NAMES: &[(u64, &str)] = &[
         (MUTABLE_GLOBAL, "mutable-global"),
         (SATURATING_FLOAT_TO_INT, "saturating-float-to-int"),
@@ -65,6 +68,7 @@ pub mod features {
         (MULTI_MEMORY, "multi-memory"),
         (TAIL_CALL, "tail-call"),
         (EXCEPTIONS, "exceptions"),
+        (THREADS, "threads"),
     ];
     /// Comma-separated names of the features in `bits`.
     #[inline]

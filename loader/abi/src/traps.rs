@@ -21,6 +21,8 @@ pub enum TrapCode {
     OutOfFuel = 11,
     /// A reference was null where a non-null one was needed.
     NullReference = 12,
+    /// `memory.atomic.wait32/64` on a memory that is not shared.
+    AtomicWaitNonSharedMemory = 13,
 }
 
 impl TrapCode {
@@ -41,6 +43,7 @@ impl TrapCode {
             10 => Interrupt,
             11 => OutOfFuel,
             12 => NullReference,
+            13 => AtomicWaitNonSharedMemory,
             _ => return None,
         })
     }
@@ -62,6 +65,7 @@ impl TrapCode {
             Interrupt => "interrupt",
             OutOfFuel => "all fuel consumed by WebAssembly",
             NullReference => "null reference",
+            AtomicWaitNonSharedMemory => "atomic wait on non-shared memory",
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Linear memories: a reservation of `memory_reservation + guard` bytes of address space
 //! (PROT_NONE, MAP_NORESERVE) whose first `current_length` bytes are read-write.
-//! Growing is an `mprotect`; the base never moves. Reservations come from and go back to
+//! Growing is an `mprotect`; the base never moves, which is also what a shared memory
+//! needs (threads hold its addresses; `atomic_wait.rs` parks on them). Reservations come from and go back to
 //! the process-wide pool (`memory_pool.rs`).
 
 use crate::abi::{MemoryType, Tunables, WASM_PAGE_SIZE};
@@ -38,9 +39,6 @@ impl LinearMemory {
             return Err(Error::unsupported(
                 "64-bit memories (memory64) are not supported",
             ));
-        }
-        if ty.shared {
-            return Err(Error::unsupported("shared memories are not supported"));
         }
         if ty.page_size_log2 != 16 {
             return Err(Error::unsupported(format!(
@@ -163,6 +161,11 @@ impl LinearMemory {
         }
         self.as_mut_slice()[start + copied_from..end].copy_from_slice(rest);
         true
+    }
+
+    /// The first byte of the memory (it never moves).
+    pub fn as_ptr(&self) -> *mut u8 {
+        self.base
     }
 
     pub fn as_slice(&self) -> &[u8] {

@@ -14,7 +14,7 @@ pub struct WasiOptions {
 /// Wasmtime's WASI options wasmaot does not have, and why. A boolean one set to no is
 /// accepted (that is what wasmaot does anyway).
 const UNSUPPORTED: &[(&str, &str)] = &[
-    ("threads", "there are no shared memories nor wasi-threads"),
+    ("threads", "there is no wasi-threads `thread-spawn` yet"),
     ("nn", "there is no wasi-nn"),
     ("nn-graph", "there is no wasi-nn"),
     ("http", "there is no wasi-http (a preview 2 API)"),

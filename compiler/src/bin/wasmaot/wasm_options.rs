@@ -46,7 +46,6 @@ const UNSUPPORTED: &[(&str, &str)] = &[
 
 /// Wasmtime's wasm features wasmaot does not implement: off is accepted, on is an error.
 const MISSING_FEATURES: &[&str] = &[
-    "threads",
     "shared-memory",
     "shared-everything-threads",
     "memory64",
