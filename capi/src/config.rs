@@ -16,7 +16,6 @@ pub struct Settings {
     pub wasm_features: u64,
     pub gc: bool,
     pub function_references: bool,
-    pub memory64: bool,
     pub opt_level: u8,
     pub parallel: bool,
     pub target: Option<String>,
@@ -47,10 +46,10 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            wasm_features: features::ALL,
+            // As in Wasmtime 23: memory64 is off until asked for.
+            wasm_features: features::ALL & !features::MEMORY64,
             gc: false,
             function_references: false,
-            memory64: false,
             opt_level: 1,
             parallel: true,
             target: None,
@@ -273,8 +272,11 @@ setter!(wasmtime_config_wasm_multi_memory_set, bool, |s, v| feature(
     features::MULTI_MEMORY,
     v
 ));
-setter!(wasmtime_config_wasm_memory64_set, bool, |s, v| s.memory64 =
-    v);
+setter!(wasmtime_config_wasm_memory64_set, bool, |s, v| feature(
+    s,
+    features::MEMORY64,
+    v
+));
 setter!(wasmtime_config_strategy_set, u8, |s, v| s.strategy = v);
 setter!(wasmtime_config_parallel_compilation_set, bool, |s, v| s
     .parallel =

@@ -530,6 +530,7 @@ pub extern "C" fn wasm_tabletype_new(
             element: element.ty,
             minimum: limits.min,
             maximum: (limits.max != u32::MAX).then_some(limits.max),
+            table64: false,
         }))
     })
 }

@@ -366,6 +366,52 @@ static void config(void) {
   wasm_engine_delete(e);
   wasm_config_delete(wasm_config_new());
 
+  /* memory64 is off by default, as in Wasmtime 23; switched on, a 64-bit memory
+     compiles, runs, and traps beyond its length. */
+  const char *mem64 =
+      "(module (memory (export \"m\") i64 1)"
+      " (func (export \"size\") (result i64) (memory.size))"
+      " (func (export \"load\") (param i64) (result i32) (i32.load (local.get 0))))";
+  e = wasm_engine_new();
+  bin = wat(mem64);
+  EXPECT_ERROR(wasmtime_module_new(e, (const uint8_t *)bin.data, bin.size, &none), "memory64");
+  wasm_engine_delete(e);
+  c = wasm_config_new();
+  wasmtime_config_wasm_memory64_set(c, true);
+  e = wasm_engine_new_with_config(c);
+  EXPECT_OK(wasmtime_module_new(e, (const uint8_t *)bin.data, bin.size, &none));
+  wasm_byte_vec_delete(&bin);
+  wasmtime_store_t *s64 = wasmtime_store_new(e, NULL, NULL);
+  wasmtime_context_t *cx64 = wasmtime_store_context(s64);
+  wasmtime_instance_t i64inst;
+  wasm_trap_t *trap = NULL;
+  EXPECT_OK(wasmtime_instance_new(cx64, none, NULL, 0, &i64inst, &trap));
+  CHECK(trap == NULL);
+  wasmtime_extern_t item;
+  CHECK(wasmtime_instance_export_get(cx64, &i64inst, "m", 1, &item));
+  CHECK(item.kind == WASMTIME_EXTERN_MEMORY);
+  wasm_memorytype_t *mt = wasmtime_memory_type(cx64, &item.of.memory);
+  CHECK(wasmtime_memorytype_is64(mt));
+  wasm_memorytype_delete(mt);
+  wasmtime_val_t arg, result;
+  CHECK(wasmtime_instance_export_get(cx64, &i64inst, "size", 4, &item));
+  EXPECT_OK(wasmtime_func_call(cx64, &item.of.func, NULL, 0, &result, 1, &trap));
+  CHECK(trap == NULL && result.kind == WASMTIME_I64 && result.of.i64 == 1);
+  CHECK(wasmtime_instance_export_get(cx64, &i64inst, "load", 4, &item));
+  arg.kind = WASMTIME_I64;
+  arg.of.i64 = 65532;
+  EXPECT_OK(wasmtime_func_call(cx64, &item.of.func, &arg, 1, &result, 1, &trap));
+  CHECK(trap == NULL && result.of.i32 == 0);
+  arg.of.i64 = (int64_t)1 << 40;
+  EXPECT_OK(wasmtime_func_call(cx64, &item.of.func, &arg, 1, &result, 1, &trap));
+  wasmtime_trap_code_t code;
+  CHECK(trap != NULL && wasmtime_trap_code(trap, &code) && code == WASMTIME_TRAP_CODE_MEMORY_OUT_OF_BOUNDS);
+  wasm_trap_delete(trap);
+  wasmtime_store_delete(s64);
+  wasmtime_module_delete(none);
+  none = NULL;
+  wasm_engine_delete(e);
+
   wasmtime_error_t *err = wasmtime_error_new("custom message");
   int status = -1;
   CHECK(!wasmtime_error_exit_status(err, &status) && status == -1);

@@ -12,7 +12,7 @@ use cranelift_codegen::ir::{
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_frontend::FunctionBuilder;
 use std::collections::HashMap;
-use wasmaot_abi::{FuncType, Libcall, MemoryType, Tunables, VMOffsets};
+use wasmaot_abi::{FuncType, Libcall, MemoryType, TableType, Tunables, VMOffsets};
 use wasmparser::Operator;
 
 mod metering;
@@ -125,6 +125,10 @@ impl<'a> FuncEnv<'a> {
     /// Type of memory `index`.
     pub fn memory_type(&self, index: u32) -> MemoryType {
         self.info.memories[index as usize]
+    }
+
+    pub fn table_type(&self, index: u32) -> TableType {
+        self.info.tables[index as usize]
     }
 
     fn vmctx_gv(&mut self, func: &mut Function) -> GlobalValue {

@@ -75,6 +75,7 @@ pub fn wasmparser_features(bits: u64) -> WasmFeatures {
             WasmFeatures::EXCEPTIONS.union(WasmFeatures::LEGACY_EXCEPTIONS),
         ),
         (features::THREADS, WasmFeatures::THREADS),
+        (features::MEMORY64, WasmFeatures::MEMORY64),
     ];
     for (ours, theirs) in map {
         if bits & ours != 0 {
@@ -110,14 +111,14 @@ fn ref_type(r: RefType, offset: usize) -> Result<ValType, CompileError> {
 }
 
 fn table_type(t: &wasmparser::TableType, offset: usize) -> Result<abi::TableType, CompileError> {
-    let too_big = || CompileError::Unsupported(format!("64-bit table at byte offset {offset:#x}"));
+    // Tables hold at most 2^32-1 elements here: a 64-bit table's larger limits are
+    // recorded as that (a larger minimum then fails at instantiation, as too large).
+    let clamp = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
     Ok(abi::TableType {
         element: ref_type(t.element_type, offset)?,
-        minimum: u32::try_from(t.initial).map_err(|_| too_big())?,
-        maximum: match t.maximum {
-            None => None,
-            Some(m) => Some(u32::try_from(m).map_err(|_| too_big())?),
-        },
+        minimum: clamp(t.initial),
+        maximum: t.maximum.map(clamp),
+        table64: t.table64,
     })
 }
 
@@ -215,13 +216,6 @@ pub fn read_module(wasm: &[u8], feature_bits: u64) -> Result<ModuleInfo<'_>, Com
     }
     if let Some(section) = names_section {
         read_names(&section, &mut info.meta);
-    }
-    for m in &info.memories {
-        if m.memory64 {
-            return Err(CompileError::Unsupported(
-                "64-bit memories (memory64) in the import or memory section".into(),
-            ));
-        }
     }
     Ok(info)
 }

@@ -71,11 +71,6 @@ fn check_instantiable(store: &StoreOpaque, module: &Module, imports: &[Extern]) 
             imports.len()
         )));
     }
-    if meta.memories.iter().any(|m| m.memory64) {
-        return Err(Error::unsupported(
-            "64-bit memories (memory64) are not supported",
-        ));
-    }
     Ok(())
 }
 
@@ -195,6 +190,9 @@ fn import_table(
     store.check(t.store, "imported table")?;
     let data = &store.tables[t.index as usize];
     let actual = &data.table.ty;
+    if actual.table64 != ty.table64 {
+        return Err(incompatible("table index type differs".to_string()));
+    }
     if actual.element != ty.element {
         return Err(incompatible(format!(
             "expected {} table, found {}",
@@ -455,6 +453,8 @@ fn apply_element_segments(store: &mut StoreOpaque, module: &ModuleInner, index: 
         if let SegmentMode::Active { index: t, offset } = &seg.mode {
             let offset = match store.eval_const(index, offset) {
                 ConstVal::I32(o) => o as u32,
+                // A 64-bit table's offset: beyond 2^32-1 it is out of bounds of any table.
+                ConstVal::I64(o) => u32::try_from(o as u64).unwrap_or(u32::MAX),
                 _ => 0,
             };
             let ti = store.instances[index as usize].tables[*t as usize];

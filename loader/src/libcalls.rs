@@ -922,6 +922,7 @@ mod tests {
                     element: ValType::FuncRef,
                     minimum: 4,
                     maximum: None,
+                    table64: false,
                 },
                 init: ConstExpr(vec![ConstOp::RefNull]),
             }],

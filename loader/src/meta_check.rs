@@ -39,7 +39,8 @@ struct IndexSpaces {
     globals: Vec<ValType>,
     nimported_globals: usize,
     /// The element type of each table.
-    tables: Vec<ValType>,
+    /// Element type and whether it is a 64-bit table, per table.
+    tables: Vec<(ValType, bool)>,
     /// Whether each memory is 64-bit.
     memory64s: Vec<bool>,
     /// Number of tags.
@@ -68,7 +69,7 @@ impl IndexSpaces {
                     ));
                 }
                 ImportKind::Func(_) => nimported_funcs += 1,
-                ImportKind::Table(t) => spaces.tables.push(t.element),
+                ImportKind::Table(t) => spaces.tables.push((t.element, t.table64)),
                 ImportKind::Memory(m) => spaces.memory64s.push(m.memory64),
                 ImportKind::Global(g) => spaces.globals.push(g.content),
                 ImportKind::Tag(t) => {
@@ -87,7 +88,7 @@ impl IndexSpaces {
         spaces.nimported_globals = spaces.globals.len();
         spaces
             .tables
-            .extend(meta.tables.iter().map(|t| t.ty.element));
+            .extend(meta.tables.iter().map(|t| (t.ty.element, t.ty.table64)));
         spaces
             .memory64s
             .extend(meta.memories.iter().map(|m| m.memory64));
@@ -230,18 +231,19 @@ fn check_start(meta: &ModuleMeta, spaces: &IndexSpaces) -> Check {
 }
 
 /// An element segment: its table (if active) holds its element type, its offset is an
-/// `i32` expression, its items are functions that exist or well-typed expressions.
+/// expression of the table's index type, its items are functions that exist or well-typed expressions.
 fn check_element_segment(i: usize, seg: &ElemSegment, spaces: &IndexSpaces) -> Check {
     let global_type = |g: u32| spaces.global_type(g);
     let nfuncs = spaces.nfuncs;
     if let SegmentMode::Active { index, offset } = &seg.mode {
-        match spaces.tables.get(*index as usize) {
+        let table = spaces.tables.get(*index as usize);
+        match table {
             None => {
                 return Err(format!(
                     "element segment {i}: table index {index} out of range"
                 ))
             }
-            Some(t) if *t != seg.element => {
+            Some((t, _)) if *t != seg.element => {
                 return Err(format!(
                     "element segment {i}: element type {} into a {t} table",
                     seg.element
@@ -249,7 +251,11 @@ fn check_element_segment(i: usize, seg: &ElemSegment, spaces: &IndexSpaces) -> C
             }
             _ => {}
         }
-        const_expr::check(offset, ValType::I32, &global_type, nfuncs)
+        let offset_ty = match table {
+            Some((_, true)) => ValType::I64,
+            _ => ValType::I32,
+        };
+        const_expr::check(offset, offset_ty, &global_type, nfuncs)
             .map_err(|e| format!("element segment {i} offset: expected {e}"))?;
     }
     if !seg.element.is_ref() {

@@ -41,6 +41,7 @@ impl Table {
                 element: crate::ValType::FuncRef,
                 minimum: 0,
                 maximum: Some(0),
+                table64: false,
             },
         }
     }

@@ -673,6 +673,7 @@ fn host_objects() {
             element: ValType::ExternRef,
             minimum: 2,
             maximum: Some(4),
+            table64: false,
         },
         Val::ExternRef(Some(r)),
     )
@@ -696,6 +697,7 @@ fn host_objects() {
             element: ValType::FuncRef,
             minimum: 1,
             maximum: None,
+            table64: false,
         },
         Val::FuncRef(Some(f)),
     )

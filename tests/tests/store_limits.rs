@@ -40,6 +40,7 @@ fn counts_are_checked_at_instantiation() {
         element: ValType::FuncRef,
         minimum: 0,
         maximum: None,
+        table64: false,
     };
     Table::new(&mut store, ty, Val::FuncRef(None)).unwrap();
     Memory::new(
@@ -150,6 +151,7 @@ fn unknown_imports_get_stand_ins() {
         element: ValType::FuncRef,
         minimum: 3,
         maximum: None,
+        table64: false,
     };
     let table = Table::new(&mut store, table_ty, Val::FuncRef(None)).unwrap();
     linker.define("env", "t", table).unwrap();

@@ -93,6 +93,7 @@ fn compiled_code_and_loader_agree_on_every_vmcontext_entity() {
             element: ValType::FuncRef,
             minimum: 4,
             maximum: None,
+            table64: false,
         },
         Val::FuncRef(None),
     )

@@ -11,7 +11,7 @@
 use super::memory::{check_memarg, memory_index, prepare_addr};
 use super::{Cx, Result};
 use crate::traps::HEAP_MISALIGNED;
-use cranelift_codegen::ir::{types, AtomicRmwOp, InstBuilder, MemFlagsData, Type, Value};
+use cranelift_codegen::ir::{types, AtomicRmwOp, InstBuilder, MemFlagsData, TrapCode, Type, Value};
 use wasmaot_abi::Libcall;
 use wasmparser::{MemArg, Operator};
 
@@ -98,7 +98,7 @@ fn rmw_kind(op: &Operator) -> Option<(AtomicRmwOp, Type, u32, MemArg)> {
 /// Translate `op` if it is an atomic operator.
 pub fn translate(op: &Operator, cx: &mut Cx) -> Result<bool> {
     if let Some((kind, ty, bytes, memarg)) = atomic_kind(op) {
-        check_memarg(cx, &memarg)?;
+        check_memarg(&memarg)?;
         access(cx, kind, ty, bytes, &memarg);
         return Ok(true);
     }
@@ -112,13 +112,24 @@ pub fn translate(op: &Operator, cx: &mut Cx) -> Result<bool> {
         Operator::MemoryAtomicWait64 { memarg } => (Libcall::MemoryAtomicWait64, memarg),
         _ => return Ok(false),
     };
-    check_memarg(cx, &memarg)?;
+    check_memarg(&memarg)?;
     wait_or_notify(cx, call, &memarg);
     Ok(true)
 }
 
-/// The effective address (index + offset, as i64) of an access with `memarg`.
+/// The effective address (index + offset, as i64) of an access with `memarg`; on a
+/// 64-bit memory a sum that overflows is out of bounds.
 fn effective_address(cx: &mut Cx, memarg: &MemArg, index: Value) -> Value {
+    if cx.b.func.dfg.value_type(index) == types::I64 {
+        if memarg.offset == 0 {
+            return index;
+        }
+        let offset = cx.b.ins().iconst(types::I64, memarg.offset as i64);
+        return cx
+            .b
+            .ins()
+            .uadd_overflow_trap(index, offset, TrapCode::HEAP_OUT_OF_BOUNDS);
+    }
     let index = cx.b.ins().uextend(types::I64, index);
     if memarg.offset == 0 {
         index

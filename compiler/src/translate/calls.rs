@@ -73,6 +73,7 @@ fn direct(cx: &mut Cx, index: u32, kind: Kind) {
 fn indirect(cx: &mut Cx, table: u32, type_index: u32, kind: Kind) {
     let elem = cx.st.pop1();
     let wasm_args = pop_args(cx, type_index);
+    let elem = super::tables::table_operand(cx, elem);
     let addr = cx.env.table_element_addr(cx.b, table, elem);
     let ptr = cx.env.pointer_type();
     let flags = super::tables::element_flags(cx.b, table);

@@ -36,6 +36,9 @@ pub fn prepare_addr(
 ) -> (MemFlagsData, Value, i32) {
     let memory = memory_index(memarg);
     let flags = heap_flags(cx, memory);
+    if cx.env.memory_type(memory).memory64 {
+        return prepare_addr64(cx, memarg, size, index, flags);
+    }
     let tunables = *cx.env.tunables();
     let (bound, guard) = (tunables.memory_reservation, tunables.memory_guard_size);
     let end = memarg.offset.saturating_add(u64::from(size));
@@ -59,6 +62,43 @@ pub fn prepare_addr(
         let oob = cx.b.ins().icmp(IntCC::UnsignedGreaterThan, index, limit);
         cx.b.ins().trapnz(oob, TrapCode::HEAP_OUT_OF_BOUNDS);
     }
+    let base = cx.env.memory_base(cx.b, memory);
+    let addr = cx.b.ins().iadd(base, index);
+    match i32::try_from(memarg.offset) {
+        Ok(offset) => (flags, addr, offset),
+        Err(_) => {
+            let addr = cx.b.ins().iadd_imm_s(addr, memarg.offset as i64);
+            (flags, addr, 0)
+        }
+    }
+}
+
+/// `prepare_addr` for a 64-bit memory: the index is an `i64` and every access is checked
+/// against the memory's current length (`index + offset + size <= length`, the sum
+/// trapping on overflow): no 64-bit index fits a guard region.
+fn prepare_addr64(
+    cx: &mut Cx,
+    memarg: &MemArg,
+    size: u32,
+    index: Value,
+    flags: MemFlagsData,
+) -> (MemFlagsData, Value, i32) {
+    let memory = memory_index(memarg);
+    let Some(end) = memarg.offset.checked_add(u64::from(size)) else {
+        cx.b.ins().trap(TrapCode::HEAP_OUT_OF_BOUNDS);
+        let dead = cx.b.create_block();
+        cx.b.seal_block(dead);
+        cx.b.switch_to_block(dead);
+        let zero = cx.b.ins().iconst(cx.env.pointer_type(), 0);
+        return (flags, zero, 0);
+    };
+    let end = cx.b.ins().iconst(types::I64, end as i64);
+    let last =
+        cx.b.ins()
+            .uadd_overflow_trap(index, end, TrapCode::HEAP_OUT_OF_BOUNDS);
+    let len = cx.env.memory_length(cx.b, memory);
+    let oob = cx.b.ins().icmp(IntCC::UnsignedGreaterThan, last, len);
+    cx.b.ins().trapnz(oob, TrapCode::HEAP_OUT_OF_BOUNDS);
     let base = cx.env.memory_base(cx.b, memory);
     let addr = cx.b.ins().iadd(base, index);
     match i32::try_from(memarg.offset) {
@@ -124,12 +164,9 @@ pub fn memory_index(memarg: &MemArg) -> u32 {
 }
 
 /// Refuse a memarg the translator does not compile; the memory it accesses.
-pub fn check_memarg(cx: &Cx, memarg: &MemArg) -> Result<u32> {
+pub fn check_memarg(memarg: &MemArg) -> Result<u32> {
     match memarg.target {
-        MemArgTarget::Memory(index) => {
-            check_memory(cx, index)?;
-            Ok(index)
-        }
+        MemArgTarget::Memory(index) => Ok(index),
         MemArgTarget::Array(_) => Err(TranslateError::Unsupported(
             "memory accesses to GC arrays".into(),
         )),
@@ -139,23 +176,15 @@ pub fn check_memarg(cx: &Cx, memarg: &MemArg) -> Result<u32> {
 /// Translate `op` if it is a scalar memory access or a memory instruction.
 pub fn translate(op: &Operator, cx: &mut Cx) -> Result<bool> {
     if let Some((kind, memarg)) = load_kind(op) {
-        check_memarg(cx, &memarg)?;
+        check_memarg(&memarg)?;
         load(cx, kind, &memarg);
     } else if let Some((size, memarg)) = store_kind(op) {
-        check_memarg(cx, &memarg)?;
+        check_memarg(&memarg)?;
         store(cx, size, &memarg);
     } else {
         return memory_instruction(op, cx);
     }
     Ok(true)
-}
-
-/// Refuse what the translator does not compile yet.
-fn check_memory(cx: &Cx, memory: u32) -> Result<()> {
-    if cx.env.memory_type(memory).memory64 {
-        return Err(TranslateError::Unsupported("64-bit memories".into()));
-    }
-    Ok(())
 }
 
 fn load(cx: &mut Cx, kind: Load, memarg: &MemArg) {
@@ -203,23 +232,30 @@ fn to_i64(cx: &mut Cx, v: Value) -> Value {
     }
 }
 
+/// `v` (an `i64`) as memory `mem`'s address type: `i64` for a 64-bit memory, else `i32`.
+fn to_address_type(cx: &mut Cx, mem: u32, v: Value) -> Value {
+    if cx.env.memory_type(mem).memory64 {
+        v
+    } else {
+        cx.b.ins().ireduce(types::I32, v)
+    }
+}
+
 fn memory_instruction(op: &Operator, cx: &mut Cx) -> Result<bool> {
     match *op {
         Operator::MemorySize { mem } => {
-            check_memory(cx, mem)?;
             let len = cx.env.memory_length(cx.b, mem);
             let log2 = cx.env.memory_type(mem).page_size_log2;
             let pages = cx.b.ins().ushr_imm_u(len, i64::from(log2));
-            let pages = cx.b.ins().ireduce(types::I32, pages);
+            let pages = to_address_type(cx, mem, pages);
             cx.st.push1(pages);
         }
         Operator::MemoryGrow { mem } => {
-            check_memory(cx, mem)?;
             let delta = cx.st.pop1();
             let m = i32_const(cx, mem);
             let delta = to_i64(cx, delta);
             let old = super::tables::libcall_result(cx, Libcall::MemoryGrow, &[m, delta]);
-            let old = cx.b.ins().ireduce(types::I32, old);
+            let old = to_address_type(cx, mem, old);
             cx.st.push1(old);
         }
         Operator::MemoryCopy { dst_mem, src_mem } => {

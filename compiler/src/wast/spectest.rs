@@ -50,9 +50,16 @@ pub fn define(store: &mut Store<()>, linker: &mut Linker<()>) -> Result<(), Erro
         element: FuncRef,
         minimum: 10,
         maximum: Some(20),
+        table64: false,
     };
     let table = Table::new(&mut *store, table_ty, Val::FuncRef(None))?;
     linker.define("spectest", "table", Extern::Table(table))?;
+    let table64_ty = TableType {
+        table64: true,
+        ..table_ty
+    };
+    let table64 = Table::new(&mut *store, table64_ty, Val::FuncRef(None))?;
+    linker.define("spectest", "table64", Extern::Table(table64))?;
 
     let memory_ty = MemoryType {
         minimum: 1,

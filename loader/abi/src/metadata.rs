@@ -27,7 +27,7 @@ use core::ops::Range;
 pub const MAGIC: [u8; 8] = *b"\0wasmaot";
 /// Version of the artifact format; bumped whenever anything in this module or the
 /// VMContext layout changes.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 /// Offset of the checksum field within the metadata section.
 pub const CHECKSUM_OFFSET: usize = 12;
 
@@ -53,8 +53,10 @@ pub mod features {
     /// Threads: shared memories, atomic accesses, `memory.atomic.wait32/64` and
     /// `memory.atomic.notify`, `atomic.fence`.
     pub const THREADS: u64 = 1 << 12;
+    /// 64-bit memories (`i64` addresses; 64-bit tables are not compiled yet).
+    pub const MEMORY64: u64 = 1 << 13;
     /// Every feature this compiler supports, and the default.
-    pub const ALL: u64 = (1 << 13) - 1;
+    pub const ALL: u64 = (1 << 14) - 1;
     pub const NAMES: &[(u64, &str)] = &[
         (MUTABLE_GLOBAL, "mutable-global"),
         (SATURATING_FLOAT_TO_INT, "saturating-float-to-int"),
@@ -69,6 +71,7 @@ pub mod features {
         (TAIL_CALL, "tail-call"),
         (EXCEPTIONS, "exceptions"),
         (THREADS, "threads"),
+        (MEMORY64, "memory64"),
     ];
     /// Comma-separated names of the features in `bits`.
     #[inline]
@@ -916,6 +919,7 @@ mod tests {
                     element: ValType::FuncRef,
                     minimum: 1,
                     maximum: None,
+                    table64: false,
                 },
                 init: ConstExpr(vec![ConstOp::RefNull]),
             }],

@@ -124,6 +124,9 @@ pub struct TableType {
     pub element: ValType,
     pub minimum: u32,
     pub maximum: Option<u32>,
+    /// Indexed by `i64` (memory64's 64-bit tables). Sizes stay within `u32`: a larger
+    /// declared maximum is recorded as `u32::MAX`.
+    pub table64: bool,
 }
 
 impl TableType {
@@ -132,6 +135,7 @@ impl TableType {
         self.element.encode(w);
         w.u32(self.minimum);
         w.opt_u64(self.maximum.map(u64::from));
+        w.u8(u8::from(self.table64));
     }
     pub fn decode(r: &mut Reader) -> DecodeResult<Self> {
         let element = ValType::decode(r)?;
@@ -146,10 +150,16 @@ impl TableType {
                 Err(_) => return r.error("a table maximum of at most 2^32-1"),
             },
         };
+        let table64 = match r.u8()? {
+            0 => false,
+            1 => true,
+            _ => return r.error("0 or 1 for a table's index type"),
+        };
         Ok(TableType {
             element,
             minimum,
             maximum,
+            table64,
         })
     }
 }

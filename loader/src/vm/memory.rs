@@ -35,18 +35,20 @@ impl LinearMemory {
         tunables: &Tunables,
         image: Option<ImageKey>,
     ) -> Result<LinearMemory> {
-        if ty.memory64 {
-            return Err(Error::unsupported(
-                "64-bit memories (memory64) are not supported",
-            ));
-        }
         if ty.page_size_log2 != 16 {
             return Err(Error::unsupported(format!(
                 "memories with page size 2^{} are not supported",
                 ty.page_size_log2
             )));
         }
-        let max_pages = ty.maximum.unwrap_or(MAX_PAGES_32).min(MAX_PAGES_32);
+        // A 64-bit memory lives in the same reservation (its accesses are checked against
+        // its length, not the guard): growth beyond the reservation fails.
+        let limit = if ty.memory64 {
+            tunables.memory_reservation / WASM_PAGE_SIZE
+        } else {
+            MAX_PAGES_32
+        };
+        let max_pages = ty.maximum.unwrap_or(limit).min(limit);
         if ty.minimum > max_pages {
             return Err(Error::resource(format!(
                 "memory minimum of {} pages exceeds the limit of {max_pages} pages",
@@ -262,14 +264,30 @@ mod tests {
     }
 
     #[test]
-    fn unlimited_memory_caps_at_4gib_and_unsupported_types_error() {
+    fn unlimited_memory_caps_at_4gib_and_custom_page_sizes_error() {
         let mut m = LinearMemory::new(&ty(0, None), &Tunables::default(), None).unwrap();
         assert_eq!(m.grow(MAX_PAGES_32 + 1), None);
         assert_eq!(m.grow(u64::MAX), None);
         assert!(LinearMemory::new(&ty(2, Some(1)), &Tunables::default(), None).is_err());
         let mut t = ty(0, None);
-        t.memory64 = true;
+        t.page_size_log2 = 0;
         let e = LinearMemory::new(&t, &Tunables::default(), None).unwrap_err();
         assert!(matches!(e.kind(), crate::ErrorKind::Unsupported));
+    }
+
+    #[test]
+    fn a_64_bit_memory_grows_within_the_reservation() {
+        let mut t = ty(1, None);
+        t.memory64 = true;
+        let tunables = Tunables {
+            memory_reservation: 1 << 20,
+            ..Tunables::default()
+        };
+        let mut m = LinearMemory::new(&t, &tunables, None).unwrap();
+        assert_eq!(m.max_pages(), 16);
+        assert_eq!(m.grow(15), Some(1));
+        assert_eq!(m.grow(1), None);
+        t.minimum = 17;
+        assert!(LinearMemory::new(&t, &tunables, None).is_err());
     }
 }

@@ -164,6 +164,7 @@ mod tests {
             element: ValType::FuncRef,
             minimum: 2,
             maximum: Some(5),
+            table64: false,
         };
         let mut t = TableElements::new(ty, 0).unwrap();
         assert_eq!(t.grow(2, 7), Some(2));
@@ -184,6 +185,7 @@ mod tests {
             element: ValType::ExternRef,
             minimum: 0,
             maximum: None,
+            table64: false,
         };
         let mut t = TableElements::new(unbounded, 0).unwrap();
         assert_eq!(t.grow(DEFAULT_MAX_ELEMENTS + 1, 0), None);

@@ -18,8 +18,9 @@ const MAX_DNA: u64 = 16 << 10;
 ///
 /// Features on: MVP, mutable globals, multi-value, bulk memory, reference types (two
 /// tables), sign extension, saturating float-to-int, SIMD, tail calls, multi-memory (two
-/// memories). Off: relaxed SIMD (its results are implementation-defined), threads,
-/// exceptions, GC, memory64, custom page sizes (wasmaot refuses those).
+/// memories), memory64 (64-bit memories and tables). Off: relaxed SIMD (its results are
+/// implementation-defined), threads (wasmi has no atomics), exceptions, GC, custom page
+/// sizes (wasmaot refuses those).
 pub fn config() -> Config {
     Config {
         max_imports: 0,
@@ -36,12 +37,13 @@ pub fn config() -> Config {
         threads_enabled: false,
         exceptions_enabled: false,
         gc_enabled: false,
-        memory64_enabled: false,
+        memory64_enabled: true,
         custom_page_sizes_enabled: false,
         wide_arithmetic_enabled: false,
         compact_imports_enabled: false,
         max_memories: 2,
         max_memory32_bytes: 16 << 16,
+        max_memory64_bytes: 16 << 16,
         memory_max_size_required: true,
         max_tables: 2,
         max_table_elements: 64,

@@ -24,11 +24,11 @@ impl Runtime for Wasmi {
 
     fn instantiate(wasm: &[u8]) -> Result<Wasmi, Failure> {
         // wasmi's default features (those of `generate::config` and more: extended
-        // const), less relaxed SIMD and memory64, like wasmaot's validator here.
+        // const), less relaxed SIMD, with memory64, like wasmaot's validator here.
         let mut config = Config::default();
         config
             .wasm_relaxed_simd(false)
-            .wasm_memory64(false)
+            .wasm_memory64(true)
             .compilation_mode(CompilationMode::Eager)
             .set_max_recursion_depth(MAX_RECURSION_DEPTH)
             .set_max_stack_height(MAX_STACK_HEIGHT);

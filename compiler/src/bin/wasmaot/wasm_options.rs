@@ -48,7 +48,6 @@ const UNSUPPORTED: &[(&str, &str)] = &[
 const MISSING_FEATURES: &[&str] = &[
     "shared-memory",
     "shared-everything-threads",
-    "memory64",
     "gc",
     "gc-support",
     "function-references",
@@ -189,7 +188,7 @@ mod tests {
         assert_eq!(o.wasm_features(), features::ALL & !features::SIMD);
         assert_eq!(o.growth.memory_bytes, Some(65536));
         assert!(o.config().consume_fuel && o.config().epoch_interruption);
-        assert!(parse(&["gc=n", "memory64=no"]).is_ok());
+        assert!(parse(&["gc=n", "custom-page-sizes=no"]).is_ok());
         assert_eq!(
             parse(&["gc=y"]).err().unwrap(),
             "-W gc: this WebAssembly proposal is not supported by wasmaot"

@@ -46,7 +46,7 @@ pub(super) fn translate(op: &Operator, cx: &mut Cx) -> Result<bool> {
 /// Pop the address operand and bounds-check an access of `size` bytes at it: the flags,
 /// base address and offset to access memory with.
 fn address(cx: &mut Cx, memarg: &MemArg, size: u32) -> Result<(MemFlagsData, Value, i32)> {
-    check_memarg(cx, memarg)?;
+    check_memarg(memarg)?;
     let index = cx.st.pop1();
     Ok(prepare_addr(cx, memarg, size, index))
 }
