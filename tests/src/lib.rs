@@ -32,6 +32,15 @@ pub fn testsuite_dir() -> PathBuf {
     }
 }
 
+/// Where the Wasm 3.0 spec testsuite is: `$WASMAOT_TESTSUITE_3`, else
+/// `../shared/testsuite-3.0` beside the workspace.
+pub fn testsuite_3_dir() -> PathBuf {
+    match std::env::var_os("WASMAOT_TESTSUITE_3") {
+        Some(dir) => PathBuf::from(dir),
+        None => workspace_root().join("../shared/testsuite-3.0"),
+    }
+}
+
 /// Where the WASI testsuite (wasi-testsuite, with its prebuilt `tests/`) is:
 /// `$WASMAOT_WASI_TESTSUITE`, else `../shared/wasi-testsuite` beside the workspace.
 pub fn wasi_testsuite_dir() -> PathBuf {

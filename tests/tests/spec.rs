@@ -8,7 +8,9 @@
 //!
 //! `WASMAOT_SPEC_VERBOSE=1` names each script as it starts (to find one that crashes).
 //!
-//! Both tests run the whole suite: artifacts loaded from memory, and from files (mmap).
+//! Both tests of the Wasm 2.0 suite run it whole: artifacts loaded from memory, and from
+//! files (mmap). A third runs the Wasm 3.0 testsuite (`$WASMAOT_TESTSUITE_3`, else
+//! `../shared/testsuite-3.0`) with every feature on, against `tests/spec-3.0-baseline.txt`.
 //! Every failure message is also written to `target/spec-failures-<mode>.txt`.
 
 use std::collections::BTreeMap;
@@ -19,7 +21,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use wasmaot_compiler::wast::{run_file, spec_features, FileReport, Mode, RunOptions, WASM2};
-use wasmaot_tests::{in_ci, target_dir, testsuite_dir, workspace_root};
+use wasmaot_tests::{in_ci, target_dir, testsuite_3_dir, testsuite_dir, workspace_root};
 
 /// Proposals (beyond Wasm 2.0 at the root) whose scripts are run. `annotations` changes
 /// only the text format, so it needs no feature beyond Wasm 2.0.
@@ -45,32 +47,54 @@ const JOBS: usize = 2;
 /// machine's cores from being oversubscribed.
 static SERIAL: Mutex<()> = Mutex::new(());
 
+/// The accepted failures of the Wasm 2.0 testsuite (with its proposals).
 fn baseline_path() -> PathBuf {
     workspace_root().join("tests/spec-baseline.txt")
 }
 
-/// All scripts, as (name relative to the testsuite, path), in a stable order.
+/// The accepted failures of the Wasm 3.0 testsuite.
+fn baseline_3_path() -> PathBuf {
+    workspace_root().join("tests/spec-3.0-baseline.txt")
+}
+
+/// The scripts in `root/sub` (`sub` may be empty), as (name relative to `root`, path),
+/// appended in name order.
+fn add_dir(files: &mut Vec<(String, PathBuf)>, root: &Path, sub: &str) {
+    let dir = root.join(sub);
+    let prefix = if sub.is_empty() {
+        String::new()
+    } else {
+        format!("{sub}/")
+    };
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| name.ends_with(".wast"))
+        .collect();
+    names.sort();
+    for name in names {
+        files.push((format!("{prefix}{name}"), dir.join(&name)));
+    }
+}
+
+/// All scripts of the Wasm 2.0 testsuite and the proposals we run, in a stable order.
 fn spec_files(root: &Path) -> Vec<(String, PathBuf)> {
     let mut files = Vec::new();
-    let mut add_dir = |dir: &Path, prefix: &str| {
-        let mut names: Vec<String> = std::fs::read_dir(dir)
-            .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
-            .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
-            .filter(|name| name.ends_with(".wast"))
-            .collect();
-        names.sort();
-        for name in names {
-            files.push((format!("{prefix}{name}"), dir.join(&name)));
-        }
-    };
-    add_dir(root, "");
+    add_dir(&mut files, root, "");
     for proposal in PROPOSALS {
-        add_dir(
-            &root.join("proposals").join(proposal),
-            &format!("proposals/{proposal}/"),
-        );
+        add_dir(&mut files, root, &format!("proposals/{proposal}"));
     }
     files
+}
+
+/// The Wasm 2.0 testsuite's features for a script: Wasm 2.0, plus its proposal's.
+fn spec_2_features(name: &str) -> u64 {
+    spec_features(Path::new(name)).unwrap_or(WASM2)
+}
+
+/// The Wasm 3.0 testsuite is written for every feature.
+fn all_features(_name: &str) -> u64 {
+    wasmaot_loader::abi::features::ALL
 }
 
 /// A script still running after this long is taken to hang (compiled code looping
@@ -78,7 +102,11 @@ fn spec_files(root: &Path) -> Vec<(String, PathBuf)> {
 const FILE_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// Run `files` on `JOBS` threads, returning the reports in the order of `files`.
-fn run_all(files: &[(String, PathBuf)], options: &RunOptions) -> Vec<FileReport> {
+fn run_all(
+    files: &[(String, PathBuf)],
+    options: &RunOptions,
+    features: fn(&str) -> u64,
+) -> Vec<FileReport> {
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<FileReport>>> = Mutex::new(vec![None; files.len()]);
     let running: Mutex<BTreeMap<usize, Instant>> = Mutex::new(BTreeMap::new());
@@ -98,7 +126,7 @@ fn run_all(files: &[(String, PathBuf)], options: &RunOptions) -> Vec<FileReport>
                         let _ = writeln!(std::io::stderr(), "spec: running {name}");
                     }
                     let mut options = options.clone();
-                    options.compile.wasm_features = spec_features(Path::new(name)).unwrap_or(WASM2);
+                    options.compile.wasm_features = features(name);
                     let mut report = run_file(path, &options);
                     running.lock().unwrap().remove(&i);
                     // Messages name the script relative to the testsuite, like the table.
@@ -140,8 +168,8 @@ fn run_all(files: &[(String, PathBuf)], options: &RunOptions) -> Vec<FileReport>
         .collect()
 }
 
-fn read_baseline() -> BTreeMap<String, usize> {
-    let text = std::fs::read_to_string(baseline_path()).unwrap_or_default();
+fn read_baseline(path: &Path) -> BTreeMap<String, usize> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
@@ -159,7 +187,7 @@ fn read_baseline() -> BTreeMap<String, usize> {
         .collect()
 }
 
-fn write_baseline(reports: &[FileReport]) {
+fn write_baseline(path: &Path, reports: &[FileReport]) {
     let mut text = String::from(
         "# Failing directives per spec script that the spec test accepts for now.\n\
          # A file not listed must pass completely. Regenerate with\n\
@@ -168,18 +196,17 @@ fn write_baseline(reports: &[FileReport]) {
     for r in reports.iter().filter(|r| r.failed > 0) {
         let _ = writeln!(text, "{} {}", r.name, r.failed);
     }
-    std::fs::write(baseline_path(), text).expect("cannot write the baseline");
-    println!("wrote {}", baseline_path().display());
+    std::fs::write(path, text).expect("cannot write the baseline");
+    println!("wrote {}", path.display());
 }
 
 /// `None` if the suite is absent and that is acceptable (not in CI).
-fn testsuite_or_skip() -> Option<PathBuf> {
-    let dir = testsuite_dir();
+fn testsuite_or_skip(dir: PathBuf, variable: &str) -> Option<PathBuf> {
     if dir.join("address.wast").is_file() {
         return Some(dir);
     }
     let message = format!(
-        "spec testsuite not found at {}; set WASMAOT_TESTSUITE",
+        "spec testsuite not found at {}; set {variable}",
         dir.display()
     );
     if in_ci() {
@@ -191,8 +218,8 @@ fn testsuite_or_skip() -> Option<PathBuf> {
 }
 
 /// Print the table, write the failure log and compare with the baseline.
-fn check(reports: &[FileReport], mode: &str, update_baseline: bool) {
-    let baseline = read_baseline();
+fn check(reports: &[FileReport], mode: &str, baseline_path: &Path, update_baseline: bool) {
+    let baseline = read_baseline(baseline_path);
     let mut table = String::new();
     let mut log = String::new();
     let (mut passed, mut failed) = (0, 0);
@@ -263,7 +290,7 @@ fn check(reports: &[FileReport], mode: &str, update_baseline: bool) {
         }
     }
     if update_baseline {
-        write_baseline(reports);
+        write_baseline(baseline_path, reports);
         return;
     }
     if !improvements.is_empty() {
@@ -281,7 +308,7 @@ fn check(reports: &[FileReport], mode: &str, update_baseline: bool) {
 
 #[test]
 fn spec_testsuite_in_memory() {
-    let Some(root) = testsuite_or_skip() else {
+    let Some(root) = testsuite_or_skip(testsuite_dir(), "WASMAOT_TESTSUITE") else {
         return;
     };
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
@@ -298,14 +325,14 @@ fn spec_testsuite_in_memory() {
             mode: Mode::InMemory,
             ..Default::default()
         },
+        spec_2_features,
     );
-    let update = std::env::var_os("WASMAOT_UPDATE_BASELINE").is_some_and(|v| v == "1");
-    check(&reports, "in-memory", update);
+    check(&reports, "in-memory", &baseline_path(), update_baseline());
 }
 
 #[test]
 fn spec_testsuite_mmap() {
-    let Some(root) = testsuite_or_skip() else {
+    let Some(root) = testsuite_or_skip(testsuite_dir(), "WASMAOT_TESTSUITE") else {
         return;
     };
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
@@ -316,6 +343,38 @@ fn spec_testsuite_mmap() {
             mode: Mode::File,
             ..Default::default()
         },
+        spec_2_features,
     );
-    check(&reports, "mmap", false);
+    check(&reports, "mmap", &baseline_path(), false);
+}
+
+/// Whether to rewrite the baselines instead of checking them.
+fn update_baseline() -> bool {
+    std::env::var_os("WASMAOT_UPDATE_BASELINE").is_some_and(|v| v == "1")
+}
+
+/// The Wasm 3.0 testsuite (the yardstick for breadth): its root scripts and `legacy/`
+/// (the legacy exception instructions), every feature on, artifacts loaded from files.
+/// Its own baseline (`tests/spec-3.0-baseline.txt`) holds what is not implemented yet.
+#[test]
+fn wasm_3_testsuite() {
+    let Some(root) = testsuite_or_skip(testsuite_3_dir(), "WASMAOT_TESTSUITE_3") else {
+        return;
+    };
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let mut files = Vec::new();
+    add_dir(&mut files, &root, "");
+    add_dir(&mut files, &root, "legacy");
+    assert!(
+        files.len() >= 257,
+        "expected at least 257 scripts in {}, found {}",
+        root.display(),
+        files.len()
+    );
+    let options = RunOptions {
+        mode: Mode::File,
+        ..Default::default()
+    };
+    let reports = run_all(&files, &options, all_features);
+    check(&reports, "3.0", &baseline_3_path(), update_baseline());
 }
