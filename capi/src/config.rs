@@ -47,7 +47,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             // As in Wasmtime 23: memory64 is off until asked for.
-            wasm_features: features::ALL & !features::MEMORY64,
+            wasm_features: features::DEFAULT & !features::MEMORY64,
             gc: false,
             function_references: false,
             opt_level: 1,

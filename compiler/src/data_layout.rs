@@ -51,6 +51,7 @@ pub fn layout(info: &ModuleInfo, page: u64) -> DataLayout {
             (Some(start), Some(end), Some(mem))
                 if *index >= info.num_imported_memories
                     && !mem.memory64
+                    && mem.page_size_log2 == 16
                     && end <= mem.minimum.saturating_mul(WASM_PAGE_SIZE) =>
             {
                 if s.len > 0 {

@@ -76,6 +76,7 @@ pub fn wasmparser_features(bits: u64) -> WasmFeatures {
         ),
         (features::THREADS, WasmFeatures::THREADS),
         (features::MEMORY64, WasmFeatures::MEMORY64),
+        (features::CUSTOM_PAGE_SIZES, WasmFeatures::CUSTOM_PAGE_SIZES),
     ];
     for (ours, theirs) in map {
         if bits & ours != 0 {

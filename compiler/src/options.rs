@@ -49,7 +49,7 @@ impl Default for CompileOptions {
             opt_level: OptLevel::Speed,
             parallel: true,
             symbol_prefix: String::new(),
-            wasm_features: features::ALL,
+            wasm_features: features::DEFAULT,
             consume_fuel: false,
             epoch_interruption: false,
             pic: false,

@@ -223,6 +223,13 @@ fn import_memory(
     if data.ty.memory64 != ty.memory64 || data.ty.shared != ty.shared {
         return Err(incompatible("memory kind differs".to_string()));
     }
+    if data.ty.page_size_log2 != ty.page_size_log2 {
+        return Err(incompatible(format!(
+            "memory page size {} differs from the declared {}",
+            1u64 << data.ty.page_size_log2,
+            1u64 << ty.page_size_log2
+        )));
+    }
     if !limits_match(data.memory.pages(), data.ty.maximum, ty.minimum, ty.maximum) {
         return Err(incompatible(format!(
             "memory limits {}..{:?} pages do not match declared {}..{:?}",

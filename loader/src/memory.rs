@@ -3,7 +3,6 @@
 
 use crate::abi::MemoryType;
 use crate::abi::Tunables;
-use crate::abi::WASM_PAGE_SIZE;
 use crate::error::{Error, Result};
 use crate::handles::Memory;
 use crate::store::StoreOpaque;
@@ -109,7 +108,7 @@ impl StoreOpaque {
         let m = &mut self.memories[index];
         if let Some(max) = self.growth_limits.memory_bytes {
             let new = m.memory.pages().checked_add(delta)?;
-            if new.checked_mul(WASM_PAGE_SIZE)? > max {
+            if new.checked_shl(u32::from(m.ty.page_size_log2))? > max {
                 return None;
             }
         }

@@ -122,10 +122,9 @@ fn check_memory_images(meta: &ModuleMeta, data_len: u64) -> Check {
         let defined = image.memory.checked_sub(meta.num_imported_memories());
         let memory = defined.and_then(|d| meta.memories.get(d as usize));
         let fits = memory.is_some_and(|m| {
-            image
-                .start
-                .checked_add(image.len)
-                .is_some_and(|end| end <= m.minimum.saturating_mul(WASM_PAGE_SIZE))
+            image.start.checked_add(image.len).is_some_and(|end| {
+                m.page_size_log2 == 16 && end <= m.minimum.saturating_mul(WASM_PAGE_SIZE)
+            })
         });
         let inside = image
             .offset

@@ -36,8 +36,9 @@ pub fn prepare_addr(
 ) -> (MemFlagsData, Value, i32) {
     let memory = memory_index(memarg);
     let flags = heap_flags(cx, memory);
-    if cx.env.memory_type(memory).memory64 {
-        return prepare_addr64(cx, memarg, size, index, flags);
+    let ty = cx.env.memory_type(memory);
+    if ty.memory64 || ty.page_size_log2 < 16 {
+        return prepare_addr_checked(cx, memarg, size, index, flags);
     }
     let tunables = *cx.env.tunables();
     let (bound, guard) = (tunables.memory_reservation, tunables.memory_guard_size);
@@ -73,10 +74,11 @@ pub fn prepare_addr(
     }
 }
 
-/// `prepare_addr` for a 64-bit memory: the index is an `i64` and every access is checked
+/// `prepare_addr` for a 64-bit memory or one with small pages: every access is checked
 /// against the memory's current length (`index + offset + size <= length`, the sum
-/// trapping on overflow): no 64-bit index fits a guard region.
-fn prepare_addr64(
+/// trapping on overflow). No 64-bit index fits a guard region, and the length of a
+/// memory with 1-byte pages need not end on a host page that could fault.
+fn prepare_addr_checked(
     cx: &mut Cx,
     memarg: &MemArg,
     size: u32,
@@ -92,6 +94,7 @@ fn prepare_addr64(
         let zero = cx.b.ins().iconst(cx.env.pointer_type(), 0);
         return (flags, zero, 0);
     };
+    let index = to_i64(cx, index);
     let end = cx.b.ins().iconst(types::I64, end as i64);
     let last =
         cx.b.ins()

@@ -55,8 +55,13 @@ pub mod features {
     pub const THREADS: u64 = 1 << 12;
     /// 64-bit memories (`i64` addresses; 64-bit tables are not compiled yet).
     pub const MEMORY64: u64 = 1 << 13;
-    /// Every feature this compiler supports, and the default.
-    pub const ALL: u64 = (1 << 14) - 1;
+    /// Memories whose page size is 1 byte instead of 64 KiB (`(pagesize 1)`).
+    pub const CUSTOM_PAGE_SIZES: u64 = 1 << 14;
+    /// Every feature this compiler supports (`-W all-proposals`).
+    pub const ALL: u64 = (1 << 15) - 1;
+    /// The features on unless asked otherwise: all but custom page sizes, a proposal
+    /// that Wasmtime too leaves off by default.
+    pub const DEFAULT: u64 = ALL & !CUSTOM_PAGE_SIZES;
     pub const NAMES: &[(u64, &str)] = &[
         (MUTABLE_GLOBAL, "mutable-global"),
         (SATURATING_FLOAT_TO_INT, "saturating-float-to-int"),
@@ -72,6 +77,7 @@ pub mod features {
         (EXCEPTIONS, "exceptions"),
         (THREADS, "threads"),
         (MEMORY64, "memory64"),
+        (CUSTOM_PAGE_SIZES, "custom-page-sizes"),
     ];
     /// Comma-separated names of the features in `bits`.
     #[inline]

@@ -16,8 +16,13 @@ pub const MAX_PAGES_32: u64 = 1 << 16;
 #[derive(Debug)]
 pub(crate) struct LinearMemory {
     base: *mut u8,
-    /// `region.accessible` is the memory's current length in bytes.
+    /// `region.accessible` is the memory's current length in bytes, rounded up to a host
+    /// page (a memory of 1-byte pages may end inside one).
     region: Reservation,
+    /// The memory's current length in bytes.
+    len: usize,
+    /// log2 of the wasm page size: 16, or 0 (custom page sizes).
+    page_log2: u8,
     max_pages: u64,
     guard: u64,
     /// Bytes a memory of this type starts with: released, they stay read-write in the pool.
@@ -35,18 +40,18 @@ impl LinearMemory {
         tunables: &Tunables,
         image: Option<ImageKey>,
     ) -> Result<LinearMemory> {
-        if ty.page_size_log2 != 16 {
+        let page_log2 = ty.page_size_log2;
+        if page_log2 != 16 && page_log2 != 0 {
             return Err(Error::unsupported(format!(
-                "memories with page size 2^{} are not supported",
-                ty.page_size_log2
+                "memories with page size 2^{page_log2} are not supported (only 1 and 65536)"
             )));
         }
         // A 64-bit memory lives in the same reservation (its accesses are checked against
         // its length, not the guard): growth beyond the reservation fails.
         let limit = if ty.memory64 {
-            tunables.memory_reservation / WASM_PAGE_SIZE
+            tunables.memory_reservation >> page_log2
         } else {
-            MAX_PAGES_32
+            (MAX_PAGES_32 * WASM_PAGE_SIZE) >> page_log2
         };
         let max_pages = ty.maximum.unwrap_or(limit).min(limit);
         if ty.minimum > max_pages {
@@ -60,11 +65,9 @@ impl LinearMemory {
             .checked_add(tunables.memory_guard_size)
             .and_then(|r| usize::try_from(r).ok())
             .ok_or_else(|| Error::resource("memory reservation does not fit the address space"))?;
-        let initial = ty.minimum * WASM_PAGE_SIZE;
-        let initial_bytes = usize::try_from(initial).unwrap_or(usize::MAX);
-        let region = usize::try_from(initial)
-            .map_err(|e| e.to_string())
-            .and_then(|initial| memory_pool::reserve(reserved, initial, image.as_ref()))
+        let initial = usize::try_from(ty.minimum << page_log2).unwrap_or(usize::MAX);
+        let initial_bytes = host_pages(initial);
+        let region = memory_pool::reserve(reserved, initial_bytes, image.as_ref())
             .map_err(|e| {
                 Error::resource(format!(
                     "reserving {reserved} bytes of address space for a linear memory of {} pages: {e}",
@@ -74,6 +77,8 @@ impl LinearMemory {
         Ok(LinearMemory {
             base: region.base as *mut u8,
             region,
+            len: initial,
+            page_log2,
             max_pages,
             guard: tunables.memory_guard_size,
             initial: initial_bytes,
@@ -82,14 +87,16 @@ impl LinearMemory {
     }
 
     fn set_len(&mut self, new_len: u64) -> Result<()> {
-        let new_len = new_len as usize;
-        if new_len > self.region.accessible {
-            memory_pool::set_accessible(&mut self.region, new_len).map_err(|e| {
+        let new_len = usize::try_from(new_len).map_err(|_| Error::resource("memory too large"))?;
+        let accessible = host_pages(new_len);
+        if accessible > self.region.accessible {
+            memory_pool::set_accessible(&mut self.region, accessible).map_err(|e| {
                 Error::resource(format!(
                     "making {new_len} bytes of linear memory accessible: {e}"
                 ))
             })?;
         }
+        self.len = new_len;
         Ok(())
     }
 
@@ -101,17 +108,17 @@ impl LinearMemory {
         if new > self.max_pages {
             return None;
         }
-        self.set_len(new * WASM_PAGE_SIZE).ok()?;
+        self.set_len(new << self.page_log2).ok()?;
         Some(old)
     }
 
     pub fn pages(&self) -> u64 {
-        self.len() as u64 / WASM_PAGE_SIZE
+        self.len() as u64 >> self.page_log2
     }
 
-    /// Accessible bytes.
+    /// The memory's length in bytes.
     fn len(&self) -> usize {
-        self.region.accessible
+        self.len
     }
 
     pub fn max_pages(&self) -> u64 {
@@ -179,6 +186,12 @@ impl LinearMemory {
         // SAFETY: as above, and `&mut self` gives exclusive access.
         unsafe { std::slice::from_raw_parts_mut(self.base, self.len()) }
     }
+}
+
+/// `bytes` rounded up to a whole number of host pages (saturating).
+fn host_pages(bytes: usize) -> usize {
+    let page = crate::os::page_size();
+    bytes.div_ceil(page).saturating_mul(page)
 }
 
 impl Drop for LinearMemory {
@@ -270,7 +283,7 @@ mod tests {
         assert_eq!(m.grow(u64::MAX), None);
         assert!(LinearMemory::new(&ty(2, Some(1)), &Tunables::default(), None).is_err());
         let mut t = ty(0, None);
-        t.page_size_log2 = 0;
+        t.page_size_log2 = 2;
         let e = LinearMemory::new(&t, &Tunables::default(), None).unwrap_err();
         assert!(matches!(e.kind(), crate::ErrorKind::Unsupported));
     }

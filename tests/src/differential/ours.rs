@@ -27,7 +27,7 @@ impl Runtime for Wasmaot {
             opt_level: opt_level(wasm),
             parallel: false,
             // The oracle's validator is configured alike (see `oracle`).
-            wasm_features: features::ALL & !features::RELAXED_SIMD,
+            wasm_features: features::DEFAULT & !features::RELAXED_SIMD,
             ..CompileOptions::default()
         };
         let artifact = compile(wasm, &options).map_err(|e| match e {

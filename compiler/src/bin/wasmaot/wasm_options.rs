@@ -10,7 +10,7 @@ use wasmaot_loader::{Config, GrowthLimits, InstanceLimits};
 /// What `-W` asked for.
 #[derive(Default)]
 pub struct WasmOptions {
-    /// Feature bits to turn on and off (from `features::ALL`, the default).
+    /// Feature bits to turn on and off (from `features::DEFAULT`).
     pub features_on: u64,
     pub features_off: u64,
     /// The feature settings given, for a warning when the module is precompiled.
@@ -52,7 +52,6 @@ const MISSING_FEATURES: &[&str] = &[
     "gc-support",
     "function-references",
     "stack-switching",
-    "custom-page-sizes",
     "wide-arithmetic",
     "component-model",
     "component-model-async",
@@ -140,7 +139,7 @@ impl WasmOptions {
 
     /// The wasm features to compile with.
     pub fn wasm_features(&self) -> u64 {
-        (features::ALL | self.features_on) & !self.features_off
+        (features::DEFAULT | self.features_on) & !self.features_off
     }
 
     /// The engine configuration: fuel and epochs as asked, the stack limit.
@@ -185,10 +184,10 @@ mod tests {
             .unwrap();
         assert_eq!(o.fuel, Some(1000));
         assert_eq!(o.timeout, Some(Duration::from_secs(2)));
-        assert_eq!(o.wasm_features(), features::ALL & !features::SIMD);
+        assert_eq!(o.wasm_features(), features::DEFAULT & !features::SIMD);
         assert_eq!(o.growth.memory_bytes, Some(65536));
         assert!(o.config().consume_fuel && o.config().epoch_interruption);
-        assert!(parse(&["gc=n", "custom-page-sizes=no"]).is_ok());
+        assert!(parse(&["gc=n", "wide-arithmetic=no"]).is_ok());
         assert_eq!(
             parse(&["gc=y"]).err().unwrap(),
             "-W gc: this WebAssembly proposal is not supported by wasmaot"
