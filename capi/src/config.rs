@@ -15,7 +15,6 @@ use wasmaot_loader::{Config, Engine};
 pub struct Settings {
     pub wasm_features: u64,
     pub gc: bool,
-    pub function_references: bool,
     pub opt_level: u8,
     pub parallel: bool,
     pub target: Option<String>,
@@ -47,9 +46,8 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             // As in Wasmtime 23: memory64 is off until asked for.
-            wasm_features: features::DEFAULT & !features::MEMORY64,
+            wasm_features: features::DEFAULT & !features::MEMORY64 & !features::FUNCTION_REFERENCES,
             gc: false,
-            function_references: false,
             opt_level: 1,
             parallel: true,
             target: None,
@@ -99,10 +97,8 @@ impl wasm_engine_t {
     #[cfg(feature = "compile")]
     pub fn compile_options(&self) -> Result<wasmaot_compiler::CompileOptions, String> {
         let s = &self.shared.settings;
-        if s.gc || s.function_references {
-            return Err(
-                "the GC and function-references proposals are not supported by wasmaot".into(),
-            );
+        if s.gc {
+            return Err("the GC proposal is not supported by wasmaot".into());
         }
         Ok(wasmaot_compiler::CompileOptions {
             target: s.target.clone(),
@@ -239,7 +235,7 @@ setter!(wasmtime_config_wasm_reference_types_set, bool, |s, v| {
 setter!(
     wasmtime_config_wasm_function_references_set,
     bool,
-    |s, v| s.function_references = v
+    |s, v| feature(s, features::FUNCTION_REFERENCES, v)
 );
 setter!(wasmtime_config_wasm_gc_set, bool, |s, v| s.gc = v);
 setter!(wasmtime_config_wasm_simd_set, bool, |s, v| feature(

@@ -77,6 +77,10 @@ pub fn wasmparser_features(bits: u64) -> WasmFeatures {
         (features::THREADS, WasmFeatures::THREADS),
         (features::MEMORY64, WasmFeatures::MEMORY64),
         (features::CUSTOM_PAGE_SIZES, WasmFeatures::CUSTOM_PAGE_SIZES),
+        (
+            features::FUNCTION_REFERENCES,
+            WasmFeatures::FUNCTION_REFERENCES,
+        ),
     ];
     for (ours, theirs) in map {
         if bits & ours != 0 {
@@ -97,17 +101,24 @@ fn val_type(t: wasmparser::ValType, offset: usize) -> Result<ValType, CompileErr
     })
 }
 
+/// The runtime representation of a reference type. Typed function references (any
+/// nullability, a concrete function type, `func` or `nofunc`) are function references;
+/// likewise for `extern` and `exn`. Without GC a concrete type is a function type.
 fn ref_type(r: RefType, offset: usize) -> Result<ValType, CompileError> {
-    if r == RefType::FUNCREF {
-        Ok(ValType::FuncRef)
-    } else if r == RefType::EXTERNREF {
-        Ok(ValType::ExternRef)
-    } else if r == RefType::EXNREF {
-        Ok(ValType::ExnRef)
-    } else {
-        Err(CompileError::Unsupported(format!(
-            "reference type {r:?} at byte offset {offset:#x}"
-        )))
+    use wasmparser::{AbstractHeapType as A, HeapType};
+    match r.heap_type() {
+        HeapType::Concrete(_) | HeapType::Exact(_) => Ok(ValType::FuncRef),
+        HeapType::Abstract { shared: false, ty } => match ty {
+            A::Func | A::NoFunc => Ok(ValType::FuncRef),
+            A::Extern | A::NoExtern => Ok(ValType::ExternRef),
+            A::Exn | A::NoExn => Ok(ValType::ExnRef),
+            _ => Err(CompileError::Unsupported(format!(
+                "reference type {r:?} (GC) at byte offset {offset:#x}"
+            ))),
+        },
+        HeapType::Abstract { shared: true, .. } => Err(CompileError::Unsupported(format!(
+            "shared reference type {r:?} at byte offset {offset:#x}"
+        ))),
     }
 }
 

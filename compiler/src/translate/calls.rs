@@ -8,6 +8,7 @@
 use super::exceptions::{self, Callee};
 use super::state::canonicalize;
 use super::{Cx, Result};
+use crate::traps;
 use cranelift_codegen::ir::{InstBuilder, Value};
 use wasmparser::Operator;
 
@@ -31,6 +32,8 @@ pub fn translate(op: &Operator, cx: &mut Cx) -> Result<bool> {
             type_index,
             table_index,
         } => indirect(cx, table_index, type_index, Kind::Tail),
+        Operator::CallRef { type_index } => by_ref(cx, type_index, Kind::Call),
+        Operator::ReturnCallRef { type_index } => by_ref(cx, type_index, Kind::Tail),
         _ => return Ok(false),
     }
     Ok(true)
@@ -78,6 +81,19 @@ fn indirect(cx: &mut Cx, table: u32, type_index: u32, kind: Kind) {
     let ptr = cx.env.pointer_type();
     let flags = super::tables::element_flags(cx.b, table);
     let funcref = cx.b.ins().load(ptr, flags, addr, 0);
+    cx.env.check_indirect_callee(cx.b, funcref, type_index);
+    call_funcref(cx, type_index, funcref, &wasm_args, kind);
+}
+
+/// `call_ref`/`return_call_ref`: the callee is the funcref on top of the stack; a null
+/// one traps ("null function reference"). Its signature is checked as `call_indirect`
+/// does, although validation says it matches: imports and exports are matched by
+/// signature ids, which do not tell a typed reference from its nullable abstract type,
+/// so the check keeps the call sound whatever the module was linked with.
+fn by_ref(cx: &mut Cx, type_index: u32, kind: Kind) {
+    let funcref = cx.st.pop1();
+    let wasm_args = pop_args(cx, type_index);
+    cx.b.ins().trapz(funcref, traps::NULL_REFERENCE);
     cx.env.check_indirect_callee(cx.b, funcref, type_index);
     call_funcref(cx, type_index, funcref, &wasm_args, kind);
 }

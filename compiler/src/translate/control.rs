@@ -46,6 +46,8 @@ pub fn translate(op: &Operator, cx: &mut Cx) -> Result<bool> {
         Operator::End => end(cx),
         Operator::Br { relative_depth } => br(cx, relative_depth),
         Operator::BrIf { relative_depth } => br_if(cx, relative_depth),
+        Operator::BrOnNull { relative_depth } => br_on_null(cx, relative_depth),
+        Operator::BrOnNonNull { relative_depth } => br_on_non_null(cx, relative_depth),
         Operator::BrTable { ref targets } => {
             let targets = targets
                 .targets()
@@ -348,6 +350,39 @@ fn br_if(cx: &mut Cx, depth: u32) {
     cx.b.ins().brif(cond, dest, &args, next, &[]);
     cx.b.seal_block(next);
     cx.b.switch_to_block(next);
+}
+
+/// `br_on_null`: branch (without the reference) when the reference on top is null, else
+/// go on with it.
+fn br_on_null(cx: &mut Cx, depth: u32) {
+    let r = cx.st.pop1();
+    let is_null = cx.b.ins().icmp_imm_s(ir::condcodes::IntCC::Equal, r, 0);
+    let frame = cx.st.frame_mut(depth);
+    frame.set_branched_to_exit();
+    let (arity, dest) = (frame.br_arity(), frame.br_destination());
+    canonicalize(cx.b, cx.st.peekn_mut(arity));
+    let args = block_args(cx.st.peekn(arity));
+    let next = cx.b.create_block();
+    cx.b.ins().brif(is_null, dest, &args, next, &[]);
+    cx.b.seal_block(next);
+    cx.b.switch_to_block(next);
+    cx.st.push1(r);
+}
+
+/// `br_on_non_null`: branch with the reference (the label's last value) when it is not
+/// null, else drop it and go on.
+fn br_on_non_null(cx: &mut Cx, depth: u32) {
+    let r = cx.st.peek1();
+    let frame = cx.st.frame_mut(depth);
+    frame.set_branched_to_exit();
+    let (arity, dest) = (frame.br_arity(), frame.br_destination());
+    canonicalize(cx.b, cx.st.peekn_mut(arity));
+    let args = block_args(cx.st.peekn(arity));
+    let next = cx.b.create_block();
+    cx.b.ins().brif(r, dest, &args, next, &[]);
+    cx.b.seal_block(next);
+    cx.b.switch_to_block(next);
+    cx.st.pop1();
 }
 
 /// `br_table`: Cranelift's jump tables take no arguments, so when the targets take values

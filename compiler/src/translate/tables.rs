@@ -117,6 +117,11 @@ pub fn translate(op: &Operator, cx: &mut Cx) -> Result<bool> {
             let v = cx.b.ins().iconst(ptr, 0);
             cx.st.push1(v);
         }
+        Operator::RefAsNonNull => {
+            let r = cx.st.pop1();
+            cx.b.ins().trapz(r, crate::traps::NULL_REFERENCE);
+            cx.st.push1(r);
+        }
         Operator::RefIsNull => {
             let r = cx.st.pop1();
             let is_null = cx.b.ins().icmp_imm_s(IntCC::Equal, r, 0);

@@ -57,8 +57,11 @@ pub mod features {
     pub const MEMORY64: u64 = 1 << 13;
     /// Memories whose page size is 1 byte instead of 64 KiB (`(pagesize 1)`).
     pub const CUSTOM_PAGE_SIZES: u64 = 1 << 14;
+    /// Typed function references: `(ref $t)`, `(ref null func)` and the like in any type,
+    /// `call_ref`, `return_call_ref`, `ref.as_non_null`, `br_on_null`, `br_on_non_null`.
+    pub const FUNCTION_REFERENCES: u64 = 1 << 15;
     /// Every feature this compiler supports (`-W all-proposals`).
-    pub const ALL: u64 = (1 << 15) - 1;
+    pub const ALL: u64 = (1 << 16) - 1;
     /// The features on unless asked otherwise: all but custom page sizes, a proposal
     /// that Wasmtime too leaves off by default.
     pub const DEFAULT: u64 = ALL & !CUSTOM_PAGE_SIZES;
@@ -78,6 +81,7 @@ pub mod features {
         (THREADS, "threads"),
         (MEMORY64, "memory64"),
         (CUSTOM_PAGE_SIZES, "custom-page-sizes"),
+        (FUNCTION_REFERENCES, "function-references"),
     ];
     /// Comma-separated names of the features in `bits`.
     #[inline]

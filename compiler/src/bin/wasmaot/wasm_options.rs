@@ -50,7 +50,6 @@ const MISSING_FEATURES: &[&str] = &[
     "shared-everything-threads",
     "gc",
     "gc-support",
-    "function-references",
     "stack-switching",
     "wide-arithmetic",
     "component-model",
