@@ -69,19 +69,11 @@ pub(crate) fn wait32(
     expected: u32,
     timeout: i64,
 ) -> Result<WaitResult, TrapCode> {
-    let at = location(mem, address, 4)?;
-    if !mem.ty.shared {
-        return Err(TrapCode::AtomicWaitNonSharedMemory);
-    }
-    // SAFETY: `at` is 4-aligned and in bounds of a memory that stays mapped while the
-    // store lives (we are inside its call); wasm only accesses it through atomics or
-    // plain accesses that the threads proposal allows to race.
-    let cell = unsafe { AtomicU32::from_ptr(at as *mut u32) };
-    Ok(park(
-        at,
-        || cell.load(Ordering::SeqCst) == expected,
-        timeout,
-    ))
+    wait(mem, address, 4, timeout, |at| {
+        // SAFETY: see `wait`; `at` is 4-aligned.
+        let cell = unsafe { AtomicU32::from_ptr(at as *mut u32) };
+        cell.load(Ordering::SeqCst) == expected
+    })
 }
 
 /// `memory.atomic.wait64`: wait at `address` while it holds `expected`.
@@ -91,17 +83,30 @@ pub(crate) fn wait64(
     expected: u64,
     timeout: i64,
 ) -> Result<WaitResult, TrapCode> {
-    let at = location(mem, address, 8)?;
+    wait(mem, address, 8, timeout, |at| {
+        // SAFETY: see `wait`; `at` is 8-aligned.
+        let cell = unsafe { AtomicU64::from_ptr(at as *mut u64) };
+        cell.load(Ordering::SeqCst) == expected
+    })
+}
+
+/// Wait at the `bytes`-byte location `address` of `mem` while `holds_expected(host
+/// address)` says it holds the expected value. That closure may read the location as an
+/// atomic: it is aligned and in bounds of a memory that stays mapped while the store lives
+/// (we are inside its call), and wasm only accesses it through atomics or plain accesses
+/// that the threads proposal allows to race.
+fn wait(
+    mem: &MemoryData,
+    address: u64,
+    bytes: u64,
+    timeout: i64,
+    holds_expected: impl FnOnce(usize) -> bool,
+) -> Result<WaitResult, TrapCode> {
+    let at = location(mem, address, bytes)?;
     if !mem.ty.shared {
         return Err(TrapCode::AtomicWaitNonSharedMemory);
     }
-    // SAFETY: as in `wait32`, with 8-byte alignment.
-    let cell = unsafe { AtomicU64::from_ptr(at as *mut u64) };
-    Ok(park(
-        at,
-        || cell.load(Ordering::SeqCst) == expected,
-        timeout,
-    ))
+    Ok(park(at, || holds_expected(at), timeout))
 }
 
 /// `memory.atomic.notify`: wake up to `count` waiters at `address`; how many woke.

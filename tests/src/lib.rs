@@ -184,3 +184,37 @@ pub fn have(tool: &str) -> bool {
     }
     ok
 }
+
+/// Compile `wat` with every feature on and load it into `engine`.
+pub fn load_module(engine: &wasmaot_loader::Engine, wat: &str) -> wasmaot_loader::Module {
+    let options = wasmaot_compiler::CompileOptions {
+        wasm_features: abi::features::ALL,
+        ..wasmaot_compiler::CompileOptions::default()
+    };
+    let artifact =
+        wasmaot_compiler::compile(wat.as_bytes(), &options).expect("the module compiles");
+    wasmaot_loader::Module::from_bytes(engine, &artifact).expect("the artifact loads")
+}
+
+/// Run each (name, text) script with every feature on, from memory and from files;
+/// every directive must pass.
+pub fn run_scripts(scripts: &[(&str, &str)]) {
+    use wasmaot_compiler::wast::{run_text, Mode, RunOptions};
+    for mode in [Mode::InMemory, Mode::File] {
+        let mut options = RunOptions {
+            mode,
+            ..RunOptions::default()
+        };
+        options.compile.wasm_features = abi::features::ALL;
+        for (name, text) in scripts {
+            let report = run_text(name, text, &options);
+            assert!(
+                report.failed == 0 && report.passed > 0,
+                "{name} ({mode:?}): {} passed, {} failed:\n{}",
+                report.passed,
+                report.failed,
+                report.failures.join("\n")
+            );
+        }
+    }
+}

@@ -5,9 +5,6 @@
 //! tags, exnref values, exceptions meeting host frames. (The spec's scripts, legacy ones
 //! included, run in `spec.rs`.)
 
-use wasmaot_compiler::wast::{run_text, Mode, RunOptions};
-use wasmaot_compiler::{compile, CompileOptions};
-use wasmaot_loader::abi::features;
 use wasmaot_loader::{
     Caller, Engine, Error, ExnRef, FuncType, Global, GlobalType, Instance, Linker, Module, Store,
     Tag, UncaughtException, Val, ValType,
@@ -32,32 +29,11 @@ const SCRIPTS: &[(&str, &str)] = &[
 
 #[test]
 fn scripts_pass_from_memory_and_from_files() {
-    for mode in [Mode::InMemory, Mode::File] {
-        let mut options = RunOptions {
-            mode,
-            ..RunOptions::default()
-        };
-        options.compile.wasm_features = features::ALL;
-        for (name, text) in SCRIPTS {
-            let report = run_text(name, text, &options);
-            assert!(
-                report.failed == 0 && report.passed > 0,
-                "{name} ({mode:?}): {} passed, {} failed:\n{}",
-                report.passed,
-                report.failed,
-                report.failures.join("\n")
-            );
-        }
-    }
+    wasmaot_tests::run_scripts(SCRIPTS);
 }
 
 fn module(engine: &Engine, wat: &str) -> Module {
-    let options = CompileOptions {
-        wasm_features: features::ALL,
-        ..CompileOptions::default()
-    };
-    let artifact = compile(wat.as_bytes(), &options).expect("the module compiles");
-    Module::from_bytes(engine, &artifact).expect("the artifact loads")
+    wasmaot_tests::load_module(engine, wat)
 }
 
 fn call(

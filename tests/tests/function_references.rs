@@ -5,17 +5,11 @@
 //! through a reference that was linked in with another function type traps, it never
 //! calls the function with the wrong signature.
 
-use wasmaot_compiler::{compile, CompileOptions};
-use wasmaot_loader::abi::{features, TrapCode};
+use wasmaot_loader::abi::TrapCode;
 use wasmaot_loader::{Engine, Extern, Instance, Module, Store, Val};
 
 fn module(engine: &Engine, wat: &str) -> Module {
-    let options = CompileOptions {
-        wasm_features: features::ALL,
-        ..CompileOptions::default()
-    };
-    let artifact = compile(wat.as_bytes(), &options).expect("the module compiles");
-    Module::from_bytes(engine, &artifact).expect("the artifact loads")
+    wasmaot_tests::load_module(engine, wat)
 }
 
 /// Exports a `funcref` global holding a function of type `[i32 i32] -> [i32]`.

@@ -341,6 +341,12 @@ fn br(cx: &mut Cx, depth: u32) {
 
 fn br_if(cx: &mut Cx, depth: u32) {
     let cond = cx.st.pop1();
+    branch_if(cx, cond, depth);
+}
+
+/// Branch to the label at `depth` with its values from the top of the stack when `cond`
+/// is non-zero; go on in a new block otherwise.
+fn branch_if(cx: &mut Cx, cond: Value, depth: u32) {
     let frame = cx.st.frame_mut(depth);
     frame.set_branched_to_exit();
     let (arity, dest) = (frame.br_arity(), frame.br_destination());
@@ -357,15 +363,7 @@ fn br_if(cx: &mut Cx, depth: u32) {
 fn br_on_null(cx: &mut Cx, depth: u32) {
     let r = cx.st.pop1();
     let is_null = cx.b.ins().icmp_imm_s(ir::condcodes::IntCC::Equal, r, 0);
-    let frame = cx.st.frame_mut(depth);
-    frame.set_branched_to_exit();
-    let (arity, dest) = (frame.br_arity(), frame.br_destination());
-    canonicalize(cx.b, cx.st.peekn_mut(arity));
-    let args = block_args(cx.st.peekn(arity));
-    let next = cx.b.create_block();
-    cx.b.ins().brif(is_null, dest, &args, next, &[]);
-    cx.b.seal_block(next);
-    cx.b.switch_to_block(next);
+    branch_if(cx, is_null, depth);
     cx.st.push1(r);
 }
 
@@ -373,15 +371,7 @@ fn br_on_null(cx: &mut Cx, depth: u32) {
 /// null, else drop it and go on.
 fn br_on_non_null(cx: &mut Cx, depth: u32) {
     let r = cx.st.peek1();
-    let frame = cx.st.frame_mut(depth);
-    frame.set_branched_to_exit();
-    let (arity, dest) = (frame.br_arity(), frame.br_destination());
-    canonicalize(cx.b, cx.st.peekn_mut(arity));
-    let args = block_args(cx.st.peekn(arity));
-    let next = cx.b.create_block();
-    cx.b.ins().brif(r, dest, &args, next, &[]);
-    cx.b.seal_block(next);
-    cx.b.switch_to_block(next);
+    branch_if(cx, r, depth);
     cx.st.pop1();
 }
 

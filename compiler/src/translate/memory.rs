@@ -63,15 +63,8 @@ pub fn prepare_addr(
         let oob = cx.b.ins().icmp(IntCC::UnsignedGreaterThan, index, limit);
         cx.b.ins().trapnz(oob, TrapCode::HEAP_OUT_OF_BOUNDS);
     }
-    let base = cx.env.memory_base(cx.b, memory);
-    let addr = cx.b.ins().iadd(base, index);
-    match i32::try_from(memarg.offset) {
-        Ok(offset) => (flags, addr, offset),
-        Err(_) => {
-            let addr = cx.b.ins().iadd_imm_s(addr, memarg.offset as i64);
-            (flags, addr, 0)
-        }
-    }
+    let (addr, offset) = host_address(cx, memory, index, memarg.offset);
+    (flags, addr, offset)
 }
 
 /// `prepare_addr` for a 64-bit memory or one with small pages: every access is checked
@@ -102,14 +95,18 @@ fn prepare_addr_checked(
     let len = cx.env.memory_length(cx.b, memory);
     let oob = cx.b.ins().icmp(IntCC::UnsignedGreaterThan, last, len);
     cx.b.ins().trapnz(oob, TrapCode::HEAP_OUT_OF_BOUNDS);
+    let (addr, offset) = host_address(cx, memory, index, memarg.offset);
+    (flags, addr, offset)
+}
+
+/// The host address of wasm address `index` (pointer-sized) of `memory`, as a base and
+/// the constant offset to add (folded into the base when it does not fit an `i32`).
+fn host_address(cx: &mut Cx, memory: u32, index: Value, offset: u64) -> (Value, i32) {
     let base = cx.env.memory_base(cx.b, memory);
     let addr = cx.b.ins().iadd(base, index);
-    match i32::try_from(memarg.offset) {
-        Ok(offset) => (flags, addr, offset),
-        Err(_) => {
-            let addr = cx.b.ins().iadd_imm_s(addr, memarg.offset as i64);
-            (flags, addr, 0)
-        }
+    match i32::try_from(offset) {
+        Ok(offset) => (addr, offset),
+        Err(_) => (cx.b.ins().iadd_imm_s(addr, offset as i64), 0),
     }
 }
 
