@@ -4,7 +4,7 @@
 //! nothing the runtime later indexes with can be out of range.
 
 use crate::abi::{ElemItems, ElemSegment, EntityIndex, ImportKind, ModuleMeta, SegmentMode};
-use crate::abi::{ValType, WASM_PAGE_SIZE};
+use crate::abi::{TableType, ValType, WASM_PAGE_SIZE};
 use crate::const_expr;
 
 type Check = std::result::Result<(), String>;
@@ -38,9 +38,8 @@ struct IndexSpaces {
     /// The content type of each global.
     globals: Vec<ValType>,
     nimported_globals: usize,
-    /// The element type of each table.
-    /// Element type and whether it is a 64-bit table, per table.
-    tables: Vec<(ValType, bool)>,
+    /// The type of each table.
+    tables: Vec<TableType>,
     /// Whether each memory is 64-bit.
     memory64s: Vec<bool>,
     /// Number of tags.
@@ -69,7 +68,7 @@ impl IndexSpaces {
                     ));
                 }
                 ImportKind::Func(_) => nimported_funcs += 1,
-                ImportKind::Table(t) => spaces.tables.push((t.element, t.table64)),
+                ImportKind::Table(t) => spaces.tables.push(*t),
                 ImportKind::Memory(m) => spaces.memory64s.push(m.memory64),
                 ImportKind::Global(g) => spaces.globals.push(g.content),
                 ImportKind::Tag(t) => {
@@ -86,9 +85,7 @@ impl IndexSpaces {
         spaces.nfuncs = u32::try_from(nfuncs).map_err(|_| "too many functions".to_string())?;
         spaces.nimported_funcs = nimported_funcs as u32;
         spaces.nimported_globals = spaces.globals.len();
-        spaces
-            .tables
-            .extend(meta.tables.iter().map(|t| (t.ty.element, t.ty.table64)));
+        spaces.tables.extend(meta.tables.iter().map(|t| t.ty));
         spaces
             .memory64s
             .extend(meta.memories.iter().map(|m| m.memory64));
@@ -230,7 +227,8 @@ fn check_start(meta: &ModuleMeta, spaces: &IndexSpaces) -> Check {
 }
 
 /// An element segment: its table (if active) holds its element type, its offset is an
-/// expression of the table's index type, its items are functions that exist or well-typed expressions.
+/// expression of the table's index type, its items are functions that exist or
+/// well-typed expressions.
 fn check_element_segment(i: usize, seg: &ElemSegment, spaces: &IndexSpaces) -> Check {
     let global_type = |g: u32| spaces.global_type(g);
     let nfuncs = spaces.nfuncs;
@@ -242,17 +240,18 @@ fn check_element_segment(i: usize, seg: &ElemSegment, spaces: &IndexSpaces) -> C
                     "element segment {i}: table index {index} out of range"
                 ))
             }
-            Some((t, _)) if *t != seg.element => {
+            Some(t) if t.element != seg.element => {
                 return Err(format!(
-                    "element segment {i}: element type {} into a {t} table",
-                    seg.element
+                    "element segment {i}: element type {} into a {} table",
+                    seg.element, t.element
                 ))
             }
             _ => {}
         }
-        let offset_ty = match table {
-            Some((_, true)) => ValType::I64,
-            _ => ValType::I32,
+        let offset_ty = if table.is_some_and(|t| t.table64) {
+            ValType::I64
+        } else {
+            ValType::I32
         };
         const_expr::check(offset, offset_ty, &global_type, nfuncs)
             .map_err(|e| format!("element segment {i} offset: expected {e}"))?;

@@ -224,16 +224,17 @@ fn wait_or_notify(cx: &mut Cx, call: Libcall, memarg: &MemArg) {
     let memory =
         cx.b.ins()
             .iconst(types::I32, i64::from(memory_index(memarg)));
-    let (index, rest) = if call == Libcall::MemoryAtomicNotify {
-        let (index, count) = cx.st.pop2();
-        (index, vec![count])
+    // The address, then the count (notify) or the expected value and timeout (wait).
+    let n = if call == Libcall::MemoryAtomicNotify {
+        2
     } else {
-        let (index, expected, timeout) = cx.st.pop3();
-        (index, vec![expected, timeout])
+        3
     };
-    let address = effective_address(cx, memarg, index);
+    let operands = cx.st.peekn(n).to_vec();
+    cx.st.popn(n);
+    let address = effective_address(cx, memarg, operands[0]);
     let mut args = vec![memory, address];
-    args.extend(rest);
+    args.extend_from_slice(&operands[1..]);
     let woken = super::tables::libcall_result(cx, call, &args);
     cx.st.push1(woken);
 }

@@ -1,8 +1,8 @@
 //! Linear memories: a reservation of `memory_reservation + guard` bytes of address space
 //! (PROT_NONE, MAP_NORESERVE) whose first `current_length` bytes are read-write.
 //! Growing is an `mprotect`; the base never moves, which is also what a shared memory
-//! needs (threads hold its addresses; `atomic_wait.rs` parks on them). Reservations come from and go back to
-//! the process-wide pool (`memory_pool.rs`).
+//! needs (threads hold its addresses; `atomic_wait.rs` parks on them). Reservations come
+//! from and go back to the process-wide pool (`memory_pool.rs`).
 
 use crate::abi::{MemoryType, Tunables, WASM_PAGE_SIZE};
 use crate::error::{Error, Result};
