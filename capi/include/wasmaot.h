@@ -104,6 +104,19 @@ WASM_API_EXTERN void wasmaot_config_artifact_checksum_set(wasm_config_t *config,
 #define WASMAOT_EXNREF 8
 #define WASMAOT_VALKIND_EXNREF 130
 
+/* anyref (GC, switched on with wasmtime_config_wasm_gc_set; not in Wasmtime
+ * 23's wasm.h):
+ * - anyref, eqref and i31ref values are wasmtime_val_t of kind
+ *   WASMTIME_ANYREF (wasmtime/val.h).  There is no GC heap: a non-null anyref
+ *   is an i31 or an externref that wasm internalized (any.convert_extern).
+ *   Like externrefs, they live as long as their store.
+ * - Their value type kind (wasm_valtype_kind) is WASMAOT_VALKIND_ANYREF.  In
+ *   wasm.h values (wasm_val_t) an anyref reads as a NULL reference of that
+ *   kind, and only a NULL one can be passed.
+ * - A failed ref.cast traps without a wasmtime_trap_code (its message is
+ *   "cast failure"). */
+#define WASMAOT_VALKIND_ANYREF 131
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

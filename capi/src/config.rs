@@ -14,7 +14,6 @@ use wasmaot_loader::{Config, Engine};
 #[derive(Clone, Debug)]
 pub struct Settings {
     pub wasm_features: u64,
-    pub gc: bool,
     pub opt_level: u8,
     pub parallel: bool,
     pub target: Option<String>,
@@ -45,9 +44,12 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            // As in Wasmtime 23: memory64 is off until asked for.
-            wasm_features: features::DEFAULT & !features::MEMORY64 & !features::FUNCTION_REFERENCES,
-            gc: false,
+            // As in Wasmtime 23: memory64, typed function references and GC are off until
+            // asked for.
+            wasm_features: features::DEFAULT
+                & !features::MEMORY64
+                & !features::FUNCTION_REFERENCES
+                & !features::GC,
             opt_level: 1,
             parallel: true,
             target: None,
@@ -97,9 +99,6 @@ impl wasm_engine_t {
     #[cfg(feature = "compile")]
     pub fn compile_options(&self) -> Result<wasmaot_compiler::CompileOptions, String> {
         let s = &self.shared.settings;
-        if s.gc {
-            return Err("the GC proposal is not supported by wasmaot".into());
-        }
         Ok(wasmaot_compiler::CompileOptions {
             target: s.target.clone(),
             opt_level: match s.opt_level {
@@ -237,7 +236,11 @@ setter!(
     bool,
     |s, v| feature(s, features::FUNCTION_REFERENCES, v)
 );
-setter!(wasmtime_config_wasm_gc_set, bool, |s, v| s.gc = v);
+setter!(wasmtime_config_wasm_gc_set, bool, |s, v| feature(
+    s,
+    features::GC,
+    v
+));
 setter!(wasmtime_config_wasm_simd_set, bool, |s, v| feature(
     s,
     features::SIMD,

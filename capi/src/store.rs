@@ -17,7 +17,7 @@ use std::ffi::c_void;
 use std::hash::Hash;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use wasmaot_loader::{ExnRef, ExternRef, Func, Global, Instance, Memory, Store, Table};
+use wasmaot_loader::{AnyRef, ExnRef, ExternRef, Func, Global, Instance, Memory, Store, Table};
 use wasmaot_wasi::WasiCtx;
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
@@ -61,6 +61,7 @@ pub struct Handles {
     pub externrefs: Interner<ExternRef>,
     /// Exceptions (exnref values) handed to C, see `val.rs`.
     pub exnrefs: Interner<ExnRef>,
+    pub anyrefs: Interner<AnyRef>,
 }
 
 /// `wasmtime_store_limiter` settings (negative in C = no limit).

@@ -227,8 +227,8 @@ pub extern "C" fn wasm_trap_trace(t: Option<&wasm_trap_t>, out: Out<'_, wasm_fra
 #[no_mangle]
 pub extern "C" fn wasmtime_trap_code(t: Option<&wasm_trap_t>, code: Out<'_, u8>) -> bool {
     guard(false, || match t.and_then(|t| t.code) {
-        // NullReference (12) and AtomicWaitNonSharedMemory (13) have no v23 code; they
-        // are reported as "not a code".
+        // NullReference (12), AtomicWaitNonSharedMemory (13) and CastFailure (14) have
+        // no v23 code; they are reported as "not a code".
         Some(c) if (c as u8) <= 11 => {
             ptr::put(code, c as u8);
             true

@@ -19,6 +19,9 @@ pub const WASM_FUNCREF: u8 = 129;
 /// `exnref` (exception handling), which Wasmtime 23 does not have: our extension
 /// (`wasmaot.h`), numbered after `WASM_FUNCREF`.
 pub const WASMAOT_EXNREF: u8 = 130;
+/// `anyref` (also `eqref`, `i31ref`), which v23's wasm.h cannot name: our extension
+/// (`wasmaot.h`).
+pub const WASMAOT_ANYREF: u8 = 131;
 
 pub fn valkind(t: ValType) -> u8 {
     match t {
@@ -30,6 +33,7 @@ pub fn valkind(t: ValType) -> u8 {
         ValType::ExternRef => WASM_EXTERNREF,
         ValType::FuncRef => WASM_FUNCREF,
         ValType::ExnRef => WASMAOT_EXNREF,
+        ValType::AnyRef => WASMAOT_ANYREF,
     }
 }
 
@@ -43,6 +47,7 @@ pub fn from_valkind(k: u8) -> Option<ValType> {
         WASM_EXTERNREF => ValType::ExternRef,
         WASM_FUNCREF => ValType::FuncRef,
         WASMAOT_EXNREF => ValType::ExnRef,
+        WASMAOT_ANYREF => ValType::AnyRef,
         _ => return None,
     })
 }

@@ -7,13 +7,13 @@ use crate::ptr::{self, Finalized, Out, SendPtr};
 use crate::refs::{delete_ref, view, wasm_ref_t, ExternRefObj, RefHeader, RefKind, RefView};
 use crate::store::{wasmtime_context_t, StoreData, WasmStore};
 use crate::types::{
-    WASMAOT_EXNREF as WASM_EXNREF, WASM_EXTERNREF, WASM_F32, WASM_F64, WASM_FUNCREF, WASM_I32,
-    WASM_I64,
+    WASMAOT_ANYREF as WASM_ANYREF, WASMAOT_EXNREF as WASM_EXNREF, WASM_EXTERNREF, WASM_F32,
+    WASM_F64, WASM_FUNCREF, WASM_I32, WASM_I64,
 };
 use crate::vec::declare_vec;
 use std::ffi::c_void;
 use std::sync::Arc;
-use wasmaot_loader::{ExnRef, Extern, ExternRef, Func, Val, ValType};
+use wasmaot_loader::{AnyRef, ExnRef, Extern, ExternRef, Func, Val, ValType};
 
 pub const WASMTIME_I32: u8 = 0;
 pub const WASMTIME_I64: u8 = 1;
@@ -154,6 +154,28 @@ fn exnref_of(d: &StoreData, r: &CRef) -> Result<Option<ExnRef>, String> {
         .ok_or_else(|| "invalid exnref".to_string())
 }
 
+fn anyref_handle(d: &mut StoreData, r: AnyRef) -> CRef {
+    CRef {
+        store_id: d.id,
+        private1: d.handles.anyrefs.intern(r) as u32,
+        private2: 0,
+    }
+}
+
+fn anyref_of(d: &StoreData, r: &CRef) -> Result<Option<AnyRef>, String> {
+    if r.store_id == 0 {
+        return Ok(None);
+    }
+    if r.store_id != d.id {
+        return Err("anyref used with the wrong store".into());
+    }
+    d.handles
+        .anyrefs
+        .get(r.private1 as usize)
+        .map(Some)
+        .ok_or_else(|| "invalid anyref".to_string())
+}
+
 /// The C value of `v`.
 pub fn to_c(d: &mut StoreData, v: &Val) -> wasmtime_val_t {
     let zero = wasmtime_val_t {
@@ -210,6 +232,14 @@ pub fn to_c(d: &mut StoreData, v: &Val) -> wasmtime_val_t {
             }
             .with(|u| u.externref = h)
         }
+        Val::AnyRef(r) => {
+            let h = r.map(|r| anyref_handle(d, r)).unwrap_or_default();
+            wasmtime_val_t {
+                kind: WASMTIME_ANYREF,
+                ..zero
+            }
+            .with(|u| u.anyref = h)
+        }
     }
 }
 
@@ -256,7 +286,11 @@ pub fn from_c(d: &StoreData, v: &wasmtime_val_t) -> Result<Val, String> {
             let r = unsafe { v.of.externref };
             Val::ExnRef(exnref_of(d, &r)?)
         }
-        WASMTIME_ANYREF => return Err("anyref values are not supported by wasmaot".into()),
+        WASMTIME_ANYREF => {
+            // SAFETY: kind says the anyref member is active.
+            let r = unsafe { v.of.anyref };
+            Val::AnyRef(anyref_of(d, &r)?)
+        }
         k => return Err(format!("invalid value kind {k}")),
     })
 }
@@ -287,8 +321,9 @@ pub fn to_raw(d: &mut StoreData, v: &Val) -> wasmtime_val_raw_t {
         Val::F32(x) => u128::from(x),
         Val::F64(x) => u128::from(x),
         Val::V128(x) => x,
-        Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) => 0,
+        Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) | Val::AnyRef(None) => 0,
         Val::FuncRef(Some(f)) => d.handles.funcs.intern(f) as u128 + 1,
+        Val::AnyRef(Some(r)) => d.handles.anyrefs.intern(r) as u128 + 1,
         Val::ExternRef(Some(r)) => d.handles.externrefs.intern(r) as u128 + 1,
         Val::ExnRef(Some(r)) => d.handles.exnrefs.intern(r) as u128 + 1,
     };
@@ -318,7 +353,15 @@ pub fn from_raw(d: &StoreData, ty: ValType, raw: &wasmtime_val_raw_t) -> Val {
                 .checked_sub(1)
                 .and_then(|i| d.handles.exnrefs.get(i)),
         ),
+        ValType::AnyRef => Val::AnyRef(anyref_from_raw(d, bits as u32)),
     }
+}
+
+/// The `anyref` of a raw value (its handle index + 1; 0 or an unknown index: null).
+fn anyref_from_raw(d: &StoreData, raw: u32) -> Option<AnyRef> {
+    (raw as usize)
+        .checked_sub(1)
+        .and_then(|i| d.handles.anyrefs.get(i))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -438,7 +481,8 @@ pub extern "C" fn wasmtime_val_clone(
 }
 
 // ---------------------------------------------------------------------------------------
-// anyref (GC proposal): out of scope; only null references exist.
+// anyref: i31refs, and externrefs that wasm internalized. Like externrefs they live as
+// long as their store, so rooting and unrooting have nothing to do.
 
 #[no_mangle]
 pub extern "C" fn wasmtime_anyref_clone(
@@ -452,39 +496,79 @@ pub extern "C" fn wasmtime_anyref_clone(
 pub extern "C" fn wasmtime_anyref_unroot(_c: *mut wasmtime_context_t, _r: *mut CRef) {}
 #[no_mangle]
 pub extern "C" fn wasmtime_anyref_from_raw(
-    _c: *mut wasmtime_context_t,
-    _raw: u32,
+    c: Option<&mut wasmtime_context_t>,
+    raw: u32,
     out: Out<'_, CRef>,
 ) {
-    ptr::put(out, CRef::default())
+    guard((), || {
+        let Some(s) = c else { return };
+        let h = match anyref_from_raw(s.data(), raw) {
+            Some(r) => anyref_handle(s.data(), r),
+            None => CRef::default(),
+        };
+        ptr::put(out, h)
+    })
 }
 #[no_mangle]
-pub extern "C" fn wasmtime_anyref_to_raw(_c: *mut wasmtime_context_t, _r: *const CRef) -> u32 {
-    0
+pub extern "C" fn wasmtime_anyref_to_raw(
+    c: Option<&mut wasmtime_context_t>,
+    r: Option<&CRef>,
+) -> u32 {
+    guard(0, || {
+        let (Some(s), Some(r)) = (c, r) else {
+            return 0;
+        };
+        match anyref_of(s.data(), r) {
+            Ok(Some(_)) => r.private1 + 1,
+            _ => 0,
+        }
+    })
 }
 #[no_mangle]
 pub extern "C" fn wasmtime_anyref_from_i31(
-    _c: *mut wasmtime_context_t,
-    _v: u32,
+    c: Option<&mut wasmtime_context_t>,
+    value: u32,
     out: Out<'_, CRef>,
 ) {
-    ptr::put(out, CRef::default())
+    guard((), || {
+        let Some(s) = c else { return };
+        let r = AnyRef::from_i31(&s.store, value);
+        let h = anyref_handle(s.data(), r);
+        ptr::put(out, h)
+    })
+}
+/// The `i31` of `r` (`None`: null, not an i31ref, or a bad handle).
+fn i31_of(c: Option<&mut wasmtime_context_t>, r: Option<&CRef>) -> Option<AnyRef> {
+    let (s, r) = (c?, r?);
+    anyref_of(s.data(), r).ok().flatten()
 }
 #[no_mangle]
 pub extern "C" fn wasmtime_anyref_i31_get_u(
-    _c: *mut wasmtime_context_t,
-    _r: *const CRef,
-    _dst: *mut u32,
+    c: Option<&mut wasmtime_context_t>,
+    r: Option<&CRef>,
+    dst: Out<'_, u32>,
 ) -> bool {
-    false
+    guard(false, || match i31_of(c, r).and_then(|r| r.i31_get_u()) {
+        Some(v) => {
+            ptr::put(dst, v);
+            true
+        }
+        None => false,
+    })
 }
 #[no_mangle]
 pub extern "C" fn wasmtime_anyref_i31_get_s(
-    _c: *mut wasmtime_context_t,
-    _r: *const CRef,
-    _dst: *mut i32,
+    c: Option<&mut wasmtime_context_t>,
+    r: Option<&CRef>,
+    dst: Out<'_, i32>,
 ) -> bool {
-    false
+    guard(false, || match i31_of(c, r).and_then(|r| r.i31_get_s()) {
+        Some(v) => {
+            ptr::put(dst, v);
+            true
+        }
+        None => false,
+    })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -623,10 +707,17 @@ pub fn val_to_c(store: &Arc<WasmStore>, v: &Val) -> wasm_val_t {
                 of: wasm_val_union { ref_: r },
             }
         }
-        // wasm.h has no reference object for exceptions: an exnref reads as a null
-        // reference of kind `WASMAOT_VALKIND_EXNREF` (use `wasmtime_val_t` to keep it).
+        // wasm.h has no reference object for exceptions or `anyref`s: one reads as a null
+        // reference of kind `WASMAOT_VALKIND_EXNREF` / `_ANYREF` (use `wasmtime_val_t`
+        // to keep it).
         Val::ExnRef(_) => wasm_val_t {
             kind: WASM_EXNREF,
+            of: wasm_val_union {
+                ref_: std::ptr::null_mut(),
+            },
+        },
+        Val::AnyRef(_) => wasm_val_t {
+            kind: WASM_ANYREF,
             of: wasm_val_union {
                 ref_: std::ptr::null_mut(),
             },
@@ -664,6 +755,8 @@ pub fn val_from_c(v: &wasm_val_t, ty: ValType) -> Result<Val, String> {
             WASM_EXTERNREF => ref_to_val(v.ref_view(), ValType::ExternRef)?,
             WASM_EXNREF if v.ref_view().is_none() => Val::ExnRef(None),
             WASM_EXNREF => return Err("a wasm.h exnref value can only be null".into()),
+            WASM_ANYREF if v.ref_view().is_none() => Val::AnyRef(None),
+            WASM_ANYREF => return Err("a wasm.h anyref value can only be null".into()),
             k => return Err(format!("invalid value kind {k}")),
         }
     };

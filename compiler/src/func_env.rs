@@ -423,13 +423,23 @@ impl<'a> FuncEnv<'a> {
     ) {
         self.indirect_types.push(type_index);
         b.ins().trapz(funcref, traps::INDIRECT_CALL_TO_NULL);
+        let matches = self.funcref_has_type(b, funcref, type_index);
+        b.ins().trapz(matches, traps::BAD_SIGNATURE);
+    }
+
+    /// Whether the non-null `funcref` is of type `type_index` (an `i8`, 1 if so).
+    pub fn funcref_has_type(
+        &mut self,
+        b: &mut FunctionBuilder,
+        funcref: Value,
+        type_index: u32,
+    ) -> Value {
         let vmctx = self.vmctx(b);
         let expected_off = self.offsets.vmctx_type_id(type_index) as i32;
         let expected = b.ins().load(types::I32, trusted_ro(), vmctx, expected_off);
         let actual_off = self.offsets.funcref_type_id() as i32;
         let actual = b.ins().load(types::I32, trusted_ro(), funcref, actual_off);
-        let mismatch = b.ins().icmp(IntCC::NotEqual, expected, actual);
-        b.ins().trapnz(mismatch, traps::BAD_SIGNATURE);
+        b.ins().icmp(IntCC::Equal, expected, actual)
     }
 
     /// The type index of tag `index`.

@@ -81,6 +81,7 @@ pub fn wasmparser_features(bits: u64) -> WasmFeatures {
             features::FUNCTION_REFERENCES,
             WasmFeatures::FUNCTION_REFERENCES,
         ),
+        (features::GC, WasmFeatures::GC),
     ];
     for (ours, theirs) in map {
         if bits & ours != 0 {
@@ -103,7 +104,9 @@ fn val_type(t: wasmparser::ValType, offset: usize) -> Result<ValType, CompileErr
 
 /// The runtime representation of a reference type. Typed function references (any
 /// nullability, a concrete function type, `func` or `nofunc`) are function references;
-/// likewise for `extern` and `exn`. Without GC a concrete type is a function type.
+/// likewise for `extern`, `exn` and `any` (`any`, `eq`, `i31`, `none`). The type section
+/// holds only function types (struct and array types are refused there), so a concrete
+/// type is a function type.
 fn ref_type(r: RefType, offset: usize) -> Result<ValType, CompileError> {
     use wasmparser::{AbstractHeapType as A, HeapType};
     match r.heap_type() {
@@ -112,7 +115,8 @@ fn ref_type(r: RefType, offset: usize) -> Result<ValType, CompileError> {
             A::Func | A::NoFunc => Ok(ValType::FuncRef),
             A::Extern | A::NoExtern => Ok(ValType::ExternRef),
             A::Exn | A::NoExn => Ok(ValType::ExnRef),
-            _ => Err(CompileError::Unsupported(format!(
+            A::Any | A::Eq | A::I31 | A::None => Ok(ValType::AnyRef),
+            A::Struct | A::Array | A::Cont | A::NoCont => Err(CompileError::Unsupported(format!(
                 "reference type {r:?} (GC) at byte offset {offset:#x}"
             ))),
         },
@@ -175,6 +179,9 @@ fn const_expr(e: &wasmparser::ConstExpr) -> Result<ConstExpr, CompileError> {
             Operator::I64Add => ConstOp::I64Add,
             Operator::I64Sub => ConstOp::I64Sub,
             Operator::I64Mul => ConstOp::I64Mul,
+            Operator::RefI31 => ConstOp::RefI31,
+            Operator::AnyConvertExtern => ConstOp::AnyConvertExtern,
+            Operator::ExternConvertAny => ConstOp::ExternConvertAny,
             other => {
                 return Err(CompileError::Unsupported(format!(
                     "constant expression operator {other:?} at byte offset {offset:#x}"
@@ -195,11 +202,19 @@ pub fn read_module(wasm: &[u8], feature_bits: u64) -> Result<ModuleInfo<'_>, Com
     parser.set_features(features);
     let mut info = ModuleInfo::default();
     let mut names_section = None;
+    // The first thing we do not compile; the rest of the module is still validated, so
+    // that an invalid module is reported as invalid.
+    let mut unsupported = None;
     for payload in parser.parse_all(wasm) {
         let payload = payload.map_err(invalid)?;
         match validator.payload(&payload).map_err(invalid)? {
             ValidPayload::Func(validator, body) => {
-                info.bodies.push(FunctionInput { validator, body });
+                let input = FunctionInput { validator, body };
+                if unsupported.is_some() {
+                    validate_body(input)?;
+                } else {
+                    info.bodies.push(input);
+                }
                 continue;
             }
             ValidPayload::Parser(_) => {
@@ -210,21 +225,21 @@ pub fn read_module(wasm: &[u8], feature_bits: u64) -> Result<ModuleInfo<'_>, Com
             }
             ValidPayload::Ok | ValidPayload::End(_) => {}
         }
-        match payload {
-            Payload::TypeSection(reader) => info.read_types(reader)?,
-            Payload::ImportSection(reader) => info.read_imports(reader)?,
-            Payload::FunctionSection(reader) => info.read_functions(reader)?,
-            Payload::TableSection(reader) => info.read_tables(reader)?,
-            Payload::MemorySection(reader) => info.read_memories(reader)?,
-            Payload::GlobalSection(reader) => info.read_globals(reader)?,
-            Payload::TagSection(reader) => info.read_tags(reader)?,
-            Payload::ExportSection(reader) => info.read_exports(reader)?,
-            Payload::StartSection { func, .. } => info.meta.start = Some(func),
-            Payload::ElementSection(reader) => info.read_elements(reader)?,
-            Payload::DataSection(reader) => info.read_data(reader)?,
-            Payload::CustomSection(c) if c.name() == "name" => names_section = Some(c),
-            _ => {}
+        if unsupported.is_some() {
+            continue;
         }
+        match info.read_section(payload, &mut names_section) {
+            Err(CompileError::Unsupported(what)) => {
+                for input in info.bodies.drain(..) {
+                    validate_body(input)?;
+                }
+                unsupported = Some(CompileError::Unsupported(what));
+            }
+            other => other?,
+        }
+    }
+    if let Some(e) = unsupported {
+        return Err(e);
     }
     if let Some(section) = names_section {
         read_names(&section, &mut info.meta);
@@ -232,13 +247,64 @@ pub fn read_module(wasm: &[u8], feature_bits: u64) -> Result<ModuleInfo<'_>, Com
     Ok(info)
 }
 
+/// Validate a function body that will not be compiled.
+fn validate_body(input: FunctionInput) -> Result<(), CompileError> {
+    let mut validator = input.validator.into_validator(Default::default());
+    validator.validate(&input.body).map_err(invalid)
+}
+
 /// Reading the sections, one method per section kind.
-impl ModuleInfo<'_> {
+impl<'data> ModuleInfo<'data> {
+    /// Read one (validated) section; the name section is kept in `names` for the end.
+    fn read_section(
+        &mut self,
+        payload: Payload<'data>,
+        names: &mut Option<wasmparser::CustomSectionReader<'data>>,
+    ) -> Result<(), CompileError> {
+        match payload {
+            Payload::TypeSection(reader) => self.read_types(reader),
+            Payload::ImportSection(reader) => self.read_imports(reader),
+            Payload::FunctionSection(reader) => self.read_functions(reader),
+            Payload::TableSection(reader) => self.read_tables(reader),
+            Payload::MemorySection(reader) => self.read_memories(reader),
+            Payload::GlobalSection(reader) => self.read_globals(reader),
+            Payload::TagSection(reader) => self.read_tags(reader),
+            Payload::ExportSection(reader) => self.read_exports(reader),
+            Payload::StartSection { func, .. } => {
+                self.meta.start = Some(func);
+                Ok(())
+            }
+            Payload::ElementSection(reader) => self.read_elements(reader),
+            Payload::DataSection(reader) => self.read_data(reader),
+            Payload::CustomSection(c) if c.name() == "name" => {
+                *names = Some(c);
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
     fn read_types(&mut self, reader: TypeSectionReader) -> Result<(), CompileError> {
         for group in reader.into_iter_with_offsets() {
             let (offset, group) = group.map_err(invalid)?;
             let offset = offset as usize;
+            if group.types().len() > 1 {
+                return Err(CompileError::Unsupported(format!(
+                    "a recursion group of {} types (GC) at byte offset {offset:#x}",
+                    group.types().len()
+                )));
+            }
             for sub in group.into_types() {
+                if !sub.is_final || !sub.supertype_idxs.is_empty() {
+                    return Err(CompileError::Unsupported(format!(
+                        "a subtype declaration (GC `sub`) at byte offset {offset:#x}"
+                    )));
+                }
+                if sub.composite_type.shared {
+                    return Err(CompileError::Unsupported(format!(
+                        "a shared type at byte offset {offset:#x}"
+                    )));
+                }
                 let CompositeInnerType::Func(f) = &sub.composite_type.inner else {
                     return Err(CompileError::Unsupported(format!(
                         "GC struct/array type at byte offset {offset:#x}"

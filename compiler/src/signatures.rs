@@ -18,7 +18,7 @@ pub fn abi_clif_type(ptr: Type, ty: ValType) -> Type {
         ValType::F32 => types::F32,
         ValType::F64 => types::F64,
         ValType::V128 => types::I8X16,
-        ValType::FuncRef | ValType::ExternRef | ValType::ExnRef => ptr,
+        ValType::FuncRef | ValType::ExternRef | ValType::ExnRef | ValType::AnyRef => ptr,
     }
 }
 

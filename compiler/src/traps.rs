@@ -16,6 +16,7 @@ pub const BAD_SIGNATURE: ClifTrap = user(TrapCode::BadSignature);
 pub const UNREACHABLE: ClifTrap = user(TrapCode::UnreachableCodeReached);
 pub const NULL_REFERENCE: ClifTrap = user(TrapCode::NullReference);
 pub const HEAP_MISALIGNED: ClifTrap = user(TrapCode::HeapMisaligned);
+pub const CAST_FAILURE: ClifTrap = user(TrapCode::CastFailure);
 
 /// Our kind of a Cranelift trap code; `None` for a code we never emit.
 pub fn kind(code: ClifTrap) -> Option<TrapCode> {

@@ -34,7 +34,9 @@ impl ConstVal {
             ValType::F32 => ConstVal::F32(bits as u32),
             ValType::F64 => ConstVal::F64(bits as u64),
             ValType::V128 => ConstVal::V128(bits),
-            ValType::FuncRef | ValType::ExternRef | ValType::ExnRef => ConstVal::Ref(bits as usize),
+            ValType::FuncRef | ValType::ExternRef | ValType::ExnRef | ValType::AnyRef => {
+                ConstVal::Ref(bits as usize)
+            }
         }
     }
 }
@@ -85,6 +87,9 @@ pub(crate) fn check(
             }
             ConstOp::I32Add | ConstOp::I32Sub | ConstOp::I32Mul => binop(ValType::I32)?,
             ConstOp::I64Add | ConstOp::I64Sub | ConstOp::I64Mul => binop(ValType::I64)?,
+            ConstOp::RefI31 => unop(&mut stack, i, ValType::I32, ValType::AnyRef)?,
+            ConstOp::AnyConvertExtern => unop(&mut stack, i, ValType::ExternRef, ValType::AnyRef)?,
+            ConstOp::ExternConvertAny => unop(&mut stack, i, ValType::AnyRef, ValType::ExternRef)?,
         }
     }
     match stack.as_slice() {
@@ -92,6 +97,23 @@ pub(crate) fn check(
         [Some(t)] if *t == expected => Ok(()),
         _ => Err(format!("exactly one {expected} result")),
     }
+}
+
+/// Check instruction `i`'s operand on `stack` has type `operand` (or is a null of a
+/// reference type) and replace it with a value of type `result`.
+fn unop(
+    stack: &mut Vec<Option<ValType>>,
+    i: usize,
+    operand: ValType,
+    result: ValType,
+) -> Result<(), String> {
+    match stack.pop() {
+        Some(Some(t)) if t == operand => {}
+        Some(None) if operand.is_ref() => {}
+        _ => return Err(format!("instruction {i}: an operand of type {operand}")),
+    }
+    stack.push(Some(result));
+    Ok(())
 }
 
 /// Evaluate a checked expression. `global` reads a global's value; `func_ref` gives the
@@ -112,6 +134,13 @@ pub(crate) fn eval(
             ConstOp::GlobalGet(g) => global(g),
             ConstOp::RefNull => ConstVal::Ref(0),
             ConstOp::RefFunc(f) => ConstVal::Ref(func_ref(f)),
+            // The converted reference is the same word.
+            ConstOp::AnyConvertExtern | ConstOp::ExternConvertAny => continue,
+            ConstOp::RefI31 => match stack.pop() {
+                Some(ConstVal::I32(v)) => ConstVal::Ref(i31_word(v)),
+                // Unreachable for checked expressions.
+                _ => ConstVal::Ref(0),
+            },
             op => {
                 let b = stack.pop();
                 let a = stack.pop();
@@ -142,6 +171,11 @@ pub(crate) fn eval(
         stack.push(v);
     }
     stack.pop().unwrap_or(ConstVal::I32(0))
+}
+
+/// The reference word of `ref.i31 v`: the low 31 bits of `v` above the tag bit.
+pub(crate) fn i31_word(v: i32) -> usize {
+    ((v as u32) << 1 | crate::abi::I31_TAG as u32) as usize
 }
 
 #[cfg(test)]
@@ -183,5 +217,30 @@ mod tests {
             ConstOp::I32Mul,
         ]);
         assert_eq!(eval(&m, &|_| ConstVal::I32(0), &|_| 0), ConstVal::I32(-21));
+    }
+
+    #[test]
+    fn i31_and_conversions() {
+        let globals = |g: u32| (g == 0).then_some(ValType::ExternRef);
+        let i31 = ConstExpr(vec![ConstOp::I32Const(-1), ConstOp::RefI31]);
+        check(&i31, ValType::AnyRef, &globals, 0).unwrap();
+        assert!(check(&i31, ValType::ExternRef, &globals, 0).is_err());
+        // The top bit is dropped; the tag bit is set.
+        assert_eq!(
+            eval(&i31, &|_| ConstVal::I32(0), &|_| 0),
+            ConstVal::Ref(0xffff_ffff)
+        );
+        let bad = ConstExpr(vec![ConstOp::I64Const(1), ConstOp::RefI31]);
+        assert!(check(&bad, ValType::AnyRef, &globals, 0).is_err());
+        let inner = ConstExpr(vec![ConstOp::GlobalGet(0), ConstOp::AnyConvertExtern]);
+        check(&inner, ValType::AnyRef, &globals, 0).unwrap();
+        assert_eq!(
+            eval(&inner, &|_| ConstVal::Ref(8), &|_| 0),
+            ConstVal::Ref(8)
+        );
+        let null = ConstExpr(vec![ConstOp::RefNull, ConstOp::ExternConvertAny]);
+        check(&null, ValType::ExternRef, &globals, 0).unwrap();
+        let twice = ConstExpr(vec![ConstOp::GlobalGet(0), ConstOp::ExternConvertAny]);
+        assert!(check(&twice, ValType::ExternRef, &globals, 0).is_err());
     }
 }

@@ -99,7 +99,7 @@ pub use module::Module;
 pub use prelinked::is_shared_object;
 pub use store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut};
 pub use traphandlers::{in_wasm, init_traps};
-pub use values::{ExternRef, Val};
+pub use values::{AnyRef, ExternRef, Val};
 
 #[cfg(all(test, target_arch = "x86_64"))]
 mod interrupt_tests;

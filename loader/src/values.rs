@@ -18,6 +18,8 @@ pub enum Val {
     ExternRef(Option<ExternRef>),
     /// An `exnref`: a thrown exception (opaque to the host, see [`ExnRef`]).
     ExnRef(Option<ExnRef>),
+    /// An `anyref` (also `eqref` and `i31ref`).
+    AnyRef(Option<AnyRef>),
 }
 
 impl Val {
@@ -31,6 +33,7 @@ impl Val {
             Val::FuncRef(_) => ValType::FuncRef,
             Val::ExternRef(_) => ValType::ExternRef,
             Val::ExnRef(_) => ValType::ExnRef,
+            Val::AnyRef(_) => ValType::AnyRef,
         }
     }
     /// The zero / null value of `ty`.
@@ -44,6 +47,7 @@ impl Val {
             ValType::FuncRef => Val::FuncRef(None),
             ValType::ExternRef => Val::ExternRef(None),
             ValType::ExnRef => Val::ExnRef(None),
+            ValType::AnyRef => Val::AnyRef(None),
         }
     }
     pub fn i32(&self) -> Option<i32> {
@@ -93,11 +97,15 @@ impl From<f64> for Val {
     }
 }
 
-/// A handle to host data that wasm can hold as an `externref`.
+/// A handle to host data that wasm can hold as an `externref`, or an `anyref` that wasm
+/// externalized (`extern.convert_any`).
+///
+/// `word` is the reference as wasm holds it: `(index + 1) << 1` for the store's host data
+/// at `index` (even), or an `i31` (`value << 1 | 1`, odd; see [`crate::abi::I31_TAG`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ExternRef {
     pub(crate) store: u64,
-    pub(crate) index: u32,
+    pub(crate) word: u32,
 }
 
 impl ExternRef {
@@ -107,20 +115,66 @@ impl ExternRef {
         store.externrefs.push(data);
         ExternRef {
             store: store.id,
-            index: store.externrefs.len() as u32 - 1,
+            word: (store.externrefs.len() as u32) << 1,
         }
     }
 
-    /// The host data (a unit value if the handle is from another store).
+    /// The host data (a unit value if the handle is from another store or is an
+    /// externalized `anyref`).
     pub fn data<'a, S: AsContext + 'a>(&self, store: &'a S) -> &'a dyn Any {
         let inner = store.as_context().0;
-        if inner.opaque.id != self.store {
+        if inner.opaque.id != self.store || self.word & 1 != 0 {
             return &();
         }
-        match inner.opaque.externrefs.get(self.index as usize) {
+        match inner.opaque.externrefs.get((self.word >> 1) as usize - 1) {
             Some(d) => &**d,
             None => &(),
         }
+    }
+
+    /// `extern.convert_any`: the `anyref` as an externref (the same reference).
+    pub fn convert_any(r: AnyRef) -> ExternRef {
+        ExternRef {
+            store: r.store,
+            word: r.word,
+        }
+    }
+}
+
+/// A non-null reference of the `any` hierarchy: an `i31`, or an externref that wasm
+/// internalized (`any.convert_extern`). There are no struct or array objects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AnyRef {
+    pub(crate) store: u64,
+    /// As wasm holds it; see [`ExternRef`].
+    pub(crate) word: u32,
+}
+
+impl AnyRef {
+    /// The `i31ref` of the low 31 bits of `value`.
+    pub fn from_i31(store: impl AsContext, value: u32) -> AnyRef {
+        AnyRef {
+            store: store.as_context().0.opaque.id,
+            word: value << 1 | crate::abi::I31_TAG as u32,
+        }
+    }
+
+    /// `any.convert_extern`: the externref as an `anyref` (the same reference).
+    pub fn convert_extern(r: ExternRef) -> AnyRef {
+        AnyRef {
+            store: r.store,
+            word: r.word,
+        }
+    }
+
+    /// The value of an `i31ref`, zero-extended (`i31.get_u`); `None` for another reference.
+    pub fn i31_get_u(&self) -> Option<u32> {
+        (self.word & 1 != 0).then_some(self.word >> 1)
+    }
+
+    /// The value of an `i31ref`, sign-extended (`i31.get_s`); `None` for another reference.
+    pub fn i31_get_s(&self) -> Option<i32> {
+        (self.word & 1 != 0).then_some(self.word as i32 >> 1)
     }
 }
 
@@ -133,7 +187,7 @@ impl StoreOpaque {
             Val::F32(v) => u128::from(v),
             Val::F64(v) => u128::from(v),
             Val::V128(v) => v,
-            Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) => 0,
+            Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) | Val::AnyRef(None) => 0,
             Val::FuncRef(Some(f)) => {
                 self.check(f.store, "function reference")?;
                 // A host function becoming visible to wasm gets its trampoline now if
@@ -147,7 +201,11 @@ impl StoreOpaque {
             }
             Val::ExternRef(Some(r)) => {
                 self.check(r.store, "externref")?;
-                u128::from(r.index) + 1
+                u128::from(r.word)
+            }
+            Val::AnyRef(Some(r)) => {
+                self.check(r.store, "anyref")?;
+                u128::from(r.word)
             }
             Val::ExnRef(Some(e)) => {
                 self.check(e.store, "exnref")?;
@@ -169,22 +227,27 @@ impl StoreOpaque {
             ValType::F64 => Val::F64(raw as u64),
             ValType::V128 => Val::V128(raw),
             ValType::FuncRef => Val::FuncRef(self.func_for_funcref(raw as usize)),
-            ValType::ExternRef => {
-                let handle = raw as usize;
-                if handle == 0 || handle > self.externrefs.len() {
-                    Val::ExternRef(None)
-                } else {
-                    Val::ExternRef(Some(ExternRef {
-                        store: self.id,
-                        index: (handle - 1) as u32,
-                    }))
-                }
-            }
+            ValType::ExternRef => Val::ExternRef(self.ref_word(raw).map(|word| ExternRef {
+                store: self.id,
+                word,
+            })),
+            ValType::AnyRef => Val::AnyRef(self.ref_word(raw).map(|word| AnyRef {
+                store: self.id,
+                word,
+            })),
             ValType::ExnRef => Val::ExnRef(self.exception_at(raw as usize).map(|index| ExnRef {
                 store: self.id,
                 index,
             })),
         }
+    }
+
+    /// The word of a non-null externref or `anyref`: an `i31`, or the word of host data
+    /// this store holds; `None` for null (or a word no reference has).
+    fn ref_word(&self, raw: u128) -> Option<u32> {
+        let word = u32::try_from(raw).ok().filter(|w| *w != 0)?;
+        let is_i31 = word & 1 != 0;
+        (is_i31 || (word >> 1) as usize <= self.externrefs.len()).then_some(word)
     }
 
     /// Check `val` has type `ty`; `what` names it in the error.

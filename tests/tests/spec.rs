@@ -34,6 +34,9 @@ const PROPOSALS: &[&str] = &[
     "exception-handling",
     "exception-handling/legacy",
     "threads",
+    "memory64",
+    "function-references",
+    "gc",
 ];
 
 /// Files that are expected to fail for a reason outside this project, with the reason.

@@ -194,10 +194,15 @@ fn print_machine() {
         format!("{rev} + uncommitted changes in {dirty} files of compiler/ and loader/")
     };
     let gcc = sh("gcc -dumpfullversion");
+    // The version the main workspace's lock file pins (all Cranelift crates share it).
+    let cranelift = sh(&format!(
+        "grep -A1 '^name = \"cranelift-codegen\"$' {}/Cargo.lock | sed -n 's/^version = \"\\(.*\\)\"$/\\1/p'",
+        repo_root().display()
+    ));
     println!("## Machine\n");
     println!("- CPU: {} × {}", nproc, cpu.trim());
     println!("- memory: {mem}; kernel {kernel}; load average at start: {load}");
-    println!("- wasmaot at git {rev} (Cranelift 0.112); Wasmtime 48 (Cranelift, pooling allocator, memory_init_cow); gcc {gcc} -O2");
+    println!("- wasmaot at git {rev} (Cranelift {cranelift}); Wasmtime 48 (Cranelift, pooling allocator, memory_init_cow); gcc {gcc} -O2");
     println!("- date: {}\n", sh("date -u +%Y-%m-%dT%H:%MZ"));
 }
 

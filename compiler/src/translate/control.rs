@@ -6,7 +6,7 @@
 //! canonicalized (vectors as `I8X16`) so that every edge agrees on types.
 
 use super::state::{canonical, canonicalize, ControlFrame, ElseData, State};
-use super::{Cx, Result};
+use super::{references, Cx, Result};
 use crate::signatures::clif_type;
 use cranelift_codegen::entity::packed_option::ReservedValue;
 use cranelift_codegen::ir::{self, BlockArg, InstBuilder, JumpTableData, Value};
@@ -48,6 +48,16 @@ pub fn translate(op: &Operator, cx: &mut Cx) -> Result<bool> {
         Operator::BrIf { relative_depth } => br_if(cx, relative_depth),
         Operator::BrOnNull { relative_depth } => br_on_null(cx, relative_depth),
         Operator::BrOnNonNull { relative_depth } => br_on_non_null(cx, relative_depth),
+        Operator::BrOnCast {
+            relative_depth,
+            to_ref_type,
+            ..
+        } => br_on_cast(cx, relative_depth, to_ref_type, true),
+        Operator::BrOnCastFail {
+            relative_depth,
+            to_ref_type,
+            ..
+        } => br_on_cast(cx, relative_depth, to_ref_type, false),
         Operator::BrTable { ref targets } => {
             let targets = targets
                 .targets()
@@ -373,6 +383,19 @@ fn br_on_non_null(cx: &mut Cx, depth: u32) {
     let r = cx.st.peek1();
     branch_if(cx, r, depth);
     cx.st.pop1();
+}
+
+/// `br_on_cast` (`on_match`) / `br_on_cast_fail`: branch with the reference (the label's
+/// last value) when it is (is not) of type `to`, else go on with it.
+fn br_on_cast(cx: &mut Cx, depth: u32, to: wasmparser::RefType, on_match: bool) {
+    let r = cx.st.peek1();
+    let is = references::test_ref_type(cx, r, to);
+    let cond = if on_match {
+        is
+    } else {
+        cx.b.ins().bxor_imm_u(is, 1)
+    };
+    branch_if(cx, cond, depth);
 }
 
 /// `br_table`: Cranelift's jump tables take no arguments, so when the targets take values

@@ -11,6 +11,7 @@ mod control;
 mod exceptions;
 mod memory;
 mod numeric;
+mod references;
 mod simd;
 mod state;
 mod tables;
@@ -156,6 +157,7 @@ fn translate_operator(op: &Operator, cx: &mut Cx, offset: usize) -> Result<()> {
         || memory::translate(op, cx)?
         || atomics::translate(op, cx)?
         || tables::translate(op, cx)?
+        || references::translate(op, cx)?
         || numeric::translate(op, cx.b, cx.st)?
         || simd::translate(op, cx)?;
     if !handled {

@@ -1,5 +1,5 @@
-//! Tables and references: `table.get/set/size/grow/fill/copy/init`, `elem.drop`,
-//! `ref.null`, `ref.is_null`, `ref.func`. References are pointer-sized (null is 0).
+//! Tables: `table.get/set/size/grow/fill/copy/init`, `elem.drop`. Elements are
+//! pointer-sized reference words (null is 0; see `references`).
 //!
 //! A 64-bit table (memory64) takes `i64` indices and lengths; the runtime's tables hold
 //! at most 2^32-1 elements, so each such operand becomes an `i32` saturated at 2^32-1
@@ -52,7 +52,7 @@ fn to_index_type(cx: &mut Cx, table: u32, v: Value) -> Value {
     cx.b.ins().select(failed, minus_one, size)
 }
 
-/// Translate `op` if it is a table or reference operator.
+/// Translate `op` if it is a table operator.
 pub fn translate(op: &Operator, cx: &mut Cx) -> Result<bool> {
     match *op {
         Operator::TableGet { table } => {
@@ -111,26 +111,6 @@ pub fn translate(op: &Operator, cx: &mut Cx) -> Result<bool> {
         Operator::ElemDrop { elem_index } => {
             let seg = i32_const(cx.b, elem_index);
             cx.env.call_libcall(cx.b, Libcall::ElemDrop, &[seg]);
-        }
-        Operator::RefNull { .. } => {
-            let ptr = cx.env.pointer_type();
-            let v = cx.b.ins().iconst(ptr, 0);
-            cx.st.push1(v);
-        }
-        Operator::RefAsNonNull => {
-            let r = cx.st.pop1();
-            cx.b.ins().trapz(r, crate::traps::NULL_REFERENCE);
-            cx.st.push1(r);
-        }
-        Operator::RefIsNull => {
-            let r = cx.st.pop1();
-            let is_null = cx.b.ins().icmp_imm_s(IntCC::Equal, r, 0);
-            let v = cx.b.ins().uextend(types::I32, is_null);
-            cx.st.push1(v);
-        }
-        Operator::RefFunc { function_index } => {
-            let v = cx.env.funcref(cx.b, function_index);
-            cx.st.push1(v);
         }
         _ => return Ok(false),
     }

@@ -73,9 +73,14 @@ pub fn spec_features(path: &Path) -> Option<u64> {
         // Directories named after a proposal whose feature has another name; the
         // exception-handling repository builds on tail calls (`try_table.wast` uses
         // `return_call`); the threads repository forked before reference types (its
-        // `imports.wast` expects a second table to be invalid).
+        // `imports.wast` expects a second table to be invalid); typed function
+        // references build on tail calls, GC on both; the memory64 repository is the
+        // whole of Wasm 3.0.
         let (proposal, extra, without) = match *proposal {
             "exception-handling" => ("exceptions", features::TAIL_CALL, 0),
+            "gc" => ("gc", features::FUNCTION_REFERENCES | features::TAIL_CALL, 0),
+            "function-references" => ("function-references", features::TAIL_CALL, 0),
+            "memory64" => ("memory64", features::DEFAULT, 0),
             "threads" => ("threads", 0, features::REFERENCE_TYPES),
             other => (other, 0, 0),
         };

@@ -256,6 +256,13 @@ fn spec_features_follow_the_testsuite_layout() {
         spec_features(Path::new("proposals/threads/imports.wast")),
         Some((WASM2 & !features::REFERENCE_TYPES) | features::THREADS)
     );
-    assert_eq!(spec_features(Path::new("proposals/gc/struct.wast")), None);
+    assert_eq!(
+        spec_features(Path::new("proposals/gc/struct.wast")),
+        Some(WASM2 | features::GC | features::FUNCTION_REFERENCES | features::TAIL_CALL)
+    );
+    assert_eq!(
+        spec_features(Path::new("proposals/annotations/x.wast")),
+        None
+    );
     assert_eq!(spec_features(Path::new("/nonexistent/dir/x.wast")), None);
 }

@@ -10,7 +10,10 @@ use wasmaot_abi::TrapCode;
 
 const EQUIVALENT: &[(TrapCode, &[&str])] = &[
     (TrapCode::TableOutOfBounds, &["out of bounds table access"]),
-    (TrapCode::NullReference, &["null function reference"]),
+    (
+        TrapCode::NullReference,
+        &["null function reference", "null i31 reference"],
+    ),
 ];
 
 /// The wordings accepted for `code`.

@@ -1,13 +1,14 @@
 //! Script values: arguments of `invoke` to runtime values, and checking results against
 //! the patterns of `assert_return`.
 
-use wasmaot_loader::{ExternRef, Store, Val};
+use wasmaot_loader::{AnyRef, ExternRef, Store, Val};
 use wast::core::{AbstractHeapType, HeapType, NanPattern, V128Pattern, WastArgCore, WastRetCore};
 use wast::token::{F32, F64};
 use wast::{WastArg, WastRet};
 
 /// The runtime value of an `invoke` argument. `ref.extern N` becomes an externref
-/// carrying `N` (a `u32`), which results are compared by.
+/// carrying `N` (a `u32`), which results are compared by; `ref.host N` is that externref
+/// internalized (an `anyref`), as in the reference interpreter.
 pub fn arg(store: &mut Store<()>, arg: &WastArg) -> Result<Val, String> {
     let WastArg::Core(arg) = arg else {
         return Err("component-model arguments are not supported".into());
@@ -22,10 +23,14 @@ pub fn arg(store: &mut Store<()>, arg: &WastArg) -> Result<Val, String> {
             Some(NullKind::Func) => Val::FuncRef(None),
             Some(NullKind::Extern) => Val::ExternRef(None),
             Some(NullKind::Exn) => Val::ExnRef(None),
+            Some(NullKind::Any) => Val::AnyRef(None),
             None => return Err(format!("unsupported reference type `ref.null {ty:?}`")),
         },
         WastArgCore::RefExtern(n) => Val::ExternRef(Some(ExternRef::new(store, Box::new(*n)))),
-        WastArgCore::RefHost(_) => return Err("`ref.host` (GC proposal) is not supported".into()),
+        WastArgCore::RefHost(n) => {
+            let host = ExternRef::new(store, Box::new(*n));
+            Val::AnyRef(Some(AnyRef::convert_extern(host)))
+        }
     })
 }
 
@@ -33,6 +38,7 @@ enum NullKind {
     Func,
     Extern,
     Exn,
+    Any,
 }
 
 fn null_kind(ty: &HeapType) -> Option<NullKind> {
@@ -41,6 +47,12 @@ fn null_kind(ty: &HeapType) -> Option<NullKind> {
             AbstractHeapType::Func | AbstractHeapType::NoFunc => Some(NullKind::Func),
             AbstractHeapType::Extern | AbstractHeapType::NoExtern => Some(NullKind::Extern),
             AbstractHeapType::Exn | AbstractHeapType::NoExn => Some(NullKind::Exn),
+            AbstractHeapType::Any
+            | AbstractHeapType::Eq
+            | AbstractHeapType::I31
+            | AbstractHeapType::Struct
+            | AbstractHeapType::Array
+            | AbstractHeapType::None => Some(NullKind::Any),
             _ => None,
         },
         _ => None,
@@ -109,8 +121,18 @@ fn matches(store: &Store<()>, v: &Val, e: &WastRetCore) -> Result<bool, String> 
         (WastRetCore::RefExtern(n), Val::ExternRef(r)) => match (n, r) {
             (_, None) => false,
             (None, Some(_)) => true,
-            (Some(n), Some(r)) => r.data(store).downcast_ref::<u32>() == Some(n),
+            (Some(n), Some(r)) => host_data(store, *r) == Some(*n),
         },
+        (WastRetCore::RefNull(ty), Val::AnyRef(r)) => {
+            r.is_none() && matches!(ty.as_ref().map(null_kind), None | Some(Some(NullKind::Any)))
+        }
+        (WastRetCore::RefHost(n), Val::AnyRef(Some(r))) => {
+            host_data(store, ExternRef::convert_any(*r)) == Some(*n)
+        }
+        (WastRetCore::RefAny, Val::AnyRef(r)) => r.is_some(),
+        (WastRetCore::RefEq | WastRetCore::RefI31, Val::AnyRef(r)) => {
+            r.is_some_and(|r| r.i31_get_u().is_some())
+        }
         (WastRetCore::RefFunc(_), Val::FuncRef(r)) => r.is_some(),
         (WastRetCore::Either(alternatives), v) => {
             for alternative in alternatives {
@@ -120,18 +142,16 @@ fn matches(store: &Store<()>, v: &Val, e: &WastRetCore) -> Result<bool, String> 
             }
             false
         }
-        (
-            WastRetCore::RefHost(_)
-            | WastRetCore::RefAny
-            | WastRetCore::RefEq
-            | WastRetCore::RefArray
-            | WastRetCore::RefStruct
-            | WastRetCore::RefI31
-            | WastRetCore::RefI31Shared,
-            _,
-        ) => return Err(format!("unsupported expected value {}", show_expected(e))),
+        (WastRetCore::RefI31Shared, _) => {
+            return Err(format!("unsupported expected value {}", show_expected(e)))
+        }
         _ => false,
     })
+}
+
+/// The number an externref made by `ref.extern N` / `ref.host N` carries.
+fn host_data(store: &Store<()>, r: ExternRef) -> Option<u32> {
+    r.data(store).downcast_ref::<u32>().copied()
 }
 
 fn f32_matches(e: &NanPattern<F32>, bits: u32) -> bool {
@@ -188,9 +208,16 @@ pub fn show(store: &Store<()>, v: &Val) -> String {
         Val::FuncRef(None) => "ref.null func".into(),
         Val::FuncRef(Some(_)) => "ref.func".into(),
         Val::ExternRef(None) => "ref.null extern".into(),
-        Val::ExternRef(Some(r)) => match r.data(store).downcast_ref::<u32>() {
+        Val::ExternRef(Some(r)) => match host_data(store, *r) {
             Some(n) => format!("ref.extern {n}"),
             None => "ref.extern <host value>".into(),
+        },
+        Val::AnyRef(None) => "ref.null any".into(),
+        Val::AnyRef(Some(r)) => match (r.i31_get_u(), host_data(store, ExternRef::convert_any(*r)))
+        {
+            (Some(v), _) => format!("ref.i31 {v}"),
+            (None, Some(n)) => format!("ref.host {n}"),
+            (None, None) => "ref.host <host value>".into(),
         },
         Val::ExnRef(None) => "ref.null exn".into(),
         Val::ExnRef(Some(_)) => "ref.exn".into(),

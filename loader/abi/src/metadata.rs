@@ -27,7 +27,7 @@ use core::ops::Range;
 pub const MAGIC: [u8; 8] = *b"\0wasmaot";
 /// Version of the artifact format; bumped whenever anything in this module or the
 /// VMContext layout changes.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 /// Offset of the checksum field within the metadata section.
 pub const CHECKSUM_OFFSET: usize = 12;
 
@@ -60,8 +60,13 @@ pub mod features {
     /// Typed function references: `(ref $t)`, `(ref null func)` and the like in any type,
     /// `call_ref`, `return_call_ref`, `ref.as_non_null`, `br_on_null`, `br_on_non_null`.
     pub const FUNCTION_REFERENCES: u64 = 1 << 15;
+    /// The part of GC without a heap: `anyref`/`eqref`/`i31ref` and their bottom types,
+    /// `ref.i31`, `i31.get_s/u`, `ref.eq`, `any.convert_extern`, `extern.convert_any`,
+    /// and `ref.test`/`ref.cast`/`br_on_cast`/`br_on_cast_fail` on those types. Struct
+    /// and array types, and recursion groups and subtyping, are refused.
+    pub const GC: u64 = 1 << 16;
     /// Every feature this compiler supports (`-W all-proposals`).
-    pub const ALL: u64 = (1 << 16) - 1;
+    pub const ALL: u64 = (1 << 17) - 1;
     /// The features on unless asked otherwise: all but custom page sizes, a proposal
     /// that Wasmtime too leaves off by default.
     pub const DEFAULT: u64 = ALL & !CUSTOM_PAGE_SIZES;
@@ -82,6 +87,7 @@ pub mod features {
         (MEMORY64, "memory64"),
         (CUSTOM_PAGE_SIZES, "custom-page-sizes"),
         (FUNCTION_REFERENCES, "function-references"),
+        (GC, "gc"),
     ];
     /// Comma-separated names of the features in `bits`.
     #[inline]
@@ -498,12 +504,7 @@ impl ModuleMeta {
         w.opt_u64(self.start.map(u64::from));
         w.list(&self.elements, |w, e| {
             encode_mode(w, &e.mode);
-            // The element type: 0 funcref, 1 externref, 2 exnref.
-            w.u8(match e.element {
-                ValType::ExternRef => 1,
-                ValType::ExnRef => 2,
-                _ => 0,
-            });
+            e.element.encode(w);
             match &e.items {
                 ElemItems::Funcs(funcs) => {
                     w.u8(0);
@@ -708,12 +709,7 @@ fn decode_start(r: &mut Reader) -> DecodeResult<Option<u32>> {
 #[inline]
 fn decode_element(r: &mut Reader) -> DecodeResult<ElemSegment> {
     let mode = decode_mode(r)?;
-    let element = match r.u8()? {
-        0 => ValType::FuncRef,
-        1 => ValType::ExternRef,
-        2 => ValType::ExnRef,
-        _ => return r.error("an element type (0 funcref, 1 externref, 2 exnref)"),
-    };
+    let element = ValType::decode(r)?;
     let items = match r.u8()? {
         0 => ElemItems::Funcs(r.list(4, |r| r.u32())?),
         1 => ElemItems::Exprs(r.list(1, ConstExpr::decode)?),

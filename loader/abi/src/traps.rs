@@ -23,6 +23,8 @@ pub enum TrapCode {
     NullReference = 12,
     /// `memory.atomic.wait32/64` on a memory that is not shared.
     AtomicWaitNonSharedMemory = 13,
+    /// `ref.cast` of a reference that is not of the target type.
+    CastFailure = 14,
 }
 
 impl TrapCode {
@@ -44,6 +46,7 @@ impl TrapCode {
             11 => OutOfFuel,
             12 => NullReference,
             13 => AtomicWaitNonSharedMemory,
+            14 => CastFailure,
             _ => return None,
         })
     }
@@ -66,6 +69,7 @@ impl TrapCode {
             OutOfFuel => "all fuel consumed by WebAssembly",
             NullReference => "null reference",
             AtomicWaitNonSharedMemory => "atomic wait on non-shared memory",
+            CastFailure => "cast failure",
         }
     }
 }

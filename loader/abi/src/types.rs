@@ -18,17 +18,25 @@ pub enum ValType {
     /// A reference to an exception (`exnref`, Wasm exception handling): a pointer to the
     /// exception object (see `VMOffsets::exn_*`), or null.
     ExnRef,
+    /// A reference of the `any` hierarchy (`anyref`, `eqref`, `i31ref`, ...): null (0),
+    /// an `i31` (`value << 1 | 1`), or an internalized externref (its even externref
+    /// word; see [`I31_TAG`]).
+    AnyRef,
 }
+
+/// The low bit of a reference word that marks an `i31` (`value << 1 | 1`); the words of
+/// every other non-null `anyref`/`externref` are even.
+pub const I31_TAG: u64 = 1;
 
 impl ValType {
     #[inline]
     pub fn is_ref(self) -> bool {
         matches!(
             self,
-            ValType::FuncRef | ValType::ExternRef | ValType::ExnRef
+            ValType::FuncRef | ValType::ExternRef | ValType::ExnRef | ValType::AnyRef
         )
     }
-    fn encode(self, w: &mut Writer) {
+    pub(crate) fn encode(self, w: &mut Writer) {
         w.u8(match self {
             ValType::I32 => 0,
             ValType::I64 => 1,
@@ -38,9 +46,10 @@ impl ValType {
             ValType::FuncRef => 5,
             ValType::ExternRef => 6,
             ValType::ExnRef => 7,
+            ValType::AnyRef => 8,
         })
     }
-    fn decode(r: &mut Reader) -> DecodeResult<ValType> {
+    pub(crate) fn decode(r: &mut Reader) -> DecodeResult<ValType> {
         Ok(match r.u8()? {
             0 => ValType::I32,
             1 => ValType::I64,
@@ -50,7 +59,8 @@ impl ValType {
             5 => ValType::FuncRef,
             6 => ValType::ExternRef,
             7 => ValType::ExnRef,
-            _ => return r.error("a value type (0..=7)"),
+            8 => ValType::AnyRef,
+            _ => return r.error("a value type (0..=8)"),
         })
     }
 }
@@ -66,6 +76,7 @@ impl fmt::Display for ValType {
             ValType::FuncRef => "funcref",
             ValType::ExternRef => "externref",
             ValType::ExnRef => "exnref",
+            ValType::AnyRef => "anyref",
         })
     }
 }
@@ -233,6 +244,12 @@ pub enum ConstOp {
     I64Add,
     I64Sub,
     I64Mul,
+    /// `ref.i31`: an `i32` to an `i31ref`.
+    RefI31,
+    /// `any.convert_extern`: an externref (or null) to an `anyref`, the same word.
+    AnyConvertExtern,
+    /// `extern.convert_any`: an `anyref` (or null) to an externref, the same word.
+    ExternConvertAny,
 }
 
 /// A constant expression (global initializers, segment offsets, element items).
@@ -277,6 +294,9 @@ impl ConstExpr {
             ConstOp::I64Add => w.u8(11),
             ConstOp::I64Sub => w.u8(12),
             ConstOp::I64Mul => w.u8(13),
+            ConstOp::RefI31 => w.u8(14),
+            ConstOp::AnyConvertExtern => w.u8(15),
+            ConstOp::ExternConvertAny => w.u8(16),
         });
     }
     pub fn decode(r: &mut Reader) -> DecodeResult<Self> {
@@ -296,7 +316,10 @@ impl ConstExpr {
                 11 => ConstOp::I64Add,
                 12 => ConstOp::I64Sub,
                 13 => ConstOp::I64Mul,
-                _ => return r.error("a constant-expression opcode (0..=13)"),
+                14 => ConstOp::RefI31,
+                15 => ConstOp::AnyConvertExtern,
+                16 => ConstOp::ExternConvertAny,
+                _ => return r.error("a constant-expression opcode (0..=16)"),
             })
         })?;
         Ok(ConstExpr(ops))

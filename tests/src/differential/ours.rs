@@ -190,7 +190,9 @@ fn from_type(ty: ValType) -> Type {
         ValType::V128 => Type::V128,
         ValType::FuncRef => Type::FuncRef,
         ValType::ExternRef => Type::ExternRef,
-        ValType::ExnRef => unreachable!("modules exporting exnrefs are not compared"),
+        ValType::ExnRef | ValType::AnyRef => {
+            unreachable!("modules exporting exnrefs or anyrefs are not compared")
+        }
     }
 }
 
@@ -203,7 +205,9 @@ fn from_val(val: &Val) -> Value {
         Val::V128(v) => Value::V128(v),
         Val::FuncRef(f) => Value::FuncRef { null: f.is_none() },
         Val::ExternRef(r) => Value::ExternRef { null: r.is_none() },
-        Val::ExnRef(_) => unreachable!("modules exporting exnrefs are not compared"),
+        Val::ExnRef(_) | Val::AnyRef(_) => {
+            unreachable!("modules exporting exnrefs or anyrefs are not compared")
+        }
     }
 }
 

@@ -151,6 +151,11 @@ pub fn show(v: &Val) -> String {
         Val::ExternRef(Some(_)) => "externref".into(),
         Val::ExnRef(None) => "ref.null exn".into(),
         Val::ExnRef(Some(_)) => "exnref".into(),
+        Val::AnyRef(None) => "ref.null any".into(),
+        Val::AnyRef(Some(r)) => match r.i31_get_s() {
+            Some(v) => format!("ref.i31 {v}"),
+            None => "anyref".into(),
+        },
     }
 }
 

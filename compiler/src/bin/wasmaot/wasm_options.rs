@@ -48,7 +48,6 @@ const UNSUPPORTED: &[(&str, &str)] = &[
 const MISSING_FEATURES: &[&str] = &[
     "shared-memory",
     "shared-everything-threads",
-    "gc",
     "gc-support",
     "stack-switching",
     "wide-arithmetic",
@@ -186,11 +185,13 @@ mod tests {
         assert_eq!(o.wasm_features(), features::DEFAULT & !features::SIMD);
         assert_eq!(o.growth.memory_bytes, Some(65536));
         assert!(o.config().consume_fuel && o.config().epoch_interruption);
-        assert!(parse(&["gc=n", "wide-arithmetic=no"]).is_ok());
+        assert!(parse(&["gc-support=n", "wide-arithmetic=no"]).is_ok());
         assert_eq!(
-            parse(&["gc=y"]).err().unwrap(),
-            "-W gc: this WebAssembly proposal is not supported by wasmaot"
+            parse(&["wide-arithmetic=y"]).err().unwrap(),
+            "-W wide-arithmetic: this WebAssembly proposal is not supported by wasmaot"
         );
+        let gc = parse(&["gc=y"]).ok().unwrap();
+        assert_ne!(gc.wasm_features() & features::GC, 0);
         assert!(parse(&["nan-canonicalization"])
             .err()
             .unwrap()

@@ -1,0 +1,177 @@
+;; ref.test, ref.cast, br_on_cast and br_on_cast_fail without struct or array types:
+;; every abstract heap type, nullable and not, on null, i31, internalized host
+;; references and functions of two types. (The testsuite's cast scripts all need
+;; struct types.)
+
+(module
+  (type $ii (func (param i32) (result i32)))
+  (type $v (func))
+  (func $inc (type $ii) (i32.add (local.get 0) (i32.const 1)))
+  (func $nop (type $v))
+  (elem declare func $inc $nop)
+
+  ;; 0: null, 1: i31 5, 2: internalized host reference (the argument).
+  (func $any (param $i i32) (param $host externref) (result anyref)
+    (if (result anyref) (i32.eqz (local.get $i))
+      (then (ref.null any))
+      (else
+        (if (result anyref) (i32.eq (local.get $i) (i32.const 1))
+          (then (ref.i31 (i32.const 5)))
+          (else (any.convert_extern (local.get $host)))))))
+
+  (func (export "test-any") (param i32 externref) (result i32 i32 i32 i32 i32 i32 i32 i32)
+    (ref.test anyref (call $any (local.get 0) (local.get 1)))
+    (ref.test (ref any) (call $any (local.get 0) (local.get 1)))
+    (ref.test eqref (call $any (local.get 0) (local.get 1)))
+    (ref.test (ref eq) (call $any (local.get 0) (local.get 1)))
+    (ref.test i31ref (call $any (local.get 0) (local.get 1)))
+    (ref.test (ref i31) (call $any (local.get 0) (local.get 1)))
+    (ref.test nullref (call $any (local.get 0) (local.get 1)))
+    (ref.test (ref struct) (call $any (local.get 0) (local.get 1))))
+
+  (func (export "cast-i31") (param i32 externref) (result i32)
+    (i31.get_s (ref.cast (ref i31) (call $any (local.get 0) (local.get 1)))))
+  (func (export "cast-null-i31") (param i32 externref) (result i32)
+    (ref.is_null (ref.cast i31ref (call $any (local.get 0) (local.get 1)))))
+  (func (export "cast-eq") (param i32 externref) (result i32)
+    (ref.is_null (ref.cast eqref (call $any (local.get 0) (local.get 1)))))
+  (func (export "cast-array") (param i32 externref) (result i32)
+    (ref.is_null (ref.cast arrayref (call $any (local.get 0) (local.get 1)))))
+
+  ;; 10 + the i31; 20 + 1 if null for the rest of eqref; 30 for any other
+  ;; non-null reference; 40 if nothing matched (unreachable).
+  (func (export "br-on-cast") (param i32 externref) (result i32)
+    (block $i31 (result (ref i31))
+      (block $eq (result eqref)
+        (block $nonnull (result (ref any))
+          (call $any (local.get 0) (local.get 1))
+          (br_on_cast $i31 anyref (ref i31))
+          (br_on_cast $eq anyref eqref)
+          (br_on_cast $nonnull anyref (ref any))
+          (drop)
+          (return (i32.const 40)))
+        (drop)
+        (return (i32.const 30)))
+      (ref.is_null)
+      (i32.const 20)
+      (i32.add)
+      (return))
+    (i31.get_u)
+    (i32.const 10)
+    (i32.add))
+
+  ;; Falls through with the i31 (its value), branches otherwise (-1 null, -2 other).
+  (func (export "br-on-cast-fail") (param i32 externref) (result i32)
+    (block $not (result anyref)
+      (call $any (local.get 0) (local.get 1))
+      (br_on_cast_fail $not anyref (ref i31))
+      (return (i31.get_u)))
+    (if (result i32) (ref.is_null) (then (i32.const -1)) (else (i32.const -2))))
+
+  ;; Functions: 0 null, 1 $inc (type $ii), 2 $nop (type $v).
+  (func $fn (param $i i32) (result funcref)
+    (if (result funcref) (i32.eqz (local.get $i))
+      (then (ref.null func))
+      (else
+        (if (result funcref) (i32.eq (local.get $i) (i32.const 1))
+          (then (ref.func $inc))
+          (else (ref.func $nop))))))
+
+  (func (export "test-func") (param i32) (result i32 i32 i32 i32 i32 i32)
+    (ref.test funcref (call $fn (local.get 0)))
+    (ref.test (ref func) (call $fn (local.get 0)))
+    (ref.test (ref null $ii) (call $fn (local.get 0)))
+    (ref.test (ref $ii) (call $fn (local.get 0)))
+    (ref.test (ref $v) (call $fn (local.get 0)))
+    (ref.test (ref nofunc) (call $fn (local.get 0))))
+
+  (func (export "cast-call") (param i32 i32) (result i32)
+    (call_ref $ii (local.get 1) (ref.cast (ref $ii) (call $fn (local.get 0)))))
+
+  (func (export "br-on-cast-func") (param i32) (result i32)
+    (local $f (ref null $ii))
+    (local.set $f
+      (block $ii (result (ref $ii))
+        (br_on_cast $ii funcref (ref $ii) (call $fn (local.get 0)))
+        (return (ref.is_null))))
+    (call_ref $ii (i32.const 41) (local.get $f)))
+
+  (func (export "test-extern") (param externref) (result i32 i32 i32 i32)
+    (ref.test externref (local.get 0))
+    (ref.test (ref extern) (local.get 0))
+    (ref.test nullexternref (local.get 0))
+    (ref.test (ref noextern) (local.get 0)))
+)
+
+(assert_return (invoke "test-any" (i32.const 0) (ref.null extern))
+  (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 0)
+  (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 0))
+(assert_return (invoke "test-any" (i32.const 1) (ref.null extern))
+  (i32.const 1) (i32.const 1) (i32.const 1) (i32.const 1)
+  (i32.const 1) (i32.const 1) (i32.const 0) (i32.const 0))
+(assert_return (invoke "test-any" (i32.const 2) (ref.extern 7))
+  (i32.const 1) (i32.const 1) (i32.const 0) (i32.const 0)
+  (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0))
+
+(assert_return (invoke "cast-i31" (i32.const 1) (ref.null extern)) (i32.const 5))
+(assert_trap (invoke "cast-i31" (i32.const 0) (ref.null extern)) "cast failure")
+(assert_trap (invoke "cast-i31" (i32.const 2) (ref.extern 7)) "cast failure")
+(assert_return (invoke "cast-null-i31" (i32.const 0) (ref.null extern)) (i32.const 1))
+(assert_return (invoke "cast-eq" (i32.const 1) (ref.null extern)) (i32.const 0))
+(assert_trap (invoke "cast-eq" (i32.const 2) (ref.extern 7)) "cast failure")
+(assert_return (invoke "cast-array" (i32.const 0) (ref.null extern)) (i32.const 1))
+(assert_trap (invoke "cast-array" (i32.const 1) (ref.null extern)) "cast failure")
+
+(assert_return (invoke "br-on-cast" (i32.const 0) (ref.null extern)) (i32.const 21))
+(assert_return (invoke "br-on-cast" (i32.const 1) (ref.null extern)) (i32.const 15))
+(assert_return (invoke "br-on-cast" (i32.const 2) (ref.extern 7)) (i32.const 30))
+(assert_return (invoke "br-on-cast-fail" (i32.const 0) (ref.null extern)) (i32.const -1))
+(assert_return (invoke "br-on-cast-fail" (i32.const 1) (ref.null extern)) (i32.const 5))
+(assert_return (invoke "br-on-cast-fail" (i32.const 2) (ref.extern 7)) (i32.const -2))
+
+(assert_return (invoke "test-func" (i32.const 0))
+  (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 0) (i32.const 0) (i32.const 0))
+(assert_return (invoke "test-func" (i32.const 1))
+  (i32.const 1) (i32.const 1) (i32.const 1) (i32.const 1) (i32.const 0) (i32.const 0))
+(assert_return (invoke "test-func" (i32.const 2))
+  (i32.const 1) (i32.const 1) (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 0))
+(assert_return (invoke "cast-call" (i32.const 1) (i32.const 9)) (i32.const 10))
+(assert_trap (invoke "cast-call" (i32.const 2) (i32.const 9)) "cast failure")
+(assert_trap (invoke "cast-call" (i32.const 0) (i32.const 9)) "cast failure")
+(assert_return (invoke "br-on-cast-func" (i32.const 1)) (i32.const 42))
+(assert_return (invoke "br-on-cast-func" (i32.const 2)) (i32.const 0))
+(assert_return (invoke "br-on-cast-func" (i32.const 0)) (i32.const 1))
+
+(assert_return (invoke "test-extern" (ref.null extern))
+  (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 0))
+(assert_return (invoke "test-extern" (ref.extern 3))
+  (i32.const 1) (i32.const 1) (i32.const 0) (i32.const 0))
+
+;; Conversions and i31s in constant expressions, and globals initialized from earlier
+;; defined globals (allowed with GC).
+(module (global (export "null") externref (ref.null extern)))
+(register "exporter")
+(module
+  (global $e (import "exporter" "null") externref)
+  (global $i31 i31ref (ref.i31 (i32.const -1)))
+  (global $copy anyref (global.get $i31))
+  (global $in anyref (any.convert_extern (global.get $e)))
+  (global $out externref (extern.convert_any (global.get $copy)))
+  (global $null externref (extern.convert_any (ref.null any)))
+  (func (export "copy") (result i32) (i31.get_u (ref.cast i31ref (global.get $copy))))
+  (func (export "out") (result i32)
+    (i31.get_s (ref.cast i31ref (any.convert_extern (global.get $out)))))
+  (func (export "in-is-null") (result i32) (ref.is_null (global.get $in)))
+  (func (export "null") (result i32) (ref.is_null (global.get $null)))
+  (func (export "eq") (param i32 i32) (result i32)
+    (ref.eq (ref.i31 (local.get 0)) (ref.i31 (local.get 1))))
+)
+
+(assert_return (invoke "copy") (i32.const 0x7fffffff))
+(assert_return (invoke "out") (i32.const -1))
+(assert_return (invoke "in-is-null") (i32.const 1))
+(assert_return (invoke "null") (i32.const 1))
+;; i31 equality is by value, after the top bit is dropped.
+(assert_return (invoke "eq" (i32.const 3) (i32.const 3)) (i32.const 1))
+(assert_return (invoke "eq" (i32.const 3) (i32.const 4)) (i32.const 0))
+(assert_return (invoke "eq" (i32.const 0x80000003) (i32.const 3)) (i32.const 1))
