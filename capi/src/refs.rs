@@ -9,9 +9,8 @@ use crate::module::wasm_module_t;
 use crate::ptr::{Finalized, SendPtr};
 use crate::store::{wasm_store_t, WasmStore};
 use crate::trap::wasm_trap_t;
-use std::cell::RefCell;
 use std::ffi::c_void;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 use wasmaot_loader::{Extern, ExternRef};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,15 +29,33 @@ pub enum RefKind {
 #[repr(C)]
 pub struct RefHeader {
     pub kind: RefKind,
-    pub host_info: RefCell<Option<Finalized>>,
+    /// The host info; shared by the copies of a foreign object, which are one object.
+    host_info: Arc<Mutex<Option<Finalized>>>,
 }
 
 impl RefHeader {
     pub fn new(kind: RefKind) -> RefHeader {
         RefHeader {
             kind,
-            host_info: RefCell::new(None),
+            host_info: Arc::new(Mutex::new(None)),
         }
+    }
+
+    /// A header for a copy that is the same object as this one: same host info.
+    fn same_object(&self) -> RefHeader {
+        RefHeader {
+            kind: self.kind,
+            host_info: self.host_info.clone(),
+        }
+    }
+
+    fn is_same_object(&self, other: &RefHeader) -> bool {
+        Arc::ptr_eq(&self.host_info, &other.host_info)
+    }
+
+    fn host_info(&self) -> MutexGuard<'_, Option<Finalized>> {
+        // A panic while the lock was held left plain data behind: keep using it.
+        self.host_info.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -54,7 +71,7 @@ pub struct wasm_ref_t {
 }
 
 pub fn get_host_info(h: Option<&RefHeader>) -> *mut c_void {
-    h.and_then(|h| h.host_info.borrow().as_ref().map(|f| f.data.0))
+    h.and_then(|h| h.host_info().as_ref().map(|f| f.data.0))
         .unwrap_or(std::ptr::null_mut())
 }
 
@@ -64,10 +81,12 @@ pub fn set_host_info(
     fin: Option<extern "C" fn(*mut c_void)>,
 ) {
     if let Some(h) = h {
-        let old = h.host_info.replace(Some(Finalized {
+        let new = Some(Finalized {
             data: SendPtr(data),
             finalizer: fin,
-        }));
+        });
+        // The old info's finalizer runs after the lock is released.
+        let old = std::mem::replace(&mut *h.host_info(), new);
         drop(old);
     }
 }
@@ -243,7 +262,7 @@ impl RefView<'_> {
             (RefView::Instance(x), RefView::Instance(y)) => x.instance == y.instance,
             (RefView::ExternRef(x), RefView::ExternRef(y)) => x.r == y.r,
             (RefView::Trap(x), RefView::Trap(y)) => std::ptr::eq(x, y),
-            (RefView::Foreign(x), RefView::Foreign(y)) => std::ptr::eq(x, y),
+            (RefView::Foreign(x), RefView::Foreign(y)) => x.hdr.is_same_object(&y.hdr),
             (RefView::Module(x), RefView::Module(y)) => std::ptr::eq(x, y),
             _ => false,
         }
@@ -354,10 +373,12 @@ pub struct wasm_foreign_t {
     pub hdr: RefHeader,
 }
 
+/// A copy of a foreign object is the same object (`wasm_foreign_same`, as a reference of
+/// the host's), with the same host info.
 impl Clone for wasm_foreign_t {
     fn clone(&self) -> Self {
         wasm_foreign_t {
-            hdr: RefHeader::new(RefKind::Foreign),
+            hdr: self.hdr.same_object(),
         }
     }
 }
@@ -376,7 +397,7 @@ ref_fns!(
     wasm_foreign_delete,
     wasm_foreign_copy,
     wasm_foreign_same,
-    |a, b| std::ptr::eq(a, b),
+    |a, b| a.hdr.is_same_object(&b.hdr),
     wasm_foreign_get_host_info,
     wasm_foreign_set_host_info,
     wasm_foreign_set_host_info_with_finalizer

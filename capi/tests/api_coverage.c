@@ -1171,12 +1171,23 @@ static void wasm_api(void) {
   CHECK(wasm_foreign_get_host_info(fo) == &failures);
   before = finalized;
   wasm_foreign_set_host_info_with_finalizer(fo, &failures, finalizer);
+  /* A copy is the same object, with the same host info (as in Wasmtime 23); the
+     finalizer runs once, when the last copy is deleted. */
   wasm_foreign_t *fo2 = wasm_foreign_copy(fo);
-  CHECK(wasm_foreign_same(fo, fo) && !wasm_foreign_same(fo, fo2));
+  CHECK(wasm_foreign_same(fo, fo) && wasm_foreign_same(fo, fo2));
+  CHECK(wasm_foreign_get_host_info(fo2) == &failures);
+  wasm_ref_t *fref = wasm_ref_copy(wasm_foreign_as_ref(fo));
+  CHECK(wasm_ref_same(fref, wasm_foreign_as_ref(fo2)));
+  CHECK(wasm_ref_get_host_info(fref) == &failures);
+  wasm_foreign_t *other = wasm_foreign_new(store);
+  CHECK(!wasm_foreign_same(fo, other) && wasm_foreign_get_host_info(other) == NULL);
+  wasm_foreign_delete(other);
   CHECK(wasm_ref_as_foreign(wasm_foreign_as_ref(fo)) == fo);
   CHECK(wasm_ref_as_foreign_const(wasm_foreign_as_ref_const(fo)) == fo);
   CHECK(wasm_ref_as_trap(wasm_foreign_as_ref(fo)) == NULL);
+  wasm_ref_delete(fref);
   wasm_foreign_delete(fo2);
+  CHECK(finalized == before);
   wasm_foreign_delete(fo);
   CHECK(finalized == before + 1);
 
