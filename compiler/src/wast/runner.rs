@@ -196,6 +196,17 @@ impl<'o> Runner<'o> {
         }
     }
 
+    /// Remember `instance` as `$name`, and make its exports importable from module `name`
+    /// without a `register` line, as Wasmtime's script runner does (a later `register`
+    /// or instance of the same name replaces it).
+    fn name_instance(&mut self, name: String, instance: Instance) -> Result<(), String> {
+        self.linker
+            .instance(&mut self.store, &name, instance)
+            .map_err(|e| format!("cannot make `${name}` importable: {e}"))?;
+        self.instances.insert(name, instance);
+        Ok(())
+    }
+
     /// Run one directive; `Err` is the failure message (without location).
     pub fn directive(&mut self, directive: WastDirective) -> Result<(), String> {
         match directive {
@@ -211,7 +222,7 @@ impl<'o> Runner<'o> {
                 }
                 let instance = result.map_err(|f| f.describe())?;
                 if let Some(name) = name {
-                    self.instances.insert(name, instance);
+                    self.name_instance(name, instance)?;
                 }
                 self.current = Some(instance);
                 Ok(())
@@ -232,7 +243,7 @@ impl<'o> Runner<'o> {
                 };
                 let new = self.instantiate(&definition).map_err(|f| f.describe())?;
                 if let Some(id) = instance {
-                    self.instances.insert(id.name().to_string(), new);
+                    self.name_instance(id.name().to_string(), new)?;
                 }
                 self.current = Some(new);
                 Ok(())

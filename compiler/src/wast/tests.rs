@@ -266,3 +266,17 @@ fn spec_features_follow_the_testsuite_layout() {
     );
     assert_eq!(spec_features(Path::new("/nonexistent/dir/x.wast")), None);
 }
+
+#[test]
+fn a_named_module_is_importable_by_its_name() {
+    passes(
+        r#"(module $lib (func (export "seven") (result i32) (i32.const 7)))
+(module (import "lib" "seven" (func $s (result i32)))
+  (func (export "call") (result i32) (call $s)))
+(assert_return (invoke "call") (i32.const 7))
+(module $lib (func (export "seven") (result i32) (i32.const 8)))
+(module (import "lib" "seven" (func $s (result i32)))
+  (func (export "call") (result i32) (call $s)))
+(assert_return (invoke "call") (i32.const 8))"#,
+    );
+}
