@@ -388,7 +388,11 @@ mod x86_64 {
             let t = e.as_trap().unwrap();
             assert_eq!(t.backtrace.len(), 1, "{e}");
             assert_eq!(t.backtrace[0].func_name.as_deref(), Some("trapper"));
-            assert!(e.to_string().contains("wasm trap: unreachable"), "{e}");
+            assert!(
+                e.to_string()
+                    .contains("wasm trap: wasm `unreachable` instruction executed"),
+                "{e}"
+            );
             assert!(e.to_string().contains("sample!trapper"), "{e}");
         }
         assert_eq!(store.inner.opaque.limits.stack_limit, 0);

@@ -102,7 +102,9 @@ fn arguments_environment_and_exit_status() {
     let r = wasmaot(&[&"run", &artifact, &"--invoke", &"trap"]);
     assert_eq!(r.code, 3, "{}", r.stderr);
     assert!(
-        r.stderr.starts_with("wasm trap: unreachable\n") && r.stderr.contains("  0: "),
+        r.stderr
+            .starts_with("wasm trap: wasm `unreachable` instruction executed\n")
+            && r.stderr.contains("  0: "),
         "{}",
         r.stderr
     );
