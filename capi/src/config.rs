@@ -110,6 +110,7 @@ impl wasm_engine_t {
             symbol_prefix: String::new(),
             wasm_features: s.wasm_features,
             consume_fuel: s.consume_fuel,
+            nan_canonicalization: s.nan_canonicalization,
             epoch_interruption: s.epoch_interruption,
             ..Default::default()
         })

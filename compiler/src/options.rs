@@ -27,6 +27,9 @@ pub struct CompileOptions {
     pub wasm_features: u64,
     /// Count fuel (Wasmtime's `consume_fuel`): the loader's store must enable it too.
     pub consume_fuel: bool,
+    /// Canonicalize every NaN a float operation produces, scalar or vector lane (Wasmtime's
+    /// `cranelift_nan_canonicalization`), for results that do not depend on the CPU.
+    pub nan_canonicalization: bool,
     /// Check the engine's epoch at function entries and loop headers (Wasmtime's
     /// `epoch_interruption`).
     pub epoch_interruption: bool,
@@ -51,6 +54,7 @@ impl Default for CompileOptions {
             symbol_prefix: String::new(),
             wasm_features: features::DEFAULT,
             consume_fuel: false,
+            nan_canonicalization: false,
             epoch_interruption: false,
             pic: false,
             progress: None,

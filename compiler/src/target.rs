@@ -43,6 +43,14 @@ impl Target {
             .set("enable_verifier", verify)
             .map_err(setting_error)?;
         flags.set("unwind_info", "false").map_err(setting_error)?;
+        let nan = if options.nan_canonicalization {
+            "true"
+        } else {
+            "false"
+        };
+        flags
+            .set("enable_nan_canonicalization", nan)
+            .map_err(setting_error)?;
         // The start offsets of the machine code's blocks, for finding its loops when
         // placing functions in `.text` (`placement`).
         flags

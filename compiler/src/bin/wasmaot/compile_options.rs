@@ -56,6 +56,7 @@ pub fn apply_wasm(options: &mut CompileOptions, raw: &[String]) -> Result<(), Fa
         }
     }
     options.wasm_features = features.wasm_features();
+    options.nan_canonicalization = features.nan_canonicalization;
     Ok(())
 }
 

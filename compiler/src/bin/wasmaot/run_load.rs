@@ -28,6 +28,7 @@ pub fn load(engine: &Engine, path: &Path, options: &WasmOptions) -> Result<Modul
         let compile_options = CompileOptions {
             wasm_features: options.wasm_features(),
             consume_fuel: config.consume_fuel,
+            nan_canonicalization: options.nan_canonicalization,
             epoch_interruption: config.epoch_interruption,
             progress: progress.callback(),
             ..CompileOptions::default()

@@ -23,14 +23,11 @@ pub struct WasmOptions {
     pub counts: InstanceLimits,
     pub unknown_imports_trap: bool,
     pub unknown_imports_default: bool,
+    pub nan_canonicalization: bool,
 }
 
 /// Wasmtime's wasm options wasmaot does not have, and why.
 const UNSUPPORTED: &[(&str, &str)] = &[
-    (
-        "nan-canonicalization",
-        "the compiler does not canonicalize NaNs",
-    ),
     (
         "relaxed-simd-deterministic",
         "relaxed SIMD compiles to the host's instructions",
@@ -106,6 +103,7 @@ impl WasmOptions {
             "max-memories" => self.counts.memories = limit(s)?,
             "unknown-imports-trap" => self.unknown_imports_trap = s.bool()?,
             "unknown-imports-default" => self.unknown_imports_default = s.bool()?,
+            "nan-canonicalization" => self.nan_canonicalization = s.bool()?,
             // Wasmtime's components may have exports a command does not expect; a core
             // module's exports are never checked.
             "unknown-exports-allow" => {
@@ -192,7 +190,13 @@ mod tests {
         );
         let gc = parse(&["gc=y"]).ok().unwrap();
         assert_ne!(gc.wasm_features() & features::GC, 0);
-        assert!(parse(&["nan-canonicalization"])
+        assert!(
+            parse(&["nan-canonicalization"])
+                .ok()
+                .unwrap()
+                .nan_canonicalization
+        );
+        assert!(parse(&["relaxed-simd-deterministic"])
             .err()
             .unwrap()
             .contains("not supported"));
