@@ -279,7 +279,7 @@ fn bad_options_are_refused_and_leave_no_output() {
         (&["-C", "cache=y"], "error: -C cache: not supported by wasmaot: there is no compilation cache\n"),
         (&["-C", "compiler=winch"], "error: -C compiler: wasmaot compiles with Cranelift only\n"),
         (&["-O", "opt-level=3"], "error: -O opt-level: expected 0, 1, 2 or s, found `3`\n"),
-        (&["-W", "gc=y"], "error: -W gc: this WebAssembly proposal is not supported by wasmaot\n"),
+        (&["-W", "wide-arithmetic=y"], "error: -W wide-arithmetic: this WebAssembly proposal is not supported by wasmaot\n"),
         (&["--target", "x86_64-unknown-linux-gnu", "-C", "target-cpu=native", "--cpu-features", "+"], "error: --cpu-features: `+` names no feature\n"),
     ];
     for (flags, message) in cases {

@@ -499,8 +499,8 @@ fn features_and_option_errors() {
 
     for (args, message) in [
         (
-            ["-W", "gc=y"],
-            "error: -W gc: this WebAssembly proposal is not supported by wasmaot\n",
+            ["-W", "wide-arithmetic=y"],
+            "error: -W wide-arithmetic: this WebAssembly proposal is not supported by wasmaot\n",
         ),
         (["-W", "fuel"], "error: -W fuel: expects a value: fuel=N\n"),
         (
@@ -526,7 +526,7 @@ fn features_and_option_errors() {
     let r = wasmaot(&[
         &"run",
         &"-W",
-        &"gc=n,threads=n",
+        &"wide-arithmetic=n,threads=n",
         &"-S",
         &"http=n",
         &simd,

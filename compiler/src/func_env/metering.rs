@@ -1,7 +1,8 @@
 //! Fuel metering and epoch checks, Wasmtime's `consume_fuel` and `epoch_interruption`.
 //!
 //! Fuel: `VMRuntimeLimits::fuel_consumed` holds `-remaining`. A function keeps it in a
-//! variable, adds each operator's cost (1, or 0 for control markers) at every point where
+//! variable, adds 1 for being called and each operator's cost (1, or 0 for control
+//! markers; Wasmtime's units, so a program consumes what it does there) at every point where
 //! control may leave straight-line code, writes it back around calls and returns, and
 //! calls `out_of_fuel` at function entry and loop headers once it is non-negative.
 //!
@@ -25,7 +26,9 @@ impl Fuel {
     pub fn new(builder: &mut FunctionBuilder) -> Fuel {
         Fuel {
             var: builder.declare_var(types::I64),
-            pending: 0,
+            // Every call of a function costs 1 beyond its operators, as in Wasmtime
+            // (whose count starts at 1), so an empty function consumes fuel too.
+            pending: 1,
         }
     }
 }
