@@ -5,13 +5,14 @@ use crate::externs::new_extern;
 use crate::guard::guard;
 use crate::ptr::{self, Finalized, Out, SendPtr};
 use crate::refs::{delete_ref, view, wasm_ref_t, ExternRefObj, RefHeader, RefKind, RefView};
-use crate::store::{wasmtime_context_t, StoreData, WasmStore};
+use crate::store::{wasmtime_context_t, Interner, StoreData, WasmStore};
 use crate::types::{
     WASMAOT_ANYREF as WASM_ANYREF, WASMAOT_EXNREF as WASM_EXNREF, WASM_EXTERNREF, WASM_F32,
     WASM_F64, WASM_FUNCREF, WASM_I32, WASM_I64,
 };
 use crate::vec::declare_vec;
 use std::ffi::c_void;
+use std::hash::Hash;
 use std::sync::Arc;
 use wasmaot_loader::{AnyRef, ExnRef, Extern, ExternRef, Func, Val, ValType};
 
@@ -110,70 +111,55 @@ pub fn func_of(d: &StoreData, h: &CHandle) -> Result<Func, String> {
         .ok_or_else(|| "invalid function handle".to_string())
 }
 
-pub fn externref_handle(d: &mut StoreData, r: ExternRef) -> CRef {
+/// The C handle of a reference of the store whose id is `store_id`, interned in `refs`.
+fn ref_handle<T: Copy + Eq + Hash>(store_id: u64, refs: &mut Interner<T>, r: T) -> CRef {
     CRef {
-        store_id: d.id,
-        private1: d.handles.externrefs.intern(r) as u32,
+        store_id,
+        private1: refs.intern(r) as u32,
         private2: 0,
     }
+}
+
+/// The reference a C handle stands for (`None`: null); `what` names its kind in errors.
+fn ref_of<T: Copy + Eq + Hash>(
+    store_id: u64,
+    refs: &Interner<T>,
+    r: &CRef,
+    what: &str,
+) -> Result<Option<T>, String> {
+    if r.store_id == 0 {
+        return Ok(None);
+    }
+    if r.store_id != store_id {
+        return Err(format!("{what} used with the wrong store"));
+    }
+    refs.get(r.private1 as usize)
+        .map(Some)
+        .ok_or_else(|| format!("invalid {what}"))
+}
+
+pub fn externref_handle(d: &mut StoreData, r: ExternRef) -> CRef {
+    ref_handle(d.id, &mut d.handles.externrefs, r)
 }
 
 pub fn externref_of(d: &StoreData, r: &CRef) -> Result<Option<ExternRef>, String> {
-    if r.store_id == 0 {
-        return Ok(None);
-    }
-    if r.store_id != d.id {
-        return Err("externref used with the wrong store".into());
-    }
-    d.handles
-        .externrefs
-        .get(r.private1 as usize)
-        .map(Some)
-        .ok_or_else(|| "invalid externref".to_string())
+    ref_of(d.id, &d.handles.externrefs, r, "externref")
 }
 
 fn exnref_handle(d: &mut StoreData, r: ExnRef) -> CRef {
-    CRef {
-        store_id: d.id,
-        private1: d.handles.exnrefs.intern(r) as u32,
-        private2: 0,
-    }
+    ref_handle(d.id, &mut d.handles.exnrefs, r)
 }
 
 fn exnref_of(d: &StoreData, r: &CRef) -> Result<Option<ExnRef>, String> {
-    if r.store_id == 0 {
-        return Ok(None);
-    }
-    if r.store_id != d.id {
-        return Err("exnref used with the wrong store".into());
-    }
-    d.handles
-        .exnrefs
-        .get(r.private1 as usize)
-        .map(Some)
-        .ok_or_else(|| "invalid exnref".to_string())
+    ref_of(d.id, &d.handles.exnrefs, r, "exnref")
 }
 
 fn anyref_handle(d: &mut StoreData, r: AnyRef) -> CRef {
-    CRef {
-        store_id: d.id,
-        private1: d.handles.anyrefs.intern(r) as u32,
-        private2: 0,
-    }
+    ref_handle(d.id, &mut d.handles.anyrefs, r)
 }
 
 fn anyref_of(d: &StoreData, r: &CRef) -> Result<Option<AnyRef>, String> {
-    if r.store_id == 0 {
-        return Ok(None);
-    }
-    if r.store_id != d.id {
-        return Err("anyref used with the wrong store".into());
-    }
-    d.handles
-        .anyrefs
-        .get(r.private1 as usize)
-        .map(Some)
-        .ok_or_else(|| "invalid anyref".to_string())
+    ref_of(d.id, &d.handles.anyrefs, r, "anyref")
 }
 
 /// The C value of `v`.

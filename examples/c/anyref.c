@@ -65,14 +65,8 @@ static void print_i31(const char *what, wasmtime_context_t *cx,
 
 static void compile_fails(wasm_engine_t *engine, const char *what,
                           const char *wat) {
-  wasm_byte_vec_t wasm;
-  wasmtime_error_t *error = wasmtime_wat2wasm(wat, strlen(wat), &wasm);
-  if (error != NULL)
-    exit_with_error("wat2wasm", error, NULL);
   wasmtime_module_t *module = NULL;
-  error = wasmtime_module_new(engine, (const uint8_t *)wasm.data, wasm.size,
-                              &module);
-  wasm_byte_vec_delete(&wasm);
+  wasmtime_error_t *error = try_compile_text(engine, wat, &module);
   if (error == NULL) {
     printf("%s: compiled\n", what);
     wasmtime_module_delete(module);

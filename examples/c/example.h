@@ -27,17 +27,26 @@ static inline void exit_with_error(const char *what, wasmtime_error_t *error,
   exit(1);
 }
 
-/* Compiles WebAssembly text into a module (exits on failure). */
-static inline wasmtime_module_t *compile_text(wasm_engine_t *engine,
-                                              const char *wat) {
+/* Compiles WebAssembly text into `*module`; returns the compiler's error, if
+ * any (exits if the text does not parse). */
+static inline wasmtime_error_t *try_compile_text(wasm_engine_t *engine,
+                                                 const char *wat,
+                                                 wasmtime_module_t **module) {
   wasm_byte_vec_t wasm;
   wasmtime_error_t *error = wasmtime_wat2wasm(wat, strlen(wat), &wasm);
   if (error != NULL)
     exit_with_error("wat2wasm", error, NULL);
-  wasmtime_module_t *module = NULL;
   error = wasmtime_module_new(engine, (const uint8_t *)wasm.data, wasm.size,
-                              &module);
+                              module);
   wasm_byte_vec_delete(&wasm);
+  return error;
+}
+
+/* Compiles WebAssembly text into a module (exits on failure). */
+static inline wasmtime_module_t *compile_text(wasm_engine_t *engine,
+                                              const char *wat) {
+  wasmtime_module_t *module = NULL;
+  wasmtime_error_t *error = try_compile_text(engine, wat, &module);
   if (error != NULL)
     exit_with_error("compile", error, NULL);
   return module;
