@@ -48,6 +48,7 @@ fn kind(u: &mut Unstructured) -> u8 {
         WASM_EXTERNREF,
         WASM_FUNCREF,
         WASMAOT_EXNREF,
+        WASMAOT_ANYREF,
     ];
     match u.ratio(7, 8) {
         Ok(true) => *u.choose(&real).unwrap_or(&WASM_I32),
@@ -55,9 +56,9 @@ fn kind(u: &mut Unstructured) -> u8 {
     }
 }
 
-/// The value kinds: v23's, and wasmaot's `exnref` (130, `wasmaot.h`).
+/// The value kinds: v23's, and wasmaot's `exnref` (130) and `anyref` (131, `wasmaot.h`).
 fn is_kind(k: u8) -> bool {
-    matches!(k, 0..=4 | 128..=130)
+    matches!(k, 0..=4 | 128..=131)
 }
 
 fn limits(u: &mut Unstructured) -> wasm_limits_t {
@@ -201,7 +202,10 @@ fn globaltype(k: u8, mutability: u8) -> Check {
 fn tabletype(k: u8, l: wasm_limits_t) -> Check {
     // SAFETY: as in `globaltype`.
     let t = unsafe { take_box(wasm_tabletype_new(take_box(wasm_valtype_new(k)), Some(&l))) };
-    let valid = k == WASM_EXTERNREF || k == WASM_FUNCREF || k == WASMAOT_EXNREF;
+    let valid = matches!(
+        k,
+        WASM_EXTERNREF | WASM_FUNCREF | WASMAOT_EXNREF | WASMAOT_ANYREF
+    );
     let Some(t) = t else {
         return if valid {
             mismatch("wasm_tabletype_new", (k, l), "NULL")
