@@ -6,13 +6,14 @@ use crate::global::global_of;
 use crate::guard::guard;
 use crate::memory::memory_of;
 use crate::refs::{has_hdr, ref_casts, ref_fns, RefHeader, RefKind, RefView};
+use crate::shared_memory::{new_handle, wasmtime_sharedmemory_t};
 use crate::store::{wasmtime_context_t, StoreData, WasmStore};
 use crate::table::table_of;
 use crate::types::wasm_externtype_t;
 use crate::val::{func_handle, func_of, CHandle};
 use crate::vec::declare_vec;
 use std::sync::Arc;
-use wasmaot_loader::Extern;
+use wasmaot_loader::{AsContextMut, Extern, Memory, Store};
 
 pub const WASMTIME_EXTERN_FUNC: u8 = 0;
 pub const WASMTIME_EXTERN_GLOBAL: u8 = 1;
@@ -29,8 +30,24 @@ pub struct wasmtime_extern_t {
 
 /// The C extern of `e`; `None` for a tag (exception handling), for which the Wasmtime 23
 /// C API has no kind: the C API does not show tags (lookups do not find them, listings
-/// skip them).
-pub fn extern_to_c(d: &mut StoreData, e: Extern) -> Option<wasmtime_extern_t> {
+/// skip them). A shared memory comes out as an owned `WASMTIME_EXTERN_SHAREDMEMORY`.
+pub fn extern_to_c(
+    mut cx: impl AsContextMut<Data = StoreData>,
+    e: Extern,
+) -> Option<wasmtime_extern_t> {
+    if let Extern::Memory(m) = e {
+        if let Some(shared) = m.shared(&cx) {
+            return Some(wasmtime_extern_t {
+                kind: WASMTIME_EXTERN_SHAREDMEMORY,
+                of: CHandle {
+                    store_id: new_handle(shared) as usize as u64,
+                    private: 0,
+                },
+            });
+        }
+    }
+    let mut cx = cx.as_context_mut();
+    let d = cx.data_mut();
     let id = d.id;
     let h = |private| CHandle {
         store_id: id,
@@ -57,6 +74,20 @@ pub fn extern_to_c(d: &mut StoreData, e: Extern) -> Option<wasmtime_extern_t> {
     })
 }
 
+/// The shared memory a `WASMTIME_EXTERN_SHAREDMEMORY` extern carries (its union's first
+/// word is the pointer); `None` for other kinds or a NULL pointer.
+///
+/// # Safety
+/// A shared-memory extern's pointer must be NULL or a live `wasmtime_sharedmemory_t`.
+unsafe fn shared_of(e: &wasmtime_extern_t) -> Option<&wasmtime_sharedmemory_t> {
+    if e.kind != WASMTIME_EXTERN_SHAREDMEMORY {
+        return None;
+    }
+    let p = e.of.store_id as usize as *const wasmtime_sharedmemory_t;
+    // SAFETY: the caller's promise.
+    unsafe { p.as_ref() }
+}
+
 /// Whether the C API shows `e` (everything but tags).
 pub fn shown(e: &Extern) -> bool {
     !matches!(e, Extern::Tag(_))
@@ -69,33 +100,74 @@ pub fn check_store(d: &StoreData, h: &CHandle) -> Result<(), String> {
     Ok(())
 }
 
-pub fn extern_from_c(d: &StoreData, e: &wasmtime_extern_t) -> Result<Extern, String> {
+/// The loader's extern for `e`; a shared memory becomes `store`'s handle to it.
+///
+/// # Safety
+/// As for [`shared_of`].
+pub unsafe fn extern_from_c(
+    store: &mut Store<StoreData>,
+    e: &wasmtime_extern_t,
+) -> Result<Extern, String> {
+    let d = store.data();
     Ok(match e.kind {
         WASMTIME_EXTERN_FUNC => Extern::Func(func_of(d, &e.of)?),
         WASMTIME_EXTERN_GLOBAL => Extern::Global(global_of(d, &e.of)?),
         WASMTIME_EXTERN_TABLE => Extern::Table(table_of(d, &e.of)?),
         WASMTIME_EXTERN_MEMORY => Extern::Memory(memory_of(d, &e.of)?),
         WASMTIME_EXTERN_SHAREDMEMORY => {
-            return Err("shared memories are not supported by wasmaot".into())
+            // SAFETY: the caller's promise.
+            let shared = unsafe { shared_of(e) }.ok_or("shared memory must not be NULL")?;
+            Extern::Memory(Memory::from_shared(store, &shared.memory))
         }
         k => return Err(format!("invalid extern kind {k}")),
     })
 }
 
-/// Nothing owned: shared memories (the only owning kind) cannot be created.
+/// Frees what `e` owns: the handle of a shared-memory extern.
+///
+/// # Safety
+/// `e` must be NULL or point to an extern the library produced (or one whose shared
+/// memory the caller owns), not deleted before.
 #[no_mangle]
-pub extern "C" fn wasmtime_extern_delete(_e: *mut wasmtime_extern_t) {}
+pub unsafe extern "C" fn wasmtime_extern_delete(e: *mut wasmtime_extern_t) {
+    guard((), || {
+        // SAFETY: the caller's promise.
+        let Some(e) = (unsafe { e.as_mut() }) else {
+            return;
+        };
+        if e.kind == WASMTIME_EXTERN_SHAREDMEMORY {
+            let p = e.of.store_id as usize as *mut wasmtime_sharedmemory_t;
+            if !p.is_null() {
+                // SAFETY: the caller's promise: the library made this handle with
+                // `Box::into_raw` and it is freed once.
+                drop(unsafe { Box::from_raw(p) });
+            }
+            e.of.store_id = 0;
+        }
+    })
+}
 
+/// # Safety
+/// As for [`extern_from_c`].
 #[no_mangle]
-pub extern "C" fn wasmtime_extern_type(
-    c: Option<&wasmtime_context_t>,
+pub unsafe extern "C" fn wasmtime_extern_type(
+    c: Option<&mut wasmtime_context_t>,
     e: Option<&wasmtime_extern_t>,
 ) -> *mut wasm_externtype_t {
     guard(std::ptr::null_mut(), || {
         let (Some(s), Some(e)) = (c, e) else {
             return std::ptr::null_mut();
         };
-        match extern_from_c(s.store.data(), e).map(|x| wasm_externtype_t::new(x.ty(&s.store))) {
+        // SAFETY: the caller's promise.
+        if let Some(shared) = unsafe { shared_of(e) } {
+            let ty = wasmaot_loader::ExternType::Memory(shared.memory.ty());
+            return wasm_externtype_t::new(ty)
+                .map_or(std::ptr::null_mut(), |t| Box::into_raw(Box::new(t)));
+        }
+        // SAFETY: the caller's promise.
+        match unsafe { extern_from_c(&mut s.store, e) }
+            .map(|x| wasm_externtype_t::new(x.ty(&s.store)))
+        {
             Ok(Some(t)) => Box::into_raw(Box::new(t)),
             _ => std::ptr::null_mut(),
         }

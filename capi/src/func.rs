@@ -420,7 +420,7 @@ pub unsafe extern "C" fn wasmtime_caller_export_get(
         match c
             .caller
             .get_export(&name)
-            .and_then(|e| extern_to_c(c.caller.data_mut(), e))
+            .and_then(|e| extern_to_c(&mut c.caller, e))
         {
             Some(x) => {
                 ptr::put(item, x);

@@ -162,7 +162,8 @@ pub unsafe extern "C" fn wasmtime_instance_new(
         }
         let mut ext = Vec::with_capacity(n);
         for (i, e) in imports.iter().enumerate() {
-            match extern_from_c(s.store.data(), e) {
+            // SAFETY: the caller's promise (an array of valid externs).
+            match unsafe { extern_from_c(&mut s.store, e) } {
                 Ok(x) => ext.push(x),
                 Err(e) => return new_error(format!("import {i}: {e}")),
             }
@@ -193,7 +194,7 @@ pub unsafe extern "C" fn wasmtime_instance_export_get(
         };
         match inst
             .get_export(&mut s.store, &name)
-            .and_then(|e| extern_to_c(s.data(), e))
+            .and_then(|e| extern_to_c(&mut s.store, e))
         {
             Some(x) => {
                 ptr::put(item, x);
@@ -226,10 +227,10 @@ pub extern "C" fn wasmtime_instance_export_nth(
         let Some((n, e)) = exports.into_iter().filter(|(_, e)| shown(e)).nth(index) else {
             return false;
         };
-        let d = s.data();
-        let Some(x) = extern_to_c(d, e) else {
+        let Some(x) = extern_to_c(&mut s.store, e) else {
             return false;
         };
+        let d = s.data();
         let bytes = d
             .names
             .entry((h.private, index))

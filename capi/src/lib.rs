@@ -31,6 +31,7 @@ pub mod memory;
 pub mod module;
 pub mod ptr;
 pub mod refs;
+pub mod shared_memory;
 pub mod static_module;
 pub mod store;
 pub mod table;

@@ -200,7 +200,7 @@ fn result(r: Result<(), String>) -> *mut wasmtime_error_t {
 #[no_mangle]
 pub unsafe extern "C" fn wasmtime_linker_define(
     l: Option<&mut wasmtime_linker_t>,
-    c: Option<&wasmtime_context_t>,
+    c: Option<&mut wasmtime_context_t>,
     module: *const c_char,
     ml: usize,
     name: *const c_char,
@@ -221,7 +221,8 @@ pub unsafe extern "C" fn wasmtime_linker_define(
         let Some(item) = item else {
             return null_arg("item");
         };
-        let item = match extern_from_c(s.store.data(), item) {
+        // SAFETY: the caller's promise (a valid extern).
+        let item = match unsafe { extern_from_c(&mut s.store, item) } {
             Ok(i) => i,
             Err(e) => return new_error(e),
         };
@@ -644,7 +645,7 @@ pub unsafe extern "C" fn wasmtime_linker_get(
             return false;
         };
         match l.resolve(s, &m, &n) {
-            Ok(Some(e)) => match extern_to_c(s.data(), e) {
+            Ok(Some(e)) => match extern_to_c(&mut s.store, e) {
                 Some(x) => {
                     ptr::put(item, x);
                     true

@@ -1,5 +1,5 @@
-//! Out-of-scope groups (see capi/README.md): async, the guest profiler and shared
-//! memories. Every symbol exists; each returns an error or NULL as its header allows.
+//! Out-of-scope groups (see capi/README.md): async and the guest profiler. Every symbol
+//! exists; each returns an error or NULL as its header allows.
 
 use crate::error::{new_error, wasmtime_error_t};
 use crate::guard::{guard, guard_err};
@@ -151,55 +151,4 @@ pub extern "C" fn wasmtime_guestprofiler_finish(
         drop(p);
         new_error("the guest profiler is not available in wasmaot")
     })
-}
-
-// --- shared memory --------------------------------------------------------------------------
-
-pub struct wasmtime_sharedmemory_t;
-const SHARED: &str = "shared memories are not supported by wasmaot";
-
-#[no_mangle]
-pub extern "C" fn wasmtime_sharedmemory_new(
-    _e: *const c_void,
-    _ty: *const c_void,
-    ret: Out<'_, *mut wasmtime_sharedmemory_t>,
-) -> *mut wasmtime_error_t {
-    guard_err(|| {
-        ptr::put(ret, std::ptr::null_mut());
-        new_error(SHARED)
-    })
-}
-#[no_mangle]
-pub extern "C" fn wasmtime_sharedmemory_delete(m: Option<Box<wasmtime_sharedmemory_t>>) {
-    guard((), || drop(m))
-}
-#[no_mangle]
-pub extern "C" fn wasmtime_sharedmemory_clone(
-    _m: *const wasmtime_sharedmemory_t,
-) -> *mut wasmtime_sharedmemory_t {
-    std::ptr::null_mut()
-}
-#[no_mangle]
-pub extern "C" fn wasmtime_sharedmemory_type(_m: *const wasmtime_sharedmemory_t) -> *mut c_void {
-    std::ptr::null_mut()
-}
-#[no_mangle]
-pub extern "C" fn wasmtime_sharedmemory_data(_m: *const wasmtime_sharedmemory_t) -> *mut u8 {
-    std::ptr::null_mut()
-}
-#[no_mangle]
-pub extern "C" fn wasmtime_sharedmemory_data_size(_m: *const wasmtime_sharedmemory_t) -> usize {
-    0
-}
-#[no_mangle]
-pub extern "C" fn wasmtime_sharedmemory_size(_m: *const wasmtime_sharedmemory_t) -> u64 {
-    0
-}
-#[no_mangle]
-pub extern "C" fn wasmtime_sharedmemory_grow(
-    _m: *const wasmtime_sharedmemory_t,
-    _d: u64,
-    _prev: *mut u64,
-) -> *mut wasmtime_error_t {
-    guard_err(|| new_error(SHARED))
 }

@@ -1202,7 +1202,7 @@ static void wasm_api(void) {
 }
 
 /* ------------------------------------------------------------------------ */
-/* WASI, shared memory, async stubs                                         */
+/* WASI, async stubs                                                        */
 /* ------------------------------------------------------------------------ */
 
 static void wasi(void) {
@@ -1334,12 +1334,15 @@ static void anyref(void) {
   wasm_engine_delete(engine);
 }
 
-static void out_of_scope(void) {
+/* The argument checks of wasmtime_sharedmemory_* (examples/c/shared_memory.c
+ * covers their use across stores and threads). */
+static void shared_memory(void) {
   wasm_engine_t *engine = wasm_engine_new();
   wasm_memorytype_t *mt = wasmtime_memorytype_new(1, true, 1, false);
   wasmtime_sharedmemory_t *sm = (wasmtime_sharedmemory_t *)1;
-  EXPECT_ERROR(wasmtime_sharedmemory_new(engine, mt, &sm), "shared");
-  CHECK(sm == NULL);
+  EXPECT_ERROR(wasmtime_sharedmemory_new(engine, mt, &sm), "`shared` flag");
+  CHECK(sm == (wasmtime_sharedmemory_t *)1);
+  EXPECT_ERROR(wasmtime_sharedmemory_new(NULL, mt, &sm), "NULL");
   wasm_memorytype_delete(mt);
   CHECK(wasmtime_sharedmemory_clone(NULL) == NULL);
   CHECK(wasmtime_sharedmemory_type(NULL) == NULL);
@@ -1347,8 +1350,12 @@ static void out_of_scope(void) {
   CHECK(wasmtime_sharedmemory_data_size(NULL) == 0);
   CHECK(wasmtime_sharedmemory_size(NULL) == 0);
   uint64_t prev;
-  EXPECT_ERROR(wasmtime_sharedmemory_grow(NULL, 1, &prev), "shared");
+  EXPECT_ERROR(wasmtime_sharedmemory_grow(NULL, 1, &prev), "NULL");
   wasmtime_sharedmemory_delete(NULL);
+  wasmtime_extern_delete(NULL);
+  wasmtime_extern_t null_shared = {.kind = WASMTIME_EXTERN_SHAREDMEMORY};
+  null_shared.of.sharedmemory = NULL;
+  wasmtime_extern_delete(&null_shared);
   wasm_engine_delete(engine);
 }
 
@@ -1359,7 +1366,7 @@ int main(void) {
   wasm_api();
   wasi();
   anyref();
-  out_of_scope();
+  shared_memory();
   if (failures) {
     printf("%d failure(s)\n", failures);
     return 1;

@@ -261,11 +261,14 @@ impl<'a> FuncEnv<'a> {
         b.ins().store(flags, v, base, off);
     }
 
-    /// Address of memory `index`'s `VMMemoryDefinition`.
+    /// Address of memory `index`'s `VMMemoryDefinition`. A defined shared memory's slot
+    /// holds a pointer to the definition all its users share, as an import's does.
     pub fn memory_definition(&mut self, b: &mut FunctionBuilder, index: u32) -> Value {
         let n = self.info.num_imported_memories;
         let (imported, defined) = if index < n {
             (Some(self.offsets.vmctx_imported_memory(index)), 0)
+        } else if self.info.memories[index as usize].shared {
+            (Some(self.offsets.vmctx_defined_memory(index - n)), 0)
         } else {
             (None, self.offsets.vmctx_defined_memory(index - n))
         };

@@ -27,11 +27,11 @@ fn location(mem: &MemoryData, address: u64, bytes: u64) -> Result<usize, TrapCod
     if !address.is_multiple_of(bytes) {
         return Err(TrapCode::HeapMisaligned);
     }
-    let len = mem.memory.as_slice().len() as u64;
+    let len = mem.as_slice().len() as u64;
     if address.checked_add(bytes).is_none_or(|end| end > len) {
         return Err(TrapCode::MemoryOutOfBounds);
     }
-    Ok(mem.memory.as_ptr() as usize + address as usize)
+    Ok(mem.as_ptr() as usize + address as usize)
 }
 
 /// The deadline of a wait of `timeout` nanoseconds (negative: none).

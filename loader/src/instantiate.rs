@@ -20,6 +20,7 @@ use crate::vm::func::FuncKind;
 use crate::vm::global::GlobalData;
 use crate::vm::instance::{InstanceData, NO_FUNC};
 use crate::vm::memory::{LinearMemory, MemoryData};
+use crate::vm::shared_memory::SharedMemory;
 use crate::vm::table::{TableData, TableElements};
 use crate::vm::tag::TagOrigin;
 use crate::vmcontext::{VMContextAlloc, VMFuncRef, ValRaw, HOST_POINTER_SIZE};
@@ -230,20 +231,20 @@ fn import_memory(
             1u64 << ty.page_size_log2
         )));
     }
-    if !limits_match(data.memory.pages(), data.ty.maximum, ty.minimum, ty.maximum) {
+    if !limits_match(data.pages(), data.ty.maximum, ty.minimum, ty.maximum) {
         return Err(incompatible(format!(
             "memory limits {}..{:?} pages do not match declared {}..{:?}",
-            data.memory.pages(),
+            data.pages(),
             data.ty.maximum,
             ty.minimum,
             ty.maximum
         )));
     }
     let needed = minner.header.tunables.memory_guard_size;
-    if data.memory.guard_size() < needed {
+    if data.guard_size() < needed {
         return Err(incompatible(format!(
             "the memory has a {}-byte guard region, the code needs {needed}",
-            data.memory.guard_size(),
+            data.guard_size(),
         )));
     }
     Ok(data.def as usize)
@@ -438,11 +439,21 @@ fn define_tables(store: &mut StoreOpaque, module: &ModuleInner, index: u32) -> R
 fn define_memories(store: &mut StoreOpaque, minner: &Arc<ModuleInner>, index: u32) -> Result<()> {
     let nimported = minner.meta.num_imported_memories();
     for (i, m) in minner.meta.memories.iter().enumerate() {
-        let image = minner.image_key(nimported + i as u32);
-        let memory = LinearMemory::new(m, &minner.header.tunables, image)?;
         let inst = &store.instances[index as usize];
-        let def = inst.vmctx.at(inst.offsets().vmctx_defined_memory(i as u32));
-        store.memories.push(MemoryData::new(*m, memory, def));
+        let slot = inst.offsets().vmctx_defined_memory(i as u32);
+        let data = if m.shared {
+            // Compiled code reaches a shared memory through a pointer in the slot's first
+            // word, to the definition every thread's instances share.
+            let shared = SharedMemory::with_tunables(*m, &minner.header.tunables)?;
+            inst.vmctx
+                .write_usize(slot, shared.definition_ptr() as usize);
+            MemoryData::shared(shared)
+        } else {
+            let image = minner.image_key(nimported + i as u32);
+            let memory = LinearMemory::new(m, &minner.header.tunables, image)?;
+            MemoryData::new(*m, memory, inst.vmctx.at(slot))
+        };
+        store.memories.push(data);
         let mi = store.memories.len() as u32 - 1;
         store.instances[index as usize].memories.push(mi);
     }
@@ -498,16 +509,31 @@ fn apply_memory_images(store: &mut StoreOpaque, minner: &ModuleInner, index: u32
     for image in &minner.meta.memory_images {
         let bytes = minner.data_bytes(image.offset, image.len);
         let mi = store.instances[index as usize].memories[image.memory as usize];
-        let memory = &mut store.memories[mi as usize].memory;
+        let data = &mut store.memories[mi as usize];
         let file = minner.file_offset(image.offset);
         let start = usize::try_from(image.start).unwrap_or(usize::MAX);
-        if bytes.len() as u64 != image.len || !memory.write_image(start, bytes, file) {
+        let written = match data.owned_mut() {
+            Some(memory) => memory.write_image(start, bytes, file),
+            None => write_bytes(data.as_mut_slice(), start, bytes),
+        };
+        if bytes.len() as u64 != image.len || !written {
             return Err(Error::load(
                 "memory image outside its memory or the data section",
             ));
         }
     }
     Ok(())
+}
+
+/// Copy `bytes` to `start` of `memory`; false if they do not fit.
+fn write_bytes(memory: &mut [u8], start: usize, bytes: &[u8]) -> bool {
+    match start.checked_add(bytes.len()) {
+        Some(end) if end <= memory.len() => {
+            memory[start..end].copy_from_slice(bytes);
+            true
+        }
+        _ => false,
+    }
 }
 
 /// The active data segments (those folded into an image have length 0), in order; active
@@ -522,7 +548,7 @@ fn apply_data_segments(store: &mut StoreOpaque, minner: &ModuleInner, index: u32
             };
             let bytes = minner.data_segment(i);
             let mi = store.instances[index as usize].memories[*m as usize];
-            let mem = store.memories[mi as usize].memory.as_mut_slice();
+            let mem = store.memories[mi as usize].as_mut_slice();
             match offset.checked_add(bytes.len() as u64) {
                 Some(end) if end <= mem.len() as u64 => {
                     mem[offset as usize..end as usize].copy_from_slice(bytes);

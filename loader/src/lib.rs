@@ -100,6 +100,7 @@ pub use prelinked::is_shared_object;
 pub use store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut};
 pub use traphandlers::{in_wasm, init_traps};
 pub use values::{AnyRef, ExternRef, Val};
+pub use vm::shared_memory::SharedMemory;
 
 #[cfg(all(test, target_arch = "x86_64"))]
 mod interrupt_tests;

@@ -328,8 +328,8 @@ fn memory_copy(
 ) -> Result<(), TrapCode> {
     let d = memory_index(store, instance, dst_mem)?;
     let s = memory_index(store, instance, src_mem)?;
-    let dst_def = store.memories[d].memory.definition();
-    let src_def = store.memories[s].memory.definition();
+    let dst_def = store.memories[d].definition();
+    let src_def = store.memories[s].definition();
     if !in_bounds(src, len, src_def.current_length as u64)
         || !in_bounds(dst, len, dst_def.current_length as u64)
     {
@@ -377,7 +377,7 @@ fn memory_fill(
     len: u64,
 ) -> Result<(), TrapCode> {
     let m = memory_index(store, instance, memory)?;
-    let mem = store.memories[m].memory.as_mut_slice();
+    let mem = store.memories[m].as_mut_slice();
     if !in_bounds(dst, len, mem.len() as u64) {
         return Err(TrapCode::MemoryOutOfBounds);
     }
@@ -420,7 +420,7 @@ fn memory_init(
     } else {
         module.data_segment(seg as usize)
     };
-    let mem = store.memories[m].memory.as_mut_slice();
+    let mem = store.memories[m].as_mut_slice();
     if !in_bounds(u64::from(src), u64::from(len), bytes.len() as u64)
         || !in_bounds(dst, u64::from(len), mem.len() as u64)
     {
@@ -964,7 +964,7 @@ mod tests {
         );
         assert_eq!(memory_init(s, i, 0, 0, 10, 1, 5), Ok(()));
         assert_eq!(
-            &s.memories[0].memory.as_slice()[8..16],
+            &s.memories[0].as_slice()[8..16],
             &[1, 1, b'b', b'c', b'd', b'e', b'f', 0]
         );
         assert_eq!(
@@ -979,12 +979,12 @@ mod tests {
         // Overlapping copies move like memmove.
         assert_eq!(memory_copy(s, i, 0, 11, 0, 10, 5), Ok(()));
         assert_eq!(
-            &s.memories[0].memory.as_slice()[8..16],
+            &s.memories[0].as_slice()[8..16],
             &[1, 1, b'b', b'b', b'c', b'd', b'e', b'f']
         );
         assert_eq!(memory_copy(s, i, 0, 9, 0, 11, 5), Ok(()));
         assert_eq!(
-            &s.memories[0].memory.as_slice()[8..16],
+            &s.memories[0].as_slice()[8..16],
             &[1, b'b', b'c', b'd', b'e', b'f', b'e', b'f']
         );
         assert_eq!(memory_copy(s, i, 0, page, 0, 0, 0), Ok(()));

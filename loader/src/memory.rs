@@ -8,18 +8,51 @@ use crate::handles::Memory;
 use crate::store::StoreOpaque;
 use crate::vm::memory::LinearMemory;
 use crate::vm::memory::MemoryData;
+use crate::vm::shared_memory::SharedMemory;
 impl Memory {
-    /// A host memory of type `ty`.
+    /// A host memory of type `ty` (a [`SharedMemory`] if the type is shared).
     pub fn new(mut store: impl crate::AsContextMut, ty: MemoryType) -> Result<Memory> {
         let store = &mut store.as_context_mut().0.opaque;
-        let memory = LinearMemory::new(&ty, &Tunables::default(), None)?;
-        store
-            .memories
-            .push(MemoryData::new(ty, memory, std::ptr::null_mut()));
+        let data = if ty.shared {
+            // As in Wasmtime: a shared memory, which other stores can use too.
+            MemoryData::shared(SharedMemory::new(ty)?)
+        } else {
+            let memory = LinearMemory::new(&ty, &Tunables::default(), None)?;
+            MemoryData::new(ty, memory, std::ptr::null_mut())
+        };
+        store.memories.push(data);
         Ok(Memory {
             store: store.id,
             index: store.memories.len() as u32 - 1,
         })
+    }
+
+    /// This store's handle to the shared memory `shared` (one per store, made on first
+    /// use): to import it, or to read and grow it through this store.
+    pub fn from_shared(mut store: impl crate::AsContextMut, shared: &SharedMemory) -> Memory {
+        let store = &mut store.as_context_mut().0.opaque;
+        let existing = store
+            .memories
+            .iter()
+            .position(|m| m.as_shared().is_some_and(|s| s.same(shared)));
+        let index = existing.unwrap_or_else(|| {
+            store.memories.push(MemoryData::shared(shared.clone()));
+            store.memories.len() - 1
+        });
+        Memory {
+            store: store.id,
+            index: index as u32,
+        }
+    }
+
+    /// The shared memory this handle names, if it is one (for other stores and threads).
+    pub fn shared(&self, store: impl crate::AsContext) -> Option<SharedMemory> {
+        let ctx = store.as_context();
+        let o = &ctx.0.opaque;
+        match o.memories.get(self.index as usize) {
+            Some(m) if o.id == self.store => m.as_shared().cloned(),
+            _ => None,
+        }
     }
 
     /// The memory's type, with its current size as minimum (an empty memory type for a
@@ -29,7 +62,7 @@ impl Memory {
         let o = &ctx.0.opaque;
         match o.memories.get(self.index as usize) {
             Some(m) if o.id == self.store => MemoryType {
-                minimum: m.memory.pages(),
+                minimum: m.pages(),
                 ..m.ty
             },
             _ => MemoryType {
@@ -47,7 +80,7 @@ impl Memory {
         let ctx = store.as_context();
         let o = &ctx.0.opaque;
         match o.memories.get(self.index as usize) {
-            Some(m) if o.id == self.store => m.memory.pages(),
+            Some(m) if o.id == self.store => m.pages(),
             _ => 0,
         }
     }
@@ -55,7 +88,7 @@ impl Memory {
     pub fn data<'a, S: crate::AsContext + 'a>(&self, store: &'a S) -> &'a [u8] {
         let inner = store.as_context().0;
         match inner.opaque.memories.get(self.index as usize) {
-            Some(m) if inner.opaque.id == self.store => m.memory.as_slice(),
+            Some(m) if inner.opaque.id == self.store => m.as_slice(),
             _ => &[],
         }
     }
@@ -64,7 +97,7 @@ impl Memory {
         let inner = store.as_context_mut().0;
         let id = inner.opaque.id;
         match inner.opaque.memories.get_mut(self.index as usize) {
-            Some(m) if id == self.store => m.memory.as_mut_slice(),
+            Some(m) if id == self.store => m.as_mut_slice(),
             _ => &mut [],
         }
     }
@@ -80,7 +113,7 @@ impl Memory {
         let crate::store::StoreInner { opaque, data } = inner;
         let id = opaque.id;
         let bytes = match opaque.memories.get_mut(self.index as usize) {
-            Some(m) if id == self.store => m.memory.as_mut_slice(),
+            Some(m) if id == self.store => m.as_mut_slice(),
             _ => &mut [],
         };
         (bytes, data)
@@ -95,8 +128,8 @@ impl Memory {
             let m = &store.memories[index];
             Error::resource(format!(
                 "failed to grow memory of {} pages by {delta} (maximum {} pages)",
-                m.memory.pages(),
-                m.memory.max_pages()
+                m.pages(),
+                m.max_pages()
             ))
         })
     }
@@ -107,7 +140,7 @@ impl StoreOpaque {
     pub(crate) fn grow_memory(&mut self, index: usize, delta: u64) -> Option<u64> {
         let m = &mut self.memories[index];
         if let Some(max) = self.growth_limits.memory_bytes {
-            let new = m.memory.pages().checked_add(delta)?;
+            let new = m.pages().checked_add(delta)?;
             if new.checked_shl(u32::from(m.ty.page_size_log2))? > max {
                 return None;
             }

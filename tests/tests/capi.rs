@@ -140,7 +140,8 @@ mod examples {
         wasi,
         fuel,
         interrupt,
-        anyref
+        anyref,
+        shared_memory
     );
 }
 
@@ -394,6 +395,7 @@ fn valgrind_examples() {
         "fuel",
         "interrupt",
         "anyref",
+        "shared_memory",
     ]
     .iter()
     .map(|n| (examples.clone(), *n))

@@ -12,3 +12,6 @@ const SCRIPTS: &[(&str, &str)] = &[(
 fn scripts_pass_from_memory_and_from_files() {
     wasmaot_tests::run_scripts(SCRIPTS);
 }
+
+#[path = "memories/shared.rs"]
+mod shared;

@@ -27,7 +27,7 @@ use core::ops::Range;
 pub const MAGIC: [u8; 8] = *b"\0wasmaot";
 /// Version of the artifact format; bumped whenever anything in this module or the
 /// VMContext layout changes.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 /// Offset of the checksum field within the metadata section.
 pub const CHECKSUM_OFFSET: usize = 12;
 

@@ -7,6 +7,7 @@
 use crate::abi::{MemoryType, Tunables, WASM_PAGE_SIZE};
 use crate::error::{Error, Result};
 use crate::memory_pool::{self, ImageKey, Reservation};
+use crate::vm::shared_memory::SharedMemory;
 use crate::vmcontext::VMMemoryDefinition;
 
 /// Most pages of a 32-bit memory.
@@ -172,18 +173,9 @@ impl LinearMemory {
         true
     }
 
-    /// The first byte of the memory (it never moves).
-    pub fn as_ptr(&self) -> *mut u8 {
-        self.base
-    }
-
-    pub fn as_slice(&self) -> &[u8] {
-        // SAFETY: the first `len` bytes are mapped read-write and owned by us.
-        unsafe { std::slice::from_raw_parts(self.base, self.len()) }
-    }
-
     pub fn as_mut_slice(&mut self) -> &mut [u8] {
-        // SAFETY: as above, and `&mut self` gives exclusive access.
+        // SAFETY: the first `len` bytes are mapped read-write and owned by us; `&mut self`
+        // gives exclusive access.
         unsafe { std::slice::from_raw_parts_mut(self.base, self.len()) }
     }
 }
@@ -201,48 +193,137 @@ impl Drop for LinearMemory {
     }
 }
 
+/// A memory as its store holds it: owned by the store, or a handle to a shared memory
+/// other stores may use too.
 pub(crate) struct MemoryData {
     pub ty: MemoryType,
-    pub memory: LinearMemory,
+    storage: Storage,
     /// Stable address of the definition compiled code reads.
     pub def: *mut VMMemoryDefinition,
-    _owned: Option<Box<VMMemoryDefinition>>,
+}
+
+enum Storage {
+    Owned {
+        memory: LinearMemory,
+        /// The definition of a host memory (an instance's memories live in its VMContext).
+        _def: Option<Box<VMMemoryDefinition>>,
+    },
+    Shared(SharedMemory),
 }
 
 impl MemoryData {
     /// A memory whose definition lives at `def` (inside an instance's VMContext), or in
     /// its own box if `def` is null.
     pub fn new(ty: MemoryType, memory: LinearMemory, def: *mut VMMemoryDefinition) -> MemoryData {
-        let mut data = if def.is_null() {
+        let (def, owned) = if def.is_null() {
             let mut owned = Box::new(memory.definition());
             let def: *mut VMMemoryDefinition = &mut *owned;
-            MemoryData {
-                ty,
-                memory,
-                def,
-                _owned: Some(owned),
-            }
+            (def, Some(owned))
         } else {
-            MemoryData {
-                ty,
+            (def, None)
+        };
+        let mut data = MemoryData {
+            ty,
+            storage: Storage::Owned {
                 memory,
-                def,
-                _owned: None,
-            }
+                _def: owned,
+            },
+            def,
         };
         data.sync();
         data
     }
 
+    /// A store's record of the shared memory `memory`; its definition is the memory's own.
+    pub fn shared(memory: SharedMemory) -> MemoryData {
+        MemoryData {
+            ty: memory.ty(),
+            def: memory.definition_ptr(),
+            storage: Storage::Shared(memory),
+        }
+    }
+
+    /// The shared memory this is, if it is one.
+    pub fn as_shared(&self) -> Option<&SharedMemory> {
+        match &self.storage {
+            Storage::Shared(m) => Some(m),
+            Storage::Owned { .. } => None,
+        }
+    }
+
     fn sync(&mut self) {
-        // SAFETY: `def` points to a live definition owned by the store.
-        unsafe { *self.def = self.memory.definition() }
+        if let Storage::Owned { memory, .. } = &self.storage {
+            // SAFETY: `def` points to a live definition owned by the store.
+            unsafe { *self.def = memory.definition() }
+        }
     }
 
     pub fn grow(&mut self, delta: u64) -> Option<u64> {
-        let old = self.memory.grow(delta)?;
+        let old = match &mut self.storage {
+            Storage::Owned { memory, .. } => memory.grow(delta)?,
+            Storage::Shared(m) => m.grow(delta)?,
+        };
         self.sync();
         Some(old)
+    }
+
+    pub fn pages(&self) -> u64 {
+        match &self.storage {
+            Storage::Owned { memory, .. } => memory.pages(),
+            Storage::Shared(m) => m.size(),
+        }
+    }
+
+    pub fn max_pages(&self) -> u64 {
+        match &self.storage {
+            Storage::Owned { memory, .. } => memory.max_pages(),
+            Storage::Shared(m) => m.max_pages(),
+        }
+    }
+
+    /// Inaccessible bytes after the reservation.
+    pub fn guard_size(&self) -> u64 {
+        match &self.storage {
+            Storage::Owned { memory, .. } => memory.guard_size(),
+            Storage::Shared(m) => m.guard_size(),
+        }
+    }
+
+    /// The current base and length.
+    pub fn definition(&self) -> VMMemoryDefinition {
+        match &self.storage {
+            Storage::Owned { memory, .. } => memory.definition(),
+            Storage::Shared(m) => m.definition(),
+        }
+    }
+
+    /// The first byte (it never moves).
+    pub fn as_ptr(&self) -> *mut u8 {
+        self.definition().base
+    }
+
+    /// The memory's bytes. For a shared memory other threads may write them meanwhile:
+    /// those are the guest's data races, as for compiled code.
+    pub fn as_slice(&self) -> &[u8] {
+        let def = self.definition();
+        // SAFETY: the first `current_length` bytes are mapped read-write for as long as
+        // the memory lives, which `&self` covers.
+        unsafe { std::slice::from_raw_parts(def.base, def.current_length) }
+    }
+
+    /// As [`MemoryData::as_slice`], writable.
+    pub fn as_mut_slice(&mut self) -> &mut [u8] {
+        let def = self.definition();
+        // SAFETY: as above; `&mut self` excludes other users within this store.
+        unsafe { std::slice::from_raw_parts_mut(def.base, def.current_length) }
+    }
+
+    /// The owned memory, to map an image into (shared memories start without one).
+    pub fn owned_mut(&mut self) -> Option<&mut LinearMemory> {
+        match &mut self.storage {
+            Storage::Owned { memory, .. } => Some(memory),
+            Storage::Shared(_) => None,
+        }
     }
 }
 
@@ -266,9 +347,9 @@ mod tests {
         assert_eq!(m.pages(), 1);
         m.as_mut_slice()[65535] = 7;
         assert_eq!(m.grow(1), Some(1));
-        assert_eq!(m.as_slice().len(), 2 * 65536);
+        assert_eq!(m.as_mut_slice().len(), 2 * 65536);
         m.as_mut_slice()[2 * 65536 - 1] = 9;
-        assert_eq!(m.as_slice()[65535], 7);
+        assert_eq!(m.as_mut_slice()[65535], 7);
         assert_eq!(m.grow(2), None);
         assert_eq!(m.grow(1), Some(2));
         assert_eq!(m.grow(0), Some(3));

@@ -8,5 +8,6 @@ pub(crate) mod func;
 pub(crate) mod global;
 pub(crate) mod instance;
 pub(crate) mod memory;
+pub(crate) mod shared_memory;
 pub(crate) mod table;
 pub(crate) mod tag;
