@@ -516,7 +516,7 @@ fn features_and_option_errors() {
         (
             ["-S", "frob"],
             "error: -S frob: unknown option; `-S help` lists them (cli (alias common), \
-             inherit-env, preview2)\n",
+             inherit-env, preview2, threads, max-threads=N)\n",
         ),
     ] {
         let r = wasmaot(&[&"run", &args[0], &args[1], &simd, &"--invoke", &"f"]);
@@ -610,4 +610,103 @@ fn threads_shared_memory_atomics_and_wait() {
     let r = wasmaot(&[&"run", &"-W", &"threads=n", &m, &"--invoke", &"counter"]);
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("threads must be enabled"), "{}", r.stderr);
+}
+
+/// A wasi-threads program: `_start` spawns `threads` threads through `wasi::thread-spawn`
+/// with start arguments 0, 1, ..., each runs `work` (`$arg` is its start argument), and
+/// `_start` waits until all are done, then prints "threads done" and checks that the
+/// counter at 0 is 100000 per thread. If spawns returned no id, it exits with 10 + their
+/// number at once.
+fn wasi_threads_program(threads: u32, work: &str) -> String {
+    format!(
+        r#"(module
+  (import "wasi" "thread-spawn" (func $spawn (param i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  (import "env" "memory" (memory 1 1 shared))
+  (export "memory" (memory 0))
+  ;; 0: a counter the threads add to; 4: threads done; 8: spawns refused;
+  ;; 16: the iovec; 32: the text.
+  (data $text "threads done\n")
+  (func $wasi_thread_start (export "wasi_thread_start") (param $tid i32) (param $arg i32) (local $n i32)
+    {work}
+    (drop (i32.atomic.rmw.add (i32.const 4) (i32.const 1)))
+    (drop (memory.atomic.notify (i32.const 4) (i32.const -1))))
+  (func (export "_start") (local $i i32) (local $done i32)
+    (loop $spawn
+      (if (i32.lt_s (call $spawn (local.get $i)) (i32.const 1))
+        (then (drop (i32.atomic.rmw.add (i32.const 8) (i32.const 1)))))
+      (br_if $spawn (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+                              (i32.const {threads}))))
+    (if (i32.atomic.load (i32.const 8))
+      (then (call $proc_exit (i32.add (i32.const 10) (i32.atomic.load (i32.const 8))))))
+    (block $all
+      (loop $wait
+        (local.set $done (i32.atomic.load (i32.const 4)))
+        (br_if $all (i32.ge_u (local.get $done) (i32.const {threads})))
+        (drop (memory.atomic.wait32 (i32.const 4) (local.get $done) (i64.const -1)))
+        (br $wait)))
+    (memory.init $text (i32.const 32) (i32.const 0) (i32.const 13))
+    (i32.store (i32.const 16) (i32.const 32))
+    (i32.store (i32.const 20) (i32.const 13))
+    (drop (call $fd_write (i32.const 1) (i32.const 16) (i32.const 1) (i32.const 24)))
+    (if (i32.ne (i32.atomic.load (i32.const 0)) (i32.const {total}))
+      (then (call $proc_exit (i32.const 1))))))"#,
+        total = threads * 100_000
+    )
+}
+
+/// Work that never ends (a wait nobody notifies).
+const FOREVER: &str = "(drop (memory.atomic.wait32 (i32.const 12) (i32.const 0) (i64.const -1)))";
+
+/// wasi-threads under `wasmaot run`: spawned threads share the memory and WASI, and all
+/// finish; a thread's `proc_exit` or trap ends the whole program with its status; the
+/// thread limit (`-S max-threads`) makes a spawn return a negative value; `-S threads=n`
+/// leaves `thread-spawn` unknown.
+#[test]
+fn wasi_threads_spawn_share_memory_and_end_the_program() {
+    let dir = TempDir::new("run-flags-wasi-threads");
+    let adds = r#"(loop $l
+      (drop (i32.atomic.rmw.add (i32.const 0) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.tee $n (i32.add (local.get $n) (i32.const 1)))
+                          (i32.const 100000))))"#;
+    let sums = write(&dir, "sums.wat", &wasi_threads_program(4, adds));
+    let r = wasmaot(&[&"run", &sums]);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "threads done\n"),
+        "{}",
+        r.stderr
+    );
+    let r = wasmaot(&[&"run", &"-S", &"threads", &sums]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
+    // One thread exits with 7 while the others wait for ever.
+    let exits = format!(
+        "(if (i32.eq (local.get $arg) (i32.const 2)) (then (call $proc_exit (i32.const 7)))) {FOREVER}"
+    );
+    let exits = write(&dir, "exits.wat", &wasi_threads_program(3, &exits));
+    let r = wasmaot(&[&"run", &exits]);
+    assert_eq!((r.code, r.stdout.as_str()), (7, ""), "{}", r.stderr);
+
+    let traps =
+        format!("(if (i32.eq (local.get $arg) (i32.const 1)) (then unreachable)) {FOREVER}");
+    let traps = write(&dir, "traps.wat", &wasi_threads_program(3, &traps));
+    let r = wasmaot(&[&"run", &traps]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("wasm `unreachable` instruction executed"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("wasi_thread_start"), "{}", r.stderr);
+
+    // Threads that never finish: with a limit of 2, the third spawn fails.
+    let blocks = write(&dir, "blocks.wat", &wasi_threads_program(3, FOREVER));
+    let r = wasmaot(&[&"run", &"-S", &"max-threads=2", &blocks]);
+    assert_eq!(r.code, 11, "one spawn refused: {}", r.stderr);
+
+    let r = wasmaot(&[&"run", &"-S", &"threads=n", &sums]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("wasi::thread-spawn"), "{}", r.stderr);
 }

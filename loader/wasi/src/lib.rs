@@ -60,6 +60,7 @@ pub mod memory;
 pub mod poll;
 pub mod preview1;
 pub mod random;
+pub mod threads;
 pub mod types;
 
 #[cfg(test)]
@@ -67,7 +68,7 @@ mod tests;
 
 pub use ctx::{OutputSink, StdinSource, WasiCtx, WasiCtxBuilder};
 pub use errno::Errno;
-pub use linker::{add_to_linker, exit_status, MODULE};
+pub use linker::{add_to_linker, add_to_linker_shared, exit_status, SharedWasiCtx, MODULE};
 pub use preview1::WasiExit;
 /// The payload of the error `proc_exit` fails a call with (Wasmtime's `I32Exit`):
 /// `error.downcast_ref::<I32Exit>()` gives the exit code.

@@ -11,6 +11,7 @@
 use super::glue::{Args, HostFn, Param};
 use super::preview1;
 use super::{Errno, I32Exit, WasiCtx};
+use std::sync::{Arc, Mutex, PoisonError};
 use wasmaot_loader::{Caller, Error, Extern, FuncType, Linker, Val, ValType};
 
 /// The import module name.
@@ -22,6 +23,50 @@ pub fn add_to_linker<T: 'static>(
     linker: &mut Linker<T>,
     get: fn(&mut T) -> &mut WasiCtx,
 ) -> Result<(), Error> {
+    add_all(linker, Access::Own(get))
+}
+
+/// A [`WasiCtx`] several stores use at once (the threads of a wasi-threads program):
+/// each call takes its lock for its duration.
+pub type SharedWasiCtx = Arc<Mutex<WasiCtx>>;
+
+/// As [`add_to_linker`], for stores whose data holds a [`SharedWasiCtx`]. A call that
+/// blocks (`fd_read` of a terminal, `poll_oneoff`) holds the context meanwhile: the other
+/// threads' WASI calls wait for it.
+pub fn add_to_linker_shared<T: 'static>(
+    linker: &mut Linker<T>,
+    get: fn(&mut T) -> &SharedWasiCtx,
+) -> Result<(), Error> {
+    add_all(linker, Access::Shared(get))
+}
+
+/// How the glue reaches the WASI context in the store's data.
+enum Access<T> {
+    Own(fn(&mut T) -> &mut WasiCtx),
+    Shared(fn(&mut T) -> &SharedWasiCtx),
+}
+
+impl<T> Clone for Access<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Access<T> {}
+
+impl<T> Access<T> {
+    fn with<R>(self, data: &mut T, f: impl FnOnce(&mut WasiCtx) -> R) -> R {
+        match self {
+            Access::Own(get) => f(get(data)),
+            Access::Shared(get) => {
+                let ctx = get(data).clone();
+                let mut ctx = ctx.lock().unwrap_or_else(PoisonError::into_inner);
+                f(&mut ctx)
+            }
+        }
+    }
+}
+
+fn add_all<T: 'static>(linker: &mut Linker<T>, get: Access<T>) -> Result<(), Error> {
     /// Defines each `preview1::$name` as the import `$name`.
     macro_rules! define_all {
         ($($name:ident)*) => {
@@ -50,7 +95,7 @@ type RawFn = Box<dyn Fn(&mut WasiCtx, &mut [u8], &[Val]) -> Result<Errno, Error>
 /// Defines `f` as the import `name`, returning its errno.
 fn define<T: 'static, Sig, F: HostFn<Sig>>(
     linker: &mut Linker<T>,
-    get: fn(&mut T) -> &mut WasiCtx,
+    get: Access<T>,
     name: &str,
     f: F,
 ) -> Result<(), Error> {
@@ -66,7 +111,7 @@ fn define<T: 'static, Sig, F: HostFn<Sig>>(
 
 fn define_raw<T: 'static>(
     linker: &mut Linker<T>,
-    get: fn(&mut T) -> &mut WasiCtx,
+    get: Access<T>,
     name: &str,
     ty: FuncType,
     f: RawFn,
@@ -80,17 +125,12 @@ fn define_raw<T: 'static>(
 }
 
 /// `proc_exit(code: i32)` has no result: it fails the call with the [`I32Exit`] payload.
-fn define_proc_exit<T: 'static>(
-    linker: &mut Linker<T>,
-    get: fn(&mut T) -> &mut WasiCtx,
-) -> Result<(), Error> {
+fn define_proc_exit<T: 'static>(linker: &mut Linker<T>, get: Access<T>) -> Result<(), Error> {
     let ty = FuncType::new([ValType::I32], []);
     let call = move |mut caller: Caller<'_, T>, args: &[Val], _results: &mut [Val]| {
         let code = u32::read(&mut Args::new(args))?;
-        Err(Error::host(preview1::proc_exit(
-            get(caller.data_mut()),
-            code,
-        )))
+        let exit = get.with(caller.data_mut(), |ctx| preview1::proc_exit(ctx, code));
+        Err(Error::host(exit))
     };
     linker.func_new(MODULE, "proc_exit", ty, call)?;
     Ok(())
@@ -100,15 +140,15 @@ fn define_proc_exit<T: 'static>(
 /// export sees an empty memory: every pointer it passes is `EFAULT`.
 fn with_memory<T, R>(
     caller: &mut Caller<'_, T>,
-    get: fn(&mut T) -> &mut WasiCtx,
+    get: Access<T>,
     f: impl FnOnce(&mut WasiCtx, &mut [u8]) -> R,
 ) -> R {
     match caller.get_export("memory").and_then(Extern::into_memory) {
         Some(memory) => {
             let (bytes, data) = memory.data_and_store_mut(caller);
-            f(get(data), bytes)
+            get.with(data, |ctx| f(ctx, bytes))
         }
-        None => f(get(caller.data_mut()), &mut []),
+        None => get.with(caller.data_mut(), |ctx| f(ctx, &mut [])),
     }
 }
 

@@ -1,12 +1,12 @@
 //! `--invoke`: which export to call (Wasmtime's spellings), its arguments parsed from
 //! the command line by the parameter types, and its results printed.
 
+use crate::run_wasi::Host;
 use crate::{file_error, Failure};
 use std::ffi::OsString;
 use std::path::Path;
 use wasmaot_loader::abi::ValType;
 use wasmaot_loader::{Extern, Func, FuncType, Instance, Module, Store, Val};
-use wasmaot_wasi::WasiCtx;
 
 /// The export `--invoke SPEC` names. SPEC is a plain name, or Wasmtime's component form
 /// `NAME: func(...) -> ...` (as `wasmtime` prints a component's exports), the NAME
@@ -33,7 +33,7 @@ pub fn entry_func(
     path: &Path,
     module: &Module,
     instance: Instance,
-    store: &mut Store<WasiCtx>,
+    store: &mut Store<Host>,
     invoke: Option<&str>,
 ) -> Result<(String, Func), Failure> {
     let exports: Vec<String> = module

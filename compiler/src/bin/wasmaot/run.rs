@@ -12,15 +12,16 @@ use crate::run_link::{
     instantiate_main, instantiate_preloads, parse_preload, LinkFailure, Preload,
 };
 use crate::run_load::load;
-use crate::run_wasi::{wasi_ctx, WasiSpec};
+use crate::run_wasi::{wasi_ctx, Host, WasiSpec};
 use crate::wasi_options::{self, WasiOptions};
 use crate::wasm_options::{self, WasmOptions};
-use crate::{Failure, EXIT_TRAP};
+use crate::{file_error, Failure, EXIT_TRAP};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use wasmaot_loader::{Engine, Error, Extern, Instance, Linker, Module, Store, Val};
 use wasmaot_wasi as wasi;
+use wasmaot_wasi::threads::{self, WasiThreads};
 use wasmaot_wasi::WasiCtx;
 
 #[derive(clap::Args)]
@@ -108,8 +109,8 @@ fn load_preloads(
 
 /// The store: WASI's context, fuel, limits, and the epoch deadline with a timer thread
 /// that reaches it after the timeout.
-fn new_store(engine: &Engine, ctx: WasiCtx, wasm: &WasmOptions) -> Result<Store<WasiCtx>, Failure> {
-    let mut store = Store::new(engine, ctx);
+fn new_store(engine: &Engine, ctx: WasiCtx, wasm: &WasmOptions) -> Result<Store<Host>, Failure> {
+    let mut store = Store::new(engine, Host::new(ctx));
     if let Some(fuel) = wasm.fuel {
         store
             .set_fuel(fuel)
@@ -182,10 +183,20 @@ pub fn main(args: Args) -> Result<ExitCode, Failure> {
         && (imports_wasi(&module) || preloads.iter().any(|p| imports_wasi(&p.module)));
     let ctx = guest_context(&args, path, uses_wasi, &wasi_options)?;
     let mut store = new_store(&engine, ctx, &wasm)?;
-    let mut linker: Linker<WasiCtx> = Linker::new(&engine);
+    let mut linker: Linker<Host> = Linker::new(&engine);
     if uses_wasi {
-        wasi::add_to_linker(&mut linker, |ctx| ctx)
+        wasi::add_to_linker_shared(&mut linker, |host| &host.wasi)
             .map_err(|e| Failure(format!("cannot set up WASI: {e}")))?;
+    }
+    if wasi_options.threads && threads::imports_thread_spawn(&module) {
+        add_threads(
+            &mut linker,
+            &mut store,
+            path,
+            &module,
+            &wasi_options,
+            uses_wasi,
+        )?;
     }
     let linked = instantiate_preloads(&mut linker, &mut store, &preloads)
         .and_then(|()| instantiate_main(&mut linker, &mut store, path, &module, &wasm));
@@ -197,13 +208,39 @@ pub fn main(args: Args) -> Result<ExitCode, Failure> {
     call(&args, uses_wasi, &module, instance, &mut store, path)
 }
 
+/// wasi-threads: `wasi::thread-spawn` and the program's shared memory (made from its
+/// import type, as Wasmtime's CLI does). A spawned thread that traps or exits ends the
+/// whole process with that status.
+fn add_threads(
+    linker: &mut Linker<Host>,
+    store: &mut Store<Host>,
+    path: &Path,
+    module: &Module,
+    options: &WasiOptions,
+    uses_wasi: bool,
+) -> Result<(), Failure> {
+    let what = |e: Error| file_error(path, format!("wasi-threads: {e}"));
+    let memory = threads::shared_memory_import(module)
+        .map_err(what)?
+        .ok_or_else(|| file_error(path, "wasi-threads: the module imports no shared memory"))?;
+    let setup: threads::Setup<Host> = Box::new(move |linker| match uses_wasi {
+        true => wasi::add_to_linker_shared(linker, |host| &host.wasi),
+        false => Ok(()),
+    });
+    let program = path.to_path_buf();
+    let on_error: threads::OnError =
+        Box::new(move |e| std::process::exit(i32::from(call_error_status(&program, e))));
+    let spawner = WasiThreads::new(module.clone(), memory, setup, on_error, options.max_threads);
+    spawner.add_to_linker(linker, store).map_err(what)
+}
+
 /// Call the entry (after a reactor's `_initialize`) and print its results.
 fn call(
     args: &Args,
     uses_wasi: bool,
     module: &Module,
     instance: Instance,
-    store: &mut Store<WasiCtx>,
+    store: &mut Store<Host>,
     path: &Path,
 ) -> Result<ExitCode, Failure> {
     let (name, func) = entry_func(path, module, instance, store, args.invoke.as_deref())?;
@@ -238,18 +275,23 @@ fn call(
 /// The exit status for a failed instantiation or call: the `proc_exit` code if the WASI
 /// program exited (its low 8 bits, as the OS keeps them), else [`report_error`].
 fn report_call_error(path: &Path, e: Error) -> ExitCode {
+    ExitCode::from(call_error_status(path, e))
+}
+
+/// As [`report_call_error`], the status as a number.
+fn call_error_status(path: &Path, e: Error) -> u8 {
     match e.downcast_ref::<wasi::I32Exit>() {
-        Some(exit) => ExitCode::from(exit.0 as u8),
+        Some(exit) => exit.0 as u8,
         None => report_error(path, &e),
     }
 }
 
 /// Print an instantiation or call error: a trap (`wasm trap: ...` and its backtrace,
 /// exit code 3) or any other error (exit code 1).
-fn report_error(path: &Path, e: &Error) -> ExitCode {
+fn report_error(path: &Path, e: &Error) -> u8 {
     let Some(trap) = e.as_trap() else {
         eprintln!("error: {}: {e}", path.display());
-        return ExitCode::FAILURE;
+        return 1;
     };
     eprintln!("wasm trap: {}", trap.message);
     if !trap.backtrace.is_empty() {
@@ -266,5 +308,5 @@ fn report_error(path: &Path, e: &Error) -> ExitCode {
             None => eprintln!("  {i}: {module}!func[{}]", frame.func_index),
         }
     }
-    ExitCode::from(EXIT_TRAP)
+    EXIT_TRAP
 }

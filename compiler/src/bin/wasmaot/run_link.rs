@@ -2,11 +2,11 @@
 //! `--preload` modules under their names, and with `-W unknown-imports-trap` /
 //! `unknown-imports-default` stand-ins for the rest.
 
+use crate::run_wasi::Host;
 use crate::wasm_options::WasmOptions;
 use crate::{file_error, Failure};
 use std::path::{Path, PathBuf};
 use wasmaot_loader::{Error, Instance, Linker, Module, Store};
-use wasmaot_wasi::WasiCtx;
 
 /// A `--preload NAME=MODULE`: its name, file and module.
 pub struct Preload {
@@ -43,8 +43,8 @@ impl From<Failure> for LinkFailure {
 /// Instantiate each preload (with what `linker` has so far) and define its exports
 /// under its name.
 pub fn instantiate_preloads(
-    linker: &mut Linker<WasiCtx>,
-    store: &mut Store<WasiCtx>,
+    linker: &mut Linker<Host>,
+    store: &mut Store<Host>,
     preloads: &[Preload],
 ) -> Result<(), LinkFailure> {
     for p in preloads {
@@ -61,8 +61,8 @@ pub fn instantiate_preloads(
 
 /// Instantiate the main module, with stand-ins for its unknown imports as `-W` asks.
 pub fn instantiate_main(
-    linker: &mut Linker<WasiCtx>,
-    store: &mut Store<WasiCtx>,
+    linker: &mut Linker<Host>,
+    store: &mut Store<Host>,
     path: &Path,
     module: &Module,
     options: &WasmOptions,
@@ -85,7 +85,7 @@ pub fn instantiate_main(
 }
 
 /// An error listing the imports of `module` that `linker` does not define.
-fn check_known(linker: &Linker<WasiCtx>, path: &Path, module: &Module) -> Result<(), Failure> {
+fn check_known(linker: &Linker<Host>, path: &Path, module: &Module) -> Result<(), Failure> {
     let unknown: Vec<String> = linker
         .unknown_imports(module)
         .iter()

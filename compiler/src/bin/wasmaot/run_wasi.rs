@@ -7,7 +7,23 @@ use crate::Failure;
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
-use wasmaot_wasi::{WasiCtx, WasiCtxBuilder};
+use std::sync::{Arc, Mutex};
+use wasmaot_wasi::{SharedWasiCtx, WasiCtx, WasiCtxBuilder};
+
+/// The data of every store `wasmaot run` makes: the WASI context, one for all the threads
+/// of a wasi-threads program.
+#[derive(Clone)]
+pub struct Host {
+    pub wasi: SharedWasiCtx,
+}
+
+impl Host {
+    pub fn new(ctx: WasiCtx) -> Host {
+        Host {
+            wasi: Arc::new(Mutex::new(ctx)),
+        }
+    }
+}
 
 /// What the context is made from.
 pub struct WasiSpec<'a> {

@@ -9,12 +9,16 @@ pub struct WasiOptions {
     pub cli: bool,
     /// The guest sees the host's environment (then the `--env` settings).
     pub inherit_env: bool,
+    /// wasi-threads (`thread-spawn`) for modules that import it (default yes; Wasmtime 23
+    /// wants `-S threads`, which is accepted).
+    pub threads: bool,
+    /// Spawned threads alive at once (wasmaot's `-S max-threads=N`); one more gets -1.
+    pub max_threads: u32,
 }
 
 /// Wasmtime's WASI options wasmaot does not have, and why. A boolean one set to no is
 /// accepted (that is what wasmaot does anyway).
 const UNSUPPORTED: &[(&str, &str)] = &[
-    ("threads", "there is no wasi-threads `thread-spawn` yet"),
     ("nn", "there is no wasi-nn"),
     ("nn-graph", "there is no wasi-nn"),
     ("http", "there is no wasi-http (a preview 2 API)"),
@@ -43,7 +47,7 @@ const UNSUPPORTED: &[(&str, &str)] = &[
     ("max-random-size", "random_get is not limited"),
 ];
 
-const KEYS: &str = "cli (alias common), inherit-env, preview2";
+const KEYS: &str = "cli (alias common), inherit-env, preview2, threads, max-threads=N";
 
 pub fn help() -> String {
     format!(
@@ -61,11 +65,18 @@ impl WasiOptions {
         let mut o = WasiOptions {
             cli: true,
             inherit_env: false,
+            threads: true,
+            max_threads: wasmaot_wasi::threads::DEFAULT_MAX_THREADS,
         };
         for s in settings('S', raw) {
             match s.key {
                 "cli" | "common" => o.cli = s.bool()?,
                 "inherit-env" => o.inherit_env = s.bool()?,
+                "threads" => o.threads = s.bool()?,
+                "max-threads" => {
+                    o.max_threads = u32::try_from(s.u64()?)
+                        .map_err(|_| s.error("expected at most 4294967295"))?
+                }
                 // Wasmtime implements preview 1 on its preview 2 code (yes) or on its
                 // legacy code (no); wasmaot has one implementation of preview 1.
                 "preview2" => {
