@@ -424,3 +424,75 @@ fn valgrind_examples() {
         );
     }
 }
+
+/// Modules built for `wasm32-wasip1-threads` by napi-rs, as npm ships them, compile and
+/// instantiate through the C API with a host-made shared memory (`capi/tests/threads_host.c`).
+/// The packages are fetched with `npm pack` at pinned versions into the target directory
+/// (never into the repository); without npm the test says so and passes (CI has npm).
+#[test]
+fn napi_rs_threads_modules_instantiate() {
+    if !wasmaot_tests::have("npm") {
+        return;
+    }
+    let dir = scratch("npm");
+    std::fs::create_dir_all(&dir).unwrap();
+    let host = build_host(
+        &workspace_root().join("capi/tests/threads_host.c"),
+        "threads_host",
+        &workspace_root().join("capi/tests"),
+    );
+    for (package, tarball, wasm, pages, funcs) in [
+        (
+            "@napi-rs/snappy-wasm32-wasi@7.4.3",
+            "napi-rs-snappy-wasm32-wasi-7.4.3.tgz",
+            "snappy.wasm32-wasi.wasm",
+            978,
+            70,
+        ),
+        (
+            "@node-rs/argon2-wasm32-wasi@2.2.1",
+            "node-rs-argon2-wasm32-wasi-2.2.1.tgz",
+            "argon2.wasm32-wasi.wasm",
+            977,
+            66,
+        ),
+    ] {
+        if !dir.join(tarball).exists() {
+            let out = Command::new("npm")
+                .args(["pack", "--silent", package])
+                .current_dir(&dir)
+                .output()
+                .expect("running npm pack");
+            assert!(
+                out.status.success(),
+                "npm pack {package}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let unpacked = dir.join(tarball.trim_end_matches(".tgz"));
+        std::fs::create_dir_all(&unpacked).unwrap();
+        let status = Command::new("tar")
+            .arg("xzf")
+            .arg(dir.join(tarball))
+            .arg("-C")
+            .arg(&unpacked)
+            .status()
+            .expect("running tar");
+        assert!(status.success(), "tar xzf {tarball}");
+        let out = Command::new(&host)
+            .arg(unpacked.join("package").join(wasm))
+            .output()
+            .expect("running threads_host");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let expected = format!(
+            "memory env::memory: {pages} pages, shared 1, size {pages} pages\n\
+             {funcs} host functions\ninstantiated: 25 exports\n"
+        );
+        assert!(
+            out.status.success() && stdout == expected,
+            "{package}: {}\n{stdout}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

@@ -331,3 +331,36 @@ fn stdin_stream_arrives_whole() {
     out.stdout.as_slice().read_to_string(&mut stdout).unwrap();
     assert_eq!(stdout, format!("{} {a:016x} {b:016x}\n", 1 << 20));
 }
+
+/// The wasi-threads program `examples/wasi/threads/primes.wasm` (C, built with clang for
+/// `wasi::thread-spawn`) gives the same count on 1, 2 and 4 threads as the same C file
+/// built natively on pthreads.
+#[test]
+fn wasi_threads_program_agrees_with_its_native_build() {
+    let dir = TempDir::new("wasi-cli-primes");
+    let source = example("threads/primes.c");
+    let native = dir.join("primes");
+    let built = Command::new("cc")
+        .args(["-O2", "-pthread"])
+        .arg(&source)
+        .arg("-o")
+        .arg(&native)
+        .status()
+        .expect("running cc");
+    assert!(built.success(), "cc {}", source.display());
+    let out = Command::new(&native)
+        .args(["2", "200000"])
+        .output()
+        .unwrap();
+    let expected = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(expected, "primes below 200000: 17984\n");
+    for threads in ["1", "2", "4"] {
+        let r = wasmaot(&[&"run", &example("threads/primes.wasm"), &threads, &"200000"]);
+        assert_eq!(
+            (r.code, &r.stdout),
+            (0, &expected),
+            "{threads} threads: {}",
+            r.stderr
+        );
+    }
+}

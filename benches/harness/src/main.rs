@@ -11,6 +11,7 @@
 //! acceptance target and whether it holds). See docs/PERFORMANCE.md.
 
 mod gen;
+mod p7;
 mod runtimes;
 mod util;
 
@@ -43,7 +44,7 @@ struct Opts {
     capi_build: bool,
 }
 
-fn repo_root() -> PathBuf {
+pub(crate) fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../..")
         .canonicalize()
@@ -64,7 +65,7 @@ struct Prepared {
     wt_path: PathBuf,
 }
 
-struct Ctx {
+pub(crate) struct Ctx {
     opts: Opts,
     tmp: PathBuf,
     wa_engine: wa::Engine,
@@ -146,11 +147,11 @@ fn parse_opts(args: Vec<String>) -> Result<Opts> {
             "--no-capi-build" => o.capi_build = false,
             "all" => o
                 .parts
-                .extend(["p1", "p2", "p3", "p4", "p5", "p6"].map(String::from)),
+                .extend(["p1", "p2", "p3", "p4", "p5", "p6", "p7"].map(String::from)),
             p if p.len() == 2 && p.starts_with('p') => o.parts.push(p.to_string()),
             "-h" | "--help" => {
                 println!(
-                    "usage: wasmaot-bench [all | p1 .. p6]... [--full] [--runs N] \
+                    "usage: wasmaot-bench [all | p1 .. p7]... [--full] [--runs N] \
                      [--large-mib M] [--large-runs N] [--no-capi-build]"
                 );
                 std::process::exit(0);
@@ -160,7 +161,7 @@ fn parse_opts(args: Vec<String>) -> Result<Opts> {
     }
     if o.parts.is_empty() {
         o.parts
-            .extend(["p1", "p2", "p3", "p4", "p5", "p6"].map(String::from));
+            .extend(["p1", "p2", "p3", "p4", "p5", "p6", "p7"].map(String::from));
     }
     Ok(o)
 }
@@ -287,6 +288,7 @@ fn real_main(args: Vec<String>) -> Result<()> {
             "p4" => p4(&ctx),
             "p5" => p5(&ctx),
             "p6" => p6(&ctx),
+            "p7" => p7::p7(&ctx),
             other => Err(anyhow::anyhow!("no part `{other}`")),
         };
         if let Err(e) = r {
