@@ -710,3 +710,51 @@ fn wasi_threads_spawn_share_memory_and_end_the_program() {
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("wasi::thread-spawn"), "{}", r.stderr);
 }
+
+/// A spawned thread that sleeps in `poll_oneoff` does not hold the WASI context: `_start`
+/// writes and exits meanwhile instead of waiting for the sleep to end.
+#[test]
+fn wasi_threads_a_sleeping_thread_does_not_block_the_others() {
+    let dir = TempDir::new("run-flags-wasi-threads-sleep");
+    let program = write(
+        &dir,
+        "sleep.wat",
+        r#"(module
+  (import "wasi" "thread-spawn" (func $spawn (param i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  (import "env" "memory" (memory 1 1 shared))
+  (export "memory" (memory 0))
+  ;; 0: the sleeper is about to sleep; 64: a clock subscription of 30 s; 128: its event;
+  ;; 192: nevents; 16: the iovec; 32: the text.
+  (data $text "awake\n")
+  (func (export "wasi_thread_start") (param i32 i32)
+    (i64.store (i32.const 64) (i64.const 1))                ;; userdata
+    (i32.store8 (i32.const 72) (i32.const 0))               ;; clock
+    (i32.store (i32.const 80) (i32.const 1))                ;; monotonic
+    (i64.store (i32.const 88) (i64.const 30000000000))      ;; 30 s
+    (i32.atomic.store (i32.const 0) (i32.const 1))
+    (drop (memory.atomic.notify (i32.const 0) (i32.const 1)))
+    (drop (call $poll (i32.const 64) (i32.const 128) (i32.const 1) (i32.const 192))))
+  (func (export "_start")
+    (if (i32.lt_s (call $spawn (i32.const 0)) (i32.const 1)) (then (call $proc_exit (i32.const 2))))
+    (drop (memory.atomic.wait32 (i32.const 0) (i32.const 0) (i64.const -1)))
+    ;; Give the sleeper time to enter poll_oneoff (a wait that takes no WASI context).
+    (drop (memory.atomic.wait32 (i32.const 4) (i32.const 0) (i64.const 200000000)))
+    (memory.init $text (i32.const 32) (i32.const 0) (i32.const 6))
+    (i32.store (i32.const 16) (i32.const 32))
+    (i32.store (i32.const 20) (i32.const 6))
+    (drop (call $fd_write (i32.const 1) (i32.const 16) (i32.const 1) (i32.const 24)))
+    (call $proc_exit (i32.const 0))))"#,
+    );
+    let start = Instant::now();
+    let r = wasmaot(&[&"run", &program]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, "awake\n"), "{}", r.stderr);
+    // Blocked behind the sleeper it would take 30 s.
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        start.elapsed()
+    );
+}

@@ -9,6 +9,7 @@
 //! is also recorded in the [`WasiCtx`] ([`WasiCtx::exit_code`]).
 
 use super::glue::{Args, HostFn, Param};
+use super::memory;
 use super::preview1;
 use super::{Errno, I32Exit, WasiCtx};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -31,8 +32,9 @@ pub fn add_to_linker<T: 'static>(
 pub type SharedWasiCtx = Arc<Mutex<WasiCtx>>;
 
 /// As [`add_to_linker`], for stores whose data holds a [`SharedWasiCtx`]. A call that
-/// blocks (`fd_read` of a terminal, `poll_oneoff`) holds the context meanwhile: the other
-/// threads' WASI calls wait for it.
+/// blocks on a descriptor (`fd_read` of a terminal, `poll_oneoff` on descriptors) holds
+/// the context meanwhile, and the other threads' WASI calls wait for it; a sleep
+/// (`poll_oneoff` of clocks alone) does not take it.
 pub fn add_to_linker_shared<T: 'static>(
     linker: &mut Linker<T>,
     get: fn(&mut T) -> &SharedWasiCtx,
@@ -82,10 +84,42 @@ fn add_all<T: 'static>(linker: &mut Linker<T>, get: Access<T>) -> Result<(), Err
         fd_renumber fd_seek fd_sync fd_tell fd_write
         path_create_directory path_filestat_get path_filestat_set_times path_link path_open
         path_readlink path_remove_directory path_rename path_symlink path_unlink_file
-        poll_oneoff proc_raise sched_yield random_get
+        proc_raise sched_yield random_get
         sock_accept sock_recv sock_send sock_shutdown
     }
+    define_poll_oneoff(linker, get)?;
     define_proc_exit(linker, get)
+}
+
+/// `poll_oneoff`. With a shared context, a poll of clocks alone (a sleep) runs without
+/// the context, so the other threads' WASI calls go on meanwhile.
+fn define_poll_oneoff<T: 'static>(linker: &mut Linker<T>, get: Access<T>) -> Result<(), Error> {
+    if let Access::Own(_) = get {
+        return define(linker, get, "poll_oneoff", preview1::poll_oneoff);
+    }
+    let ty = FuncType::new([ValType::I32; 4], [ValType::I32]);
+    let call = move |mut caller: Caller<'_, T>, args: &[Val], results: &mut [Val]| {
+        let a = &mut Args::new(args);
+        let (subs, events, n, nevents) =
+            (u32::read(a)?, u32::read(a)?, u32::read(a)?, u32::read(a)?);
+        let sleep = match caller.get_export("memory").and_then(Extern::into_memory) {
+            Some(memory) => {
+                let mem = memory.data_mut(&mut caller);
+                preview1::poll_oneoff_clocks(mem, subs, events, n, nevents)
+            }
+            None => None,
+        };
+        let errno = sleep.unwrap_or_else(|| {
+            with_memory(&mut caller, get, |ctx, mem| {
+                let polled = preview1::poll_oneoff(ctx, mem, subs, events, n)
+                    .and_then(|k| memory::write_u32(mem, nevents, k));
+                polled.err().unwrap_or(Errno::Success)
+            })
+        });
+        set_errno(results, errno)
+    };
+    linker.func_new(MODULE, "poll_oneoff", ty, call)?;
+    Ok(())
 }
 
 /// A preview 1 function on raw wasm values ([`HostFn::call_raw`]), type-erased so that

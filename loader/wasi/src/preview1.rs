@@ -11,7 +11,7 @@
 use super::clocks;
 use super::ctx::WasiCtx;
 use super::errno::Errno;
-use super::fd_table::{child_rights, Descriptor, Handle};
+use super::fd_table::{child_rights, Descriptor, FdTable, Handle};
 use super::fs::{self, Filestat, OpenRequest, Opened};
 use super::glue::Output;
 use super::memory::{self, GuestPath, IoVec};
@@ -849,11 +849,45 @@ pub fn poll_oneoff(
     nsubscriptions: u32,
 ) -> Result<u32, Errno> {
     let subs = poll::read_subscriptions(mem, subs, nsubscriptions)?;
+    poll_on(&ctx.table, mem, &subs, events)
+}
+
+/// `poll_oneoff` of clock subscriptions only (a sleep), which needs no WASI state: the
+/// number of events written at `events` is written at `nevents`. `None` if a
+/// subscription is on a descriptor (or there is none): that needs the context.
+pub fn poll_oneoff_clocks(
+    mem: &mut [u8],
+    subs: u32,
+    events: u32,
+    nsubscriptions: u32,
+    nevents: u32,
+) -> Option<Errno> {
+    let subs = match poll::read_subscriptions(mem, subs, nsubscriptions) {
+        Ok(subs) => subs,
+        Err(e) => return Some(e),
+    };
+    let clock = |s: &poll::Subscription| matches!(s.kind, poll::SubscriptionKind::Clock { .. });
+    if subs.is_empty() || !subs.iter().all(clock) {
+        return None;
+    }
+    let polled = poll_on(&FdTable::new(), mem, &subs, events)
+        .and_then(|n| memory::write_u32(mem, nevents, n));
+    Some(polled.err().unwrap_or(Errno::Success))
+}
+
+/// Waits for `subs` (their descriptors in `table`) and writes the events at `events`;
+/// their number.
+fn poll_on(
+    table: &FdTable,
+    mem: &mut [u8],
+    subs: &[poll::Subscription],
+    events: u32,
+) -> Result<u32, Errno> {
     // Check the output array before waiting.
     let out_len =
-        u32::try_from(nsubscriptions as u64 * size::EVENT as u64).map_err(|_| Errno::Fault)?;
+        u32::try_from(subs.len() as u64 * size::EVENT as u64).map_err(|_| Errno::Fault)?;
     memory::slice(mem, events, out_len)?;
-    let ev = poll::poll(&ctx.table, &subs)?;
+    let ev = poll::poll(table, subs)?;
     poll::write_events(mem, events, &ev)?;
     Ok(ev.len() as u32) // at most one event per subscription
 }

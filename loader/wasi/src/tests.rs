@@ -1228,21 +1228,35 @@ const SIGNATURES: &[(&str, &str)] = &[
 
 #[test]
 fn every_import_has_its_preview1_signature() {
-    use wasmaot_loader::{Engine, Extern, Linker, Store};
+    use wasmaot_loader::{Engine, Linker, Store};
     let engine = Engine::default();
     let mut store = Store::new(&engine, WasiCtx::default());
     let mut linker = Linker::new(&engine);
     super::add_to_linker(&mut linker, |ctx: &mut WasiCtx| ctx).unwrap();
+    check_signatures(&mut linker, &mut store);
+    // The same with a context shared by several stores (threads).
+    let shared: super::SharedWasiCtx = Default::default();
+    let mut store = Store::new(&engine, shared);
+    let mut linker = Linker::new(&engine);
+    super::add_to_linker_shared(&mut linker, |ctx: &mut super::SharedWasiCtx| ctx).unwrap();
+    check_signatures(&mut linker, &mut store);
+}
+
+fn check_signatures<T>(
+    linker: &mut wasmaot_loader::Linker<T>,
+    store: &mut wasmaot_loader::Store<T>,
+) {
+    use wasmaot_loader::Extern;
     let list = |v: &[wasmaot_loader::ValType]| {
         let v: Vec<_> = v.iter().map(|t| t.to_string()).collect();
         v.join(" ")
     };
     for (name, expected) in SIGNATURES {
         let func = linker
-            .get(&mut store, super::MODULE, name)
+            .get(&mut *store, super::MODULE, name)
             .and_then(Extern::into_func)
             .unwrap_or_else(|| panic!("{name} is not defined"));
-        let ty = func.ty(&store);
+        let ty = func.ty(&*store);
         let sig = format!("({}) -> ({})", list(&ty.params), list(&ty.results));
         assert_eq!(&sig, expected, "{name}");
     }
