@@ -141,7 +141,8 @@ mod examples {
         fuel,
         interrupt,
         anyref,
-        shared_memory
+        shared_memory,
+        wasi_threads
     );
 }
 
@@ -396,6 +397,7 @@ fn valgrind_examples() {
         "interrupt",
         "anyref",
         "shared_memory",
+        "wasi_threads",
     ]
     .iter()
     .map(|n| (examples.clone(), *n))
