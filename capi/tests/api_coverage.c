@@ -376,7 +376,7 @@ static void config(void) {
   wasm_config_delete(wasm_config_new());
 
   /* memory64 is off by default, as in Wasmtime 23; switched on, a 64-bit memory
-     compiles, runs, and traps beyond its length. */
+     compiles, runs, traps beyond its length, and grows beyond 4 GiB. */
   const char *mem64 =
       "(module (memory (export \"m\") i64 1)"
       " (func (export \"size\") (result i64) (memory.size))"
@@ -414,6 +414,21 @@ static void config(void) {
   arg.of.i64 = (int64_t)1 << 40;
   EXPECT_OK(wasmtime_func_call(cx64, &item.of.func, &arg, 1, &result, 1, &trap));
   wasmtime_trap_code_t code;
+  CHECK(trap != NULL && wasmtime_trap_code(trap, &code) && code == WASMTIME_TRAP_CODE_MEMORY_OUT_OF_BOUNDS);
+  wasm_trap_delete(trap);
+  /* It grows beyond 4 GiB: the host writes there and wasm reads it. */
+  wasmtime_extern_t m64;
+  CHECK(wasmtime_instance_export_get(cx64, &i64inst, "m", 1, &m64));
+  uint64_t prev = 0;
+  EXPECT_OK(wasmtime_memory_grow(cx64, &m64.of.memory, 65536, &prev));
+  CHECK(prev == 1 && wasmtime_memory_size(cx64, &m64.of.memory) == 65537);
+  CHECK(wasmtime_memory_data_size(cx64, &m64.of.memory) == (size_t)65537 * 65536);
+  wasmtime_memory_data(cx64, &m64.of.memory)[((size_t)1 << 32) + 4] = 42;
+  arg.of.i64 = ((int64_t)1 << 32) + 4;
+  EXPECT_OK(wasmtime_func_call(cx64, &item.of.func, &arg, 1, &result, 1, &trap));
+  CHECK(trap == NULL && result.of.i32 == 42);
+  arg.of.i64 = (int64_t)65537 * 65536 - 2;
+  EXPECT_OK(wasmtime_func_call(cx64, &item.of.func, &arg, 1, &result, 1, &trap));
   CHECK(trap != NULL && wasmtime_trap_code(trap, &code) && code == WASMTIME_TRAP_CODE_MEMORY_OUT_OF_BOUNDS);
   wasm_trap_delete(trap);
   wasmtime_store_delete(s64);

@@ -13,6 +13,31 @@ use crate::vmcontext::VMMemoryDefinition;
 /// Most pages of a 32-bit memory.
 pub const MAX_PAGES_32: u64 = 1 << 16;
 
+/// Address space a 64-bit memory without a maximum reserves: it can grow to this.
+pub const MEMORY64_DEFAULT_RESERVATION: u64 = 16 << 30;
+/// The most address space a 64-bit memory reserves, whatever its maximum.
+pub const MEMORY64_MAX_RESERVATION: u64 = 1 << 40;
+
+/// Bytes of address space reserved for a memory of type `ty`, before its guard. A 32-bit
+/// memory's accesses rely on the reservation and guard (`tunables`); a 64-bit memory's
+/// are checked against its length, so its reservation is sized for its maximum (at least
+/// the 32-bit one, at most [`MEMORY64_MAX_RESERVATION`]): it grows beyond 4 GiB, and
+/// never moves.
+fn reservation(ty: &MemoryType, tunables: &Tunables) -> u64 {
+    if !ty.memory64 {
+        return tunables.memory_reservation;
+    }
+    let wanted = ty.maximum.map_or(MEMORY64_DEFAULT_RESERVATION, |pages| {
+        pages.saturating_mul(1 << ty.page_size_log2)
+    });
+    let page = crate::os::page_size() as u64;
+    wanted
+        .max(tunables.memory_reservation)
+        .min(MEMORY64_MAX_RESERVATION)
+        .div_ceil(page)
+        .saturating_mul(page)
+}
+
 /// A reserved, partly accessible linear memory.
 #[derive(Debug)]
 pub(crate) struct LinearMemory {
@@ -47,10 +72,9 @@ impl LinearMemory {
                 "memories with page size 2^{page_log2} are not supported (only 1 and 65536)"
             )));
         }
-        // A 64-bit memory lives in the same reservation (its accesses are checked against
-        // its length, not the guard): growth beyond the reservation fails.
+        let reservation = reservation(ty, tunables);
         let limit = if ty.memory64 {
-            tunables.memory_reservation >> page_log2
+            reservation >> page_log2
         } else {
             (MAX_PAGES_32 * WASM_PAGE_SIZE) >> page_log2
         };
@@ -61,8 +85,7 @@ impl LinearMemory {
                 ty.minimum
             )));
         }
-        let reserved = tunables
-            .memory_reservation
+        let reserved = reservation
             .checked_add(tunables.memory_guard_size)
             .and_then(|r| usize::try_from(r).ok())
             .ok_or_else(|| Error::resource("memory reservation does not fit the address space"))?;
@@ -370,18 +393,28 @@ mod tests {
     }
 
     #[test]
-    fn a_64_bit_memory_grows_within_the_reservation() {
-        let mut t = ty(1, None);
+    fn a_64_bit_memory_grows_beyond_4_gib_within_its_reservation() {
+        let mut t = ty(1, Some((5 << 30) >> 16));
         t.memory64 = true;
         let tunables = Tunables {
             memory_reservation: 1 << 20,
             ..Tunables::default()
         };
         let mut m = LinearMemory::new(&t, &tunables, None).unwrap();
-        assert_eq!(m.max_pages(), 16);
-        assert_eq!(m.grow(15), Some(1));
-        assert_eq!(m.grow(1), None);
-        t.minimum = 17;
+        assert_eq!(m.max_pages(), (5 << 30) >> 16);
+        assert_eq!(m.grow(MAX_PAGES_32), Some(1));
+        let end = m.definition().current_length;
+        assert_eq!(end, (MAX_PAGES_32 as usize + 1) << 16);
+        m.as_mut_slice()[end - 1] = 7; // beyond 4 GiB
+        assert_eq!(m.grow(m.max_pages() - m.pages() + 1), None);
+        // Without a maximum: the default reservation; a huge one is capped.
+        t.maximum = None;
+        let m = LinearMemory::new(&t, &tunables, None).unwrap();
+        assert_eq!(m.max_pages(), MEMORY64_DEFAULT_RESERVATION >> 16);
+        t.maximum = Some(1 << 40);
+        let m = LinearMemory::new(&t, &tunables, None).unwrap();
+        assert_eq!(m.max_pages(), MEMORY64_MAX_RESERVATION >> 16);
+        t.minimum = (MEMORY64_MAX_RESERVATION >> 16) + 1;
         assert!(LinearMemory::new(&t, &tunables, None).is_err());
     }
 }
