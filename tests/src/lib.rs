@@ -61,9 +61,14 @@ pub fn target_dir() -> PathBuf {
 /// The `wasmaot` binary, built (or found up to date) once per test process by the cargo
 /// and profile that built this test: `cargo test` of the workspace does not build other
 /// packages' binaries. (Cargo does not hold its build lock while tests run.)
+/// `$WASMAOT_BIN` names another one instead (`.ci/aarch64`: a script running the aarch64
+/// build under qemu, for test binaries that run there too).
 pub fn wasmaot_bin() -> PathBuf {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
+        if let Some(bin) = std::env::var_os("WASMAOT_BIN") {
+            return PathBuf::from(bin);
+        }
         let exe = std::env::current_exe().expect("the test executable's path");
         // target/<profile>/deps/<test>
         let profile_dir = exe
