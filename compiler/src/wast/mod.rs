@@ -75,13 +75,19 @@ pub fn spec_features(path: &Path) -> Option<u64> {
         // `return_call`); the threads repository forked before reference types (its
         // `imports.wast` expects a second table to be invalid); typed function
         // references build on tail calls, GC on both; the memory64 repository is the
-        // whole of Wasm 3.0.
+        // whole of Wasm 3.0; the custom-page-sizes scripts use 64-bit memories and
+        // several memories in a module.
         let (proposal, extra, without) = match *proposal {
             "exception-handling" => ("exceptions", features::TAIL_CALL, 0),
             "gc" => ("gc", features::FUNCTION_REFERENCES | features::TAIL_CALL, 0),
             "function-references" => ("function-references", features::TAIL_CALL, 0),
             "memory64" => ("memory64", features::DEFAULT, 0),
             "threads" => ("threads", 0, features::REFERENCE_TYPES),
+            "custom-page-sizes" => (
+                "custom-page-sizes",
+                features::MEMORY64 | features::MULTI_MEMORY,
+                0,
+            ),
             other => (other, 0, 0),
         };
         let (bit, _) = features::NAMES.iter().find(|(_, name)| *name == proposal)?;

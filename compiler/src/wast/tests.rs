@@ -261,6 +261,10 @@ fn spec_features_follow_the_testsuite_layout() {
         Some(WASM2 | features::GC | features::FUNCTION_REFERENCES | features::TAIL_CALL)
     );
     assert_eq!(
+        spec_features(Path::new("proposals/custom-page-sizes/memory_max_i64.wast")),
+        Some(WASM2 | features::CUSTOM_PAGE_SIZES | features::MEMORY64 | features::MULTI_MEMORY)
+    );
+    assert_eq!(
         spec_features(Path::new("proposals/annotations/x.wast")),
         None
     );
