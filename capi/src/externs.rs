@@ -83,9 +83,13 @@ unsafe fn shared_of(e: &wasmtime_extern_t) -> Option<&wasmtime_sharedmemory_t> {
     if e.kind != WASMTIME_EXTERN_SHAREDMEMORY {
         return None;
     }
-    let p = e.of.store_id as usize as *const wasmtime_sharedmemory_t;
     // SAFETY: the caller's promise.
-    unsafe { p.as_ref() }
+    unsafe { shared_ptr(e).as_ref() }
+}
+
+/// The pointer in the union of a `WASMTIME_EXTERN_SHAREDMEMORY` extern (its first word).
+fn shared_ptr(e: &wasmtime_extern_t) -> *mut wasmtime_sharedmemory_t {
+    e.of.store_id as usize as *mut wasmtime_sharedmemory_t
 }
 
 /// Whether the C API shows `e` (everything but tags).
@@ -136,7 +140,7 @@ pub unsafe extern "C" fn wasmtime_extern_delete(e: *mut wasmtime_extern_t) {
             return;
         };
         if e.kind == WASMTIME_EXTERN_SHAREDMEMORY {
-            let p = e.of.store_id as usize as *mut wasmtime_sharedmemory_t;
+            let p = shared_ptr(e);
             if !p.is_null() {
                 // SAFETY: the caller's promise: the library made this handle with
                 // `Box::into_raw` and it is freed once.

@@ -549,11 +549,9 @@ fn apply_data_segments(store: &mut StoreOpaque, minner: &ModuleInner, index: u32
             let bytes = minner.data_segment(i);
             let mi = store.instances[index as usize].memories[*m as usize];
             let mem = store.memories[mi as usize].as_mut_slice();
-            match offset.checked_add(bytes.len() as u64) {
-                Some(end) if end <= mem.len() as u64 => {
-                    mem[offset as usize..end as usize].copy_from_slice(bytes);
-                }
-                _ => return Err(Error::trap_code_error(TrapCode::MemoryOutOfBounds)),
+            let start = usize::try_from(offset).unwrap_or(usize::MAX);
+            if !write_bytes(mem, start, bytes) {
+                return Err(Error::trap_code_error(TrapCode::MemoryOutOfBounds));
             }
         }
         if !matches!(seg.mode, SegmentMode::Passive) {

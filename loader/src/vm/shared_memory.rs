@@ -27,7 +27,6 @@ struct SharedMemoryInner {
     def: Box<UnsafeCell<VMMemoryDefinition>>,
     max_pages: u64,
     guard: u64,
-    page_log2: u8,
 }
 
 // SAFETY: the reservation is only changed under the mutex; the definition's base never
@@ -71,7 +70,6 @@ impl SharedMemory {
             ty,
             max_pages: memory.max_pages(),
             guard: memory.guard_size(),
-            page_log2: ty.page_size_log2,
             memory: Mutex::new(memory),
             def,
         })))
@@ -91,7 +89,7 @@ impl SharedMemory {
 
     /// The current size in pages.
     pub fn size(&self) -> u64 {
-        self.data_size() as u64 >> self.0.page_log2
+        self.data_size() as u64 >> self.0.ty.page_size_log2
     }
 
     /// The first byte of the memory (it never moves). The bytes may be changed by other

@@ -60,8 +60,7 @@ impl<T> Access<T> {
         match self {
             Access::Own(get) => f(get(data)),
             Access::Shared(get) => {
-                let ctx = get(data).clone();
-                let mut ctx = ctx.lock().unwrap_or_else(PoisonError::into_inner);
+                let mut ctx = get(data).lock().unwrap_or_else(PoisonError::into_inner);
                 f(&mut ctx)
             }
         }
