@@ -498,6 +498,7 @@ pub extern "C" fn wasm_globaltype_new(
             return std::ptr::null_mut();
         }
         Box::into_raw(wasm_globaltype_t::new(GlobalType {
+            ref_type: None,
             content: content.ty,
             mutable: mutability == 1,
         }))
@@ -532,6 +533,7 @@ pub extern "C" fn wasm_tabletype_new(
             return std::ptr::null_mut();
         }
         Box::into_raw(wasm_tabletype_t::new(TableType {
+            ref_type: None,
             element: element.ty,
             minimum: limits.min,
             maximum: (limits.max != u32::MAX).then_some(limits.max),

@@ -1273,6 +1273,121 @@ static void wasi(void) {
 }
 
 /* ------------------------------------------------------------------------ */
+/* Typed function references: a call_ref chain                              */
+/* ------------------------------------------------------------------------ */
+
+static const char *CALL_REF_WAT =
+    "(module"
+    " (type $t (func (param i32) (result i32)))"
+    " (func $inc (export \"inc\") (type $t) (i32.add (local.get 0) (i32.const 1)))"
+    " (func $dbl (export \"dbl\") (type $t) (i32.mul (local.get 0) (i32.const 2)))"
+    " (func (export \"other\") (param i64) (result i64) (local.get 0))"
+    " (table $chain (export \"chain\") 3 (ref null $t))"
+    " (global $last (export \"last\") (mut (ref null $t)) (ref.null $t))"
+    " (elem declare func $dbl)"
+    /* Each element of the table in turn, then the global: every step a call_ref. */
+    " (func (export \"run\") (param $x i32) (result i32) (local $i i32)"
+    "  (block $done (loop $next"
+    "   (br_if $done (i32.ge_u (local.get $i) (table.size $chain)))"
+    "   (local.set $x (call_ref $t (local.get $x) (table.get $chain (local.get $i))))"
+    "   (local.set $i (i32.add (local.get $i) (i32.const 1)))"
+    "   (br $next)))"
+    "  (call_ref $t (local.get $x) (global.get $last)))"
+    " (func (export \"apply\") (param $f (ref $t)) (param $x i32) (result i32)"
+    "  (call_ref $t (local.get $x) (local.get $f)))"
+    " (func (export \"make\") (result (ref $t)) (ref.func $dbl)))";
+
+static void call_ref_chain(void) {
+  wasm_config_t *c = wasm_config_new();
+  wasmtime_config_wasm_function_references_set(c, true);
+  wasm_engine_t *engine = wasm_engine_new_with_config(c);
+  wasmtime_store_t *store = wasmtime_store_new(engine, NULL, NULL);
+  wasmtime_context_t *cx = wasmtime_store_context(store);
+  wasmtime_module_t *m = module_of(engine, CALL_REF_WAT);
+  wasmtime_instance_t inst;
+  wasm_trap_t *trap = NULL;
+  EXPECT_OK(wasmtime_instance_new(cx, m, NULL, 0, &inst, &trap));
+  wasmtime_extern_t inc, dbl, other, chain, last, run, apply, make;
+  CHECK(wasmtime_instance_export_get(cx, &inst, "inc", 3, &inc));
+  CHECK(wasmtime_instance_export_get(cx, &inst, "dbl", 3, &dbl));
+  CHECK(wasmtime_instance_export_get(cx, &inst, "other", 5, &other));
+  CHECK(wasmtime_instance_export_get(cx, &inst, "chain", 5, &chain));
+  CHECK(wasmtime_instance_export_get(cx, &inst, "last", 4, &last));
+  CHECK(wasmtime_instance_export_get(cx, &inst, "run", 3, &run));
+  CHECK(wasmtime_instance_export_get(cx, &inst, "apply", 5, &apply));
+  CHECK(wasmtime_instance_export_get(cx, &inst, "make", 4, &make));
+
+  /* The chain inc, dbl, inc, then dbl from the global: ((5+1)*2+1)*2 = 26. */
+  wasmtime_val_t f_inc = {.kind = WASMTIME_FUNCREF, .of.funcref = inc.of.func};
+  wasmtime_val_t f_dbl = {.kind = WASMTIME_FUNCREF, .of.funcref = dbl.of.func};
+  wasmtime_val_t f_other = {.kind = WASMTIME_FUNCREF, .of.funcref = other.of.func};
+  EXPECT_OK(wasmtime_table_set(cx, &chain.of.table, 0, &f_inc));
+  EXPECT_OK(wasmtime_table_set(cx, &chain.of.table, 1, &f_dbl));
+  EXPECT_OK(wasmtime_table_set(cx, &chain.of.table, 2, &f_inc));
+  EXPECT_OK(wasmtime_global_set(cx, &last.of.global, &f_dbl));
+  wasmtime_val_t x = {.kind = WASMTIME_I32, .of.i32 = 5}, out;
+  EXPECT_OK(wasmtime_func_call(cx, &run.of.func, &x, 1, &out, 1, &trap));
+  CHECK(trap == NULL && out.kind == WASMTIME_I32 && out.of.i32 == 26);
+
+  /* A function of another type is refused by the table and the global, as in
+   * Wasmtime: their element type is (ref null $t), not funcref. */
+  EXPECT_ERROR(wasmtime_table_set(cx, &chain.of.table, 0, &f_other), "table element");
+  EXPECT_ERROR(wasmtime_global_set(cx, &last.of.global, &f_other), "global value");
+
+  /* A null in the chain traps (null function reference); the store stays usable. */
+  wasmtime_val_t null_f = {.kind = WASMTIME_FUNCREF};
+  wasmtime_funcref_set_null(&null_f.of.funcref);
+  EXPECT_OK(wasmtime_global_set(cx, &last.of.global, &null_f));
+  EXPECT_OK(wasmtime_func_call(cx, &run.of.func, &x, 1, &out, 1, &trap));
+  CHECK(trap != NULL);
+  if (trap)
+    wasm_trap_delete(trap);
+  trap = NULL;
+
+  /* (ref $t) arguments: a function from `make` works; another type or null is refused
+   * before the call. */
+  wasmtime_val_t made;
+  EXPECT_OK(wasmtime_func_call(cx, &make.of.func, NULL, 0, &made, 1, &trap));
+  CHECK(made.kind == WASMTIME_FUNCREF);
+  wasmtime_val_t args[2] = {made, {.kind = WASMTIME_I32, .of.i32 = 21}};
+  EXPECT_OK(wasmtime_func_call(cx, &apply.of.func, args, 2, &out, 1, &trap));
+  CHECK(trap == NULL && out.of.i32 == 42);
+  args[0] = f_other;
+  EXPECT_ERROR(wasmtime_func_call(cx, &apply.of.func, args, 2, &out, 1, &trap), "argument 1");
+  args[0] = null_f;
+  EXPECT_ERROR(wasmtime_func_call(cx, &apply.of.func, args, 2, &out, 1, &trap), "argument 1");
+
+  /* Linking by the exact types: the same (ref null $t) from another module matches; a
+   * funcref table, an immutable global or another signature do not. */
+  wasmtime_linker_t *linker = wasmtime_linker_new(engine);
+  EXPECT_OK(wasmtime_linker_define_instance(linker, cx, "m", 1, &inst));
+  wasmtime_module_t *ok = module_of(
+      engine, "(module (type $u (func (param i32) (result i32)))"
+              " (import \"m\" \"chain\" (table 3 (ref null $u)))"
+              " (import \"m\" \"last\" (global (mut (ref null $u))))"
+              " (import \"m\" \"inc\" (func (type $u))))");
+  wasmtime_instance_t inst2;
+  EXPECT_OK(wasmtime_linker_instantiate(linker, cx, ok, &inst2, &trap));
+  const char *refused[] = {
+      "(module (import \"m\" \"chain\" (table 3 funcref)))",
+      "(module (import \"m\" \"last\" (global (ref null func))))",
+      "(module (type $u (func (param i32) (result i64)))"
+      " (import \"m\" \"last\" (global (mut (ref null $u)))))",
+  };
+  for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+    wasmtime_module_t *bad = module_of(engine, refused[i]);
+    EXPECT_ERROR(wasmtime_linker_instantiate(linker, cx, bad, &inst2, &trap),
+                 "incompatible import type");
+    wasmtime_module_delete(bad);
+  }
+  wasmtime_module_delete(ok);
+  wasmtime_linker_delete(linker);
+  wasmtime_module_delete(m);
+  wasmtime_store_delete(store);
+  wasm_engine_delete(engine);
+}
+
+/* ------------------------------------------------------------------------ */
 /* anyref                                                                   */
 /* ------------------------------------------------------------------------ */
 
@@ -1381,6 +1496,7 @@ int main(void) {
   wasm_api();
   wasi();
   anyref();
+  call_ref_chain();
   shared_memory();
   if (failures) {
     printf("%d failure(s)\n", failures);

@@ -430,7 +430,9 @@ impl<'a> FuncEnv<'a> {
         b.ins().trapz(matches, traps::BAD_SIGNATURE);
     }
 
-    /// Whether the non-null `funcref` is of type `type_index` (an `i8`, 1 if so).
+    /// Whether the non-null `funcref` is of type `type_index` or a subtype of it (an
+    /// `i8`, 1 if so). Equal type ids decide; only for a type that is not final may
+    /// different ids still be a subtype, which the runtime then checks.
     pub fn funcref_has_type(
         &mut self,
         b: &mut FunctionBuilder,
@@ -442,7 +444,26 @@ impl<'a> FuncEnv<'a> {
         let expected = b.ins().load(types::I32, trusted_ro(), vmctx, expected_off);
         let actual_off = self.offsets.funcref_type_id() as i32;
         let actual = b.ins().load(types::I32, trusted_ro(), funcref, actual_off);
-        b.ins().icmp(IntCC::Equal, expected, actual)
+        let equal = b.ins().icmp(IntCC::Equal, expected, actual);
+        let is_final = self.info.meta.type_decls[type_index as usize].is_final;
+        if is_final {
+            return equal;
+        }
+        let slow = b.create_block();
+        let done = b.create_block();
+        let result = b.append_block_param(done, types::I8);
+        b.ins().brif(equal, done, &[equal.into()], slow, &[]);
+        b.seal_block(slow);
+        b.switch_to_block(slow);
+        b.set_cold_block(slow);
+        let is_subtype = self
+            .call_libcall(b, Libcall::IsSubtype, &[actual, expected])
+            .expect("is_subtype returns a value");
+        let is_subtype = b.ins().icmp_imm_u(IntCC::NotEqual, is_subtype, 0);
+        b.ins().jump(done, &[is_subtype.into()]);
+        b.seal_block(done);
+        b.switch_to_block(done);
+        result
     }
 
     /// The type index of tag `index`.

@@ -126,6 +126,105 @@ fn ref_type(r: RefType, offset: usize) -> Result<ValType, CompileError> {
     }
 }
 
+/// A function type of the type section (at byte `offset`, in the recursion group that
+/// starts at type `rec_group`): its flat signature and its declaration. Struct, array
+/// and shared types are refused.
+fn func_type_decl(
+    sub: &wasmparser::SubType,
+    rec_group: u32,
+    offset: usize,
+) -> Result<(abi::FuncType, abi::TypeDecl), CompileError> {
+    if sub.composite_type.shared {
+        return Err(CompileError::Unsupported(format!(
+            "a shared type at byte offset {offset:#x}"
+        )));
+    }
+    let CompositeInnerType::Func(f) = &sub.composite_type.inner else {
+        return Err(CompileError::Unsupported(format!(
+            "GC struct/array type at byte offset {offset:#x}"
+        )));
+    };
+    let all = f.params().iter().chain(f.results());
+    let refs = all
+        .filter_map(|t| match t {
+            wasmparser::ValType::Ref(r) => Some(exact_ref(*r, rec_group, offset)),
+            _ => None,
+        })
+        .collect::<Result<_, _>>()?;
+    let val_types = |types: &[wasmparser::ValType]| {
+        types
+            .iter()
+            .map(|t| val_type(*t, offset))
+            .collect::<Result<_, _>>()
+    };
+    let ty = abi::FuncType {
+        params: val_types(f.params())?,
+        results: val_types(f.results())?,
+    };
+    // Wasm allows at most one supertype (the validator checked).
+    let supertype = sub
+        .supertype_idxs
+        .first()
+        .map(|i| type_index(i.unpack(), rec_group, offset))
+        .transpose()?;
+    let decl = abi::TypeDecl {
+        rec_group,
+        is_final: sub.is_final,
+        supertype,
+        refs,
+    };
+    Ok((ty, decl))
+}
+
+/// The module type index of `index` (a recursion-group index counts from `rec_group`).
+fn type_index(
+    index: wasmparser::UnpackedIndex,
+    rec_group: u32,
+    offset: usize,
+) -> Result<u32, CompileError> {
+    match index {
+        wasmparser::UnpackedIndex::Module(i) => Ok(i),
+        wasmparser::UnpackedIndex::RecGroup(i) => Ok(rec_group + i),
+        wasmparser::UnpackedIndex::Id(_) => Err(CompileError::Unsupported(format!(
+            "a canonicalized type index at byte offset {offset:#x}"
+        ))),
+    }
+}
+
+/// The exact reference type of `r` (its representation is `ref_type`'s).
+fn exact_ref(r: RefType, rec_group: u32, offset: usize) -> Result<abi::RefType, CompileError> {
+    use abi::HeapType as H;
+    use wasmparser::{AbstractHeapType as A, HeapType};
+    ref_type(r, offset)?;
+    let heap = match r.heap_type() {
+        HeapType::Concrete(i) | HeapType::Exact(i) => H::Module(type_index(i, rec_group, offset)?),
+        HeapType::Abstract { ty, .. } => match ty {
+            A::Func => H::Func,
+            A::NoFunc => H::NoFunc,
+            A::Extern => H::Extern,
+            A::NoExtern => H::NoExtern,
+            A::Any => H::Any,
+            A::Eq => H::Eq,
+            A::I31 => H::I31,
+            A::None => H::None,
+            A::Exn => H::Exn,
+            // Refused by `ref_type` above.
+            A::NoExn | A::Struct | A::Array | A::Cont | A::NoCont => H::NoExn,
+        },
+    };
+    Ok(abi::RefType {
+        nullable: r.is_nullable(),
+        heap,
+    })
+}
+
+/// The exact type of `r` where it is not the nullable top of its representation (what
+/// tables and globals record).
+fn refinement(r: RefType, offset: usize) -> Result<Option<abi::RefType>, CompileError> {
+    let exact = exact_ref(r, 0, offset)?;
+    Ok(Some(exact).filter(|e| Some(*e) != abi::RefType::top(e.val_type())))
+}
+
 fn table_type(t: &wasmparser::TableType, offset: usize) -> Result<abi::TableType, CompileError> {
     // Tables hold at most 2^32-1 elements here: a 64-bit table's larger limits are
     // recorded as that (a larger minimum then fails at instantiation, as too large).
@@ -135,6 +234,7 @@ fn table_type(t: &wasmparser::TableType, offset: usize) -> Result<abi::TableType
         minimum: clamp(t.initial),
         maximum: t.maximum.map(clamp),
         table64: t.table64,
+        ref_type: refinement(t.element_type, offset)?,
     })
 }
 
@@ -149,9 +249,14 @@ fn memory_type(m: &wasmparser::MemoryType) -> abi::MemoryType {
 }
 
 fn global_type(g: &wasmparser::GlobalType, offset: usize) -> Result<abi::GlobalType, CompileError> {
+    let ref_type = match g.content_type {
+        wasmparser::ValType::Ref(r) => refinement(r, offset)?,
+        _ => None,
+    };
     Ok(abi::GlobalType {
         content: val_type(g.content_type, offset)?,
         mutable: g.mutable,
+        ref_type,
     })
 }
 
@@ -288,37 +393,11 @@ impl<'data> ModuleInfo<'data> {
         for group in reader.into_iter_with_offsets() {
             let (offset, group) = group.map_err(invalid)?;
             let offset = offset as usize;
-            if group.types().len() > 1 {
-                return Err(CompileError::Unsupported(format!(
-                    "a recursion group of {} types (GC) at byte offset {offset:#x}",
-                    group.types().len()
-                )));
-            }
+            let rec_group = self.meta.types.len() as u32;
             for sub in group.into_types() {
-                if !sub.is_final || !sub.supertype_idxs.is_empty() {
-                    return Err(CompileError::Unsupported(format!(
-                        "a subtype declaration (GC `sub`) at byte offset {offset:#x}"
-                    )));
-                }
-                if sub.composite_type.shared {
-                    return Err(CompileError::Unsupported(format!(
-                        "a shared type at byte offset {offset:#x}"
-                    )));
-                }
-                let CompositeInnerType::Func(f) = &sub.composite_type.inner else {
-                    return Err(CompileError::Unsupported(format!(
-                        "GC struct/array type at byte offset {offset:#x}"
-                    )));
-                };
-                let val_types = |types: &[wasmparser::ValType]| {
-                    types
-                        .iter()
-                        .map(|t| val_type(*t, offset))
-                        .collect::<Result<_, _>>()
-                };
-                let params = val_types(f.params())?;
-                let results = val_types(f.results())?;
-                self.meta.types.push(abi::FuncType { params, results });
+                let (ty, decl) = func_type_decl(&sub, rec_group, offset)?;
+                self.meta.types.push(ty);
+                self.meta.type_decls.push(decl);
             }
         }
         Ok(())

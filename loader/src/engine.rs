@@ -1,8 +1,9 @@
 //! The engine: configuration shared by modules and stores, the engine-wide registry of
 //! function type ids, the registry of host trampolines by type, and the epoch counter.
 
-use crate::abi::FuncType;
+use crate::abi::{FuncType, RefType, TypeDecl};
 use crate::code_memory::CodeMemory;
+use crate::type_registry::TypeRegistry;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
@@ -54,12 +55,6 @@ impl Config {
         self.verify_artifact_checksum = enable;
         self
     }
-}
-
-#[derive(Default)]
-struct TypeRegistry {
-    ids: HashMap<FuncType, u32>,
-    types: Vec<FuncType>,
 }
 
 /// A wasm→host trampoline of some type, in some module's code.
@@ -136,33 +131,46 @@ impl Engine {
         Arc::ptr_eq(&a.inner, &b.inner)
     }
 
-    /// The engine-wide id of `ty` (structurally equal types share an id).
+    /// The engine-wide id of host function type `ty` (equal types share an id).
     pub fn type_id(&self, ty: &FuncType) -> u32 {
-        self.type_ids(std::slice::from_ref(ty))[0]
+        self.types().register_host(ty)
     }
 
-    /// The engine-wide ids of `types` (one lock for all).
-    pub(crate) fn type_ids(&self, types: &[FuncType]) -> Vec<u32> {
-        let mut reg = self.inner.types.lock().unwrap_or_else(|e| e.into_inner());
-        let reg = &mut *reg;
-        types
-            .iter()
-            .map(|ty| match reg.ids.get(ty) {
-                Some(id) => *id,
-                None => {
-                    let id = reg.types.len() as u32;
-                    reg.types.push(ty.clone());
-                    reg.ids.insert(ty.clone(), id);
-                    id
-                }
-            })
-            .collect()
+    /// The engine-wide ids of a module's types (one lock for all).
+    pub(crate) fn module_type_ids(&self, types: &[FuncType], decls: &[TypeDecl]) -> Vec<u32> {
+        self.types().register_module(types, decls)
     }
 
-    /// The type with engine-wide id `id`.
+    /// The flat type with engine-wide id `id`.
     pub fn func_type(&self, id: u32) -> Option<FuncType> {
-        let reg = self.inner.types.lock().unwrap_or_else(|e| e.into_inner());
-        reg.types.get(id as usize).cloned()
+        self.types().func_type(id).cloned()
+    }
+
+    /// The exact type of each parameter of type `id` that is a reference (in order).
+    pub(crate) fn exact_params(&self, id: u32) -> Vec<RefType> {
+        let types = self.types();
+        let nparams = types
+            .func_type(id)
+            .map_or(0, |f| f.params.iter().filter(|t| t.is_ref()).count());
+        types.exact_refs(id).iter().take(nparams).copied().collect()
+    }
+
+    /// Whether type `a` is `b` or a declared subtype of it (engine-wide ids).
+    pub fn is_subtype(&self, a: u32, b: u32) -> bool {
+        a == b || self.types().is_subtype(a, b)
+    }
+
+    /// Whether every reference of type `a` is of type `b` (concrete types by engine id).
+    pub fn ref_subtype(&self, a: RefType, b: RefType) -> bool {
+        if a == b {
+            return true;
+        }
+        let types = self.types();
+        a.is_subtype(b, |x, y| types.is_subtype(x, y))
+    }
+
+    fn types(&self) -> std::sync::MutexGuard<'_, TypeRegistry> {
+        self.inner.types.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Record that `code` has a host trampoline for each `(type_id, address)` (one lock

@@ -170,6 +170,9 @@ impl Func {
                 )));
             }
         }
+        if ty.params.iter().any(|t| t.is_ref()) {
+            check_exact_args(opaque, data.type_id(), params, &ty)?;
+        }
         if results.len() != ty.results.len() {
             return Err(Error::ty(format!(
                 "expected {} results, got room for {}",
@@ -403,6 +406,23 @@ fn check_result(i: usize, val: &Val, ty: crate::ValType) -> Result<()> {
             "host function result {i}: expected {ty}, found {}",
             val.ty()
         )));
+    }
+    Ok(())
+}
+
+/// Check the reference arguments of a call of a function of type `type_id` (flat type
+/// `ty`, already matched) against their exact types, as Wasmtime does.
+fn check_exact_args(
+    store: &crate::store::StoreOpaque,
+    type_id: u32,
+    params: &[Val],
+    ty: &FuncType,
+) -> Result<()> {
+    let exact = store.engine.exact_params(type_id);
+    let refs = params.iter().zip(&ty.params).enumerate();
+    let refs = refs.filter(|(_, (_, t))| t.is_ref());
+    for ((i, (p, t)), e) in refs.zip(exact) {
+        store.check_val_exact(p, *t, Some(e), &format!("argument {}", i + 1))?;
     }
     Ok(())
 }

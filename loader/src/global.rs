@@ -11,7 +11,7 @@ impl Global {
     /// A host global of type `ty` with initial value `init`.
     pub fn new(mut store: impl AsContextMut, ty: GlobalType, init: Val) -> Result<Global> {
         let store = &mut store.as_context_mut().0.opaque;
-        store.check_val(&init, ty.content, "global initial value")?;
+        store.check_val_exact(&init, ty.content, ty.exact_ref(), "global initial value")?;
         let bits = store.val_to_raw(&init)?;
         store.globals.push(GlobalData::owned(ty, bits));
         Ok(Global {
@@ -27,6 +27,7 @@ impl Global {
         match o.globals.get(self.index as usize) {
             Some(g) if o.id == self.store => g.ty,
             _ => GlobalType {
+                ref_type: None,
                 content: crate::ValType::I32,
                 mutable: false,
             },
@@ -50,7 +51,7 @@ impl Global {
         if !ty.mutable {
             return Err(Error::ty("cannot set an immutable global"));
         }
-        store.check_val(&val, ty.content, "global value")?;
+        store.check_val_exact(&val, ty.content, ty.exact_ref(), "global value")?;
         let bits = store.val_to_raw(&val)?;
         store.globals[self.index as usize].set_bits(bits);
         Ok(())

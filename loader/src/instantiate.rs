@@ -125,7 +125,7 @@ fn bind_imports(
                 imported.funcs.push(f.index);
             }
             (ImportKind::Table(ty), Extern::Table(t)) => {
-                let def = import_table(store, ty, *t, incompatible)?;
+                let def = import_table(store, &minner.engine, ty, *t, incompatible)?;
                 let n = imported.tables.len() as u32;
                 vmctx.write_usize(offsets.vmctx_imported_table(n), def);
                 imported.tables.push(t.index);
@@ -137,7 +137,7 @@ fn bind_imports(
                 imported.memories.push(m.index);
             }
             (ImportKind::Global(ty), Extern::Global(g)) => {
-                let def = import_global(store, ty, *g, incompatible)?;
+                let def = import_global(store, &minner.engine, ty, *g, incompatible)?;
                 let n = imported.globals.len() as u32;
                 vmctx.write_usize(offsets.vmctx_imported_global(n), def);
                 imported.globals.push(g.index);
@@ -164,11 +164,12 @@ fn import_func(
     incompatible: impl Fn(String) -> Error,
 ) -> Result<usize> {
     store.check(f.store, "imported function")?;
-    let expected = &minner.meta.types[type_index as usize];
+    let expected = minner.type_ids[type_index as usize];
     let data = &mut store.funcs[f.index as usize];
-    if *data.ty != *expected {
+    if !minner.engine.is_subtype(data.type_id(), expected) {
+        let declared = &minner.meta.types[type_index as usize];
         return Err(incompatible(format!(
-            "expected {expected}, found {}",
+            "expected {declared}, found {}",
             data.ty
         )));
     }
@@ -184,6 +185,7 @@ fn import_func(
 /// An imported table: its definition's address.
 fn import_table(
     store: &StoreOpaque,
+    engine: &Engine,
     ty: &crate::abi::TableType,
     t: Table,
     incompatible: impl Fn(String) -> Error,
@@ -194,10 +196,10 @@ fn import_table(
     if actual.table64 != ty.table64 {
         return Err(incompatible("table index type differs".to_string()));
     }
-    if actual.element != ty.element {
+    let (expected, found) = (ty.exact_ref(), actual.exact_ref());
+    if !engine.ref_subtype(expected, found) || !engine.ref_subtype(found, expected) {
         return Err(incompatible(format!(
-            "expected {} table, found {}",
-            ty.element, actual.element
+            "expected table of {expected}, found {found}"
         )));
     }
     let (len, max) = (u64::from(data.table.len()), actual.maximum.map(u64::from));
@@ -253,15 +255,20 @@ fn import_memory(
 /// An imported global: its definition's address.
 fn import_global(
     store: &StoreOpaque,
+    engine: &Engine,
     ty: &crate::abi::GlobalType,
     g: Global,
     incompatible: impl Fn(String) -> Error,
 ) -> Result<usize> {
     store.check(g.store, "imported global")?;
     let data = &store.globals[g.index as usize];
-    if data.ty != *ty {
+    if !global_matches(engine, &data.ty, ty) {
         let describe = |t: &crate::abi::GlobalType| {
-            format!("{}{}", if t.mutable { "mut " } else { "" }, t.content)
+            let mutable = if t.mutable { "mut " } else { "" };
+            match t.exact_ref() {
+                Some(r) => format!("{mutable}{r}"),
+                None => format!("{mutable}{}", t.content),
+            }
         };
         return Err(incompatible(format!(
             "expected global {}, found {}",
@@ -270,6 +277,22 @@ fn import_global(
         )));
     }
     Ok(data.def as usize)
+}
+
+/// Whether a global of type `found` may be imported as `expected`: the same mutability;
+/// an immutable one may hold a subtype, a mutable one must hold the same type.
+fn global_matches(
+    engine: &Engine,
+    found: &crate::abi::GlobalType,
+    expected: &crate::abi::GlobalType,
+) -> bool {
+    if found.mutable != expected.mutable || found.content != expected.content {
+        return false;
+    }
+    let (Some(f), Some(e)) = (found.exact_ref(), expected.exact_ref()) else {
+        return true;
+    };
+    engine.ref_subtype(f, e) && (!expected.mutable || engine.ref_subtype(e, f))
 }
 
 /// An imported tag: its identity (the address of its `VMTag`). As in Wasmtime, its type

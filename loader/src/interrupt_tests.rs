@@ -10,6 +10,7 @@ use object::elf;
 fn module(consume_fuel: bool, epoch_interruption: bool) -> Vec<u8> {
     let mut meta = ModuleMeta {
         types: vec![FuncType::new([], [])],
+        type_decls: vec![TypeDecl::plain(0, &FuncType::new([], []))],
         exports: vec![
             Export {
                 name: "check".into(),

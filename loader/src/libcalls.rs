@@ -185,6 +185,7 @@ pub(crate) fn address_of(symbol: &str) -> Option<usize> {
                 wasmaot_rt_memory_atomic_wait32,
                 wasmaot_thunk_memory_atomic_wait32
             ),
+            Libcall::IsSubtype => wasmaot_rt_is_subtype as *const () as usize,
             Libcall::MemoryAtomicWait64 => trapping!(
                 wasmaot_rt_memory_atomic_wait64,
                 wasmaot_thunk_memory_atomic_wait64
@@ -703,6 +704,17 @@ pub unsafe extern "C" fn wasmaot_rt_memory_atomic_wait64(
     }
 }
 
+/// Whether function type `actual` is a subtype of `expected` (engine type ids).
+///
+/// # Safety
+/// Called by compiled code with its own VMContext.
+#[no_mangle]
+pub unsafe extern "C" fn wasmaot_rt_is_subtype(vmctx: *mut u8, actual: u32, expected: u32) -> u32 {
+    // SAFETY: see contract.
+    let (store, _) = unsafe { context(vmctx) };
+    u32::from(store.engine.is_subtype(actual, expected))
+}
+
 /// # Safety
 /// Called by compiled code inside an entry.
 #[no_mangle]
@@ -919,6 +931,7 @@ mod tests {
             }],
             tables: vec![TableDef {
                 ty: TableType {
+                    ref_type: None,
                     element: ValType::FuncRef,
                     minimum: 4,
                     maximum: None,

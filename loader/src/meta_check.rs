@@ -12,6 +12,7 @@ type Check = std::result::Result<(), String>;
 /// Check every index and range in the metadata (the error names the entity).
 pub(crate) fn validate(meta: &ModuleMeta, text_len: u64, data_len: u64) -> Check {
     check_memory_images(meta, data_len)?;
+    crate::meta_check_types::check_types(meta)?;
     let spaces = IndexSpaces::new(meta)?;
     check_funcs(meta, text_len)?;
     check_initializers(meta, &spaces)?;

@@ -45,7 +45,7 @@ impl Module {
     pub(crate) fn assemble(
         engine: &Engine,
         what: String,
-        (header, meta, bytes, data_range): (
+        (header, mut meta, bytes, data_range): (
             Header,
             ModuleMeta,
             crate::module_bytes::ModuleBytes,
@@ -78,7 +78,8 @@ impl Module {
             ..CodeInfo::default()
         });
         let code = Arc::new(code);
-        let type_ids = engine.type_ids(&meta.types);
+        let type_ids = engine.module_type_ids(&meta.types, &meta.type_decls);
+        crate::type_registry::name_engine_types(&mut meta, &type_ids);
         let trampolines = meta.host_trampolines.iter().enumerate();
         engine.register_host_trampolines(
             &code,

@@ -15,7 +15,12 @@ impl Table {
         init: crate::Val,
     ) -> Result<Table> {
         let store = &mut store.as_context_mut().0.opaque;
-        store.check_val(&init, ty.element, "table initial value")?;
+        store.check_val_exact(
+            &init,
+            ty.element,
+            Some(ty.exact_ref()),
+            "table initial value",
+        )?;
         let init = store.val_to_raw(&init)? as usize;
         let table = TableElements::new(ty, init)?;
         store
@@ -38,6 +43,7 @@ impl Table {
                 ..t.table.ty
             },
             _ => TableType {
+                ref_type: None,
                 element: crate::ValType::FuncRef,
                 minimum: 0,
                 maximum: Some(0),
@@ -74,8 +80,8 @@ impl Table {
     ) -> Result<()> {
         let store = &mut store.as_context_mut().0.opaque;
         store.check(self.store, "table")?;
-        let ty = store.tables[self.index as usize].table.ty.element;
-        store.check_val(&val, ty, "table element")?;
+        let ty = store.tables[self.index as usize].table.ty;
+        store.check_val_exact(&val, ty.element, Some(ty.exact_ref()), "table element")?;
         let raw = store.val_to_raw(&val)? as usize;
         let t = &mut store.tables[self.index as usize];
         if !t.table.set(index, raw) {
@@ -98,8 +104,8 @@ impl Table {
     ) -> Result<u32> {
         let store = &mut store.as_context_mut().0.opaque;
         store.check(self.store, "table")?;
-        let ty = store.tables[self.index as usize].table.ty.element;
-        store.check_val(&init, ty, "table element")?;
+        let ty = store.tables[self.index as usize].table.ty;
+        store.check_val_exact(&init, ty.element, Some(ty.exact_ref()), "table element")?;
         let raw = store.val_to_raw(&init)? as usize;
         let index = self.index as usize;
         store.grow_table(index, delta, raw).ok_or_else(|| {

@@ -133,6 +133,10 @@ pub(crate) fn sample_module() -> (Vec<u8>, ModuleMeta) {
         FuncType::new([], []),
     ];
     let mut meta = ModuleMeta {
+        type_decls: (0..)
+            .zip(&types)
+            .map(|(i, t)| TypeDecl::plain(i, t))
+            .collect(),
         types,
         imports: vec![Import {
             module: "env".into(),
@@ -471,6 +475,7 @@ mod x86_64 {
         let g = Global::new(
             &mut store,
             GlobalType {
+                ref_type: None,
                 content: ValType::I32,
                 mutable: false,
             },
@@ -648,6 +653,7 @@ fn host_objects() {
     let g = Global::new(
         &mut store,
         GlobalType {
+            ref_type: None,
             content: ValType::I64,
             mutable: true,
         },
@@ -661,6 +667,7 @@ fn host_objects() {
     let c = Global::new(
         &mut store,
         GlobalType {
+            ref_type: None,
             content: ValType::F32,
             mutable: false,
         },
@@ -674,6 +681,7 @@ fn host_objects() {
     let t = Table::new(
         &mut store,
         TableType {
+            ref_type: None,
             element: ValType::ExternRef,
             minimum: 2,
             maximum: Some(4),
@@ -698,6 +706,7 @@ fn host_objects() {
     let ft = Table::new(
         &mut store,
         TableType {
+            ref_type: None,
             element: ValType::FuncRef,
             minimum: 1,
             maximum: None,

@@ -1,6 +1,6 @@
 //! Values passed between the host and wasm, and externref handles.
 
-use crate::abi::ValType;
+use crate::abi::{HeapType, RefType, ValType, I31_TAG};
 use crate::error::{Error, Result};
 use crate::handles::{ExnRef, Func};
 use crate::store::{AsContext, AsContextMut, StoreOpaque};
@@ -259,5 +259,61 @@ impl StoreOpaque {
             )));
         }
         Ok(())
+    }
+
+    /// Check `val` has type `ty` and, for a reference, the exact type `exact` as well:
+    /// not null where the type is not nullable, a function of the right type (or a
+    /// subtype), an `i31` for `i31ref`/`eqref`.
+    pub(crate) fn check_val_exact(
+        &self,
+        val: &Val,
+        ty: ValType,
+        exact: Option<RefType>,
+        what: &str,
+    ) -> Result<()> {
+        self.check_val(val, ty, what)?;
+        let Some(exact) = exact else { return Ok(()) };
+        let fits = match val {
+            Val::FuncRef(None) | Val::ExternRef(None) | Val::AnyRef(None) | Val::ExnRef(None) => {
+                exact.nullable
+            }
+            Val::FuncRef(Some(f)) => match exact.heap {
+                HeapType::Engine(t) => self
+                    .funcs
+                    .get(f.index as usize)
+                    .is_some_and(|data| self.engine.is_subtype(data.type_id(), t)),
+                heap => heap == HeapType::Func,
+            },
+            Val::AnyRef(Some(r)) => match exact.heap {
+                HeapType::Any => true,
+                HeapType::Eq | HeapType::I31 => u64::from(r.word) & I31_TAG != 0,
+                _ => false,
+            },
+            Val::ExternRef(Some(_)) => exact.heap == HeapType::Extern,
+            Val::ExnRef(Some(_)) => exact.heap == HeapType::Exn,
+            _ => true,
+        };
+        if fits {
+            return Ok(());
+        }
+        Err(Error::ty(format!(
+            "{what}: expected {}, found {}",
+            self.describe_exact(exact),
+            val.ty()
+        )))
+    }
+
+    /// `exact` in words; a concrete type as its signature.
+    fn describe_exact(&self, exact: RefType) -> String {
+        match exact.heap {
+            HeapType::Engine(t) => {
+                let null = if exact.nullable { "null " } else { "" };
+                match self.engine.func_type(t) {
+                    Some(f) => format!("(ref {null}{f})"),
+                    None => exact.to_string(),
+                }
+            }
+            _ => exact.to_string(),
+        }
     }
 }

@@ -134,6 +134,7 @@ fn exnref_values_cross_the_host_api() {
     let host_global = Global::new(
         &mut store,
         GlobalType {
+            ref_type: None,
             content: ValType::ExnRef,
             mutable: true,
         },
@@ -199,6 +200,7 @@ fn host_tags_are_imported_by_type_and_identity() {
     let global = Global::new(
         &mut store,
         GlobalType {
+            ref_type: None,
             content: ValType::I32,
             mutable: false,
         },

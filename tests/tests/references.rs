@@ -35,6 +35,7 @@ fn host_i31s_through_tables_globals_and_calls() {
         (Some(0x7fff_fffe), Some(-2))
     );
     let ty = TableType {
+        ref_type: None,
         element: ValType::AnyRef,
         minimum: 2,
         maximum: None,
@@ -45,6 +46,7 @@ fn host_i31s_through_tables_globals_and_calls() {
     assert_eq!(table.get(&mut store, 1), Some(Val::AnyRef(Some(a))));
     assert!(table.set(&mut store, 0, Val::ExternRef(None)).is_err());
     let ty = GlobalType {
+        ref_type: None,
         content: ValType::AnyRef,
         mutable: true,
     };
@@ -81,6 +83,7 @@ fn an_anyref_of_another_store_is_refused() {
     let foreign = AnyRef::from_i31(&other, 1);
     let mut store = Store::new(&engine, ());
     let ty = GlobalType {
+        ref_type: None,
         content: ValType::AnyRef,
         mutable: false,
     };

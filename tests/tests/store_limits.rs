@@ -37,6 +37,7 @@ fn counts_are_checked_at_instantiation() {
     });
     // Host tables and memories do not count.
     let ty = TableType {
+        ref_type: None,
         element: ValType::FuncRef,
         minimum: 0,
         maximum: None,
@@ -148,6 +149,7 @@ fn unknown_imports_get_stand_ins() {
     let tag = wasmaot_loader::Tag::new(&mut store, tag_ty).unwrap();
     linker.define("env", "tag", tag).unwrap();
     let table_ty = TableType {
+        ref_type: None,
         element: ValType::FuncRef,
         minimum: 3,
         maximum: None,

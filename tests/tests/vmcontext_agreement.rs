@@ -90,6 +90,7 @@ fn compiled_code_and_loader_agree_on_every_vmcontext_entity() {
     let tab = Table::new(
         &mut store,
         TableType {
+            ref_type: None,
             element: ValType::FuncRef,
             minimum: 4,
             maximum: None,
@@ -113,6 +114,7 @@ fn compiled_code_and_loader_agree_on_every_vmcontext_entity() {
     let g32 = Global::new(
         &mut store,
         GlobalType {
+            ref_type: None,
             content: ValType::I32,
             mutable: false,
         },
@@ -122,6 +124,7 @@ fn compiled_code_and_loader_agree_on_every_vmcontext_entity() {
     let g64 = Global::new(
         &mut store,
         GlobalType {
+            ref_type: None,
             content: ValType::I64,
             mutable: true,
         },

@@ -38,6 +38,7 @@ pub fn define(store: &mut Store<()>, linker: &mut Linker<()>) -> Result<(), Erro
         let global = Global::new(
             &mut *store,
             GlobalType {
+                ref_type: None,
                 content,
                 mutable: false,
             },
@@ -47,6 +48,7 @@ pub fn define(store: &mut Store<()>, linker: &mut Linker<()>) -> Result<(), Erro
     }
 
     let table_ty = TableType {
+        ref_type: None,
         element: FuncRef,
         minimum: 10,
         maximum: Some(20),

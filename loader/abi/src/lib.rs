@@ -25,6 +25,7 @@ mod exceptions;
 mod libcalls;
 mod metadata;
 mod names;
+mod ref_types;
 mod traps;
 mod types;
 mod vmoffsets;
@@ -42,6 +43,7 @@ pub use exceptions::{
 pub use libcalls::{FloatHelper, Libcall, LibcallType};
 pub use metadata::*;
 pub use names::*;
+pub use ref_types::{HeapType, RefType, TypeDecl};
 pub use traps::TrapCode;
 pub use types::*;
 pub use vmoffsets::{Counts, VMOffsets, HOST_CTX_MAGIC, VMCTX_MAGIC};

@@ -98,6 +98,10 @@ libcalls! {
     MemoryAtomicWait32 = "memory_atomic_wait32"(Ptr, I32, I64, I32, I64) -> I32;
     /// As `MemoryAtomicWait32`, for `memory.atomic.wait64`.
     MemoryAtomicWait64 = "memory_atomic_wait64"(Ptr, I32, I64, I64, I64) -> I32;
+    /// (vmctx, actual, expected) -> 1 if engine type id `actual` is a subtype of
+    /// `expected`, else 0: the slow path of a function type check against a type that is
+    /// not final, after the ids differed.
+    IsSubtype = "is_subtype"(Ptr, I32, I32) -> I32;
 }
 
 macro_rules! float_helpers {

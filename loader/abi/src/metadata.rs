@@ -14,6 +14,7 @@ use super::encoding::{DecodeError, DecodeResult, Reader, Writer};
 use super::exceptions::{
     decode_exception_table, encode_exception_table, ExceptionSite, ExceptionTable,
 };
+use super::ref_types::TypeDecl;
 use super::traps::TrapCode;
 use super::types::*;
 use super::AddressMap;
@@ -27,7 +28,7 @@ use core::ops::Range;
 pub const MAGIC: [u8; 8] = *b"\0wasmaot";
 /// Version of the artifact format; bumped whenever anything in this module or the
 /// VMContext layout changes.
-pub const FORMAT_VERSION: u32 = 6;
+pub const FORMAT_VERSION: u32 = 7;
 /// Offset of the checksum field within the metadata section.
 pub const CHECKSUM_OFFSET: usize = 12;
 
@@ -359,6 +360,8 @@ pub struct TrapSite {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ModuleMeta {
     pub types: Vec<FuncType>,
+    /// What the type section declares of each type beyond `types` (as many entries).
+    pub type_decls: Vec<TypeDecl>,
     pub imports: Vec<Import>,
     pub funcs: Vec<FuncMeta>,
     pub tables: Vec<TableDef>,
@@ -456,6 +459,7 @@ impl ModuleMeta {
 
     pub fn encode(&self, w: &mut Writer) {
         w.list(&self.types, |w, t| t.encode(w));
+        w.list(&self.type_decls, |w, t| t.encode(w));
         w.list(&self.imports, |w, i| {
             w.str(&i.module);
             w.str(&i.name);
@@ -575,6 +579,7 @@ impl ModuleMeta {
 
     fn decode_with(r: &mut Reader, decode_tables: bool) -> DecodeResult<(ModuleMeta, CodeTables)> {
         let types = r.list(2, FuncType::decode)?;
+        let type_decls = r.list(4, TypeDecl::decode)?;
         let imports = r.list(3, decode_import)?;
         let funcs = r.list(12, decode_func)?;
         let tables = r.list(7, decode_table)?;
@@ -625,6 +630,7 @@ impl ModuleMeta {
         };
         let meta = ModuleMeta {
             types,
+            type_decls,
             imports,
             funcs,
             tables,
@@ -908,8 +914,10 @@ mod tests {
             symbol_prefix: String::new(),
             text_prelinked: true,
         };
+        let ty = FuncType::new([ValType::I32, ValType::I32], [ValType::I32]);
         let meta = ModuleMeta {
-            types: vec![FuncType::new([ValType::I32, ValType::I32], [ValType::I32])],
+            type_decls: vec![TypeDecl::plain(0, &ty)],
+            types: vec![ty],
             imports: vec![Import {
                 module: "env".into(),
                 name: "f".into(),
@@ -922,6 +930,7 @@ mod tests {
             }],
             tables: vec![TableDef {
                 ty: TableType {
+                    ref_type: None,
                     element: ValType::FuncRef,
                     minimum: 1,
                     maximum: None,
@@ -938,6 +947,7 @@ mod tests {
             }],
             globals: vec![GlobalDef {
                 ty: GlobalType {
+                    ref_type: None,
                     content: ValType::I64,
                     mutable: true,
                 },

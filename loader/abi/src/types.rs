@@ -1,6 +1,7 @@
 //! WebAssembly types and constant expressions as they are recorded in artifacts.
 
 use super::encoding::{DecodeResult, Reader, Writer};
+use super::ref_types::RefType;
 use alloc::string::ToString;
 use alloc::vec::Vec;
 use core::fmt;
@@ -138,15 +139,26 @@ pub struct TableType {
     /// Indexed by `i64` (memory64's 64-bit tables). Sizes stay within `u32`: a larger
     /// declared maximum is recorded as `u32::MAX`.
     pub table64: bool,
+    /// The exact type of the elements when it is not the nullable top of `element`
+    /// (`(ref $t)`, `(ref null func)` is `None`).
+    pub ref_type: Option<RefType>,
 }
 
 impl TableType {
+    /// The exact type of the elements.
+    pub fn exact_ref(&self) -> RefType {
+        RefType::or_top(self.ref_type, self.element).unwrap_or(RefType {
+            nullable: true,
+            heap: super::HeapType::Func,
+        })
+    }
     #[inline]
     pub fn encode(&self, w: &mut Writer) {
         self.element.encode(w);
         w.u32(self.minimum);
         w.opt_u64(self.maximum.map(u64::from));
         w.u8(u8::from(self.table64));
+        encode_ref_type(w, self.ref_type);
     }
     pub fn decode(r: &mut Reader) -> DecodeResult<Self> {
         let element = ValType::decode(r)?;
@@ -171,6 +183,7 @@ impl TableType {
             minimum,
             maximum,
             table64,
+            ref_type: decode_ref_type(r, element)?,
         })
     }
 }
@@ -210,20 +223,62 @@ impl MemoryType {
 pub struct GlobalType {
     pub content: ValType,
     pub mutable: bool,
+    /// The exact type of a reference `content` when it is not its nullable top.
+    pub ref_type: Option<RefType>,
 }
 
 impl GlobalType {
+    /// A global of `content` (a reference type means its nullable top).
+    pub fn new(content: ValType, mutable: bool) -> GlobalType {
+        GlobalType {
+            content,
+            mutable,
+            ref_type: None,
+        }
+    }
+    /// The exact type of the content, if it is a reference.
+    pub fn exact_ref(&self) -> Option<RefType> {
+        RefType::or_top(self.ref_type, self.content)
+    }
     #[inline]
     pub fn encode(&self, w: &mut Writer) {
         self.content.encode(w);
         w.bool(self.mutable);
+        encode_ref_type(w, self.ref_type);
     }
     #[inline]
     pub fn decode(r: &mut Reader) -> DecodeResult<Self> {
+        let content = ValType::decode(r)?;
         Ok(GlobalType {
-            content: ValType::decode(r)?,
+            content,
             mutable: r.bool()?,
+            ref_type: decode_ref_type(r, content)?,
         })
+    }
+}
+
+fn encode_ref_type(w: &mut Writer, ty: Option<RefType>) {
+    match ty {
+        None => w.u8(0),
+        Some(t) => {
+            w.u8(1);
+            t.encode(w)
+        }
+    }
+}
+
+/// An optional exact reference type, which must be represented as `ty`.
+fn decode_ref_type(r: &mut Reader, ty: ValType) -> DecodeResult<Option<RefType>> {
+    match r.u8()? {
+        0 => Ok(None),
+        1 => {
+            let exact = RefType::decode(r)?;
+            if exact.val_type() != ty {
+                return r.error(alloc::format!("a reference type represented as {ty}"));
+            }
+            Ok(Some(exact))
+        }
+        _ => r.error("0 or 1 for an exact reference type"),
     }
 }
 

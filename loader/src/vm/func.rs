@@ -23,6 +23,16 @@ pub(crate) struct FuncData {
     pub kind: FuncKind,
 }
 
+impl FuncData {
+    /// The engine-wide id of the function's type.
+    pub fn type_id(&self) -> u32 {
+        // SAFETY: `funcref` points to the function's `VMFuncRef`, which lives (at a
+        // stable address) in its instance's VMContext or its host context as long as the
+        // store, and so this entry, does.
+        unsafe { (*self.funcref).type_id }
+    }
+}
+
 /// Type-erased access to a `VMHostFuncContext<T>`.
 pub(crate) trait HostContext {
     fn funcref(&self) -> *const VMFuncRef;

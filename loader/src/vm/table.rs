@@ -161,6 +161,7 @@ mod tests {
     #[test]
     fn grow_fill_copy_init() {
         let ty = TableType {
+            ref_type: None,
             element: ValType::FuncRef,
             minimum: 2,
             maximum: Some(5),
@@ -182,6 +183,7 @@ mod tests {
         assert_eq!(t.get(0), Some(9));
         assert_eq!(t.definition().current_elements, 4);
         let unbounded = TableType {
+            ref_type: None,
             element: ValType::ExternRef,
             minimum: 0,
             maximum: None,
