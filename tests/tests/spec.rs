@@ -201,6 +201,17 @@ fn write_baseline(path: &Path, reports: &[FileReport]) {
          # A file not listed must pass completely. Regenerate with\n\
          #   WASMAOT_UPDATE_BASELINE=1 cargo test -p wasmaot-tests --test spec\n",
     );
+    let mut per_dir: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for r in reports {
+        let dir = r.name.rsplit_once('/').map_or("(root)", |(d, _)| d);
+        let (passing, all) = per_dir.entry(dir).or_default();
+        *passing += usize::from(r.failed == 0);
+        *all += 1;
+    }
+    text.push_str("# Files passing completely, per directory:\n");
+    for (dir, (passing, all)) in per_dir {
+        let _ = writeln!(text, "#   {dir} {passing}/{all}");
+    }
     for r in reports.iter().filter(|r| r.failed > 0) {
         let _ = writeln!(text, "{} {}", r.name, r.failed);
     }

@@ -86,15 +86,16 @@ fn indirect(cx: &mut Cx, table: u32, type_index: u32, kind: Kind) {
 }
 
 /// `call_ref`/`return_call_ref`: the callee is the funcref on top of the stack; a null
-/// one traps ("null function reference"). Its signature is checked as `call_indirect`
-/// does, although validation says it matches: imports and exports are matched by
-/// signature ids, which do not tell a typed reference from its nullable abstract type,
-/// so the check keeps the call sound whatever the module was linked with.
+/// one traps ("null function reference"). Its type needs no check, as in Wasmtime:
+/// validation gives the reference the callee's type (or a subtype), linking matches typed
+/// imports by the spec's rules, and the host cannot store a function of another type in
+/// a typed table or global or pass one as a typed argument (`check_val_exact`).
 fn by_ref(cx: &mut Cx, type_index: u32, kind: Kind) {
     let funcref = cx.st.pop1();
     let wasm_args = pop_args(cx, type_index);
     cx.b.ins().trapz(funcref, traps::NULL_REFERENCE);
-    cx.env.check_indirect_callee(cx.b, funcref, type_index);
+    // A host function may be the callee: its type needs a wasm→host trampoline.
+    cx.env.indirect_types.push(type_index);
     call_funcref(cx, type_index, funcref, &wasm_args, kind);
 }
 

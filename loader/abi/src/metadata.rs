@@ -63,8 +63,9 @@ pub mod features {
     pub const FUNCTION_REFERENCES: u64 = 1 << 15;
     /// The part of GC without a heap: `anyref`/`eqref`/`i31ref` and their bottom types,
     /// `ref.i31`, `i31.get_s/u`, `ref.eq`, `any.convert_extern`, `extern.convert_any`,
-    /// and `ref.test`/`ref.cast`/`br_on_cast`/`br_on_cast_fail` on those types. Struct
-    /// and array types, and recursion groups and subtyping, are refused.
+    /// `ref.test`/`ref.cast`/`br_on_cast`/`br_on_cast_fail` on those types, and
+    /// recursion groups and subtypes of function types. Struct and array types are
+    /// refused.
     pub const GC: u64 = 1 << 16;
     /// Every feature this compiler supports (`-W all-proposals`).
     pub const ALL: u64 = (1 << 17) - 1;
