@@ -498,3 +498,84 @@ fn napi_rs_threads_modules_instantiate() {
         );
     }
 }
+
+/// Run `command` with its output captured; fail if it runs longer than `limit` (a host
+/// whose fault handling loops forever would hang the test).
+fn run_with_timeout(command: &mut Command, limit: std::time::Duration) -> Output {
+    use std::process::Stdio;
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting the host");
+    let started = std::time::Instant::now();
+    while child.try_wait().expect("waiting for the host").is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "the host still ran after {limit:?}:\n{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("the host's output")
+}
+
+/// `capi/tests/hostile_host.c`: a host that installed its own SIGSEGV, SIGBUS, SIGILL and
+/// SIGFPE handlers before creating the engine keeps getting its faults (genuine and
+/// raised, on the main thread and in host functions called by wasm) while wasm faults
+/// stay traps; C threads the runtime did not create call into wasm, trap and overflow
+/// their stacks; short-lived C threads leave no mapping behind. Then, with SIGSEGV and
+/// SIGFPE ignored before the engine, a raised SIGFPE is ignored and a genuine fault
+/// outside wasm kills the host as it would without the runtime, instead of repeating
+/// forever.
+#[test]
+fn hostile_host() {
+    use std::os::unix::process::ExitStatusExt;
+    use std::time::Duration;
+    let dir = workspace_root().join("capi/tests");
+    let exe = build_host(&dir.join("hostile_host.c"), "hostile_host", &dir);
+    let started = std::time::Instant::now();
+    let out = run_with_timeout(&mut Command::new(&exe), Duration::from_secs(120));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    eprintln!(
+        "hostile_host: {:.2} s; {stderr}",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        out.status.success(),
+        "hostile_host failed ({}):\n{stdout}\n{stderr}",
+        out.status
+    );
+    assert_eq!(
+        stdout,
+        "before the engine: every fault reaches the host's handlers\n\
+         the engine installed its handlers for 4 signals\n\
+         wasm faults are traps, the host's handlers never see them\n\
+         after the engine: every fault outside wasm reaches the host's handlers\n\
+         in a host function called by wasm: faults reach the host's handlers\n\
+         wasm still traps and runs\n\
+         4 C threads at once (default, 256 KiB and host-allocated stacks): calls, traps, \
+         stack overflows and host faults all as expected\n\
+         200 short-lived C threads: no mapping left behind\n\
+         ok\n"
+    );
+
+    let out = run_with_timeout(Command::new(&exe).arg("ignored"), Duration::from_secs(60));
+    assert_eq!(
+        out.status.signal(),
+        Some(libc::SIGSEGV),
+        "with SIGSEGV ignored, a fault outside wasm must kill the host ({}):\n{}{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "raise(SIGFPE) with SIGFPE ignored: ignored\nfaulting with SIGSEGV ignored\n"
+    );
+}

@@ -159,24 +159,34 @@ unsafe fn chain(signum: c_int, info: *mut siginfo_t, ctx: *mut c_void) {
         .get()
         .and_then(|p| p.iter().find(|(s, _)| *s == signum))
         .map(|(_, a)| a);
+    // `SIG_DFL` and `SIG_IGN` are not functions, whatever the flags say (a handler may
+    // be reset to them with `SA_SIGINFO` left set).
+    let handler = previous.map_or(libc::SIG_DFL, |a| a.sa_sigaction);
+    let function = handler != libc::SIG_DFL && handler != libc::SIG_IGN;
+    // A fault the kernel raised, as opposed to a signal sent by `raise` or `kill`.
+    // SAFETY: `info` is null or the kernel's siginfo for this signal.
+    let fault = !info.is_null() && unsafe { (*info).si_code } > 0;
     match previous {
-        Some(prev) if prev.sa_flags & libc::SA_SIGINFO != 0 => {
+        Some(prev) if function && prev.sa_flags & libc::SA_SIGINFO != 0 => {
             // SAFETY: the previous handler was installed with SA_SIGINFO, so this is its
             // three-argument entry point.
             unsafe {
                 let f: extern "C" fn(c_int, *mut siginfo_t, *mut c_void) =
-                    std::mem::transmute(prev.sa_sigaction);
+                    std::mem::transmute(handler);
                 f(signum, info, ctx)
             }
         }
-        Some(prev) if prev.sa_sigaction == libc::SIG_IGN => {}
-        Some(prev) if prev.sa_sigaction != libc::SIG_DFL => {
+        Some(_) if function => {
             // SAFETY: a one-argument handler installed without SA_SIGINFO.
             unsafe {
-                let f: extern "C" fn(c_int) = std::mem::transmute(prev.sa_sigaction);
+                let f: extern "C" fn(c_int) = std::mem::transmute(handler);
                 f(signum)
             }
         }
+        // An ignored signal that was sent is ignored. An ignored fault cannot be: the
+        // faulting instruction would run again, forever. The kernel kills a process
+        // whose fault signal is ignored; so do we, by the default action below.
+        _ if handler == libc::SIG_IGN && !fault => {}
         _ => {
             // Default action: restore it and let the fault happen again (or re-send a
             // signal that came from another process or `raise`).
@@ -186,7 +196,7 @@ unsafe fn chain(signum: c_int, info: *mut siginfo_t, ctx: *mut c_void) {
                 action.sa_sigaction = libc::SIG_DFL;
                 libc::sigemptyset(&mut action.sa_mask);
                 libc::sigaction(signum, &action, std::ptr::null_mut());
-                if !info.is_null() && (*info).si_code <= 0 {
+                if !fault {
                     libc::raise(signum);
                 }
             }
