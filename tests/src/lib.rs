@@ -201,6 +201,26 @@ pub fn load_module(engine: &wasmaot_loader::Engine, wat: &str) -> wasmaot_loader
     wasmaot_loader::Module::from_bytes(engine, &artifact).expect("the artifact loads")
 }
 
+/// Call export `name` of `instance` with `args`; its results (a missing export panics).
+pub fn call_export<T: 'static>(
+    store: &mut wasmaot_loader::Store<T>,
+    instance: wasmaot_loader::Instance,
+    name: &str,
+    args: &[wasmaot_loader::Val],
+) -> Result<Vec<wasmaot_loader::Val>, wasmaot_loader::Error> {
+    let f = instance
+        .get_func(&mut *store, name)
+        .unwrap_or_else(|| panic!("no export `{name}`"));
+    let ty = f.ty(&*store);
+    let mut results: Vec<_> = ty
+        .results
+        .iter()
+        .map(|t| wasmaot_loader::Val::default_for(*t))
+        .collect();
+    f.call(&mut *store, args, &mut results)?;
+    Ok(results)
+}
+
 /// Run each (name, text) script with every feature on, from memory and from files;
 /// every directive must pass.
 pub fn run_scripts(scripts: &[(&str, &str)]) {

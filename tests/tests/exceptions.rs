@@ -6,8 +6,8 @@
 //! included, run in `spec.rs`.)
 
 use wasmaot_loader::{
-    Caller, Engine, Error, ExnRef, FuncType, Global, GlobalType, Instance, Linker, Module, Store,
-    Tag, UncaughtException, Val, ValType,
+    Caller, Engine, ExnRef, FuncType, Global, GlobalType, Instance, Linker, Module, Store, Tag,
+    UncaughtException, Val, ValType,
 };
 
 const SCRIPTS: &[(&str, &str)] = &[
@@ -36,20 +36,7 @@ fn module(engine: &Engine, wat: &str) -> Module {
     wasmaot_tests::load_module(engine, wat)
 }
 
-fn call(
-    store: &mut Store<()>,
-    instance: Instance,
-    name: &str,
-    args: &[Val],
-) -> Result<Vec<Val>, Error> {
-    let f = instance
-        .get_func(&mut *store, name)
-        .unwrap_or_else(|| panic!("no export `{name}`"));
-    let ty = f.ty(&*store);
-    let mut results: Vec<Val> = ty.results.iter().map(|t| Val::default_for(*t)).collect();
-    f.call(&mut *store, args, &mut results)?;
-    Ok(results)
-}
+use wasmaot_tests::call_export as call;
 
 const THROWER: &str = r#"
 (module $m

@@ -47,25 +47,7 @@ fn module(engine: &Engine, wat: &str) -> Module {
     wasmaot_tests::load_module(engine, wat)
 }
 
-/// Call `name` of `instance` with `args`; its results.
-fn call<T: 'static>(
-    store: &mut Store<T>,
-    instance: Instance,
-    name: &str,
-    args: &[Val],
-) -> Result<Vec<Val>, Error> {
-    let f = instance
-        .get_func(&mut *store, name)
-        .unwrap_or_else(|| panic!("no export `{name}`"));
-    let mut results: Vec<Val> = f
-        .ty(&*store)
-        .results
-        .iter()
-        .map(|t| Val::default_for(*t))
-        .collect();
-    f.call(&mut *store, args, &mut results)?;
-    Ok(results)
-}
+use wasmaot_tests::call_export as call;
 
 /// `call` of a function with one i32 result.
 fn call_i32<T: 'static>(store: &mut Store<T>, instance: Instance, name: &str, args: &[Val]) -> i32 {
