@@ -18,9 +18,9 @@ const MAX_DNA: u64 = 16 << 10;
 ///
 /// Features on: MVP, mutable globals, multi-value, bulk memory, reference types (two
 /// tables), sign extension, saturating float-to-int, SIMD, tail calls, multi-memory (two
-/// memories), memory64 (64-bit memories and tables). Off: relaxed SIMD (its results are
-/// implementation-defined), threads (wasmi has no atomics), exceptions, GC, custom page
-/// sizes (wasmaot refuses those).
+/// memories), memory64 (64-bit memories and tables), extended const (wasm-smith's
+/// default). Off: relaxed SIMD (its results are implementation-defined); threads,
+/// exceptions and GC, which wasmi 1.1 does not run; custom page sizes, wide arithmetic.
 pub fn config() -> Config {
     Config {
         max_imports: 0,
