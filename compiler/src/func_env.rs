@@ -417,6 +417,12 @@ impl<'a> FuncEnv<'a> {
         b.ins().load(self.pointer_type(), trusted_ro(), vmctx, off)
     }
 
+    /// Record a call through a funcref of type `type_index`: a host function may be the
+    /// callee, so that type needs a wasm→host trampoline.
+    pub fn call_through_funcref(&mut self, type_index: u32) {
+        self.indirect_types.push(type_index);
+    }
+
     /// Trap unless `funcref` is non-null and of type `type_index` (`call_indirect`).
     pub fn check_indirect_callee(
         &mut self,
@@ -424,7 +430,7 @@ impl<'a> FuncEnv<'a> {
         funcref: Value,
         type_index: u32,
     ) {
-        self.indirect_types.push(type_index);
+        self.call_through_funcref(type_index);
         b.ins().trapz(funcref, traps::INDIRECT_CALL_TO_NULL);
         let matches = self.funcref_has_type(b, funcref, type_index);
         b.ins().trapz(matches, traps::BAD_SIGNATURE);

@@ -195,7 +195,7 @@ fn type_index(
 fn exact_ref(r: RefType, rec_group: u32, offset: usize) -> Result<abi::RefType, CompileError> {
     use abi::HeapType as H;
     use wasmparser::{AbstractHeapType as A, HeapType};
-    ref_type(r, offset)?;
+    ref_type(r, offset)?; // refuses shared and GC heap types with their message
     let heap = match r.heap_type() {
         HeapType::Concrete(i) | HeapType::Exact(i) => H::Module(type_index(i, rec_group, offset)?),
         HeapType::Abstract { ty, .. } => match ty {
@@ -208,8 +208,12 @@ fn exact_ref(r: RefType, rec_group: u32, offset: usize) -> Result<abi::RefType, 
             A::I31 => H::I31,
             A::None => H::None,
             A::Exn => H::Exn,
-            // Refused by `ref_type` above.
-            A::NoExn | A::Struct | A::Array | A::Cont | A::NoCont => H::NoExn,
+            A::NoExn => H::NoExn,
+            A::Struct | A::Array | A::Cont | A::NoCont => {
+                return Err(CompileError::Unsupported(format!(
+                    "reference type {r:?} (GC) at byte offset {offset:#x}"
+                )))
+            }
         },
     };
     Ok(abi::RefType {

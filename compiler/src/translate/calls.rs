@@ -94,8 +94,7 @@ fn by_ref(cx: &mut Cx, type_index: u32, kind: Kind) {
     let funcref = cx.st.pop1();
     let wasm_args = pop_args(cx, type_index);
     cx.b.ins().trapz(funcref, traps::NULL_REFERENCE);
-    // A host function may be the callee: its type needs a wasm→host trampoline.
-    cx.env.indirect_types.push(type_index);
+    cx.env.call_through_funcref(type_index);
     call_funcref(cx, type_index, funcref, &wasm_args, kind);
 }
 
