@@ -74,6 +74,14 @@ pub fn trusted_ro() -> MemFlagsData {
     MemFlagsData::trusted().with_readonly().with_can_move()
 }
 
+/// Flags of a load of a `VMFuncRef` field: the struct never changes, but the load must not
+/// move (no `can_move`): the pointer may be null, and only the null check before the load
+/// makes it safe; hoisted above that check (out of a loop, say) it would fault instead of
+/// trapping with the check's code.
+fn funcref_field() -> MemFlagsData {
+    MemFlagsData::trusted().with_readonly()
+}
+
 impl<'a> FuncEnv<'a> {
     pub fn new(
         isa: &'a dyn TargetIsa,
@@ -403,9 +411,9 @@ impl<'a> FuncEnv<'a> {
     ) -> (Value, [Value; 2]) {
         let ptr = self.pointer_type();
         let code_off = self.offsets.funcref_wasm_call() as i32;
-        let code = b.ins().load(ptr, trusted_ro(), funcref, code_off);
+        let code = b.ins().load(ptr, funcref_field(), funcref, code_off);
         let vmctx_off = self.offsets.funcref_vmctx() as i32;
-        let callee_vmctx = b.ins().load(ptr, trusted_ro(), funcref, vmctx_off);
+        let callee_vmctx = b.ins().load(ptr, funcref_field(), funcref, vmctx_off);
         let caller = self.vmctx(b);
         (code, [callee_vmctx, caller])
     }
@@ -449,7 +457,9 @@ impl<'a> FuncEnv<'a> {
         let expected_off = self.offsets.vmctx_type_id(type_index) as i32;
         let expected = b.ins().load(types::I32, trusted_ro(), vmctx, expected_off);
         let actual_off = self.offsets.funcref_type_id() as i32;
-        let actual = b.ins().load(types::I32, trusted_ro(), funcref, actual_off);
+        let actual = b
+            .ins()
+            .load(types::I32, funcref_field(), funcref, actual_off);
         let equal = b.ins().icmp(IntCC::Equal, expected, actual);
         let is_final = self.info.meta.type_decls[type_index as usize].is_final;
         if is_final {

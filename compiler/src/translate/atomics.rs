@@ -139,10 +139,17 @@ fn effective_address(cx: &mut Cx, memarg: &MemArg, index: Value) -> Value {
     }
 }
 
-/// Trap as "unaligned atomic" unless the access at `index` is aligned to `bytes`.
+/// Trap as "unaligned atomic" unless the access at `index` is aligned to `bytes`. This
+/// comes before any bounds check, that of a 64-bit address overflowing included: the
+/// effective address's low bits are those of the wrapping sum.
 fn check_alignment(cx: &mut Cx, memarg: &MemArg, bytes: u32, index: Value) {
     if bytes > 1 {
-        let address = effective_address(cx, memarg, index);
+        let low_bits = (memarg.offset & u64::from(bytes - 1)) as i64;
+        let address = if low_bits == 0 {
+            index
+        } else {
+            cx.b.ins().iadd_imm_s(index, low_bits)
+        };
         let misaligned = cx.b.ins().band_imm_u(address, i64::from(bytes - 1));
         cx.b.ins().trapnz(misaligned, HEAP_MISALIGNED);
     }
@@ -232,6 +239,8 @@ fn wait_or_notify(cx: &mut Cx, call: Libcall, memarg: &MemArg) {
     };
     let operands = cx.st.peekn(n).to_vec();
     cx.st.popn(n);
+    // As in Wasmtime, an address + offset that overflows 64 bits is out of bounds before
+    // any alignment check (unlike the other atomic accesses, see `check_alignment`).
     let address = effective_address(cx, memarg, operands[0]);
     let mut args = vec![memory, address];
     args.extend_from_slice(&operands[1..]);

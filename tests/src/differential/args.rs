@@ -51,8 +51,9 @@ fn argument(rng: &mut Rng, ty: Type) -> Value {
         Type::F64 if rng.below(2) == 0 => Value::F64((rng.below(1 << 16) as f64).to_bits()),
         Type::F64 => Value::F64(rng.next_u64()),
         Type::V128 => Value::V128(u128::from(rng.next_u64()) << 64 | u128::from(rng.next_u64())),
-        Type::FuncRef => Value::FuncRef { null: true },
-        Type::ExternRef => Value::ExternRef { null: true },
+        Type::FuncRef | Type::ExternRef | Type::ExnRef | Type::AnyRef => {
+            Value::null(ty).expect("a reference type")
+        }
     }
 }
 

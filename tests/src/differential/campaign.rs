@@ -1,12 +1,11 @@
 //! Runs of many generated modules (on worker threads) and of the corpus of modules
 //! that once failed.
 
-use super::check::{check, Checked};
+use super::check::Checked;
 use super::compare::Divergence;
 use super::corpus::{corpus_files, save_failure};
 use super::generate;
-use super::oracle::Wasmi;
-use super::ours::Wasmaot;
+use super::oracle::Oracle;
 use super::rng::module_seed;
 use super::stats::{Failed, Stats};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -31,9 +30,15 @@ impl Budget {
     }
 }
 
-/// Check generated modules `0, 1, ...` of `seed` on `threads` threads until `budget`
-/// runs out; `progress` is called after each module with the totals so far.
-pub fn run(seed: u64, budget: Budget, threads: usize, progress: &(dyn Fn(&Stats) + Sync)) -> Stats {
+/// Check generated modules `0, 1, ...` of `seed` against `oracle` on `threads` threads
+/// until `budget` runs out; `progress` is called after each module with the totals so far.
+pub fn run(
+    oracle: Oracle,
+    seed: u64,
+    budget: Budget,
+    threads: usize,
+    progress: &(dyn Fn(&Stats) + Sync),
+) -> Stats {
     let next = AtomicU64::new(0);
     let stats = Mutex::new(Stats::default());
     std::thread::scope(|scope| {
@@ -45,8 +50,8 @@ pub fn run(seed: u64, budget: Budget, threads: usize, progress: &(dyn Fn(&Stats)
                     if !budget.allows(index) {
                         return;
                     }
-                    let label = format!("seed {seed} module {index}");
-                    let outcome = generated(seed, index);
+                    let label = format!("{oracle}: seed {seed} module {index}");
+                    let outcome = generated(oracle, seed, index);
                     let mut stats = stats.lock().expect("no worker panics holding the stats");
                     record(&mut stats, label, index, outcome);
                     progress(&stats);
@@ -59,12 +64,13 @@ pub fn run(seed: u64, budget: Budget, threads: usize, progress: &(dyn Fn(&Stats)
         .expect("no worker panics holding the stats")
 }
 
-/// Check every `.wasm` file in `dir` (sorted by name); an absent directory is empty.
-pub fn replay(dir: &Path) -> Stats {
+/// Check every `.wasm` file in `dir` (sorted by name) against `oracle`; an absent
+/// directory is empty.
+pub fn replay(oracle: Oracle, dir: &Path) -> Stats {
     let mut stats = Stats::default();
     for (index, path) in corpus_files(dir).into_iter().enumerate() {
         let wasm = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let outcome = guarded(&wasm);
+        let outcome = guarded(oracle, &wasm);
         record(
             &mut stats,
             path.display().to_string(),
@@ -79,21 +85,22 @@ pub fn replay(dir: &Path) -> Stats {
 /// a panic).
 type Outcome = (Vec<u8>, Result<Checked, String>);
 
-fn generated(seed: u64, index: u64) -> Outcome {
-    let wasm = match generate::module(module_seed(seed, index)) {
+fn generated(oracle: Oracle, seed: u64, index: u64) -> Outcome {
+    let wasm = match generate::module(oracle, module_seed(seed, index)) {
         Ok(wasm) => wasm,
         Err(why) => return (Vec::new(), Ok(Checked::skipped(why))),
     };
     // Left behind only if a signal kills the process while the module runs.
-    let in_flight = save_failure(&format!("in-flight-seed-{seed}-module-{index}"), &wasm);
-    let result = guarded(&wasm);
+    let name = format!("in-flight-{oracle}-seed-{seed}-module-{index}");
+    let in_flight = save_failure(&name, &wasm);
+    let result = guarded(oracle, &wasm);
     std::fs::remove_file(&in_flight).unwrap_or_else(|e| panic!("{}: {e}", in_flight.display()));
     (wasm, result)
 }
 
-/// [`check`] wasmaot against wasmi, a panic on either side being a failure too.
-fn guarded(wasm: &[u8]) -> Result<Checked, String> {
-    match catch_unwind(AssertUnwindSafe(|| check::<Wasmaot, Wasmi>(wasm))) {
+/// Check wasmaot against `oracle`, a panic on either side being a failure too.
+fn guarded(oracle: Oracle, wasm: &[u8]) -> Result<Checked, String> {
+    match catch_unwind(AssertUnwindSafe(|| oracle.check(wasm))) {
         Ok(result) => result.map_err(|d: Divergence| d.to_string()),
         Err(panic) => Err(format!("panic: {}", panic_message(&*panic))),
     }

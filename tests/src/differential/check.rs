@@ -114,8 +114,10 @@ fn overflowed<T>(instantiated: &Result<T, Failure>) -> bool {
 }
 
 fn unsupported<A, B>(runtime: &str, why: &str) -> Instances<A, B> {
-    // The start of the message names what; the rest would split the count of skips.
-    let what: String = why.chars().take(60).collect();
+    // The start of the message names what; the rest (where: the byte offset, the
+    // function) would split the count of skips.
+    let what = why.split(" at byte offset").next().unwrap_or(why);
+    let what: String = what.chars().take(60).collect();
     Instances::None(Checked::skipped(format!("{runtime} unsupported: {what}")))
 }
 

@@ -83,7 +83,7 @@ pub fn state<A: Runtime, B: Runtime>(
             }
             ExportKind::Table => values::<A, B>(what("table"), &a.table(name), &b.table(name))?,
             ExportKind::Memory => memories::<A, B>(what("memory"), a.memory(name), b.memory(name))?,
-            ExportKind::Func { .. } => {}
+            ExportKind::Func { .. } | ExportKind::Tag(_) => {}
         }
     }
     Ok(())
@@ -127,7 +127,7 @@ pub fn memories<A: Runtime, B: Runtime>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::differential::oracle::Wasmi;
+    use crate::differential::oracle_wasmi::Wasmi;
     use crate::differential::ours::Wasmaot;
     use crate::differential::trap::TrapKind;
 

@@ -1,11 +1,7 @@
-//! Where the modules that once diverged are kept, and where new failures are written.
+//! Where the modules that once diverged are kept (each oracle's directory: see
+//! `Oracle::corpus_dir`), and where new failures are written.
 
 use std::path::{Path, PathBuf};
-
-/// `tests/differential-corpus/`: every `.wasm` file in it is replayed by the test.
-pub fn corpus_dir() -> PathBuf {
-    crate::workspace_root().join("tests/differential-corpus")
-}
 
 /// `target/differential-failures/`: a failing module is written here (and the module
 /// being checked, while it is: see `campaign`).

@@ -7,7 +7,7 @@ use super::value::{Type, Value};
 use wasmaot_compiler::{compile, CompileError, CompileOptions, OptLevel};
 use wasmaot_loader::abi::{features, TrapCode};
 use wasmaot_loader::{Config, Engine, Error, ErrorKind, ExternType, Instance, Module};
-use wasmaot_loader::{Store, Val, ValType};
+use wasmaot_loader::{Store, UncaughtException, Val, ValType};
 
 /// Native stack wasm code may use per call; the workers' threads have more (see
 /// `campaign::WORKER_STACK`), so recursion ends with the generated code's fuel first.
@@ -40,12 +40,6 @@ impl Runtime for Wasmaot {
         });
         let module = Module::from_bytes(&engine, &artifact).map_err(failure)?;
         let mut store = Store::new(&engine, ());
-        if module.exports().iter().any(|e| uses_exceptions(&e.ty)) {
-            // Excluded before export_kind / from_type see them.
-            return Err(Failure::Unsupported(
-                "exception handling (tags, exnref) is not compared: the oracle has none".into(),
-            ));
-        }
         let instance = Instance::new(&mut store, &module, &[]).map_err(failure)?;
         let mut exports: Vec<Export> = module
             .exports()
@@ -79,8 +73,9 @@ impl Runtime for Wasmaot {
             .iter()
             .map(|t| Val::default_for(*t))
             .collect();
-        func.call(&mut self.store, &args, &mut results)
-            .map_err(|e| trap_kind(&e))?;
+        if let Err(error) = func.call(&mut self.store, &args, &mut results) {
+            return Err(self.ending(&error));
+        }
         Ok(results.iter().map(from_val).collect())
     }
 
@@ -116,6 +111,29 @@ impl Runtime for Wasmaot {
     }
 }
 
+impl Wasmaot {
+    /// How a call that failed with `error` ended: an uncaught exception (by the name its
+    /// tag is exported under), refused arguments, or a trap.
+    fn ending(&mut self, error: &Error) -> TrapKind {
+        if let Some(uncaught) = error.downcast_ref::<UncaughtException>() {
+            let exn = uncaught.exception();
+            let tag = exn.tag(&self.store);
+            let name = self.exports.iter().find(|e| {
+                matches!(e.kind, ExportKind::Tag(_))
+                    && self.instance.get_tag(&mut self.store, &e.name) == tag
+            });
+            return TrapKind::UncaughtException {
+                tag: name.map_or_else(|| "(not exported)".to_string(), |e| e.name.clone()),
+                payload: exn.payload(&mut self.store).iter().map(from_val).collect(),
+            };
+        }
+        match error.kind() {
+            ErrorKind::Type => TrapKind::ArgumentsRefused,
+            _ => trap_kind(error),
+        }
+    }
+}
+
 /// Cranelift's optimization level for `wasm`: none for a quarter of the modules (chosen
 /// by their bytes, so a replayed module gets the same), the default otherwise.
 fn opt_level(wasm: &[u8]) -> OptLevel {
@@ -127,6 +145,9 @@ fn opt_level(wasm: &[u8]) -> OptLevel {
 }
 
 fn failure(error: Error) -> Failure {
+    if error.is::<UncaughtException>() {
+        return Failure::Trap(TrapKind::thrown_by_start_function());
+    }
     match error.kind() {
         ErrorKind::Trap(_) => Failure::Trap(trap_kind(&error)),
         ErrorKind::Unsupported => Failure::Unsupported(error.to_string()),
@@ -149,22 +170,11 @@ fn trap_kind(error: &Error) -> TrapKind {
         Some(TrapCode::IntegerDivisionByZero) => TrapKind::IntegerDivideByZero,
         Some(TrapCode::BadConversionToInteger) => TrapKind::BadConversionToInteger,
         Some(TrapCode::StackOverflow) => TrapKind::StackOverflow,
+        Some(TrapCode::HeapMisaligned) => TrapKind::UnalignedAtomic,
+        Some(TrapCode::AtomicWaitNonSharedMemory) => TrapKind::AtomicWaitNonShared,
+        Some(TrapCode::NullReference) => TrapKind::NullReference,
+        Some(TrapCode::CastFailure) => TrapKind::CastFailure,
         _ => TrapKind::Other(error.to_string()),
-    }
-}
-
-/// Whether an export is a tag or has `exnref` in its type.
-fn uses_exceptions(ty: &ExternType) -> bool {
-    match ty {
-        ExternType::Func(f) => f
-            .params
-            .iter()
-            .chain(&f.results)
-            .any(|t| *t == ValType::ExnRef),
-        ExternType::Global(g) => g.content == ValType::ExnRef,
-        ExternType::Table(t) => t.element == ValType::ExnRef,
-        ExternType::Memory(_) => false,
-        ExternType::Tag(_) => true,
     }
 }
 
@@ -177,7 +187,7 @@ fn export_kind(ty: &ExternType) -> ExportKind {
         ExternType::Global(g) => ExportKind::Global(from_type(g.content)),
         ExternType::Memory(_) => ExportKind::Memory,
         ExternType::Table(_) => ExportKind::Table,
-        ExternType::Tag(_) => unreachable!("modules exporting tags are not compared"),
+        ExternType::Tag(t) => ExportKind::Tag(t.params.iter().map(|t| from_type(*t)).collect()),
     }
 }
 
@@ -190,9 +200,8 @@ fn from_type(ty: ValType) -> Type {
         ValType::V128 => Type::V128,
         ValType::FuncRef => Type::FuncRef,
         ValType::ExternRef => Type::ExternRef,
-        ValType::ExnRef | ValType::AnyRef => {
-            unreachable!("modules exporting exnrefs or anyrefs are not compared")
-        }
+        ValType::ExnRef => Type::ExnRef,
+        ValType::AnyRef => Type::AnyRef,
     }
 }
 
@@ -205,9 +214,8 @@ fn from_val(val: &Val) -> Value {
         Val::V128(v) => Value::V128(v),
         Val::FuncRef(f) => Value::FuncRef { null: f.is_none() },
         Val::ExternRef(r) => Value::ExternRef { null: r.is_none() },
-        Val::ExnRef(_) | Val::AnyRef(_) => {
-            unreachable!("modules exporting exnrefs or anyrefs are not compared")
-        }
+        Val::ExnRef(r) => Value::ExnRef { null: r.is_none() },
+        Val::AnyRef(r) => Value::AnyRef { null: r.is_none() },
     }
 }
 
@@ -222,8 +230,11 @@ fn to_val(value: &Value) -> Val {
         Value::V128(v) => Val::V128(v),
         Value::FuncRef { null: true } => Val::FuncRef(None),
         Value::ExternRef { null: true } => Val::ExternRef(None),
-        Value::FuncRef { null: false } | Value::ExternRef { null: false } => {
-            panic!("only null references can be passed")
-        }
+        Value::ExnRef { null: true } => Val::ExnRef(None),
+        Value::AnyRef { null: true } => Val::AnyRef(None),
+        Value::FuncRef { null: false }
+        | Value::ExternRef { null: false }
+        | Value::ExnRef { null: false }
+        | Value::AnyRef { null: false } => panic!("only null references can be passed"),
     }
 }

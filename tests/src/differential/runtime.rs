@@ -20,6 +20,8 @@ pub enum ExportKind {
     Global(Type),
     Memory,
     Table,
+    /// A tag (exception handling) and the types of its payload.
+    Tag(Vec<Type>),
 }
 
 /// Why a module has no instance.

@@ -34,7 +34,7 @@ impl Stats {
         self.modules += 1;
         self.calls += checked.calls as u64;
         for trap in &checked.traps {
-            *self.traps.entry(format!("{trap:?}")).or_default() += 1;
+            *self.traps.entry(trap.kind()).or_default() += 1;
         }
         self.instantiation_traps += u64::from(checked.instantiation_trapped);
         if let Some(reason) = &checked.skipped {

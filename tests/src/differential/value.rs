@@ -2,7 +2,9 @@
 
 use std::fmt;
 
-/// A WebAssembly value type.
+/// A WebAssembly value type; a reference type by the top of its hierarchy (a concrete
+/// function type is `FuncRef`), without its nullability: the runtimes describe exact
+/// reference types differently, and what matters is checked by calling.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Type {
     I32,
@@ -12,6 +14,10 @@ pub enum Type {
     V128,
     FuncRef,
     ExternRef,
+    /// `exnref` (exception handling) and its bottom type.
+    ExnRef,
+    /// The `any` hierarchy: `anyref`, `eqref`, `i31ref` and their bottom type.
+    AnyRef,
 }
 
 /// A WebAssembly value; floats as their bits. References are compared only for being
@@ -25,9 +31,22 @@ pub enum Value {
     V128(u128),
     FuncRef { null: bool },
     ExternRef { null: bool },
+    ExnRef { null: bool },
+    AnyRef { null: bool },
 }
 
 impl Value {
+    /// The null reference of a reference type (`None` for a number or vector type).
+    pub fn null(ty: Type) -> Option<Value> {
+        Some(match ty {
+            Type::FuncRef => Value::FuncRef { null: true },
+            Type::ExternRef => Value::ExternRef { null: true },
+            Type::ExnRef => Value::ExnRef { null: true },
+            Type::AnyRef => Value::AnyRef { null: true },
+            Type::I32 | Type::I64 | Type::F32 | Type::F64 | Type::V128 => return None,
+        })
+    }
+
     pub fn ty(&self) -> Type {
         match self {
             Value::I32(_) => Type::I32,
@@ -37,6 +56,8 @@ impl Value {
             Value::V128(_) => Type::V128,
             Value::FuncRef { .. } => Type::FuncRef,
             Value::ExternRef { .. } => Type::ExternRef,
+            Value::ExnRef { .. } => Type::ExnRef,
+            Value::AnyRef { .. } => Type::AnyRef,
         }
     }
 
@@ -67,6 +88,8 @@ impl fmt::Display for Value {
             Value::V128(v) => write!(f, "v128:{v:#034x}"),
             Value::FuncRef { null } => write!(f, "funcref:{}", null_name(null)),
             Value::ExternRef { null } => write!(f, "externref:{}", null_name(null)),
+            Value::ExnRef { null } => write!(f, "exnref:{}", null_name(null)),
+            Value::AnyRef { null } => write!(f, "anyref:{}", null_name(null)),
         }
     }
 }
