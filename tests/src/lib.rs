@@ -2,6 +2,7 @@
 
 pub mod cli;
 pub mod differential;
+pub mod gc_types;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -117,26 +117,26 @@ pub fn translate(op: &Operator, cx: &mut Cx) -> Result<bool> {
     Ok(true)
 }
 
-/// The effective address (index + offset, as i64) of an access with `memarg`; on a
-/// 64-bit memory a sum that overflows is out of bounds.
+/// The effective address (index + offset, as i64) of a wait or notify with `memarg`. A
+/// sum that overflows the index type (32 or 64 bits) is out of bounds here, before the
+/// runtime checks alignment: the order Wasmtime has for these two instructions (the other
+/// atomic accesses check alignment first, see `check_alignment`).
 fn effective_address(cx: &mut Cx, memarg: &MemArg, index: Value) -> Value {
-    if cx.b.func.dfg.value_type(index) == types::I64 {
-        if memarg.offset == 0 {
-            return index;
-        }
-        let offset = cx.b.ins().iconst(types::I64, memarg.offset as i64);
-        return cx
-            .b
-            .ins()
-            .uadd_overflow_trap(index, offset, TrapCode::HEAP_OUT_OF_BOUNDS);
-    }
-    let index = cx.b.ins().uextend(types::I64, index);
-    if memarg.offset == 0 {
+    let index_type = cx.b.func.dfg.value_type(index);
+    let address = if memarg.offset == 0 {
         index
     } else {
-        // A 32-bit index plus a 32-bit offset cannot overflow 64 bits.
-        cx.b.ins().iadd_imm_s(index, memarg.offset as i64)
-    }
+        // A 32-bit memory's offsets fit in 32 bits (validation).
+        let offset = if index_type == types::I64 {
+            memarg.offset as i64
+        } else {
+            i64::from(memarg.offset as u32)
+        };
+        let offset = cx.b.ins().iconst(index_type, offset);
+        cx.b.ins()
+            .uadd_overflow_trap(index, offset, TrapCode::HEAP_OUT_OF_BOUNDS)
+    };
+    widen(cx, address, types::I64)
 }
 
 /// Trap as "unaligned atomic" unless the access at `index` is aligned to `bytes`. This
@@ -239,8 +239,6 @@ fn wait_or_notify(cx: &mut Cx, call: Libcall, memarg: &MemArg) {
     };
     let operands = cx.st.peekn(n).to_vec();
     cx.st.popn(n);
-    // As in Wasmtime, an address + offset that overflows 64 bits is out of bounds before
-    // any alignment check (unlike the other atomic accesses, see `check_alignment`).
     let address = effective_address(cx, memarg, operands[0]);
     let mut args = vec![memory, address];
     args.extend_from_slice(&operands[1..]);

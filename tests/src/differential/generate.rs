@@ -4,6 +4,7 @@ use super::fuel::export_fuel;
 use super::oracle::Oracle;
 use super::rng::Rng;
 use super::waits::bound_waits;
+use crate::gc_types::uses_struct_or_array;
 use arbitrary::Unstructured;
 use wasm_smith::Config;
 
@@ -121,22 +122,11 @@ pub fn module(oracle: Oracle, module_seed: u64) -> Result<Vec<u8>, String> {
         let wasm = module.to_bytes();
         match oracle {
             Oracle::Wasmi => return export_fuel(&wasm, fuel),
-            Oracle::Wasmtime if has_struct_or_array(&wasm) => continue,
+            Oracle::Wasmtime if uses_struct_or_array(&wasm) => continue,
             Oracle::Wasmtime => return bound_waits(&export_fuel(&wasm, fuel)?),
         }
     }
     Err(format!(
         "no module without struct or array types in {MAX_DRAWS} draws"
     ))
-}
-
-/// Whether `wasm` uses struct or array types anywhere: defines one, or names the
-/// abstract `struct`/`array` heap types (in a type, `ref.null`, `ref.test`, ...) or an
-/// `array.*`/`struct.*` instruction. The module has no names (no name section, numbered
-/// exports), so the words can come from nothing else in its text.
-fn has_struct_or_array(wasm: &[u8]) -> bool {
-    match wasmprinter::print_bytes(wasm) {
-        Ok(text) => text.contains("struct") || text.contains("array"),
-        Err(_) => true,
-    }
 }
