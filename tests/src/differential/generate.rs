@@ -84,8 +84,9 @@ fn config_for_module(oracle: Oracle, rng: &mut Rng) -> Config {
     let disallow_traps = rng.below(2) == 0;
     let without_gc = config.gc_enabled && rng.below(2) == 0;
     let mut at_least = |max: usize| rng.below(max as u64 + 1) as usize;
-    let config = Config {
+    Config {
         disallow_traps,
+        gc_enabled: config.gc_enabled && !without_gc,
         // At most half the maximum: above, wasm-smith 0.263 with GC can loop forever
         // (cloning a recursion group too big for the room left, without adding it).
         min_types: 1 + at_least((config.max_types / 2).min(8) - 1),
@@ -95,10 +96,6 @@ fn config_for_module(oracle: Oracle, rng: &mut Rng) -> Config {
         min_tables: at_least(config.max_tables) as u32,
         min_data_segments: at_least(4),
         min_element_segments: at_least(4),
-        ..config
-    };
-    Config {
-        gc_enabled: config.gc_enabled && !without_gc,
         ..config
     }
 }

@@ -80,8 +80,8 @@ impl Runtime for Wasmtime {
             .ok_or_else(|| TrapKind::Other(format!("no function export `{func}`")))?;
         let ty = func.ty(&self.store);
         let refused = ty.params().zip(args).any(|(t, a)| {
-            let null = matches!(t.as_ref(), Some(r) if !r.is_nullable());
-            null && Value::null(a.ty()) == Some(*a)
+            let non_nullable = matches!(t.as_ref(), Some(r) if !r.is_nullable());
+            non_nullable && a.is_null()
         });
         if refused {
             return Err(TrapKind::ArgumentsRefused);
@@ -266,7 +266,7 @@ fn to_val(ty: &ValType, value: &Value) -> Val {
         Value::F32(v) => Val::F32(v),
         Value::F64(v) => Val::F64(v),
         Value::V128(v) => Val::V128(V128::from(v)),
-        _ if value == &Value::null(value.ty()).expect("a reference") => {
+        _ if value.is_null() => {
             let heap = ty.as_ref().expect("a reference type").heap_type().clone();
             Val::null_ref(&heap)
         }

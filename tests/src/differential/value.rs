@@ -47,6 +47,11 @@ impl Value {
         })
     }
 
+    /// Whether this is a null reference.
+    pub fn is_null(&self) -> bool {
+        Value::null(self.ty()) == Some(*self)
+    }
+
     pub fn ty(&self) -> Type {
         match self {
             Value::I32(_) => Type::I32,
